@@ -1,0 +1,9 @@
+/* libwamp — umbrella header: includes every public header. */
+#ifndef WAMP_WAMP_H
+#define WAMP_WAMP_H
+
+#include "common.h"
+#include "value.h"
+#include "serializer.h"
+
+#endif
