@@ -6,5 +6,6 @@
 #include "value.h"
 #include "serializer.h"
 #include "message.h"
+#include "transport.h"
 
 #endif
