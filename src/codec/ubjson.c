@@ -699,7 +699,8 @@ static int parse_message(dec *d, wamp_value *out)
         if ((rc = next_marker(d, &m))) return rc;
         if (count < 0 && m == ']') break;
         wamp_value item;
-        if (m == '[' || m == '{') {
+        bool bytes = m == '[' && d->end - d->p >= 2 && d->p[0] == '$' && d->p[1] == 'U';
+        if ((m == '[' && !bytes) || m == '{') {
             const uint8_t *start = d->p - 1;
             if ((rc = parse(d, m, 1, NULL))) return rc;
             item = wamp_value_raw_borrow(WAMP_SER_UBJSON, start, (size_t)(d->p - start));
