@@ -35,7 +35,8 @@ int wamp__bin_keys_unique(const wamp_str *first, size_t stride, size_t n)
         keys = malloc(n * sizeof *keys);
         if (!keys) return WAMP_ENOMEM;
     }
-    for (size_t i = 0; i < n; i++) keys[i] = *KEY_AT(first, stride, i);
+    for (size_t i = 0; i < n; i++)
+        keys[i] = *KEY_AT(first, stride, i);
     qsort(keys, n, sizeof *keys, cmp_str);
     int rc = WAMP_OK;
     for (size_t i = 1; i < n && !rc; i++)
@@ -44,8 +45,8 @@ int wamp__bin_keys_unique(const wamp_str *first, size_t stride, size_t n)
     return rc;
 }
 
-int wamp__bin_set_span(wamp_arena *a, wamp_value *v, wamp_value_type t, const uint8_t *p,
-                       size_t n, bool copy)
+int wamp__bin_set_span(wamp_arena *a, wamp_value *v, wamp_value_type t, const uint8_t *p, size_t n,
+                       bool copy)
 {
     if (n > UINT32_MAX) return WAMP_ETOOBIG;
     memset(v, 0, sizeof *v);

@@ -91,7 +91,7 @@ static inline void wamp__bin_set_simple(wamp_value *v, wamp_value_type t, bool b
 
 /* A STRING or BYTES value of n bytes at p: borrowed, or copied into the arena (NUL-terminated)
  * when copy is set. Returns WAMP_OK or WAMP_ENOMEM. */
-int wamp__bin_set_span(wamp_arena *a, wamp_value *v, wamp_value_type t, const uint8_t *p,
-                       size_t n, bool copy);
+int wamp__bin_set_span(wamp_arena *a, wamp_value *v, wamp_value_type t, const uint8_t *p, size_t n,
+                       bool copy);
 
 #endif

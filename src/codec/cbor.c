@@ -57,8 +57,8 @@
 #include <stdlib.h>
 
 #define ENC_MAX_DEPTH 1024
-#define AI_INDEF 31u
-#define BREAK 0xffu
+#define AI_INDEF      31u
+#define BREAK         0xffu
 
 /* ---------------------------------------------------------------- decoder */
 
@@ -178,8 +178,8 @@ static int dec_span(cb_dec *d, wamp_value *out, unsigned major, unsigned ai, uin
     bool in_arena;
     int rc = rd_string(d, major, ai, arg, out != NULL, &s, &n, &in_arena);
     if (rc || !out) return rc;
-    return wamp__bin_set_span(d->a, out, major == 3 ? WAMP_VALUE_STRING : WAMP_VALUE_BYTES, s,
-                              n, d->copy && !in_arena);
+    return wamp__bin_set_span(d->a, out, major == 3 ? WAMP_VALUE_STRING : WAMP_VALUE_BYTES, s, n,
+                              d->copy && !in_arena);
 }
 
 /* Grows an arena array of elements of `size` bytes from *cap to hold at least i+1. */
@@ -346,10 +346,12 @@ static int dec_bignum(cb_dec *d, wamp_value *out, bool neg)
     size_t n;
     bool in_arena;
     if ((rc = rd_string(d, 2, ai, arg, true, &s, &n, &in_arena))) return rc;
-    while (n && *s == 0) s++, n--;
+    while (n && *s == 0)
+        s++, n--;
     if (n > 8) return WAMP_ENUMBER;
     uint64_t u = 0;
-    for (size_t i = 0; i < n; i++) u = u << 8 | s[i];
+    for (size_t i = 0; i < n; i++)
+        u = u << 8 | s[i];
     if (neg) {
         if (u > (uint64_t)INT64_MAX) return WAMP_ENUMBER;
         if (out) wamp__bin_set_int(out, -1 - (int64_t)u);
@@ -500,8 +502,8 @@ static int dec_top_lazy(cb_dec *d, const wamp_decode_opts *o, wamp_value *out)
         if (i >= from && (m == 4 || m == 5)) {
             const uint8_t *s = d->p;
             if ((rc = dec_value(d, NULL, 1))) return rc;
-            rc = wamp__bin_set_span(d->a, &items[i], WAMP_VALUE_RAW, s, (size_t)(d->p - s),
-                                    d->copy);
+            rc =
+                wamp__bin_set_span(d->a, &items[i], WAMP_VALUE_RAW, s, (size_t)(d->p - s), d->copy);
             items[i].ser = WAMP_SER_CBOR;
         } else {
             rc = dec_value(d, &items[i], 1);

@@ -309,8 +309,8 @@ static int dec_top_lazy(mp_dec *d, const wamp_decode_opts *o, wamp_value *out)
         if (i >= from && avail(d) >= 1 && is_container(*d->p)) {
             const uint8_t *start = d->p;
             if ((rc = dec_value(d, NULL, 1))) return rc;
-            rc = wamp__bin_set_span(d->a, &items[i], WAMP_VALUE_RAW, start,
-                                    (size_t)(d->p - start), d->copy);
+            rc = wamp__bin_set_span(d->a, &items[i], WAMP_VALUE_RAW, start, (size_t)(d->p - start),
+                                    d->copy);
             items[i].ser = WAMP_SER_MSGPACK;
         } else {
             rc = dec_value(d, &items[i], 1);
