@@ -5,5 +5,7 @@
 #include "common.h"
 #include "value.h"
 #include "serializer.h"
+#include "message.h"
+#include "transport.h"
 
 #endif
