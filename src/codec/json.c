@@ -70,12 +70,12 @@ static const uint8_t str_cls[256] = {
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4};
 
-#define ONES 0x0101010101010101ull
+#define ONES  0x0101010101010101ull
 #define HIGHS 0x8080808080808080ull
 
 /* Characters allowed after a backslash: " \\ / b f n r t u. */
 static const bool esc_ok[256] = {['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1,
-                                 ['n'] = 1, ['r'] = 1,   ['t'] = 1, ['u'] = 1};
+                                 ['n'] = 1, ['r'] = 1,  ['t'] = 1, ['u'] = 1};
 
 /* Non-zero when one of the 8 bytes at s is '"', '\\', a control character or non-ASCII. */
 static inline uint64_t special8(const uint8_t *s)
@@ -132,8 +132,8 @@ typedef struct frame {
     uint8_t skip; /* 0: build; 1: validate only and yield a RAW span; 2: nested in such */
 } frame;
 
-#define LOCAL_VALS 64
-#define LOCAL_KVS 32
+#define LOCAL_VALS   64
+#define LOCAL_KVS    32
 #define LOCAL_FRAMES 16
 
 typedef struct jctx {
@@ -820,12 +820,13 @@ static int json_decode(const uint8_t *data, size_t len, wamp_arena *a, const wam
 static inline int need(wamp_buf *b, size_t n)
 {
     if (b->cap - b->len >= n) return WAMP_OK;
-    return wamp_buf_reserve(b, n > b->cap ? n : b->cap);
+    return wamp_buf_reserve(b, n); /* grows geometrically */
 }
 
-static const char digits2[201] = "00010203040506070809101112131415161718192021222324252627282930313233"
-                                 "34353637383940414243444546474849505152535455565758596061626364656667"
-                                 "6869707172737475767778798081828384858687888990919293949596979899";
+static const char digits2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
 
 /* Writes u in decimal at o; returns the length (1..20). */
 static inline size_t put_u64(uint64_t u, char *o)
@@ -896,7 +897,9 @@ static size_t put_repr(const char *dg, int nd, int decpt, char *o)
 static int shortest_printf(double ad, char *dg, int *decpt)
 {
     pthread_once(&init_once, init_globals);
-    for (int prec = 15; prec <= 17; prec++) {
+    /* Below DBL_MIN fewer digits are significant, so DBL_DIG (15) no longer guarantees that a
+     * shorter form would show up at precision 15: search upwards from 1 there. */
+    for (int prec = ad < 2.2250738585072014e-308 ? 1 : 15; prec <= 17; prec++) {
         char buf[40];
         snprintf(buf, sizeof buf, "%.*e", prec - 1, ad);
         /* "d<point>ddd...e[+-]XX"; the point is locale-dependent: keep the digits only */
@@ -942,19 +945,24 @@ static int write_double(wamp_buf *b, double d)
         return WAMP_OK;
     }
     if (ad >= 1e-4 && ad < 1e16) {
-        /* Fast path: the fewest fraction digits k whose integer w = ad * 10^k reads back as
-         * ad exactly (w and 10^k exact doubles, so w / 10^k is the correctly rounded value). */
+        /* Fast path: the fewest fraction digits k for which the integer w nearest to
+         * ad * 10^k reads back as ad (w and 10^k are exact doubles, so w / 10^k is the correctly
+         * rounded value of the decimal). fma() gives the exact product, so that w is the
+         * nearest integer, which is the digit string Python's repr() picks. */
         for (int k = 1; k <= 22; k++) {
             double sc = ad * pow10_tab[k];
-            if (sc >= 9007199254740992.0) break;
-            uint64_t w = (uint64_t)(sc + 0.5);
-            uint64_t cand[3] = {w, w - 1, w + 1};
-            for (int c = 0; c < 3; c++) {
-                if (cand[c] == 0 || cand[c] == UINT64_MAX || (double)cand[c] / pow10_tab[k] != ad) continue;
+            if (sc >= 4503599627370496.0) break; /* 2^52: w + 1 stays exact */
+            double err = fma(ad, pow10_tab[k], -sc), fl = floor(sc);
+            double rem = (sc - fl) + err;
+            uint64_t w0 = (uint64_t)fl;
+            uint64_t cand[2];
+            cand[0] = rem < 0.5 ? w0 : w0 + 1;
+            cand[1] = rem < 0.5 ? w0 + 1 : w0;
+            for (int c = 0; c < 2; c++) {
+                if (cand[c] == 0 || (double)cand[c] / pow10_tab[k] != ad) continue;
                 char tmp[24];
                 int n = (int)put_u64(cand[c], tmp);
-                /* value = tmp * 10^-k: strip trailing zeros (none when k is minimal) */
-                while (n > 1 && tmp[n - 1] == '0') {
+                while (n > 1 && tmp[n - 1] == '0') { /* none when k is minimal; be safe */
                     n--;
                     k--;
                 }
