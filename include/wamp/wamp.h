@@ -5,5 +5,6 @@
 #include "common.h"
 #include "value.h"
 #include "serializer.h"
+#include "net.h"
 
 #endif
