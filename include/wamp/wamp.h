@@ -5,6 +5,8 @@
 #include "common.h"
 #include "value.h"
 #include "serializer.h"
+#include "message.h"
+#include "transport.h"
 #include "net.h"
 
 #endif
