@@ -7,5 +7,7 @@
 #include "serializer.h"
 #include "message.h"
 #include "transport.h"
+#include "auth.h"
+#include "cryptosign.h"
 
 #endif
