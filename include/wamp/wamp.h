@@ -7,6 +7,7 @@
 #include "serializer.h"
 #include "message.h"
 #include "transport.h"
+#include "net.h"
 #include "auth.h"
 #include "cryptosign.h"
 

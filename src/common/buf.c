@@ -2,11 +2,13 @@
  * leaves the buffer exactly as it was. */
 #include <wamp/common.h>
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define BUF_MIN_CAP 64
+#define BUF_MAX_CAP ((size_t)PTRDIFF_MAX)
 
 void wamp_buf_init(wamp_buf *b)
 {
@@ -25,12 +27,13 @@ void wamp_buf_free(wamp_buf *b)
 int wamp_buf_reserve(wamp_buf *b, size_t extra)
 {
     if (!b) return WAMP_EINVAL;
-    if (extra > SIZE_MAX - b->len) return WAMP_ENOMEM;
+    /* no object may exceed PTRDIFF_MAX bytes (malloc refuses them anyway) */
+    if (extra > BUF_MAX_CAP || b->len > BUF_MAX_CAP - extra) return WAMP_ENOMEM;
     size_t need = b->len + extra;
     if (need <= b->cap) return WAMP_OK;
     size_t cap = b->cap ? b->cap : BUF_MIN_CAP;
     while (cap < need)
-        cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+        cap = cap > BUF_MAX_CAP / 2 ? need : cap * 2;
     uint8_t *p = realloc(b->data, cap);
     if (!p) return WAMP_ENOMEM;
     b->data = p;

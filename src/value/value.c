@@ -6,6 +6,9 @@
 
 #include "value/value_internal.h"
 
+/* docs/design.md promises a 24-byte value on 64-bit targets: keep it that way. */
+_Static_assert(sizeof(void *) != 8 || sizeof(wamp_value) == 24, "wamp_value grew");
+
 const char *wamp_value_type_name(wamp_value_type t)
 {
     switch (t) {

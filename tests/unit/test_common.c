@@ -191,6 +191,7 @@ static void test_buf_enomem_unchanged(void **state)
     /* len + extra overflows size_t */
     assert_int_equal(wamp_buf_reserve(&b, SIZE_MAX), WAMP_ENOMEM);
     assert_int_equal(wamp_buf_reserve(&b, SIZE_MAX - 4), WAMP_ENOMEM);
+    assert_int_equal(wamp_buf_reserve(&b, (size_t)PTRDIFF_MAX - 4), WAMP_ENOMEM);
     assert_memory_equal(&b, &before, sizeof b);
     /* representable but impossible to allocate */
     assert_int_equal(wamp_buf_reserve(&b, (size_t)1 << 62), WAMP_ENOMEM);
