@@ -7,5 +7,6 @@
 #include "serializer.h"
 #include "message.h"
 #include "transport.h"
+#include "net.h"
 
 #endif
