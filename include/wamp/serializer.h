@@ -83,6 +83,24 @@ WAMP_API int wamp_value_encode(wamp_serializer_id ser, const wamp_value *v, wamp
 WAMP_API int wamp_value_transcode(wamp_serializer_id from, const uint8_t *raw, size_t len,
                                   wamp_serializer_id to, wamp_buf *out);
 
+/*
+ * MessagePack and CBOR: how values map (src/codec/msgpack.c and cbor.c have the details).
+ *  - Encoding matches Autobahn|Python byte for byte: MessagePack as msgpack-python's
+ *    packb(use_bin_type=True) (smallest int and length forms, doubles as float64, strings as
+ *    str, bytes as bin); CBOR as cbor2.dumps() (shortest ints and lengths, definite lengths,
+ *    doubles as float64 except NaN/±Inf written as half floats f97e00/f97c00/f9fc00).
+ *  - Decoding accepts each whole format, within our value model: map keys must be strings
+ *    (WAMP_EKEYTYPE), keys distinct (WAMP_EDUPKEY), text valid UTF-8 (WAMP_EUTF8).
+ *    MessagePack ext types (timestamp included) are WAMP_EEXTTYPE.
+ *    CBOR: indefinite lengths are accepted (strings concatenated); undefined reads as null;
+ *    bignums (tags 2/3) become INT/UINT when they fit in [-2^63, 2^64-1], else WAMP_ENUMBER
+ *    (never a silent double); decimal fractions (tag 4) become the correctly rounded double
+ *    (WAMP_ENUMBER on overflow); every other tag (0/1 date-times, 55799 self-describe, ...) is
+ *    dropped and its content kept; unassigned simple values are WAMP_EEXTTYPE; integers
+ *    below -2^63 are WAMP_ENUMBER.
+ *  - Declared lengths are checked against the input before anything is allocated.
+ */
+
 /* ---------------------------------------------------------------- descriptors */
 
 typedef struct wamp_serializer_info {
