@@ -783,6 +783,11 @@ static int resolve_raw(const wamp_decode_opts *o, wamp_arena *a, wamp_value *lis
     for (size_t i = 0; i < n && i < from; i++) {
         wamp_value *it = &list->as.items[i];
         if (it->type != WAMP_VALUE_RAW) continue;
+        if (it->len == 2) { /* "{}" or "[]": the common empty Options/Details */
+            bool dict = it->as.raw[0] == '{';
+            *it = dict ? wamp_value_dict() : wamp_value_list();
+            continue;
+        }
         jctx J;
         wamp_decode_opts sub = *o;
         sub.raw_from = NULL;
