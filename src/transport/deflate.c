@@ -230,7 +230,7 @@ static int accept_one(const ext_elem *e, void *vctx)
             cmwb = p.client_max_window_bits;
     }
     bool snct = p.server_no_context_takeover || o->server_no_context_takeover;
-    bool cnct = o->client_no_context_takeover;
+    bool cnct = o->client_no_context_takeover || p.client_no_context_takeover;
     char bits1[40] = "", bits2[40] = "";
     if (smwb) snprintf(bits1, sizeof bits1, "; server_max_window_bits=%d", smwb);
     if (cmwb) snprintf(bits2, sizeof bits2, "; client_max_window_bits=%d", cmwb);
