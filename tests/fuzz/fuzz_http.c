@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             wamp_http_get(m, "Host");
             wamp_http_cookie(m, "cbtid");
             wamp_http_has_token(m, "Connection", "upgrade");
-            wamp_deflate_options o = {.enabled = true, .server_max_window_bits = 11, .client_max_window_bits = 9};
+            wamp_deflate_options o = {
+                .enabled = true, .server_max_window_bits = 11, .client_max_window_bits = 9};
             wamp__pmd_agreed ag;
             char resp[256];
             wamp__pmd_accept(&o, m, &ag, resp, sizeof resp);
