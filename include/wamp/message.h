@@ -42,8 +42,8 @@
  *   - Where Autobahn would emit `null` for Arguments followed by ArgumentsKw (args None, kwargs
  *     set), marshal emits `[]` as the spec requires.
  *   - A few integers Autobahn takes as unbounded Python ints (timeout, caller, publisher, ...)
- *     must fit int64 here; WELCOME's realm/auth* details must be strings or null (Autobahn does
- *     not check them); PUBLISH's six-element form needs a list in the Arguments position.
+ *     must fit int64 here; PUBLISH's six-element form needs a list in the Arguments position
+ *     (Autobahn also takes a string or bytes there).
  */
 #ifndef WAMP_MESSAGE_H
 #define WAMP_MESSAGE_H
@@ -371,7 +371,7 @@ typedef struct wamp_welcome_msg {
     wamp_str authrole;
     wamp_str authmethod;
     wamp_str authprovider;
-    wamp_value authextra; /* any value (Autobahn does not check it) or absent */
+    wamp_value authextra; /* DICT or absent (null on input) */
     wamp_opt_bool resumed;
     wamp_opt_bool resumable;
     wamp_str resume_token; /* "resume_token"; required when resumable is true */

@@ -807,6 +807,7 @@ static int json_decode(const uint8_t *data, size_t len, wamp_arena *a, const wam
                        wamp_value *out)
 {
     if (len > o->max_size) return WAMP_ETOOBIG;
+    if (len == 0) return WAMP_ETRUNCATED; /* (data may be NULL then) */
     jctx J;
     ctx_init(&J, data + len, a, o);
     const uint8_t *p = data;
@@ -991,6 +992,11 @@ static const char hexdig[] = "0123456789abcdef";
 static int write_string(wamp_buf *b, const uint8_t *s, size_t n)
 {
     if (need(b, n + 2)) return WAMP_ENOMEM;
+    if (n == 0) { /* s may be NULL */
+        memcpy(b->data + b->len, "\"\"", 2);
+        b->len += 2;
+        return WAMP_OK;
+    }
     b->data[b->len++] = '"';
     const uint8_t *p = s, *e = s + n, *run = s;
     for (;;) {

@@ -193,7 +193,7 @@ static void emit_option(M *b, const wamp_message *m, const wamp__optdesc *d, wam
         return;
     }
     case OK_DICT:
-    case OK_ANY_NULLOK:
+    case OK_DICT_NULLOK:
     case OK_LIST_INT:
     case OK_LIST_STR:
     case OK_FORWARD_FOR: {

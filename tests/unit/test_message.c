@@ -337,6 +337,8 @@ static const bad_case rejections[] = {
     {"[2,1,{\"roles\":{\"broker\":{}},\"resumable\":true}]", WAMP_EPROTO, "resume_token"},
     {"[2,1,{\"roles\":{\"broker\":{}},\"resume_token\":null}]", WAMP_EOPTION, "resume_token"},
     {"[2,1,{\"roles\":{\"broker\":{}},\"realm\":5}]", WAMP_EOPTION, "realm"},
+    {"[2,1,{\"roles\":{\"broker\":{}},\"authextra\":5}]", WAMP_EOPTION, "authextra"},
+    {"[2,1,{\"roles\":{\"broker\":{}},\"authmethod\":[]}]", WAMP_EOPTION, "authmethod"},
     {"[2,1]", WAMP_EMSGLEN, "WELCOME"},
     /* ABORT */
     {"[3,{}]", WAMP_EMSGLEN, "ABORT"},
