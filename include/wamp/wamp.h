@@ -8,5 +8,7 @@
 #include "message.h"
 #include "transport.h"
 #include "net.h"
+#include "auth.h"
+#include "cryptosign.h"
 
 #endif
