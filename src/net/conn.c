@@ -356,7 +356,10 @@ static void s_close(wamp_stream *s, int status, void *user)
     }
     int st;
     if (t->opened) {
-        if (t->clean)
+        /* RawSocket has no closing handshake: its end of stream after OPEN is a normal close */
+        bool rs_eof = t->f && wamp_framer_framing(t->f) == WAMP_FRAMING_RAWSOCKET &&
+                      t->close_code == 1000 && !t->err;
+        if (t->clean || rs_eof)
             st = WAMP_OK;
         else if (t->err)
             st = t->err;

@@ -230,7 +230,10 @@ static int accept_one(const ext_elem *e, void *vctx)
             cmwb = p.client_max_window_bits;
     }
     bool snct = p.server_no_context_takeover || o->server_no_context_takeover;
-    bool cnct = o->client_no_context_takeover;
+    /* A client's client_no_context_takeover is only a hint (RFC 7692 §7.1.1.1): it may still
+     * use context takeover unless the response says so. We accept the hint explicitly, so
+     * that resetting our inflater per message is agreed by both sides. */
+    bool cnct = o->client_no_context_takeover || p.client_no_context_takeover;
     char bits1[40] = "", bits2[40] = "";
     if (smwb) snprintf(bits1, sizeof bits1, "; server_max_window_bits=%d", smwb);
     if (cmwb) snprintf(bits2, sizeof bits2, "; client_max_window_bits=%d", cmwb);
@@ -239,7 +242,7 @@ static int accept_one(const ext_elem *e, void *vctx)
                      cnct ? "; client_no_context_takeover" : "", bits1, bits2);
     if (n < 0 || (size_t)n >= c->size) return 0;
     c->agreed->own_no_context_takeover = snct;
-    c->agreed->peer_no_context_takeover = cnct || p.client_no_context_takeover;
+    c->agreed->peer_no_context_takeover = cnct;
     c->agreed->own_window_bits = smwb ? smwb : 15;
     c->done = true;
     return 0;
