@@ -402,7 +402,8 @@ typedef struct wamp_transport_callbacks {
  *   rawsocket: max_message_size, serializer (client) / serializers (server).
  *   ping_interval_ms: send a WebSocket or RawSocket PING every interval while OPEN (0 = none);
  *   ping_timeout_ms: the PONG must arrive within this, else the transport is dropped with
- *     WAMP_ETIMEOUT [ping_interval_ms].
+ *     WAMP_ETIMEOUT [ping_interval_ms]. The wait is extended while bytes keep arriving or our
+ *     own output is still draining (the PONG may be queued behind a big message).
  *   close_timeout_ms: how long to wait for the peer's WebSocket Close [5000].
  */
 typedef struct wamp_transport_options {
@@ -432,8 +433,7 @@ typedef void (*wamp_transport_connect_cb)(wamp_transport *t, int status, void *u
  */
 WAMP_API int wamp_transport_connect(wamp_loop *loop, const char *url,
                                     const wamp_transport_options *opts,
-                                    wamp_transport_connect_cb cb, void *user,
-                                    wamp_transport **out);
+                                    wamp_transport_connect_cb cb, void *user, wamp_transport **out);
 
 /* Sets the callbacks and user pointer of a transport. */
 WAMP_API void wamp_transport_set_callbacks(wamp_transport *t, const wamp_transport_callbacks *cbs,
@@ -495,10 +495,10 @@ WAMP_API int wamp_listener_new(wamp_loop *loop, const wamp_listener_options *opt
 WAMP_API uint16_t wamp_listener_port(const wamp_listener *l);
 
 typedef struct wamp_listener_stats {
-    uint64_t connections;   /* streams accepted (after TLS) */
-    uint64_t websocket;     /* delivered transports by framing */
+    uint64_t connections; /* streams accepted (after TLS) */
+    uint64_t websocket;   /* delivered transports by framing */
     uint64_t rawsocket;
-    uint64_t failed;        /* framing handshake failed, timed out or refused */
+    uint64_t failed; /* framing handshake failed, timed out or refused */
 } wamp_listener_stats;
 WAMP_API void wamp_listener_get_stats(const wamp_listener *l, wamp_listener_stats *out);
 /* Stops listening and frees the listener; connections still in their handshake are dropped,

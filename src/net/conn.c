@@ -35,6 +35,7 @@ struct wamp_transport {
     size_t write_limit;
     bool ping_waiting; /* timer currently measures a pong timeout */
     uint64_t ping_seq;
+    uint64_t ping_bytes_in; /* framer bytes_in when the ping went out */
     wamp_timer *timer;
     wamp_transport_connect_cb ccb;
     void *cuser;
@@ -104,7 +105,8 @@ static void l_unlink(wamp_transport *t)
 
 static void hex_colon(const uint8_t *md, unsigned n, char *out)
 {
-    for (unsigned i = 0; i < n; i++) snprintf(out + i * 3, 4, "%02X%s", md[i], i + 1 < n ? ":" : "");
+    for (unsigned i = 0; i < n; i++)
+        snprintf(out + i * 3, 4, "%02X%s", md[i], i + 1 < n ? ":" : "");
 }
 
 static int set_str(wamp_arena *a, wamp_value *d, const char *k, const char *v)
@@ -227,15 +229,26 @@ static void on_t_timer(wamp_timer *tm, void *user)
     }
     if (t->state != T_OPEN) return;
     if (t->ping_waiting) {
+        wamp_framer_stats fs;
+        wamp_framer_get_stats(t->f, &fs);
+        wamp_stream_stats ss = {0};
+        if (t->s) wamp_stream_get_stats(t->s, &ss);
+        /* The PONG may be stuck behind our own queued output, or behind a big message the
+         * peer is sending: traffic in or output still draining is not silence. */
+        if (wamp_framer_pings_outstanding(t->f) > 0 &&
+            (fs.bytes_in != t->ping_bytes_in || ss.write_queued > 0)) {
+            t->ping_bytes_in = fs.bytes_in;
+            wamp_timer_start(t->timer, t->ping_timeout_ms, 0);
+            return;
+        }
         if (wamp_framer_pings_outstanding(t->f) > 0) {
             t->err = WAMP_ETIMEOUT;
             t_finish(t, WAMP_ETIMEOUT);
             return;
         }
         t->ping_waiting = false;
-        uint32_t rest = t->ping_interval_ms > t->ping_timeout_ms
-                            ? t->ping_interval_ms - t->ping_timeout_ms
-                            : 0;
+        uint32_t rest =
+            t->ping_interval_ms > t->ping_timeout_ms ? t->ping_interval_ms - t->ping_timeout_ms : 0;
         if (rest) {
             wamp_timer_start(t->timer, rest, 0);
             return;
@@ -243,11 +256,15 @@ static void on_t_timer(wamp_timer *tm, void *user)
     }
     uint8_t payload[8];
     uint64_t seq = ++t->ping_seq;
-    for (int i = 7; i >= 0; i--, seq >>= 8) payload[i] = (uint8_t)seq;
+    for (int i = 7; i >= 0; i--, seq >>= 8)
+        payload[i] = (uint8_t)seq;
     t->busy++;
     wamp_framer_ping(t->f, payload, sizeof payload);
     t->busy--;
     t->ping_waiting = true;
+    wamp_framer_stats fs;
+    wamp_framer_get_stats(t->f, &fs);
+    t->ping_bytes_in = fs.bytes_in;
     wamp_timer_start(t->timer, t->ping_timeout_ms, 0);
 }
 
@@ -368,9 +385,9 @@ static void s_close(wamp_stream *s, int status, void *user)
         else
             st = status;
     } else {
-        st = t->err ? t->err : (t->f && wamp_framer_get_state(t->f) == WAMP_FRAMER_CLOSED)
-                                   ? WAMP_EHANDSHAKE
-                                   : status;
+        st = t->err                                                        ? t->err
+             : (t->f && wamp_framer_get_state(t->f) == WAMP_FRAMER_CLOSED) ? WAMP_EHANDSHAKE
+                                                                           : status;
         if (st == WAMP_OK) st = WAMP_EHANDSHAKE;
     }
     t_finish(t, st);
@@ -395,7 +412,8 @@ static void t_finish(wamp_transport *t, int status)
     }
     if (!t->freed) {
         if (t->opened) {
-            if (t->cbs.on_close) t->cbs.on_close(t, status, t->close_code, t->close_reason, t->user);
+            if (t->cbs.on_close)
+                t->cbs.on_close(t, status, t->close_code, t->close_reason, t->user);
         } else if (t->ccb) {
             t->ccb(t, status, t->cuser);
         }
@@ -426,8 +444,8 @@ static wamp_transport *t_alloc(wamp_loop *loop, const wamp_transport_options *o)
         free(t);
         return NULL;
     }
-    t->handshake_timeout_ms = o->stream.handshake_timeout_ms ? o->stream.handshake_timeout_ms
-                                                             : 10000;
+    t->handshake_timeout_ms =
+        o->stream.handshake_timeout_ms ? o->stream.handshake_timeout_ms : 10000;
     t->close_timeout_ms = o->close_timeout_ms ? o->close_timeout_ms : 5000;
     t->ping_interval_ms = o->ping_interval_ms;
     t->ping_timeout_ms = o->ping_timeout_ms ? o->ping_timeout_ms : o->ping_interval_ms;
@@ -498,7 +516,8 @@ int wamp_transport_connect(wamp_loop *loop, const char *url, const wamp_transpor
     return WAMP_OK;
 }
 
-void wamp_transport_set_callbacks(wamp_transport *t, const wamp_transport_callbacks *cbs, void *user)
+void wamp_transport_set_callbacks(wamp_transport *t, const wamp_transport_callbacks *cbs,
+                                  void *user)
 {
     if (!t) return;
     if (cbs)
@@ -609,7 +628,8 @@ static void l_accept(wamp_stream_server *srv, wamp_stream *s, void *user)
 
 static void free_proto_copy(proto_copy *pc)
 {
-    for (size_t i = 0; i < pc->protocol_count; i++) free(pc->protocols[i]);
+    for (size_t i = 0; i < pc->protocol_count; i++)
+        free(pc->protocols[i]);
     free(pc->protocols);
     for (size_t i = 0; i < pc->header_count; i++) {
         free((char *)pc->headers[i].name);

@@ -43,7 +43,8 @@ static bool flag(int argc, char **argv, const char *name)
 
 static void hex(const uint8_t *d, size_t n, char *out)
 {
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", d[i]);
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", d[i]);
 }
 
 static void print_cid(wamp_transport *t)
@@ -120,7 +121,8 @@ static int serve(int argc, char **argv)
     o.transport.websocket.max_message_size = max;
     o.transport.rawsocket.max_message_size = (uint32_t)max;
     o.transport.websocket.deflate.enabled = flag(argc, argv, "--deflate");
-    if (arg(argc, argv, "--ping")) o.transport.ping_interval_ms = (uint32_t)atoi(arg(argc, argv, "--ping"));
+    if (arg(argc, argv, "--ping"))
+        o.transport.ping_interval_ms = (uint32_t)atoi(arg(argc, argv, "--ping"));
     char cert[600], key[600], ca[600];
     wamp_tls_options tls = {0};
     const char *dir = arg(argc, argv, "--tls");
@@ -152,7 +154,8 @@ static int serve(int argc, char **argv)
     wamp_loop_run(g_loop, WAMP_RUN_DEFAULT);
     h.io_stop(h.ctx, watch);
     wamp_listener_free(g_listener);
-    for (int i = 0; i < 10; i++) wamp_loop_run(g_loop, WAMP_RUN_NOWAIT);
+    for (int i = 0; i < 10; i++)
+        wamp_loop_run(g_loop, WAMP_RUN_NOWAIT);
     return 0;
 }
 
@@ -168,7 +171,8 @@ typedef struct cli {
 
 static void fill(uint8_t *p, size_t n, size_t seed)
 {
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(' ' + (i * 7 + seed * 13 + i / 251) % 95);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(' ' + (i * 7 + seed * 13 + i / 251) % 95);
 }
 
 static void send_next(wamp_transport *t, cli *c)
@@ -253,7 +257,8 @@ static int client(int argc, char **argv)
     c.buf = malloc(maxsz);
     wamp_transport_options o = {0};
     o.websocket.deflate.enabled = flag(argc, argv, "--deflate");
-    if (arg(argc, argv, "--fragment")) o.websocket.fragment_size = (size_t)atol(arg(argc, argv, "--fragment"));
+    if (arg(argc, argv, "--fragment"))
+        o.websocket.fragment_size = (size_t)atol(arg(argc, argv, "--fragment"));
     const char *proto = arg(argc, argv, "--protocol");
     if (proto) {
         o.websocket.protocols = &proto;
@@ -272,8 +277,10 @@ static int client(int argc, char **argv)
         fprintf(stderr, "wsecho: connect: %s\n", wamp_strerror(r));
         return 2;
     }
-    while (!c.done) wamp_loop_run(g_loop, WAMP_RUN_DEFAULT);
-    for (int i = 0; i < 10; i++) wamp_loop_run(g_loop, WAMP_RUN_NOWAIT);
+    while (!c.done)
+        wamp_loop_run(g_loop, WAMP_RUN_DEFAULT);
+    for (int i = 0; i < 10; i++)
+        wamp_loop_run(g_loop, WAMP_RUN_NOWAIT);
     wamp_loop_free(g_loop);
     free(c.buf);
     free(c.sizes);
