@@ -576,7 +576,9 @@ typedef enum wamp_url_scheme {
  *   ws://unix:/path/to.sock[?query]   rs://unix:/path/to.sock   (Unix domain socket)
  *   hosts: names, IPv4, IPv6 literals in brackets ("[::1]:8080" → host "::1").
  * Rejected: other schemes, empty host, a fragment, port outside 1..65535 or not decimal,
- *   userinfo ("user@"), rs:// with a path or query, control characters or spaces.
+ *   rs:// with a path or query, control characters or spaces, and userinfo ("user:pw@host",
+ *   which Autobahn silently drops: we refuse to lose credentials without a word).
+ *   An empty port ("ws://host:") means the default port, as in Autobahn.
  * The host is lower-cased (as Python's urlparse().hostname).
  * For Unix URLs, Autobahn uses the socket path as HTTP resource; we send "/" (plus "?query"),
  * which is what a WebSocket server behind a Unix socket expects.

@@ -298,9 +298,10 @@ static int parse_option(P *p, const wamp__optdesc *d, const wamp_value *v)
             return fail(p, WAMP_EOPTION, "%s.%s: expected dict, got %s", dn, key, tname(v));
         *(wamp_value *)field = *v;
         return WAMP_OK;
-    case OK_ANY_NULLOK:
-        if (v->type == WAMP_VALUE_RAW)
-            return fail(p, WAMP_EOPTION, "%s.%s: undecoded value", dn, key);
+    case OK_DICT_NULLOK:
+        if (v->type == WAMP_VALUE_NULL) return WAMP_OK;
+        if (v->type != WAMP_VALUE_DICT)
+            return fail(p, WAMP_EOPTION, "%s.%s: expected dict or null, got %s", dn, key, tname(v));
         *(wamp_value *)field = *v;
         return WAMP_OK;
     case OK_LIST_INT:

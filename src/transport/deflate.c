@@ -230,9 +230,6 @@ static int accept_one(const ext_elem *e, void *vctx)
             cmwb = p.client_max_window_bits;
     }
     bool snct = p.server_no_context_takeover || o->server_no_context_takeover;
-    /* A client's client_no_context_takeover is only a hint (RFC 7692 §7.1.1.1): it may still
-     * use context takeover unless the response says so. We accept the hint explicitly, so
-     * that resetting our inflater per message is agreed by both sides. */
     bool cnct = o->client_no_context_takeover || p.client_no_context_takeover;
     char bits1[40] = "", bits2[40] = "";
     if (smwb) snprintf(bits1, sizeof bits1, "; server_max_window_bits=%d", smwb);
@@ -242,7 +239,7 @@ static int accept_one(const ext_elem *e, void *vctx)
                      cnct ? "; client_no_context_takeover" : "", bits1, bits2);
     if (n < 0 || (size_t)n >= c->size) return 0;
     c->agreed->own_no_context_takeover = snct;
-    c->agreed->peer_no_context_takeover = cnct;
+    c->agreed->peer_no_context_takeover = cnct || p.client_no_context_takeover;
     c->agreed->own_window_bits = smwb ? smwb : 15;
     c->done = true;
     return 0;
@@ -376,6 +373,10 @@ int wamp__pmd_deflate(wamp__pmd *p, const uint8_t *in, size_t n, wamp__tbuf *out
     if (rc == WAMP_OK) {
         if (out->len - start >= 4 && !memcmp(out->data + out->len - 4, "\x00\x00\xff\xff", 4))
             out->len -= 4;
+        /* Nothing left (an empty message: zlib had nothing to flush): send a single 0x00, an
+         * empty non-final stored block once the receiver appends 00 00 ff ff (RFC 7692
+         * 7.2.3.6). An empty payload would leave the peer's inflater in the middle of a block. */
+        if (out->len == start) rc = wamp__tbuf_append(out, "", 1);
     } else {
         out->len = start;
     }

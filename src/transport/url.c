@@ -113,9 +113,9 @@ int wamp_url_parse(const char *url, wamp_url *out)
     }
     if (he == hs) return WAMP_EURL;
     unsigned long port = out->is_secure ? 443 : 80;
-    if (ps) {
+    if (ps && ps < auth + al) { /* "host:" with an empty port means the default, as urlparse */
         const char *pe = auth + al;
-        if (ps == pe || pe - ps > 5) return WAMP_EURL;
+        if (pe - ps > 5) return WAMP_EURL;
         port = 0;
         for (const char *c = ps; c < pe; c++) {
             if (*c < '0' || *c > '9') return WAMP_EURL;

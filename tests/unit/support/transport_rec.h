@@ -8,7 +8,7 @@
 #include <wamp/transport.h>
 
 typedef struct wt_rec {
-    char log[65536];
+    char log[512 * 1024];
     size_t len;
     int reject;        /* on_handshake verdict */
     bool echo;         /* on_message: send the message back */
