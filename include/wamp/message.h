@@ -41,9 +41,10 @@
  *   - ABORT also accepts (and emits) Arguments/ArgumentsKw (spec draft; Autobahn: 3 elements).
  *   - Where Autobahn would emit `null` for Arguments followed by ArgumentsKw (args None, kwargs
  *     set), marshal emits `[]` as the spec requires.
+ *   - EVENT_RECEIVED (337) is parsed and marshalled; Autobahn 22.7.1's serializer rejects it.
  *   - A few integers Autobahn takes as unbounded Python ints (timeout, caller, publisher, ...)
- *     must fit int64 here; WELCOME's realm/auth* details must be strings or null (Autobahn does
- *     not check them); PUBLISH's six-element form needs a list in the Arguments position.
+ *     must fit int64 here; PUBLISH's six-element form needs a list in the Arguments position
+ *     (Autobahn also takes a string or bytes there).
  */
 #ifndef WAMP_MESSAGE_H
 #define WAMP_MESSAGE_H
@@ -116,8 +117,9 @@ typedef enum wamp_uri_strictness {
  *   allow_last_empty        -> ^([c]+\.)*([c]*)$          (prefix patterns)
  *   allow_empty_components  -> ^(([c]+\.)|\.)*([c]+)?$   (wildcard patterns; "" matches)
  *   neither                 -> ^([c]+\.)*([c]+)$
- * where [c] is [^\s.#] (loose) or [0-9a-z_] (strict); allow_last_empty wins when both are set.
- * "\s" is Python's Unicode whitespace (ASCII and the Unicode White_Space code points).
+ * where [c] is [^\s.#] (loose) or [0-9a-z_] (strict, where 0-9 is Python's \d: any Unicode
+ * decimal digit); allow_last_empty wins when both are set. "\s" is Python's Unicode whitespace.
+ * As in Python, `$` also matches before one final "\n": "com.foo\n" is valid (Autobahn agrees).
  * Returns WAMP_OK or WAMP_EURI (also for invalid UTF-8 or uri.ptr == NULL).
  */
 WAMP_API int wamp_uri_check(wamp_str uri, wamp_uri_strictness strictness,
@@ -371,7 +373,7 @@ typedef struct wamp_welcome_msg {
     wamp_str authrole;
     wamp_str authmethod;
     wamp_str authprovider;
-    wamp_value authextra; /* any value (Autobahn does not check it) or absent */
+    wamp_value authextra; /* DICT or absent (null on input) */
     wamp_opt_bool resumed;
     wamp_opt_bool resumable;
     wamp_str resume_token; /* "resume_token"; required when resumable is true */
@@ -680,7 +682,10 @@ WAMP_API int wamp_message_parse(const wamp_value *list, wamp_arena *a, wamp_mess
 /*
  * Builds the canonical list of m, exactly as Autobahn's marshal() (see Fidelity above), in
  * arena a. *out borrows m's strings and values. Returns WAMP_OK, WAMP_ENOMEM, or WAMP_EINVAL
- * for an unknown type, a payload together with args/kwargs, or a HELLO/WELCOME without roles.
+ * for an unknown type, a payload together with args/kwargs, a HELLO/WELCOME without roles, or a
+ * missing mandatory string (ABORT reason, CHALLENGE method, AUTHENTICATE signature, ERROR
+ * error, PUBLISH/SUBSCRIBE topic, CALL/REGISTER procedure). Values are not validated further:
+ * marshal what parse would accept (Autobahn asserts the same in its constructors).
  */
 WAMP_API int wamp_message_marshal(const wamp_message *m, wamp_arena *a, wamp_value *out);
 

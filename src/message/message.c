@@ -278,7 +278,7 @@ int wamp_message_copy(wamp_arena *a, wamp_message *dst, const wamp_message *src)
         case OK_STR_NULLOK:
         case OK_URI: rc = copy_str(a, field); break;
         case OK_DICT:
-        case OK_ANY_NULLOK:
+        case OK_DICT_NULLOK:
         case OK_LIST_INT:
         case OK_LIST_STR:
         case OK_CUSTOM: rc = copy_val(a, field); break;

@@ -15,7 +15,7 @@ typedef enum wamp__okind {
     OK_STR_NULLOK,     /* wamp_str; string, null = absent (Autobahn's .get() without check) */
     OK_URI,            /* wamp_str; loose URI */
     OK_DICT,           /* wamp_value; dict */
-    OK_ANY_NULLOK,     /* wamp_value; anything, null = absent */
+    OK_DICT_NULLOK,    /* wamp_value; dict, null = absent */
     OK_LIST_INT,       /* wamp_value; list of integers */
     OK_LIST_STR,       /* wamp_value; list of strings */
     OK_FORWARD_FOR,    /* wamp_message.forward_for */
@@ -39,6 +39,7 @@ enum {
 
 typedef struct wamp__optdesc {
     const char *key;
+    uint8_t keylen;
     uint8_t kind;
     uint8_t flags;
     uint16_t off; /* offset in wamp_message */

@@ -298,9 +298,10 @@ static int parse_option(P *p, const wamp__optdesc *d, const wamp_value *v)
             return fail(p, WAMP_EOPTION, "%s.%s: expected dict, got %s", dn, key, tname(v));
         *(wamp_value *)field = *v;
         return WAMP_OK;
-    case OK_ANY_NULLOK:
-        if (v->type == WAMP_VALUE_RAW)
-            return fail(p, WAMP_EOPTION, "%s.%s: undecoded value", dn, key);
+    case OK_DICT_NULLOK:
+        if (v->type == WAMP_VALUE_NULL) return WAMP_OK;
+        if (v->type != WAMP_VALUE_DICT)
+            return fail(p, WAMP_EOPTION, "%s.%s: expected dict or null, got %s", dn, key, tname(v));
         *(wamp_value *)field = *v;
         return WAMP_OK;
     case OK_LIST_INT:
@@ -375,7 +376,7 @@ static const wamp__optdesc *find_opt(const wamp__msginfo *info, wamp_str key)
     for (size_t i = 0; i < info->nopts; i++) {
         const wamp__optdesc *d = &info->opts[i];
         if (d->kind == OK_CUSTOM || d->kind == OK_ENC) continue;
-        if (wamp_str_eqc(key, d->key)) return d;
+        if (key.len == d->keylen && memcmp(key.ptr, d->key, key.len) == 0) return d;
     }
     return NULL;
 }

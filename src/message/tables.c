@@ -6,7 +6,7 @@
 
 #define O(k, kind, flags, field)                                                                   \
     {                                                                                              \
-        k, kind, flags, (uint16_t)offsetof(wamp_message, field)                                    \
+        k, (uint8_t)(sizeof(k) - 1), kind, flags, (uint16_t)offsetof(wamp_message, field)          \
     }
 #define PPT                                                                                        \
     O("ppt_scheme", OK_STR, OF_SPEC, ppt_scheme),                                                  \
@@ -34,7 +34,7 @@ static const wamp__optdesc welcome_opts[] = {
     O("authrole", OK_STR_NULLOK, OF_TRUTHY, welcome.authrole),
     O("authmethod", OK_STR_NULLOK, OF_AUTHMETHOD, welcome.authmethod),
     O("authprovider", OK_STR_NULLOK, OF_TRUTHY, welcome.authprovider),
-    O("authextra", OK_ANY_NULLOK, OF_TRUTHY, welcome.authextra),
+    O("authextra", OK_DICT_NULLOK, OF_TRUTHY, welcome.authextra),
     O("resumed", OK_BOOL, OF_TRUTHY, welcome.resumed),
     O("resumable", OK_BOOL, OF_TRUTHY, welcome.resumable),
     O("resume_token", OK_STR, OF_TRUTHY, welcome.resume_token),

@@ -373,6 +373,10 @@ int wamp__pmd_deflate(wamp__pmd *p, const uint8_t *in, size_t n, wamp__tbuf *out
     if (rc == WAMP_OK) {
         if (out->len - start >= 4 && !memcmp(out->data + out->len - 4, "\x00\x00\xff\xff", 4))
             out->len -= 4;
+        /* Nothing left (an empty message: zlib had nothing to flush): send a single 0x00, an
+         * empty non-final stored block once the receiver appends 00 00 ff ff (RFC 7692
+         * 7.2.3.6). An empty payload would leave the peer's inflater in the middle of a block. */
+        if (out->len == start) rc = wamp__tbuf_append(out, "", 1);
     } else {
         out->len = start;
     }

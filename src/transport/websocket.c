@@ -89,6 +89,23 @@ static bool valid_recv_close_code(unsigned c)
     return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
 }
 
+/* dst[i] = src[i] ^ key[i % 4], eight bytes at a time (every frame starts at mask index 0). */
+static void mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4])
+{
+    uint8_t kk[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
+    uint64_t k64;
+    memcpy(&k64, kk, 8);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, src + i, 8);
+        w ^= k64;
+        memcpy(dst + i, &w, 8);
+    }
+    for (; i < n; i++)
+        dst[i] = src[i] ^ key[i & 3];
+}
+
 /* ---------------------------------------------------------------- frame output */
 
 /* Writes one frame. The client masks; payload is copied. */
@@ -130,8 +147,7 @@ static int ws_write_frame(ws_framer *ws, unsigned opcode, bool fin, bool rsv1, c
     rc = wamp__tbuf_reserve(&b, hl + len);
     if (rc) return rc;
     memcpy(b.data, h, hl);
-    for (size_t i = 0; i < len; i++)
-        b.data[hl + i] = data[i] ^ key[i & 3];
+    mask_copy(b.data + hl, data, len, key);
     b.len = hl + len;
     rc = wamp__framer_emit(f, b.data, b.len);
     wamp__tbuf_free(&b);
@@ -466,8 +482,7 @@ static int ws_data_payload(ws_framer *ws, const uint8_t *pl, size_t len, const u
             ws->scratch.len = 0;
             if (wamp__tbuf_reserve(&ws->scratch, len))
                 return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
-            for (size_t i = 0; i < len; i++)
-                ws->scratch.data[i] = pl[i] ^ key[i & 3];
+            mask_copy(ws->scratch.data, pl, len, key);
             ws->scratch.len = len;
             src = ws->scratch.data;
         }
@@ -482,8 +497,7 @@ static int ws_data_payload(ws_framer *ws, const uint8_t *pl, size_t len, const u
             return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
         uint8_t *dst = ws->msg.data + ws->msg.len;
         if (key)
-            for (size_t i = 0; i < len; i++)
-                dst[i] = pl[i] ^ key[i & 3];
+            mask_copy(dst, pl, len, key);
         else if (len)
             memcpy(dst, pl, len);
         ws->msg.len += len;

@@ -337,6 +337,8 @@ static const bad_case rejections[] = {
     {"[2,1,{\"roles\":{\"broker\":{}},\"resumable\":true}]", WAMP_EPROTO, "resume_token"},
     {"[2,1,{\"roles\":{\"broker\":{}},\"resume_token\":null}]", WAMP_EOPTION, "resume_token"},
     {"[2,1,{\"roles\":{\"broker\":{}},\"realm\":5}]", WAMP_EOPTION, "realm"},
+    {"[2,1,{\"roles\":{\"broker\":{}},\"authextra\":5}]", WAMP_EOPTION, "authextra"},
+    {"[2,1,{\"roles\":{\"broker\":{}},\"authmethod\":[]}]", WAMP_EOPTION, "authmethod"},
     {"[2,1]", WAMP_EMSGLEN, "WELCOME"},
     /* ABORT */
     {"[3,{}]", WAMP_EMSGLEN, "ABORT"},
@@ -918,6 +920,13 @@ static void test_constructors(void **state)
     assert_int_equal(wamp_message_marshal(&m, a, &v), WAMP_EINVAL);
     m = wamp_message_new((wamp_msg_type)7);
     assert_int_equal(wamp_message_marshal(&m, a, &v), WAMP_EINVAL);
+    /* Mandatory strings. */
+    wamp_message missing[] = {wamp_message_abort(NULL, "x"),   wamp_message_challenge(NULL),
+                              wamp_message_authenticate(NULL), wamp_message_error(48, 1, NULL),
+                              wamp_message_publish(1, NULL),   wamp_message_subscribe(1, NULL, 0),
+                              wamp_message_call(1, NULL),      wamp_message_register(1, NULL, 0)};
+    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++)
+        assert_int_equal(wamp_message_marshal(&missing[i], a, &v), WAMP_EINVAL);
     wamp_arena_free(a);
 }
 

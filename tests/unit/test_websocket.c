@@ -897,6 +897,12 @@ static void deflate_server_sends_rfc_bytes(void **st)
                                      : "c107f248cdc9c90700"
                                        "c105f200110000");
         free(out);
+        /* an empty message is a single 00 (RFC 7692 7.2.3.6), also right after a sync flush */
+        assert_int_equal(wamp_framer_send(f, (const uint8_t *)"", 0), WAMP_OK);
+        assert_int_equal(wamp_framer_send(f, (const uint8_t *)"", 0), WAMP_OK);
+        out = wt_drain_hex(f);
+        assert_string_equal(out, "c10100c10100");
+        free(out);
         /* and reads compressed masked frames from the client */
         bb fr = {0};
         uint8_t z[] = {0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00};
