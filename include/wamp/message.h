@@ -680,7 +680,10 @@ WAMP_API int wamp_message_parse(const wamp_value *list, wamp_arena *a, wamp_mess
 /*
  * Builds the canonical list of m, exactly as Autobahn's marshal() (see Fidelity above), in
  * arena a. *out borrows m's strings and values. Returns WAMP_OK, WAMP_ENOMEM, or WAMP_EINVAL
- * for an unknown type, a payload together with args/kwargs, or a HELLO/WELCOME without roles.
+ * for an unknown type, a payload together with args/kwargs, a HELLO/WELCOME without roles, or a
+ * missing mandatory string (ABORT reason, CHALLENGE method, AUTHENTICATE signature, ERROR
+ * error, PUBLISH/SUBSCRIBE topic, CALL/REGISTER procedure). Values are not validated further:
+ * marshal what parse would accept (Autobahn asserts the same in its constructors).
  */
 WAMP_API int wamp_message_marshal(const wamp_message *m, wamp_arena *a, wamp_value *out);
 

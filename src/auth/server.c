@@ -286,6 +286,10 @@ static int take_principal(wamp_auth_pending *p, const wamp_auth_hello *h,
         p->authid = dupc(fallback_authid);
     p->authrole = dupc(pr->authrole ? pr->authrole : "anonymous");
     p->authprovider = dupc(pr->authprovider ? pr->authprovider : "static");
+    if (pr->realm) {
+        free(p->realm);
+        if (!(p->realm = dupc(pr->realm))) return WAMP_ENOMEM;
+    }
     if (!p->authid || !p->authrole || !p->authprovider) return WAMP_ENOMEM;
     if (pr->authextra && wamp_value_type_of(pr->authextra) == WAMP_VALUE_DICT)
         return wamp_value_copy(p->arena, &p->authextra, pr->authextra);

@@ -266,6 +266,22 @@ static wamp_value id_value(wamp_id id)
     return wamp_value_uint(id);
 }
 
+/* The string elements Autobahn's constructors require (type(x) == str). */
+static bool required_present(const wamp_message *m)
+{
+    switch (m->type) {
+    case WAMP_MSG_ABORT: return m->abort.reason.ptr != NULL;
+    case WAMP_MSG_CHALLENGE: return m->challenge.method.ptr != NULL;
+    case WAMP_MSG_AUTHENTICATE: return m->authenticate.signature.ptr != NULL;
+    case WAMP_MSG_ERROR: return m->error.error.ptr != NULL;
+    case WAMP_MSG_PUBLISH: return m->publish.topic.ptr != NULL;
+    case WAMP_MSG_SUBSCRIBE: return m->subscribe.topic.ptr != NULL;
+    case WAMP_MSG_CALL: return m->call.procedure.ptr != NULL;
+    case WAMP_MSG_REGISTER: return m->register_.procedure.ptr != NULL;
+    default: return true;
+    }
+}
+
 int wamp_message_marshal(const wamp_message *m, wamp_arena *a, wamp_value *out)
 {
     if (!out) return WAMP_EINVAL;
@@ -275,6 +291,7 @@ int wamp_message_marshal(const wamp_message *m, wamp_arena *a, wamp_value *out)
     if (!info) return WAMP_EINVAL;
     if (m->payload.ptr && (m->args.type != WAMP_VALUE_NULL || m->kwargs.type != WAMP_VALUE_NULL))
         return WAMP_EINVAL;
+    if (!required_present(m)) return WAMP_EINVAL;
     M b = {a, 0};
     wamp_value l = wamp_value_list();
     push(&b, &l, wamp_value_int(m->type));

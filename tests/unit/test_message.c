@@ -920,6 +920,13 @@ static void test_constructors(void **state)
     assert_int_equal(wamp_message_marshal(&m, a, &v), WAMP_EINVAL);
     m = wamp_message_new((wamp_msg_type)7);
     assert_int_equal(wamp_message_marshal(&m, a, &v), WAMP_EINVAL);
+    /* Mandatory strings. */
+    wamp_message missing[] = {wamp_message_abort(NULL, "x"),   wamp_message_challenge(NULL),
+                              wamp_message_authenticate(NULL), wamp_message_error(48, 1, NULL),
+                              wamp_message_publish(1, NULL),   wamp_message_subscribe(1, NULL, 0),
+                              wamp_message_call(1, NULL),      wamp_message_register(1, NULL, 0)};
+    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++)
+        assert_int_equal(wamp_message_marshal(&missing[i], a, &v), WAMP_EINVAL);
     wamp_arena_free(a);
 }
 
