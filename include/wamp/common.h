@@ -87,6 +87,7 @@ typedef enum wamp_err {
     WAMP_EURL = -65,        /* invalid transport URL */
     WAMP_ERESOLVE = -66,    /* host name resolution failed */
     WAMP_EPEERCLOSED = -67, /* peer closed the transport */
+    WAMP_ECERT = -79,       /* TLS peer certificate not trusted or not matching (runtime) */
 
     /* session -80 .. -99 */
     WAMP_ENOTREADY = -80,      /* session not joined (SessionNotReady) */

@@ -42,8 +42,8 @@
  *   - Where Autobahn would emit `null` for Arguments followed by ArgumentsKw (args None, kwargs
  *     set), marshal emits `[]` as the spec requires.
  *   - A few integers Autobahn takes as unbounded Python ints (timeout, caller, publisher, ...)
- *     must fit int64 here; WELCOME's realm/auth* details must be strings or null (Autobahn does
- *     not check them); PUBLISH's six-element form needs a list in the Arguments position.
+ *     must fit int64 here; PUBLISH's six-element form needs a list in the Arguments position
+ *     (Autobahn also takes a string or bytes there).
  */
 #ifndef WAMP_MESSAGE_H
 #define WAMP_MESSAGE_H
@@ -371,7 +371,7 @@ typedef struct wamp_welcome_msg {
     wamp_str authrole;
     wamp_str authmethod;
     wamp_str authprovider;
-    wamp_value authextra; /* any value (Autobahn does not check it) or absent */
+    wamp_value authextra; /* DICT or absent (null on input) */
     wamp_opt_bool resumed;
     wamp_opt_bool resumable;
     wamp_str resume_token; /* "resume_token"; required when resumable is true */
@@ -680,7 +680,10 @@ WAMP_API int wamp_message_parse(const wamp_value *list, wamp_arena *a, wamp_mess
 /*
  * Builds the canonical list of m, exactly as Autobahn's marshal() (see Fidelity above), in
  * arena a. *out borrows m's strings and values. Returns WAMP_OK, WAMP_ENOMEM, or WAMP_EINVAL
- * for an unknown type, a payload together with args/kwargs, or a HELLO/WELCOME without roles.
+ * for an unknown type, a payload together with args/kwargs, a HELLO/WELCOME without roles, or a
+ * missing mandatory string (ABORT reason, CHALLENGE method, AUTHENTICATE signature, ERROR
+ * error, PUBLISH/SUBSCRIBE topic, CALL/REGISTER procedure). Values are not validated further:
+ * marshal what parse would accept (Autobahn asserts the same in its constructors).
  */
 WAMP_API int wamp_message_marshal(const wamp_message *m, wamp_arena *a, wamp_value *out);
 

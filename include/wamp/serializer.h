@@ -62,6 +62,9 @@ typedef struct wamp_decode_opts {
  * WAMP_ETOOBIG, WAMP_EDUPKEY, WAMP_EKEYTYPE, WAMP_ETRAILING, WAMP_ENUMBER, WAMP_EEXTTYPE,
  * WAMP_EBASE64, WAMP_ENOMEM, WAMP_ESERIALIZER for FlatBuffers or an unknown id).
  * On error *out is NULL and the arena may hold garbage (reset or free it).
+ * JSON (src/codec/json.c): strict RFC 8259; integers outside -2^63 .. 2^64-1 decode as DOUBLE;
+ * a string whose first character is U+0000 carries base64 and decodes as BYTES (WAMP binary
+ * convention); the top-level container is depth 1.
  */
 WAMP_API int wamp_value_decode(wamp_serializer_id ser, const uint8_t *data, size_t len,
                                wamp_arena *a, const wamp_decode_opts *opts, wamp_value *out);

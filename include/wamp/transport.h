@@ -211,13 +211,19 @@ typedef struct wamp_framer_cbs {
      * WAMP_ENOMEM, ...), detail a short English text. on_close follows. */
     void (*on_error)(wamp_framer *f, void *user, int err, const char *detail);
     /*
-     * The framer is CLOSED (called exactly once, unless freed before). code: the WebSocket
-     * close code received from the peer (1005 if its Close had none), or the code we sent when
-     * we failed the connection, or 1006 after wamp_framer_eof() without a closing handshake;
-     * for RawSocket and memory: 1000 for a close asked locally or by the peer's end of stream
-     * after OPEN, 1006 for an abnormal end, or the RawSocket handshake error code (1..15) that
-     * was sent or received. clean: the closing handshake completed (WebSocket) or the close was
-     * asked through wamp_framer_close(). The reason is UTF-8 (possibly empty).
+     * The framer is CLOSED (called exactly once, unless freed before). code:
+     *  - WebSocket: the close code received from the peer (1005 if its Close had none), or the
+     *    code we sent when we failed the connection (1002, 1007, 1009, 1011), or 1006 after
+     *    wamp_framer_eof() without a closing handshake; a failed opening handshake gives the
+     *    HTTP status sent or received when there was one (400, 426, 403, ...), else 1002.
+     *  - RawSocket: the handshake error code (1..15) sent or received; 1002 (protocol error) or
+     *    1009 (frame over our limit) when we failed the connection; 1000 for
+     *    wamp_framer_close() or an end of stream between frames after OPEN; 1006 for an end of
+     *    stream during the handshake or inside a frame.
+     *  - Memory: the code given to wamp_framer_close() (1000 by default), 1006 when the other
+     *    side was freed.
+     * clean: the closing handshake completed (WebSocket) or the close was asked through
+     * wamp_framer_close(). The reason is UTF-8 text (possibly empty, not NUL-terminated).
      */
     void (*on_close)(wamp_framer *f, void *user, int code, const char *reason, size_t reason_len,
                      bool clean);
@@ -405,8 +411,8 @@ WAMP_API int wamp_framer_start(wamp_framer *f);
 WAMP_API int wamp_framer_feed(wamp_framer *f, const uint8_t *data, size_t len);
 
 /*
- * The stream ended (EOF or error) without a closing handshake: on_close(1006 — or 1000 for a
- * RawSocket that was OPEN —, clean = false) unless already CLOSED. Always WAMP_OK.
+ * The stream ended (EOF or error): on_close(1006 — or 1000 for a RawSocket that was OPEN and
+ * between frames —, clean = false) unless already CLOSED. Always WAMP_OK.
  */
 WAMP_API int wamp_framer_eof(wamp_framer *f);
 
@@ -570,7 +576,9 @@ typedef enum wamp_url_scheme {
  *   ws://unix:/path/to.sock[?query]   rs://unix:/path/to.sock   (Unix domain socket)
  *   hosts: names, IPv4, IPv6 literals in brackets ("[::1]:8080" → host "::1").
  * Rejected: other schemes, empty host, a fragment, port outside 1..65535 or not decimal,
- *   userinfo ("user@"), rs:// with a path or query, control characters or spaces.
+ *   rs:// with a path or query, control characters or spaces, and userinfo ("user:pw@host",
+ *   which Autobahn silently drops: we refuse to lose credentials without a word).
+ *   An empty port ("ws://host:") means the default port, as in Autobahn.
  * The host is lower-cased (as Python's urlparse().hostname).
  * For Unix URLs, Autobahn uses the socket path as HTTP resource; we send "/" (plus "?query"),
  * which is what a WebSocket server behind a Unix socket expects.

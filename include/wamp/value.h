@@ -15,7 +15,10 @@
  *
  * Containers store their elements inline (a list is an array of wamp_value, a dict an array
  * of wamp_kv). A pointer to an element (wamp_value_list_at(), wamp_value_dict_get()) stays
- * valid until the *same* container grows again, like a C++ vector.
+ * valid until the *same* container grows again, like a C++ vector. A value must never contain
+ * itself: pushing a container into itself (directly or through a shallow copy that shares its
+ * storage) makes a cycle, and the whole-value operations (equal, copy, print) would recurse
+ * without end. Decoders never build cycles.
  *
  * The struct is public so that containers can hold values inline and decoders can be fast;
  * read it through the accessors below and build it through the constructors. Integers: a

@@ -7,5 +7,8 @@
 #include "serializer.h"
 #include "message.h"
 #include "transport.h"
+#include "net.h"
+#include "auth.h"
+#include "cryptosign.h"
 
 #endif

@@ -783,6 +783,11 @@ static int resolve_raw(const wamp_decode_opts *o, wamp_arena *a, wamp_value *lis
     for (size_t i = 0; i < n && i < from; i++) {
         wamp_value *it = &list->as.items[i];
         if (it->type != WAMP_VALUE_RAW) continue;
+        if (it->len == 2) { /* "{}" or "[]": the common empty Options/Details */
+            bool dict = it->as.raw[0] == '{';
+            *it = dict ? wamp_value_dict() : wamp_value_list();
+            continue;
+        }
         jctx J;
         wamp_decode_opts sub = *o;
         sub.raw_from = NULL;
@@ -802,6 +807,7 @@ static int json_decode(const uint8_t *data, size_t len, wamp_arena *a, const wam
                        wamp_value *out)
 {
     if (len > o->max_size) return WAMP_ETOOBIG;
+    if (len == 0) return WAMP_ETRUNCATED; /* (data may be NULL then) */
     jctx J;
     ctx_init(&J, data + len, a, o);
     const uint8_t *p = data;
@@ -986,6 +992,11 @@ static const char hexdig[] = "0123456789abcdef";
 static int write_string(wamp_buf *b, const uint8_t *s, size_t n)
 {
     if (need(b, n + 2)) return WAMP_ENOMEM;
+    if (n == 0) { /* s may be NULL */
+        memcpy(b->data + b->len, "\"\"", 2);
+        b->len += 2;
+        return WAMP_OK;
+    }
     b->data[b->len++] = '"';
     const uint8_t *p = s, *e = s + n, *run = s;
     for (;;) {

@@ -20,7 +20,9 @@
  *   Limits: counts and lengths are checked against the bytes left before anything is
  *   allocated (WAMP_ETRUNCATED); elements of zero width ($Z, $T, $F) are paid from a budget of
  *   one element per input byte over the whole decode (WAMP_ETOOBIG), so no input makes the
- *   decoder allocate more than a fixed multiple of its size. Nesting is bounded by max_depth.
+ *   decoder allocate more than a fixed multiple of its size (the budget depends on the input
+ *   length: re-encoding that drops no-ops may turn an accepted input into a refused one).
+ *   Nesting is bounded by max_depth.
  *   BJData (the little-endian UBJSON superset of bjdata/autobahn >= 26) is NOT supported: its
  *   integers and floats are little-endian under the same markers, so it cannot be told apart
  *   from classic UBJSON; its own markers (u m M h B) are rejected as WAMP_ESYNTAX.
@@ -488,13 +490,14 @@ static int container_header(dec *d, uint8_t *type, int64_t *count)
 }
 
 /* Checks a declared count against the input left: entry_min bytes per element at least,
- * zero-width elements charged to the decode-wide budget when they are built. */
-static int check_count(dec *d, int64_t count, size_t entry_min, bool building)
+ * zero-width elements charged to the decode-wide budget (also when only validating, so that
+ * lazy and full decoding accept the same inputs). */
+static int check_count(dec *d, int64_t count, size_t entry_min)
 {
     size_t left = (size_t)(d->end - d->p);
     if (entry_min) {
         if ((uint64_t)count > left / entry_min) return WAMP_ETRUNCATED;
-    } else if (building) {
+    } else {
         if ((uint64_t)count > d->zbudget) return WAMP_ETOOBIG;
         d->zbudget -= (size_t)count;
     }
@@ -514,8 +517,7 @@ static int parse_array(dec *d, size_t depth, wamp_value *out)
         d->p += count;
         return out ? make_text(d, WAMP_VALUE_BYTES, s, (size_t)count, out) : WAMP_OK;
     }
-    if (count >= 0 && (rc = check_count(d, count, type ? type_width(type) : 1, out != NULL)))
-        return rc;
+    if (count >= 0 && (rc = check_count(d, count, type ? type_width(type) : 1))) return rc;
     if (out) {
         *out = wamp_value_list();
         if (count > 0 && (rc = wamp_value_list_reserve(d->a, out, (size_t)count))) return rc;
@@ -581,8 +583,7 @@ static int parse_object(dec *d, size_t depth, wamp_value *out)
     if (depth > d->o->max_depth) return WAMP_EDEPTH;
     if ((rc = container_header(d, &type, &count))) return rc;
     /* every entry has a key of at least 2 bytes (length marker and length) */
-    if (count >= 0 && (rc = check_count(d, count, 2 + (type ? type_width(type) : 1), false)))
-        return rc;
+    if (count >= 0 && (rc = check_count(d, count, 2 + (type ? type_width(type) : 1)))) return rc;
     if (out) *out = wamp_value_dict();
     for (int64_t i = 0; count < 0 || i < count; i++) {
         uint8_t m;
@@ -691,7 +692,7 @@ static int parse_message(dec *d, wamp_value *out)
         d->o->raw_from(out->as.items[0].as.i, out->len, d->o->raw_user);
         return WAMP_OK;
     }
-    if (count >= 0 && (rc = check_count(d, count, 1, false))) return rc;
+    if (count >= 0 && (rc = check_count(d, count, 1))) return rc;
     *out = wamp_value_list();
     if (count > 0 && (rc = wamp_value_list_reserve(d->a, out, (size_t)count))) return rc;
     for (int64_t i = 0; count < 0 || i < count; i++) {
@@ -715,12 +716,13 @@ static int parse_message(dec *d, wamp_value *out)
         wamp_value *it = &out->as.items[i];
         if (it->type != WAMP_VALUE_RAW) continue;
         if (i < from) {
+            /* validation has paid for its zero-width elements already */
             dec sub = *d;
             sub.p = it->as.raw + 1;
             sub.end = it->as.raw + it->len;
+            sub.zbudget = SIZE_MAX;
             uint8_t m = it->as.raw[0];
             rc = parse(&sub, m, 1, it);
-            d->zbudget = sub.zbudget;
             d->keys = sub.keys;
             d->capkeys = sub.capkeys;
             if (rc) return rc;

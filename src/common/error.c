@@ -72,6 +72,7 @@ static const err_entry err_table[] = {
     E(WAMP_EURL, "invalid transport URL"),
     E(WAMP_ERESOLVE, "host name resolution failed"),
     E(WAMP_EPEERCLOSED, "peer closed the transport"),
+    E(WAMP_ECERT, "TLS peer certificate not trusted or not matching"),
 
     /* session */
     E(WAMP_ENOTREADY, "session not joined"),

@@ -101,8 +101,8 @@ static void test_utf8_valid(void **state)
         "\xef\xbf\xbf",
         "\xf0\x90\x80\x80",
         "\xf4\x8f\xbf\xbf", /* U+10FFFF */
-        "abcdefgh\xe2\x82\xac"
-        "abcdefgh\xf0\x9f\x98\x80",
+        ("abcdefgh\xe2\x82\xac"
+         "abcdefgh\xf0\x9f\x98\x80"),
     };
     static const char *bad[] = {
         "\x80",                     /* stray continuation */
@@ -863,6 +863,16 @@ static void test_encode_strings(void **state)
         if (strcmp(s, t[i].out) != 0) fail_msg("[%zu] %s != %s", i, s, t[i].out);
         free(s);
     }
+    /* empty strings and bytes that point nowhere */
+    wamp_value nul[2] = {wamp_value_string_borrow(NULL, 0), wamp_value_bytes_borrow(NULL, 0)};
+    char *e0 = enc(&nul[0]), *e1 = enc(&nul[1]);
+    assert_string_equal(e0, "\"\"");
+    assert_string_equal(e1, "\"\\u0000\"");
+    free(e0);
+    free(e1);
+    wamp_value dv;
+    assert_int_equal(wamp_value_decode(WAMP_SER_JSON, NULL, 0, A, NULL, &dv), WAMP_ETRUNCATED);
+
     /* long strings with many escapes (buffer growth) */
     char big[5000];
     for (int i = 0; i < 5000; i++)

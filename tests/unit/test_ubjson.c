@@ -810,16 +810,22 @@ static void test_raw_from(void **state)
         assert_int_equal(
             wamp_value_decode(WAMP_SER_UBJSON, (const uint8_t *)bad[i].s, bad[i].n, g_a, &lazy, &v),
             bad[i].err);
-    /* a typed zero-width array inside a raw span is skipped without building anything, and
-     * pays the budget only when it is decoded */
+    /* a typed zero-width array inside a raw span is charged to the budget like in a full
+     * decode, so lazy and full decoding accept the same inputs */
     const char big[] = "[U\x10U\x01U\x02U\x03[$Z#l\x00\x01\x00\x00]";
     assert_int_equal(
         wamp_value_decode(WAMP_SER_UBJSON, (const uint8_t *)big, sizeof big - 1, g_a, &lazy, &v),
-        WAMP_OK);
-    assert_int_equal(v.as.items[4].type, WAMP_VALUE_RAW);
+        WAMP_ETOOBIG);
     assert_int_equal(
         wamp_value_decode(WAMP_SER_UBJSON, (const uint8_t *)big, sizeof big - 1, g_a, &o, &v),
         WAMP_ETOOBIG);
+    /* ... and an element decoded after validation is not charged twice */
+    const char fits[] = "[U\x10[$Z#U\x05]";
+    assert_int_equal(
+        wamp_value_decode(WAMP_SER_UBJSON, (const uint8_t *)fits, sizeof fits - 1, g_a, &o, &v),
+        WAMP_OK);
+    wamp_value want = L(2, I(16), L(5, N0(), N0(), N0(), N0(), N0()));
+    assert_equal_values(&v, &want);
 }
 
 static void test_copy_strings(void **state)

@@ -8,6 +8,9 @@ usage: interop.py <ubjson_peer> <source_dir>
    identical.
 2. Values encoded by libwamp decode in py-ubjson, and py-ubjson re-encodes them to the same bytes.
 3. The golden vectors checked into tests/unit are what the installed py-ubjson writes.
+4. WAMP messages through Autobahn's Serializer classes of every format (JSON, MessagePack, CBOR,
+   UBJSON), plain and batched: libwamp's wamp_serializer gives the same bytes back, and its
+   statistics equal Autobahn's for the same traffic (bytes, messages, rated messages).
 """
 import os
 import random
@@ -18,7 +21,8 @@ import txaio
 txaio.use_asyncio()
 
 from autobahn.wamp import message, role  # noqa: E402
-from autobahn.wamp.serializer import UBJSONObjectSerializer, UBJSONSerializer  # noqa: E402
+from autobahn.wamp.serializer import (UBJSONObjectSerializer, UBJSONSerializer,  # noqa: E402
+                                      JsonSerializer, MsgPackSerializer, CBORSerializer)
 import ubjson  # noqa: E402
 
 PEER, SRC = sys.argv[1], sys.argv[2]
@@ -63,11 +67,17 @@ def rand_value(r, depth=0):
     return {rand_str(r)[:8] + str(i): rand_value(r, depth + 1) for i in range(r.randrange(6))}
 
 
+last_stats = None
+
+
 def echo(name, payloads):
     """libwamp unserializes and re-serializes each payload; returns the hex lines."""
+    global last_stats
     p = subprocess.run([PEER, "echo", name], input="".join(x.hex() + "\n" for x in payloads),
                        capture_output=True, text=True, check=True)
-    return p.stdout.splitlines()
+    lines = p.stdout.splitlines()
+    last_stats = [int(x) for x in lines[-1].split()[1:]]
+    return lines[:-1]
 
 
 def check_echo(name, payloads, label):
@@ -139,6 +149,28 @@ gen = subprocess.run([sys.executable, os.path.join(SRC, "tests/interop/ubjson/ge
 with open(os.path.join(SRC, "tests/unit/test_ubjson_golden.inc")) as f:
     if f.read() != gen:
         fail("tests/unit/test_ubjson_golden.inc differs from gen_golden.py output")
+
+# 4. every format's Serializer, plain and batched, with statistics
+for cls in (JsonSerializer, MsgPackSerializer, CBORSerializer, UBJSONSerializer):
+    for batched_mode in (False, True):
+        ser = cls(batched=batched_mode)
+        payloads = [ser.serialize(m)[0] for m in msgs]
+        if batched_mode:
+            payloads.append(b"".join(payloads))
+            payloads.append(b"".join(payloads[:3]))
+        check_echo(ser.SERIALIZER_ID, payloads, "serializer")
+        # Autobahn's statistics for the same traffic: unserialize each payload, serialize back
+        ref = cls(batched=batched_mode)
+        ref.stats(reset=True)
+        for data in payloads:
+            for m in ref.unserialize(data, ref._serializer.BINARY):
+                ref.serialize(m)
+        st = ref.stats(reset=False, details=True)
+        want = [st["serialized"]["bytes"], st["serialized"]["messages"],
+                st["serialized"]["rated_messages"], st["unserialized"]["bytes"],
+                st["unserialized"]["messages"], st["unserialized"]["rated_messages"]]
+        if last_stats != want:
+            fail("%s statistics: libwamp %s, Autobahn %s" % (ser.SERIALIZER_ID, last_stats, want))
 
 print("%d values, %d batches, %d messages, %d generated: %d failures"
       % (len(values), len(batches), len(msgs), len(lines), failures))

@@ -3,7 +3,8 @@
  *   ubjson_peer echo <serializer>      reads hex payloads (one a line) from stdin, unserializes
  *                                      each with the named wamp_serializer ("ubjson",
  *                                      "ubjson.batched", ...), serializes the messages again and
- *                                      prints the hex of the new payload (or "ERR <name>").
+ *                                      prints the hex of the new payload (or "ERR <name>");
+ *                                      at the end "STATS" and the serializer's detailed counters.
  *   ubjson_peer generate <seed> <n>    prints the UBJSON hex of n pseudo-random values.
  */
 #include <math.h>
@@ -64,6 +65,13 @@ static int echo(const char *name)
         free(data);
     }
     free(line);
+    wamp_serializer_stats st;
+    wamp_serializer_stats_get(s, false, true, &st);
+    printf("STATS %llu %llu %llu %llu %llu %llu\n", (unsigned long long)st.serialized.bytes,
+           (unsigned long long)st.serialized.messages,
+           (unsigned long long)st.serialized.rated_messages,
+           (unsigned long long)st.unserialized.bytes, (unsigned long long)st.unserialized.messages,
+           (unsigned long long)st.unserialized.rated_messages);
     wamp_serializer_free(s);
     return 0;
 }
