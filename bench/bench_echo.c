@@ -71,7 +71,8 @@ typedef struct runner {
 static void on_reply(runner *r)
 {
     r->received++;
-    if (r->rtts && r->nrtt < r->target) r->rtts[r->nrtt++] = (double)(uv_hrtime() - r->t_sent) / 1e3;
+    if (r->rtts && r->nrtt < r->target)
+        r->rtts[r->nrtt++] = (double)(uv_hrtime() - r->t_sent) / 1e3;
     if (r->received == r->target) {
         r->done = true;
         return;
@@ -142,7 +143,8 @@ static void wamp_setup(runner *r, const char *scheme, bool deflate)
     o.rawsocket.serializer = WAMP_SER_JSON;
     connected = false;
     if (wamp_transport_connect(r->loop, url, &o, cli_connected, r, NULL) != 0) exit(1);
-    while (!connected) wamp_loop_run(r->loop, WAMP_RUN_ONCE);
+    while (!connected)
+        wamp_loop_run(r->loop, WAMP_RUN_ONCE);
     r->send = wamp_send;
 }
 
@@ -150,7 +152,8 @@ static void wamp_teardown(runner *r)
 {
     wamp_transport_free(r->client);
     wamp_listener_free(r->listener);
-    for (int i = 0; i < 10; i++) wamp_loop_run(r->loop, WAMP_RUN_NOWAIT);
+    for (int i = 0; i < 10; i++)
+        wamp_loop_run(r->loop, WAMP_RUN_NOWAIT);
 }
 
 /* ---- bare TCP on libuv: the reference */
@@ -238,7 +241,8 @@ static void bare_setup(runner *r)
     bare_creq.data = r;
     connected = false;
     uv_tcp_connect(&bare_creq, &r->bare_cli, (struct sockaddr *)&a, bare_connected);
-    while (!connected) uv_run(r->uv, UV_RUN_ONCE);
+    while (!connected)
+        uv_run(r->uv, UV_RUN_ONCE);
     r->send = bare_send;
     r->bare_rx = 0;
 }
@@ -320,8 +324,10 @@ int main(int argc, char **argv)
 {
     quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
     static const size_t sizes[] = {32, 1024, 65536};
-    static const char *names[] = {"bare TCP (libuv)", "RawSocket", "WebSocket", "WebSocket+deflate"};
-    printf("echo over 127.0.0.1, client and server in one loop thread; throughput = payload one way\n");
+    static const char *names[] = {"bare TCP (libuv)", "RawSocket", "WebSocket",
+                                  "WebSocket+deflate"};
+    printf("echo over 127.0.0.1, client and server in one loop thread; throughput = payload one "
+           "way\n");
     printf("%-18s %8s %12s %10s %9s %9s %9s %9s\n", "transport", "size", "msgs/s", "MB/s", "p50 us",
            "p99 us", "x bare", "(lat)");
     for (size_t si = 0; si < 3; si++) {
@@ -349,7 +355,8 @@ int main(int argc, char **argv)
                    res.msgs_per_s, res.mb_per_s, res.p50_us, res.p99_us,
                    base.msgs_per_s / res.msgs_per_s, res.p50_us / base.p50_us);
             if (k == 3 && fs.bytes_out)
-                printf("  ratio %.2f (wire %llu / payload %llu)", (double)fs.bytes_out / (double)fs.payload_out,
+                printf("  ratio %.2f (wire %llu / payload %llu)",
+                       (double)fs.bytes_out / (double)fs.payload_out,
                        (unsigned long long)fs.bytes_out, (unsigned long long)fs.payload_out);
             printf("\n");
             fflush(stdout);
