@@ -293,6 +293,7 @@ typedef struct wamp_auth_principal {
     const char *authid;       /* NULL: take HELLO's authid (cryptosign: hex pubkey when absent) */
     const char *authrole;     /* required */
     const char *authprovider; /* NULL: "static" */
+    const char *realm;        /* NULL: HELLO's realm; else the realm assigned (Crossbar "realm") */
     const wamp_value *authextra; /* dict for WELCOME.Details.authextra, or NULL */
     /* ticket: a constant-time compare against secret, or the callback when set */
     const char *secret; /* ticket; wampcra: the HMAC key (for salted users the derived
@@ -354,6 +355,27 @@ WAMP_API int wamp_auth_pending_hello(wamp_auth_pending *p, const wamp_auth_hello
 WAMP_API int wamp_auth_pending_authenticate(wamp_auth_pending *p, wamp_str signature,
                                             const wamp_value *extra, wamp_arena *a,
                                             wamp_auth_outcome *out);
+
+/*
+ * Looks the principal up in a Crossbar-style static authentication configuration (the dict of
+ * one method under a transport's "auth", e.g. {"type": "static", "principals": {...}}):
+ *   anonymous:   {"type": "static", "role": "anonymous"}            (no lookup)
+ *   ticket:      principals.<authid>: {"ticket", "role", "realm"?, "extra"?}
+ *   totp:        principals.<authid>: {"secret" (Base32), "role", ...}
+ *   wampcra:     users.<authid>: {"secret", "role", "salt"?, "iterations"?, "keylen"?}
+ *   scram, wamp-scram: principals.<authid>: {"kdf", "iterations", "memory", "salt",
+ *                "stored-key", "server-key", "role"} (what derive_scram_credential() prints)
+ *   cryptosign:  principals.<authid>: {"authorized_keys": [hex, ...], "role", "realm"?}; found
+ *                by HELLO.authextra.pubkey when HELLO has no authid (as Crossbar does)
+ * "role" falls back to the config's "default-role". Strings and keys are copied into arena a,
+ * which must outlive *out (pass *out to wamp_auth_pending_hello()). Returns WAMP_OK,
+ * WAMP_ENOTFOUND (no such principal: deny), WAMP_EUNSUPPORTED (type is not "static", e.g.
+ * "dynamic": the router calls its authenticator instead), WAMP_ECONFIG (malformed entry),
+ * WAMP_ENOMEM.
+ */
+WAMP_API int wamp_auth_static_principal(const char *method, const wamp_value *config,
+                                        const wamp_auth_hello *hello, wamp_arena *a,
+                                        wamp_auth_principal *out);
 
 /* The CHALLENGE.Extra.challenge text of a WAMP-CRA attempt (for tests and logs), or NULL. */
 WAMP_API const char *wamp_auth_pending_wampcra_challenge(const wamp_auth_pending *p);

@@ -41,6 +41,7 @@
  *   - ABORT also accepts (and emits) Arguments/ArgumentsKw (spec draft; Autobahn: 3 elements).
  *   - Where Autobahn would emit `null` for Arguments followed by ArgumentsKw (args None, kwargs
  *     set), marshal emits `[]` as the spec requires.
+ *   - EVENT_RECEIVED (337) is parsed and marshalled; Autobahn 22.7.1's serializer rejects it.
  *   - A few integers Autobahn takes as unbounded Python ints (timeout, caller, publisher, ...)
  *     must fit int64 here; PUBLISH's six-element form needs a list in the Arguments position
  *     (Autobahn also takes a string or bytes there).
@@ -116,8 +117,9 @@ typedef enum wamp_uri_strictness {
  *   allow_last_empty        -> ^([c]+\.)*([c]*)$          (prefix patterns)
  *   allow_empty_components  -> ^(([c]+\.)|\.)*([c]+)?$   (wildcard patterns; "" matches)
  *   neither                 -> ^([c]+\.)*([c]+)$
- * where [c] is [^\s.#] (loose) or [0-9a-z_] (strict); allow_last_empty wins when both are set.
- * "\s" is Python's Unicode whitespace (ASCII and the Unicode White_Space code points).
+ * where [c] is [^\s.#] (loose) or [0-9a-z_] (strict, where 0-9 is Python's \d: any Unicode
+ * decimal digit); allow_last_empty wins when both are set. "\s" is Python's Unicode whitespace.
+ * As in Python, `$` also matches before one final "\n": "com.foo\n" is valid (Autobahn agrees).
  * Returns WAMP_OK or WAMP_EURI (also for invalid UTF-8 or uri.ptr == NULL).
  */
 WAMP_API int wamp_uri_check(wamp_str uri, wamp_uri_strictness strictness,

@@ -286,6 +286,10 @@ static int take_principal(wamp_auth_pending *p, const wamp_auth_hello *h,
         p->authid = dupc(fallback_authid);
     p->authrole = dupc(pr->authrole ? pr->authrole : "anonymous");
     p->authprovider = dupc(pr->authprovider ? pr->authprovider : "static");
+    if (pr->realm) {
+        free(p->realm);
+        if (!(p->realm = dupc(pr->realm))) return WAMP_ENOMEM;
+    }
     if (!p->authid || !p->authrole || !p->authprovider) return WAMP_ENOMEM;
     if (pr->authextra && wamp_value_type_of(pr->authextra) == WAMP_VALUE_DICT)
         return wamp_value_copy(p->arena, &p->authextra, pr->authextra);
@@ -431,6 +435,12 @@ WAMP_API int wamp_auth_pending_hello(wamp_auth_pending *p, const wamp_auth_hello
     if (p->state != S_NEW) return WAMP_ESTATE;
     p->realm = dupn(h->realm.ptr ? h->realm.ptr : "", h->realm.len);
     if (!p->realm) return WAMP_ENOMEM;
+    if ((h->authid.ptr && memchr(h->authid.ptr, 0, h->authid.len)) ||
+        (h->realm.ptr && memchr(h->realm.ptr, 0, h->realm.len))) {
+        deny(out, NOT_AUTHORIZED, "authid or realm contains a NUL character");
+        p->state = S_DONE;
+        return WAMP_OK;
+    }
     if (h->authextra && wamp_value_type_of(h->authextra) != WAMP_VALUE_DICT) {
         deny(out, NOT_AUTHORIZED, "authextra must be a dict");
         p->state = S_DONE;

@@ -5,6 +5,7 @@
 # Needs /usr/bin/python3 with python3-autobahn, python3-nacl, python3-argon2 (Debian packages).
 add_executable(auth_driver ${CMAKE_CURRENT_LIST_DIR}/auth/auth_driver.c)
 target_link_libraries(auth_driver PRIVATE wamp_static)
+target_include_directories(auth_driver PRIVATE ${PROJECT_SOURCE_DIR}/src)
 target_compile_options(auth_driver PRIVATE -Wall -Wextra -Werror)
 add_test(NAME interop.auth
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/auth/differential.py $<TARGET_FILE:auth_driver>)

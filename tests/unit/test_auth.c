@@ -237,6 +237,11 @@ static void test_totp_rfc6238(void **state)
     assert_int_equal(wamp_auth_compute_totp(S("not base32!"), 59, 0, code), WAMP_EINVAL);
     assert_int_equal(wamp_auth_compute_totp(S(""), 59, 0, code), WAMP_EINVAL);
     assert_int_equal(wamp_auth_check_totp(S("1111"), S("123456"), 59), WAMP_EINVAL);
+    assert_int_equal(wamp_auth_compute_totp(s, INT64_MIN, 0, code), WAMP_ERANGE);
+    assert_int_equal(wamp_auth_compute_totp(s, INT64_MAX, 1, code), WAMP_ERANGE);
+    assert_int_equal(wamp_auth_compute_totp(s, 59, INT32_MIN, code), WAMP_ERANGE);
+    char ts[32];
+    assert_int_equal(wamp_auth_format_timestamp(INT64_MIN, ts), WAMP_ERANGE);
     wamp_buf_free(&secret);
 }
 
@@ -366,6 +371,18 @@ static void test_ticket(void **state)
         assert_int_equal(rt_authenticate(&u, &w, NULL), WAMP_AUTH_DENY);
         assert_string_equal(u.out.deny.reason, "wamp.error.not_authorized");
         rt_free(&u);
+    }
+    /* an authid with a NUL byte */
+    {
+        wamp_auth_pending *p;
+        wamp_arena *a = wamp_arena_new(0);
+        wamp_auth_hello h = {.realm = S("realm1"), .authid = {"joe\0x", 5}};
+        wamp_auth_outcome o;
+        assert_int_equal(wamp_auth_pending_new("ticket", NULL, &p), WAMP_OK);
+        assert_int_equal(wamp_auth_pending_hello(p, &h, &pr, a, &o), WAMP_OK);
+        assert_int_equal(o.kind, WAMP_AUTH_DENY);
+        wamp_auth_pending_free(p);
+        wamp_arena_free(a);
     }
     /* missing authid in HELLO, unknown principal */
     rt u = {0};
@@ -586,6 +603,103 @@ static void test_hello_details(void **state)
     wamp_arena_free(a);
 }
 
+/* ---------------------------------------------------------------- static configuration */
+
+static wamp_value json(wamp_arena *a, const char *text)
+{
+    wamp_value v;
+    assert_int_equal(
+        wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)text, strlen(text), a, NULL, &v),
+        WAMP_OK);
+    return v;
+}
+
+static void test_static_config(void **state)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_auth_principal pr;
+    wamp_auth_hello h = {.realm = S("realm1"), .authid = S("joe")};
+    /* Crossbar's node configuration shapes */
+    wamp_value ticket = json(a, "{\"type\": \"static\", \"principals\": {\"joe\": {\"ticket\": "
+                                "\"secret!!!\", \"role\": \"user\", \"realm\": \"realm2\", "
+                                "\"extra\": {\"x\": 1}}}}");
+    assert_int_equal(wamp_auth_static_principal("ticket", &ticket, &h, a, &pr), WAMP_OK);
+    assert_string_equal(pr.secret, "secret!!!");
+    assert_string_equal(pr.authrole, "user");
+    assert_string_equal(pr.authid, "joe");
+    assert_string_equal(pr.realm, "realm2");
+    assert_non_null(pr.authextra);
+    /* the realm and extra reach WELCOME */
+    wamp_auth_pending *p;
+    wamp_auth_outcome out;
+    assert_int_equal(wamp_auth_pending_new("ticket", NULL, &p), WAMP_OK);
+    assert_int_equal(wamp_auth_pending_hello(p, &h, &pr, a, &out), WAMP_OK);
+    assert_int_equal(wamp_auth_pending_authenticate(p, S("secret!!!"), NULL, a, &out), WAMP_OK);
+    assert_int_equal(out.kind, WAMP_AUTH_ACCEPT);
+    assert_string_equal(out.accept.realm, "realm2");
+    assert_non_null(wamp_value_dict_getc(&out.accept.authextra, "x"));
+    wamp_auth_pending_free(p);
+    wamp_auth_hello other = {.realm = S("realm1"), .authid = S("jim")};
+    assert_int_equal(wamp_auth_static_principal("ticket", &ticket, &other, a, &pr), WAMP_ENOTFOUND);
+
+    wamp_value cra = json(
+        a, "{\"type\": \"static\", \"users\": {\"joe\": {\"secret\": \"prq7+YkJ1/KlW1X0YczMHw==\", "
+           "\"role\": \"frontend\", \"salt\": \"salt123\", \"iterations\": 100, "
+           "\"keylen\": 16}}}");
+    assert_int_equal(wamp_auth_static_principal("wampcra", &cra, &h, a, &pr), WAMP_OK);
+    assert_string_equal(pr.salt, "salt123");
+    assert_int_equal(pr.iterations, 100);
+    assert_int_equal(pr.keylen, 16);
+
+    wamp_value anon = json(a, "{\"type\": \"static\", \"role\": \"public\"}");
+    assert_int_equal(wamp_auth_static_principal("anonymous", &anon, &h, a, &pr), WAMP_OK);
+    assert_string_equal(pr.authrole, "public");
+
+    wamp_value cs =
+        json(a, "{\"type\": \"static\", \"principals\": {\"client01@example.com\": "
+                "{\"realm\": \"devices\", \"role\": \"device\", \"authorized_keys\": "
+                "[\"545efb0a2192db8d43f118e9bf9aee081466e1ef36c708b96ee6f62dddad9122\"]}}}");
+    wamp_value ae = json(
+        a, "{\"pubkey\": \"545efb0a2192db8d43f118e9bf9aee081466e1ef36c708b96ee6f62dddad9122\"}");
+    wamp_auth_hello hc = {.realm = S("devices"), .authextra = &ae};
+    assert_int_equal(wamp_auth_static_principal("cryptosign", &cs, &hc, a, &pr), WAMP_OK);
+    assert_string_equal(pr.authid, "client01@example.com");
+    assert_int_equal(pr.authorized_count, 1);
+    assert_int_equal(pr.authorized_keys[0][0], 0x54);
+    hc.authid = S("someone-else");
+    assert_int_equal(wamp_auth_static_principal("cryptosign", &cs, &hc, a, &pr), WAMP_ENOTFOUND);
+
+    wamp_scram_credential c;
+    assert_int_equal(wamp_auth_scram_credential("scram", "argon2id-13", S("pw"),
+                                                (const uint8_t *)"saltsaltsaltsalt", 16, 1, 8, &c),
+                     WAMP_OK);
+    wamp_value cv;
+    assert_int_equal(wamp_scram_credential_to_value(&c, a, &cv), WAMP_OK);
+    assert_int_equal(wamp_value_dict_setc(a, &cv, "role", wamp_value_cstring(a, "user")), WAMP_OK);
+    wamp_value principals = wamp_value_dict(), scram = wamp_value_dict();
+    assert_int_equal(wamp_value_dict_setc(a, &principals, "joe", cv), WAMP_OK);
+    assert_int_equal(wamp_value_dict_setc(a, &scram, "type", wamp_value_cstring(a, "static")),
+                     WAMP_OK);
+    assert_int_equal(wamp_value_dict_setc(a, &scram, "principals", principals), WAMP_OK);
+    assert_int_equal(wamp_auth_static_principal("scram", &scram, &h, a, &pr), WAMP_OK);
+    assert_memory_equal(pr.scram->stored_key, c.stored_key, 32);
+
+    /* dynamic, malformed, unknown */
+    wamp_value dyn = json(a, "{\"type\": \"dynamic\", \"authenticator\": \"com.example.auth\"}");
+    assert_int_equal(wamp_auth_static_principal("ticket", &dyn, &h, a, &pr), WAMP_EUNSUPPORTED);
+    wamp_value bad = json(a, "{\"type\": \"static\", \"principals\": {\"joe\": {\"ticket\": 5, "
+                             "\"role\": \"user\"}}}");
+    assert_int_equal(wamp_auth_static_principal("ticket", &bad, &h, a, &pr), WAMP_ECONFIG);
+    wamp_value norole =
+        json(a, "{\"type\": \"static\", \"principals\": {\"joe\": {\"ticket\": \"t\"}}}");
+    assert_int_equal(wamp_auth_static_principal("ticket", &norole, &h, a, &pr), WAMP_ECONFIG);
+    wamp_value dflt = json(a, "{\"type\": \"static\", \"default-role\": \"guest\", \"principals\": "
+                              "{\"joe\": {\"ticket\": \"t\"}}}");
+    assert_int_equal(wamp_auth_static_principal("ticket", &dflt, &h, a, &pr), WAMP_OK);
+    assert_string_equal(pr.authrole, "guest");
+    wamp_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -608,6 +722,7 @@ int main(void)
         cmocka_unit_test(test_wampcra_salted),
         cmocka_unit_test(test_wampcra_malformed_challenges),
         cmocka_unit_test(test_hello_details),
+        cmocka_unit_test(test_static_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,6 +182,90 @@ static void test_spec_vectors(void **state)
     wamp_cryptosign_key_free(k);
 }
 
+/* The logged handshakes of the spec's Cryptosign chapter (authentication_cryptosign.md: the
+ * example message flow and Example Message Exchanges 1 and 2), verified with our router-side
+ * check and our client's router authentication. */
+static void test_spec_handshakes(void **state)
+{
+    static const char *client_pk =
+        "545efb0a2192db8d43f118e9bf9aee081466e1ef36c708b96ee6f62dddad9122";
+    static const char *router_pk =
+        "4a3838f6fe75251e613329d53fc69b262d5eac97fb1d73bebbaed4015b53c862";
+    /* Example 2's tls-unique channel id, from its "session joined" log */
+    static const char *cid_hex = "e973bee24dcea9e20625f949c0e3cd28d632ccbefe4907c2fac2728710f7b160";
+    static const char *const v[][4] = {
+        /* key, challenge, channel id, signature || message */
+        {NULL, "fa034062ad76352b53a25358854577730db82f367aa439709c91296d04a5716c", NULL,
+         "e2f0297a193b63b7a4a92028e9e2e6107f82730560d54a657bd982cb4b3151490399debbbde998e494d3c3b2a"
+         "5e2e91271291e10dee85a6cfaa127885ddd8b0afa034062ad76352b53a25358854577730db82f367aa439709c"
+         "91296d04a5716c"},
+        /* Example 1: router signs the client's challenge, client signs the router's */
+        {"r", "bbae60ea44cdd7b20dc7010a618b0f0803fab25a817520b4b7f057299b524deb", NULL,
+         "fd5128d2d207ba58a9d1d6f41b72c747964ad9d1294077b3b1eee6130b05843ab12c53c7f2519f73d4feb82db"
+         "19d8ca0fc26b62bde6518e79a882f5795bc9f00bbae60ea44cdd7b20dc7010a618b0f0803fab25a817520b4b7"
+         "f057299b524deb"},
+        {NULL, "0e9192bc08512c8198da159c1ae600ba91729215f35d56102ee318558e773537", NULL,
+         "a3a178fe792ed772a8fc092f8341e455de96670c8901264a7c312dbf940d5743626fe9fbc29b23dcd2169b308"
+         "eca309de85a89ccd296b24835de3d95b16b77030e9192bc08512c8198da159c1ae600ba91729215f35d56102e"
+         "e318558e773537"},
+        /* Example 2: the same with tls-unique channel binding */
+        {"r", "4f861f12796c2972b7b0026522a687aa851d90355122a61d4f1fdce4d06b564f", "b",
+         "aa05f4cd7747d36b79443f1d4703a681e107edc085d876b508714e2a3a8135bacaae1c018452c4acb3ad2818a"
+         "a97a6d23e5ac7e3734c7b1f40e6232a70938205a6f5a1f034a28090b195fb2ce2454a82532f5c8baf6ba1dfb5"
+         "ddae63c09ce72f"},
+        {NULL, "358625312c6c3bf64ed51d17d210ce21af1639c774cabf5735a9651d7d91fc6a", "b",
+         "25114474580d6e99a6126b091b4565c23db567d686c5b8c3a94e3f2f09dc80300c5b40a124236733fa56396df"
+         "721eb12ac092362379bd5b27b4db9e2beaa1408dcf59bd361a2921448f0e45e12f303097924f5798a83b895cf"
+         "6b179a6d664d0a"},
+    };
+    uint8_t *cpk = unhex(client_pk, 32), *rpk = unhex(router_pk, 32), *cid = unhex(cid_hex, 32);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint8_t *chal = unhex(v[i][1], 32);
+        const uint8_t *pk = v[i][0] ? rpk : cpk;
+        const uint8_t *id = v[i][2] ? cid : NULL;
+        assert_int_equal(wamp_cryptosign_verify_challenge(pk, chal, id, S(v[i][3])), WAMP_OK);
+        /* the other key, or the binding left out or added, fail */
+        assert_int_not_equal(
+            wamp_cryptosign_verify_challenge(pk == cpk ? rpk : cpk, chal, id, S(v[i][3])), WAMP_OK);
+        assert_int_equal(wamp_cryptosign_verify_challenge(pk, chal, id ? NULL : cid, S(v[i][3])),
+                         WAMP_EAUTH);
+        free(chal);
+    }
+    /* our client, having sent Example 2's challenge with tls-unique, accepts the router's
+     * CHALLENGE of Example 2 and refuses it with the signature altered */
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value ae = wamp_value_dict();
+    assert_int_equal(wamp_value_dict_setc(a, &ae, "challenge", wamp_value_cstring(a, v[3][1])),
+                     WAMP_OK);
+    wamp_auth_config cc = {
+        .privkey_hex = CS_VECTORS[0][1], .authextra = &ae, .channel_binding = "tls-unique"};
+    for (int bad = 0; bad < 2; bad++) {
+        wamp_authenticator *c;
+        assert_int_equal(wamp_authenticator_new("cryptosign", &cc, &c), WAMP_OK);
+        assert_int_equal(wamp_authenticator_set_channel_id(c, "tls-unique", cid, 32), WAMP_OK);
+        wamp_value e = wamp_value_dict(), sig, extra;
+        char rsig[200];
+        strcpy(rsig, v[3][3]);
+        if (bad) rsig[5] = rsig[5] == '0' ? '1' : '0';
+        assert_int_equal(wamp_value_dict_setc(a, &e, "challenge", wamp_value_cstring(a, v[4][1])),
+                         WAMP_OK);
+        assert_int_equal(
+            wamp_value_dict_setc(a, &e, "channel_binding", wamp_value_cstring(a, "tls-unique")),
+            WAMP_OK);
+        assert_int_equal(wamp_value_dict_setc(a, &e, "pubkey", wamp_value_cstring(a, router_pk)),
+                         WAMP_OK);
+        assert_int_equal(wamp_value_dict_setc(a, &e, "signature", wamp_value_cstring(a, rsig)),
+                         WAMP_OK);
+        assert_int_equal(wamp_authenticator_on_challenge(c, S("cryptosign"), &e, a, &sig, &extra),
+                         bad ? WAMP_EAUTH : WAMP_OK);
+        wamp_authenticator_free(c);
+    }
+    wamp_arena_free(a);
+    free(cpk);
+    free(rpk);
+    free(cid);
+}
+
 /* ---------------------------------------------------------------- key files */
 
 /* From Autobahn's test_wamp_cryptosign.py (an ssh-keygen Ed25519 key, no passphrase). */
@@ -662,11 +746,65 @@ static void test_cryptosign_client_config(void **state)
     wamp_arena_free(a);
 }
 
+/* ---------------------------------------------------------------- external signers */
+
+static int module_sign(void *user, const uint8_t *data, size_t len, uint8_t sig[64])
+{
+    int *calls = user;
+    (*calls)++;
+    wamp_cryptosign_key *k;
+    uint8_t *seed = unhex(CS_VECTORS[*calls > 100 ? 1 : 0][1], 32);
+    assert_int_equal(wamp_cryptosign_key_from_bytes(seed, NULL, &k), WAMP_OK);
+    int rc = wamp_cryptosign_key_sign(k, data, len, sig);
+    wamp_cryptosign_key_free(k);
+    free(seed);
+    return rc;
+}
+
+static void test_external_signer(void **state)
+{
+    int calls = 0;
+    uint8_t *pk = unhex("1adfc8bfe1d35616e64dffbd900096f23b066f914c8c2ffbb66f6075b96e116d", 32);
+    wamp_cryptosign_key *k;
+    assert_int_equal(wamp_cryptosign_key_from_signer(pk, module_sign, &calls, "hsm", &k), WAMP_OK);
+    assert_true(wamp_cryptosign_key_can_sign(k));
+    uint8_t seed[32];
+    assert_int_equal(wamp_cryptosign_key_seed(k, seed), WAMP_ESTATE);
+    char out[WAMP_CRYPTOSIGN_SIGNED_HEX_SIZE];
+    assert_int_equal(wamp_cryptosign_key_sign_challenge(k, S(CS_VECTORS[0][2]), NULL, out),
+                     WAMP_OK);
+    assert_string_equal(out, CS_VECTORS[0][3]);
+    /* through an authenticator, which borrows the key */
+    wamp_auth_config cc = {.key = k};
+    wamp_authenticator *c;
+    wamp_arena *a = wamp_arena_new(0);
+    assert_int_equal(wamp_authenticator_new("cryptosign", &cc, &c), WAMP_OK);
+    wamp_value e = wamp_value_dict(), sig, extra;
+    assert_int_equal(
+        wamp_value_dict_setc(a, &e, "challenge", wamp_value_cstring(a, CS_VECTORS[0][2])), WAMP_OK);
+    assert_int_equal(wamp_authenticator_on_challenge(c, S("cryptosign"), &e, a, &sig, &extra),
+                     WAMP_OK);
+    wamp_str s;
+    assert_true(wamp_value_get_string(&sig, &s));
+    assert_true(wamp_str_eqc(s, CS_VECTORS[0][3]));
+    wamp_authenticator_free(c);
+    assert_int_equal(calls, 2);
+    /* a module signing with another key is caught */
+    calls = 1000;
+    assert_int_equal(wamp_cryptosign_key_sign_challenge(k, S(CS_VECTORS[0][2]), NULL, out),
+                     WAMP_ESIGNATURE);
+    assert_int_equal(wamp_cryptosign_key_from_signer(pk, NULL, NULL, NULL, &k), WAMP_EINVAL);
+    wamp_cryptosign_key_free(k);
+    wamp_arena_free(a);
+    free(pk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc8032),
         cmocka_unit_test(test_spec_vectors),
+        cmocka_unit_test(test_spec_handshakes),
         cmocka_unit_test(test_ssh_keys),
         cmocka_unit_test(test_keyfile),
         cmocka_unit_test(test_key_files_on_disk),
@@ -676,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_authextra),
         cmocka_unit_test(test_cryptosign_roundtrips),
         cmocka_unit_test(test_cryptosign_client_config),
+        cmocka_unit_test(test_external_signer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,8 @@
 #include <wamp/auth.h>
 #include <wamp/cryptosign.h>
 
+#include "auth/auth_int.h"
+
 #define MAXF 16
 
 static int unhex(const char *h, uint8_t *out, size_t cap, size_t *n)
@@ -148,6 +150,14 @@ static void cmd(char **f, int n)
         }
         wamp_authenticator_free(au);
         wamp_arena_free(ar);
+    } else if (!strcmp(op, "argon2id") && n == 5) {
+        /* password salt_hex t m: the raw 32-byte Argon2id v1.3 tag (p=1) */
+        wamp__scram_salted sp;
+        unhex(f[2], a, sizeof a, &na);
+        rc = wamp__scram_salted_password(false, WAMP__KDF_ARGON2ID13, wamp_str_c(f[1]), a, na, NULL,
+                                         0, (uint32_t)atol(f[3]), (uint32_t)atol(f[4]), &sp);
+        if (rc) return print_err(rc);
+        hex(sp.data, sp.len);
     } else if (!strcmp(op, "sign") && n == 4) {
         wamp_cryptosign_key *k;
         unhex(f[1], a, sizeof a, &na);

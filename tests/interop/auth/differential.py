@@ -115,6 +115,17 @@ def helpers(d):
         _time.time = real
 
 
+def argon2(d):
+    # Argon2id v1.3 (libsodium) against argon2-cffi (the reference libargon2), p=1, 16-byte salts
+    from argon2.low_level import Type, hash_secret_raw
+    for i in range(12):
+        pw, salt = rstr(rnd.randint(0, 20)), os.urandom(16)
+        t, m = rnd.randint(1, 6), rnd.choice([8, 16, 64, 100, 512, 1024])
+        theirs = hash_secret_raw(pw.encode(), salt, time_cost=t, memory_cost=m, parallelism=1,
+                                 hash_len=32, type=Type.ID, version=19).hex()
+        check("argon2id t=%d m=%d" % (t, m), d("argon2id", pw, salt.hex(), t, m), theirs)
+
+
 def scram(d):
     # derive_scram_credential (argon2id-13, t=4096, m=512): with and without salt
     for email, pw, salt in (("foobar@example.com", "secret123", None),
@@ -266,6 +277,7 @@ def main():
         helpers(d)
         wampcra_router(d)
         cryptosign(d, tmp)
+        argon2(d)
         scram(d)
     finally:
         d.close()

@@ -1,7 +1,8 @@
 /*
- * Test driver for interop.message: reads lines "<j|b> <hex>" on stdin (j: one JSON message,
- * b: a batched JSON payload), unserializes, parses every message, marshals and serializes it
- * again with the same serializer, and answers one line per input:
+ * Test driver for interop.message: reads lines "<mode> <hex>" on stdin, where mode names the
+ * serializer: j json, m msgpack, c cbor, u ubjson; upper case (J M C U) or b (= J) for the
+ * batched variant. It unserializes the payload, parses every message, marshals and serializes
+ * it again with the same serializer, and answers one line per input:
  *   OK <hex of our payload>         every message parsed
  *   ERR <WAMP_E...> <error text>    decoding or parsing failed
  */
@@ -49,21 +50,31 @@ static void handle(wamp_serializer *ser, const uint8_t *data, size_t len)
     }
     if (!rc) {
         printf("OK ");
-        for (size_t i = 0; i < out.len; i++) printf("%02x", out.data[i]);
+        for (size_t i = 0; i < out.len; i++)
+            printf("%02x", out.data[i]);
         printf("\n");
     }
     wamp_buf_free(&out);
     wamp_arena_free(a);
 }
 
+static wamp_serializer *sers[2][5];
+
+static wamp_serializer *serializer_for(char mode)
+{
+    const char *modes = "jmcu";
+    bool batched = mode == 'b' || (mode >= 'A' && mode <= 'Z');
+    char lower = mode == 'b' ? 'j' : (char)(batched ? mode - 'A' + 'a' : mode);
+    const char *at = strchr(modes, lower);
+    if (!at || !lower) return NULL;
+    wamp_serializer_id id = (wamp_serializer_id)(at - modes + 1);
+    wamp_serializer **slot = &sers[batched][id];
+    if (!*slot && wamp_serializer_new(wamp_serializer_by_id(id, batched), slot)) return NULL;
+    return *slot;
+}
+
 int main(void)
 {
-    wamp_serializer *single, *batched;
-    if (wamp_serializer_new(wamp_serializer_by_id(WAMP_SER_JSON, false), &single) ||
-        wamp_serializer_new(wamp_serializer_by_id(WAMP_SER_JSON, true), &batched)) {
-        fprintf(stderr, "cannot create serializers\n");
-        return 2;
-    }
     size_t cap = 1 << 16;
     char *line = malloc(cap);
     uint8_t *bytes = malloc(cap);
@@ -81,22 +92,26 @@ int main(void)
         }
         line[n] = 0;
         size_t len = 0;
-        bool ok = n >= 2 && (line[0] == 'j' || line[0] == 'b') && line[1] == ' ';
-        for (size_t i = 2; ok && i + 1 < n + 1 && line[i]; i += 2) {
+        wamp_serializer *ser = n >= 2 && line[1] == ' ' ? serializer_for(line[0]) : NULL;
+        bool ok = ser != NULL;
+        for (size_t i = 2; ok && i < n; i += 2) {
             int hi = hexval(line[i]), lo = line[i + 1] ? hexval(line[i + 1]) : -1;
-            if (hi < 0 || lo < 0) ok = false;
-            else bytes[len++] = (uint8_t)(hi << 4 | lo);
+            if (hi < 0 || lo < 0)
+                ok = false;
+            else
+                bytes[len++] = (uint8_t)(hi << 4 | lo);
         }
         if (!ok)
             printf("ERR WAMP_EINVAL bad input line\n");
         else
-            handle(line[0] == 'b' ? batched : single, bytes, len);
+            handle(ser, bytes, len);
         fflush(stdout);
         n = 0;
     }
     free(line);
     free(bytes);
-    wamp_serializer_free(single);
-    wamp_serializer_free(batched);
+    for (int b = 0; b < 2; b++)
+        for (int i = 0; i < 5; i++)
+            wamp_serializer_free(sers[b][i]);
     return 0;
 }
