@@ -1193,7 +1193,7 @@ static void test_transport_ping_timeout(void **state)
     tsrv sc = {0};
     wamp_listener_options lo = {0};
     lo.transport.ping_interval_ms = 30;
-    lo.transport.ping_timeout_ms = 60;
+    lo.transport.ping_timeout_ms = 500; /* generous: a loaded CI machine must not fail the good client */
     assert_int_equal(wamp_listener_new(loop, &lo, ts_accept, &sc, &sc.l), WAMP_OK);
     /* a well-behaved client: pings are answered, the transport stays up */
     tcli good = {0};
