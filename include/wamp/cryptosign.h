@@ -51,6 +51,20 @@ WAMP_API int wamp_cryptosign_key_from_ssh_file(const char *path, wamp_cryptosign
 WAMP_API int wamp_cryptosign_key_from_seedphrase(const char *phrase, uint32_t index,
                                                  wamp_cryptosign_key **out);
 
+/*
+ * A signing key held elsewhere (a security module, hardware token or agent): sign(user, data,
+ * len, sig) must write the 64-byte Ed25519 signature of data by the private key of pubkey and
+ * return WAMP_OK (or an error, which is passed on). Every signature it returns is verified
+ * against pubkey before use (WAMP_ESIGNATURE otherwise). user is borrowed and must outlive the
+ * key. wamp_cryptosign_key_seed() gives WAMP_ESTATE for such keys; an authenticator given one
+ * (wamp_auth_config.key) borrows it, so it must outlive the authenticator.
+ */
+typedef int (*wamp_cryptosign_sign_cb)(void *user, const uint8_t *data, size_t len,
+                                       uint8_t sig[64]);
+WAMP_API int wamp_cryptosign_key_from_signer(const uint8_t pubkey[32], wamp_cryptosign_sign_cb sign,
+                                             void *user, const char *comment,
+                                             wamp_cryptosign_key **out);
+
 /* Frees the key (wiping the seed). NULL is a no-op. */
 WAMP_API void wamp_cryptosign_key_free(wamp_cryptosign_key *key);
 

@@ -29,6 +29,7 @@ struct wamp_authenticator {
     uint8_t *secret;
     size_t secret_len;
     wamp_cryptosign_key *key;
+    bool key_borrowed; /* an external signer given by the application */
     char *channel_binding;
     uint8_t channel_id[64];
     size_t channel_id_len;
@@ -61,7 +62,7 @@ WAMP_API void wamp_authenticator_free(wamp_authenticator *auth)
         sodium_memzero(auth->secret, auth->secret_len);
         free(auth->secret);
     }
-    wamp_cryptosign_key_free(auth->key);
+    if (!auth->key_borrowed) wamp_cryptosign_key_free(auth->key);
     free(auth->channel_binding);
     if (auth->auth_message.data) sodium_memzero(auth->auth_message.data, auth->auth_message.len);
     wamp_buf_free(&auth->auth_message);
@@ -91,7 +92,12 @@ static int setup_cryptosign(wamp_authenticator *a, const wamp_auth_config *cfg)
 {
     uint8_t seed[32];
     int rc;
-    if (cfg->key) {
+    if (cfg->key && wamp_cryptosign_key_can_sign(cfg->key) &&
+        wamp_cryptosign_key_seed(cfg->key, seed) != WAMP_OK) {
+        /* a key in a security module: borrowed */
+        a->key = (wamp_cryptosign_key *)cfg->key;
+        a->key_borrowed = true;
+    } else if (cfg->key) {
         rc = wamp_cryptosign_key_seed(cfg->key, seed);
         if (rc) return WAMP_EINVAL; /* a verification key cannot sign */
     } else if (cfg->privkey_hex) {
@@ -100,9 +106,11 @@ static int setup_cryptosign(wamp_authenticator *a, const wamp_auth_config *cfg)
     } else {
         return WAMP_EINVAL;
     }
-    rc = wamp_cryptosign_key_from_bytes(seed, NULL, &a->key);
-    sodium_memzero(seed, sizeof seed);
-    if (rc) return rc;
+    if (!a->key_borrowed) {
+        rc = wamp_cryptosign_key_from_bytes(seed, NULL, &a->key);
+        sodium_memzero(seed, sizeof seed);
+        if (rc) return rc;
+    }
     /* a pubkey given in authextra must be ours (as Autobahn checks) */
     const wamp_value *pk = wamp_value_dict_getc(&a->authextra, "pubkey");
     if (pk) {

@@ -153,7 +153,13 @@ WAMP_API int wamp_auth_compute_totp(wamp_str secret, int64_t unix_time, int offs
         wamp_buf_free(&key);
         return rc;
     }
-    /* floor division, as Python's // */
+    /* floor division, as Python's //; bounded so nothing below can overflow */
+    if (unix_time < -(INT64_MAX / 4) || unix_time > INT64_MAX / 4 || offset < -1000000 ||
+        offset > 1000000) {
+        sodium_memzero(key.data, key.len);
+        wamp_buf_free(&key);
+        return WAMP_ERANGE;
+    }
     int64_t step = unix_time >= 0 ? unix_time / 30 : -((-unix_time + 29) / 30);
     uint64_t counter = (uint64_t)(step + offset);
     uint8_t msg[8], mac[EVP_MAX_MD_SIZE];
@@ -206,6 +212,7 @@ WAMP_API int wamp_auth_generate_totp_secret(size_t length, wamp_buf *out)
 WAMP_API int wamp_auth_format_timestamp(int64_t ms, char out[32])
 {
     if (!out) return WAMP_EINVAL;
+    if (ms < -(INT64_MAX / 4) || ms > INT64_MAX / 4) return WAMP_ERANGE;
     int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
     int milli = (int)(ms - secs * 1000);
     time_t t = (time_t)secs;

@@ -435,6 +435,12 @@ WAMP_API int wamp_auth_pending_hello(wamp_auth_pending *p, const wamp_auth_hello
     if (p->state != S_NEW) return WAMP_ESTATE;
     p->realm = dupn(h->realm.ptr ? h->realm.ptr : "", h->realm.len);
     if (!p->realm) return WAMP_ENOMEM;
+    if ((h->authid.ptr && memchr(h->authid.ptr, 0, h->authid.len)) ||
+        (h->realm.ptr && memchr(h->realm.ptr, 0, h->realm.len))) {
+        deny(out, NOT_AUTHORIZED, "authid or realm contains a NUL character");
+        p->state = S_DONE;
+        return WAMP_OK;
+    }
     if (h->authextra && wamp_value_type_of(h->authextra) != WAMP_VALUE_DICT) {
         deny(out, NOT_AUTHORIZED, "authextra must be a dict");
         p->state = S_DONE;

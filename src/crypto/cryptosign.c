@@ -92,6 +92,19 @@ WAMP_API int wamp_cryptosign_key_from_pubkey(const uint8_t pubkey[32], const cha
     return wamp__cryptosign_new(false, pubkey, comment, comment ? strlen(comment) : 0, out);
 }
 
+WAMP_API int wamp_cryptosign_key_from_signer(const uint8_t pubkey[32], wamp_cryptosign_sign_cb sign,
+                                             void *user, const char *comment,
+                                             wamp_cryptosign_key **out)
+{
+    if (!sign) return WAMP_EINVAL;
+    int rc = wamp__cryptosign_new(false, pubkey, comment, comment ? strlen(comment) : 0, out);
+    if (rc) return rc;
+    (*out)->can_sign = true;
+    (*out)->sign_cb = sign;
+    (*out)->sign_user = user;
+    return WAMP_OK;
+}
+
 WAMP_API int wamp_cryptosign_key_from_file(const char *path, const char *comment,
                                            wamp_cryptosign_key **out)
 {
@@ -144,7 +157,7 @@ WAMP_API void wamp_cryptosign_key_public_hex(const wamp_cryptosign_key *key, cha
 WAMP_API int wamp_cryptosign_key_seed(const wamp_cryptosign_key *key, uint8_t out[32])
 {
     if (!key || !out) return WAMP_EINVAL;
-    if (!key->can_sign) return WAMP_ESTATE;
+    if (!key->can_sign || key->sign_cb) return WAMP_ESTATE;
     memcpy(out, key->sk, 32);
     return WAMP_OK;
 }
@@ -154,6 +167,15 @@ WAMP_API int wamp_cryptosign_key_sign(const wamp_cryptosign_key *key, const void
 {
     if (!key || !sig || (!data && len)) return WAMP_EINVAL;
     if (!key->can_sign) return WAMP_ESTATE;
+    if (key->sign_cb) {
+        int rc = key->sign_cb(key->sign_user, data, len, sig);
+        if (rc) return rc;
+        /* a module holding another key (or misbehaving) must not go unnoticed */
+        return crypto_sign_ed25519_verify_detached(sig, data ? data : (const void *)"", len,
+                                                   key->pk) == 0
+                   ? WAMP_OK
+                   : WAMP_ESIGNATURE;
+    }
     if (crypto_sign_ed25519_detached(sig, NULL, data ? data : (const void *)"", len, key->sk) != 0)
         return WAMP_ECRYPTO;
     return WAMP_OK;

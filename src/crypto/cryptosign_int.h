@@ -9,6 +9,8 @@ struct wamp_cryptosign_key {
     uint8_t pk[32];
     uint8_t sk[64]; /* libsodium secret key: seed || public key (signing keys only) */
     char *comment;
+    wamp_cryptosign_sign_cb sign_cb; /* external signer (security module), or NULL */
+    void *sign_user;
 };
 
 /* Comment from len bytes (NUL bytes rejected: WAMP_EKEYFILE). */

@@ -237,6 +237,11 @@ static void test_totp_rfc6238(void **state)
     assert_int_equal(wamp_auth_compute_totp(S("not base32!"), 59, 0, code), WAMP_EINVAL);
     assert_int_equal(wamp_auth_compute_totp(S(""), 59, 0, code), WAMP_EINVAL);
     assert_int_equal(wamp_auth_check_totp(S("1111"), S("123456"), 59), WAMP_EINVAL);
+    assert_int_equal(wamp_auth_compute_totp(s, INT64_MIN, 0, code), WAMP_ERANGE);
+    assert_int_equal(wamp_auth_compute_totp(s, INT64_MAX, 1, code), WAMP_ERANGE);
+    assert_int_equal(wamp_auth_compute_totp(s, 59, INT32_MIN, code), WAMP_ERANGE);
+    char ts[32];
+    assert_int_equal(wamp_auth_format_timestamp(INT64_MIN, ts), WAMP_ERANGE);
     wamp_buf_free(&secret);
 }
 
@@ -366,6 +371,18 @@ static void test_ticket(void **state)
         assert_int_equal(rt_authenticate(&u, &w, NULL), WAMP_AUTH_DENY);
         assert_string_equal(u.out.deny.reason, "wamp.error.not_authorized");
         rt_free(&u);
+    }
+    /* an authid with a NUL byte */
+    {
+        wamp_auth_pending *p;
+        wamp_arena *a = wamp_arena_new(0);
+        wamp_auth_hello h = {.realm = S("realm1"), .authid = {"joe\0x", 5}};
+        wamp_auth_outcome o;
+        assert_int_equal(wamp_auth_pending_new("ticket", NULL, &p), WAMP_OK);
+        assert_int_equal(wamp_auth_pending_hello(p, &h, &pr, a, &o), WAMP_OK);
+        assert_int_equal(o.kind, WAMP_AUTH_DENY);
+        wamp_auth_pending_free(p);
+        wamp_arena_free(a);
     }
     /* missing authid in HELLO, unknown principal */
     rt u = {0};

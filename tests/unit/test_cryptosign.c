@@ -746,6 +746,59 @@ static void test_cryptosign_client_config(void **state)
     wamp_arena_free(a);
 }
 
+/* ---------------------------------------------------------------- external signers */
+
+static int module_sign(void *user, const uint8_t *data, size_t len, uint8_t sig[64])
+{
+    int *calls = user;
+    (*calls)++;
+    wamp_cryptosign_key *k;
+    uint8_t *seed = unhex(CS_VECTORS[*calls > 100 ? 1 : 0][1], 32);
+    assert_int_equal(wamp_cryptosign_key_from_bytes(seed, NULL, &k), WAMP_OK);
+    int rc = wamp_cryptosign_key_sign(k, data, len, sig);
+    wamp_cryptosign_key_free(k);
+    free(seed);
+    return rc;
+}
+
+static void test_external_signer(void **state)
+{
+    int calls = 0;
+    uint8_t *pk = unhex("1adfc8bfe1d35616e64dffbd900096f23b066f914c8c2ffbb66f6075b96e116d", 32);
+    wamp_cryptosign_key *k;
+    assert_int_equal(wamp_cryptosign_key_from_signer(pk, module_sign, &calls, "hsm", &k), WAMP_OK);
+    assert_true(wamp_cryptosign_key_can_sign(k));
+    uint8_t seed[32];
+    assert_int_equal(wamp_cryptosign_key_seed(k, seed), WAMP_ESTATE);
+    char out[WAMP_CRYPTOSIGN_SIGNED_HEX_SIZE];
+    assert_int_equal(wamp_cryptosign_key_sign_challenge(k, S(CS_VECTORS[0][2]), NULL, out),
+                     WAMP_OK);
+    assert_string_equal(out, CS_VECTORS[0][3]);
+    /* through an authenticator, which borrows the key */
+    wamp_auth_config cc = {.key = k};
+    wamp_authenticator *c;
+    wamp_arena *a = wamp_arena_new(0);
+    assert_int_equal(wamp_authenticator_new("cryptosign", &cc, &c), WAMP_OK);
+    wamp_value e = wamp_value_dict(), sig, extra;
+    assert_int_equal(
+        wamp_value_dict_setc(a, &e, "challenge", wamp_value_cstring(a, CS_VECTORS[0][2])), WAMP_OK);
+    assert_int_equal(wamp_authenticator_on_challenge(c, S("cryptosign"), &e, a, &sig, &extra),
+                     WAMP_OK);
+    wamp_str s;
+    assert_true(wamp_value_get_string(&sig, &s));
+    assert_true(wamp_str_eqc(s, CS_VECTORS[0][3]));
+    wamp_authenticator_free(c);
+    assert_int_equal(calls, 2);
+    /* a module signing with another key is caught */
+    calls = 1000;
+    assert_int_equal(wamp_cryptosign_key_sign_challenge(k, S(CS_VECTORS[0][2]), NULL, out),
+                     WAMP_ESIGNATURE);
+    assert_int_equal(wamp_cryptosign_key_from_signer(pk, NULL, NULL, NULL, &k), WAMP_EINVAL);
+    wamp_cryptosign_key_free(k);
+    wamp_arena_free(a);
+    free(pk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -761,6 +814,7 @@ int main(void)
         cmocka_unit_test(test_authextra),
         cmocka_unit_test(test_cryptosign_roundtrips),
         cmocka_unit_test(test_cryptosign_client_config),
+        cmocka_unit_test(test_external_signer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
