@@ -20,6 +20,7 @@
 #define WAMP_NET_H
 
 #include "common.h"
+#include "transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -357,6 +358,152 @@ WAMP_API void wamp_stream_server_get_stats(const wamp_stream_server *srv,
 /* Stops listening and frees the server. Streams already delivered are not affected; streams
  * still in their TLS handshake are aborted. */
 WAMP_API void wamp_stream_server_free(wamp_stream_server *srv);
+
+/* ---------------------------------------------------------------- WAMP transports */
+
+/*
+ * A wamp_transport is one WAMP transport connection: a stream (TCP, Unix, optionally TLS)
+ * running a RawSocket or WebSocket framer (see transport.h), delivering whole WAMP messages.
+ * It is made by wamp_transport_connect() (client) or by a wamp_listener (server), and handed
+ * to the application only once the framing handshake is complete (OPEN).
+ *
+ * Lifetime: the application owns an OPEN transport. wamp_transport_close() starts a graceful
+ * close (WebSocket closing handshake, flush, TLS close_notify, TCP shutdown); on_close then
+ * runs exactly once and the transport is freed when it returns. wamp_transport_free() drops
+ * it at once with no further callback (allowed inside any of its callbacks).
+ */
+typedef struct wamp_transport wamp_transport;
+typedef struct wamp_listener wamp_listener;
+
+/*
+ * Callbacks of an OPEN transport; each may be NULL.
+ *   on_message: one whole serialized WAMP message (or batch, for a batched serializer) in the
+ *     negotiated serializer; data is borrowed until the callback returns.
+ *   on_drain: the stream write queue fell to its low-water mark after exceeding the high one.
+ *   on_close: the transport is closed; runs exactly once (never after wamp_transport_free()).
+ *     status: WAMP_OK (clean close, either side asked), WAMP_EPEERCLOSED (the stream ended
+ *     without a closing handshake), WAMP_ETIMEOUT (no pong within the ping timeout, or the
+ *     closing handshake timed out), WAMP_EFRAME / WAMP_EUTF8 / WAMP_ETOOBIG (the peer broke
+ *     the framing), WAMP_ECONNRESET, WAMP_ETLS, WAMP_EIO. code/reason: the WebSocket close
+ *     code and reason (see wamp_framer_cbs.on_close; 1000 for RawSocket), reason borrowed.
+ */
+typedef struct wamp_transport_callbacks {
+    void (*on_message)(wamp_transport *t, const uint8_t *data, size_t len, void *user);
+    void (*on_drain)(wamp_transport *t, void *user);
+    void (*on_close)(wamp_transport *t, int status, int code, const char *reason, void *user);
+} wamp_transport_callbacks;
+
+/*
+ * Transport options; {0} means defaults.
+ *   stream: timeouts (handshake_timeout_ms also bounds the framing handshake), buffer limits,
+ *     TLS (used by wss:// and rss:// and by a listener with TLS).
+ *   websocket: client — protocols, origin, headers, deflate, fragment_size, max_message_size
+ *     (host and resource come from the URL); server — accepted protocols, deflate, limits.
+ *   rawsocket: max_message_size, serializer (client) / serializers (server).
+ *   ping_interval_ms: send a WebSocket or RawSocket PING every interval while OPEN (0 = none);
+ *   ping_timeout_ms: the PONG must arrive within this, else the transport is dropped with
+ *     WAMP_ETIMEOUT [ping_interval_ms]. The wait is extended while bytes keep arriving or our
+ *     own output is still draining (the PONG may be queued behind a big message).
+ *   close_timeout_ms: how long to wait for the peer's WebSocket Close [5000].
+ */
+typedef struct wamp_transport_options {
+    wamp_stream_options stream;
+    wamp_websocket_options websocket;
+    wamp_rawsocket_options rawsocket;
+    uint32_t ping_interval_ms;
+    uint32_t ping_timeout_ms;
+    uint32_t close_timeout_ms;
+} wamp_transport_options;
+
+/*
+ * Connect callback: status WAMP_OK — t is OPEN; set its callbacks now (messages are delivered
+ * from the next turn). On failure (WAMP_EURL never comes here; WAMP_ERESOLVE,
+ * WAMP_ECONNREFUSED, WAMP_ETIMEOUT, WAMP_ETLS, WAMP_ECERT, WAMP_EHANDSHAKE, WAMP_EPEERCLOSED,
+ * WAMP_EIO) t is freed when the callback returns.
+ */
+typedef void (*wamp_transport_connect_cb)(wamp_transport *t, int status, void *user);
+
+/*
+ * Connects to a transport URL: ws://host[:port]/path, wss://..., rs://host[:port], rss://...,
+ * ws://unix:/path/to.sock, rs://unix:/path/to.sock (see wamp_url_parse()). opts may be NULL;
+ * it is copied (strings included) before the call returns. *out (may be NULL) gets the
+ * transport at once so the attempt can be cancelled with wamp_transport_free(). cb always
+ * runs later, never inside this call.
+ * Returns WAMP_OK, WAMP_EURL, WAMP_EINVAL (bad options), WAMP_ETLS (TLS files), WAMP_ENOMEM.
+ */
+WAMP_API int wamp_transport_connect(wamp_loop *loop, const char *url,
+                                    const wamp_transport_options *opts,
+                                    wamp_transport_connect_cb cb, void *user, wamp_transport **out);
+
+/* Sets the callbacks and user pointer of a transport. */
+WAMP_API void wamp_transport_set_callbacks(wamp_transport *t, const wamp_transport_callbacks *cbs,
+                                           void *user);
+/*
+ * Sends one serialized WAMP message (copied). Returns WAMP_OK; WAMP_ECLOSED (closing or
+ * closed); WAMP_ETOOBIG (larger than the peer accepts); WAMP_ELIMIT (the stream write queue
+ * is at its write_limit: nothing was sent; wait for on_drain); WAMP_ENOMEM.
+ */
+WAMP_API int wamp_transport_send(wamp_transport *t, const uint8_t *data, size_t len);
+/* Graceful close with a WebSocket close code (0 = 1000) and reason (NULL = none); on_close
+ * follows. Idempotent. Returns WAMP_OK or WAMP_EINVAL (code/reason not sendable). */
+WAMP_API int wamp_transport_close(wamp_transport *t, int code, const char *reason);
+/* Drops the transport at once: no callback runs again. NULL is a no-op. */
+WAMP_API void wamp_transport_free(wamp_transport *t);
+
+/* Negotiated serializer, batching and framing. */
+WAMP_API wamp_serializer_id wamp_transport_serializer(const wamp_transport *t);
+WAMP_API bool wamp_transport_batched(const wamp_transport *t);
+WAMP_API wamp_channel_framing wamp_transport_framing(const wamp_transport *t);
+/* The underlying stream and framer (borrowed; for info, stats; do not free or drive them). */
+WAMP_API wamp_stream *wamp_transport_stream(const wamp_transport *t);
+WAMP_API wamp_framer *wamp_transport_framer(const wamp_transport *t);
+/*
+ * Fills Autobahn's TransportDetails: framer fields (framing, serializer, WebSocket protocol,
+ * extensions, HTTP heads) and runtime fields: channel_type (tcp, or tls), own/peer address
+ * strings, own_pid, own_tid, own_fd, is_server, is_secure, channel_id["tls-unique"] (32 bytes,
+ * see wamp_stream_info) and peer_cert (a dict like Autobahn's: subject, issuer, serial,
+ * sha256, not_before, not_after). Pointers in *d live as long as t.
+ */
+WAMP_API void wamp_transport_get_details(wamp_transport *t, wamp_transport_details *d);
+
+/*
+ * Listener options; {0} listens on 127.0.0.1, an ephemeral port, WebSocket and RawSocket.
+ * The first byte a client sends picks the framing (0x7F: RawSocket, else WebSocket; see
+ * wamp_framing_sniff()); a framing switched off by no_websocket / no_rawsocket is refused
+ * by closing the connection.
+ */
+typedef struct wamp_listener_options {
+    const char *host;      /* NULL = "127.0.0.1"; "::" or "0.0.0.0" for all interfaces */
+    uint16_t port;         /* 0 = ephemeral (see wamp_listener_port()) */
+    const char *unix_path; /* listen on a Unix socket instead of TCP */
+    bool no_websocket;
+    bool no_rawsocket;
+    wamp_transport_options transport; /* transport.stream.tls: serve TLS */
+} wamp_listener_options;
+
+/* Accept callback: t is OPEN (framing handshake done); the callback owns it (see above). */
+typedef void (*wamp_listener_accept_cb)(wamp_listener *l, wamp_transport *t, void *user);
+
+/*
+ * Creates a listener and starts listening. opts may be NULL; it is copied. Returns WAMP_OK
+ * (*out set; free with wamp_listener_free()), WAMP_EINVAL, WAMP_ERESOLVE, WAMP_ETLS, WAMP_EIO
+ * (bind/listen failed: address in use, ...), WAMP_ENOMEM.
+ */
+WAMP_API int wamp_listener_new(wamp_loop *loop, const wamp_listener_options *opts,
+                               wamp_listener_accept_cb cb, void *user, wamp_listener **out);
+/* The bound TCP port (0 for a Unix listener). */
+WAMP_API uint16_t wamp_listener_port(const wamp_listener *l);
+
+typedef struct wamp_listener_stats {
+    uint64_t connections; /* streams accepted (after TLS) */
+    uint64_t websocket;   /* delivered transports by framing */
+    uint64_t rawsocket;
+    uint64_t failed; /* framing handshake failed, timed out or refused */
+} wamp_listener_stats;
+WAMP_API void wamp_listener_get_stats(const wamp_listener *l, wamp_listener_stats *out);
+/* Stops listening and frees the listener; connections still in their handshake are dropped,
+ * delivered transports live on. NULL is a no-op. */
+WAMP_API void wamp_listener_free(wamp_listener *l);
 
 #ifdef __cplusplus
 }

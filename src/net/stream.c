@@ -290,6 +290,7 @@ static bool can_deliver(const wamp_stream *s)
 }
 
 static void on_timeout(uv_timer_t *t);
+static void mark_dirty(wamp_stream *s);
 
 static void begin_close(wamp_stream *s, int status)
 {
@@ -300,8 +301,9 @@ static void begin_close(wamp_stream *s, int status)
     /* close_timeout bounds the flush and the TLS/TCP shutdown */
     uv_timer_stop(&s->timer);
     uv_timer_start(&s->timer, on_timeout, s->opts.close_timeout_ms, 0);
-    flush_now(s);
-    maybe_proceed_close(s);
+    /* the flush at the end of the turn sends what is queued, then proceeds with the close;
+     * so no callback ever runs from inside wamp_stream_close() */
+    mark_dirty(s);
 }
 
 /* ---------------------------------------------------------------- TLS */

@@ -55,7 +55,9 @@ typedef struct ws_framer {
     /* frames */
     wamp__tbuf in;      /* partial frame */
     wamp__tbuf msg;     /* message being reassembled (decompressed) */
-    wamp__tbuf scratch; /* unmasked compressed payload, outgoing frames */
+    wamp__tbuf scratch; /* unmasked compressed payload */
+    wamp__tbuf zout;    /* compressed outgoing message */
+    wamp__tbuf wbuf;    /* masked outgoing frame (client) */
     bool msg_open, msg_binary, msg_compressed;
     wamp__utf8 utf8;
     wamp__pmd *pmd;
@@ -143,14 +145,15 @@ static int ws_write_frame(ws_framer *ws, unsigned opcode, bool fin, bool rsv1, c
     memcpy(h + hl, key, 4);
     hl += 4;
     /* header and masked payload in one chunk */
-    wamp__tbuf b = {0};
-    rc = wamp__tbuf_reserve(&b, hl + len);
+    wamp__tbuf *b = &ws->wbuf;
+    b->len = 0;
+    rc = wamp__tbuf_reserve(b, hl + len);
     if (rc) return rc;
-    memcpy(b.data, h, hl);
-    mask_copy(b.data + hl, data, len, key);
-    b.len = hl + len;
-    rc = wamp__framer_emit(f, b.data, b.len);
-    wamp__tbuf_free(&b);
+    memcpy(b->data, h, hl);
+    mask_copy(b->data + hl, data, len, key);
+    b->len = hl + len;
+    rc = wamp__framer_emit(f, b->data, b->len);
+    if (b->cap > (1u << 20)) wamp__tbuf_free(b); /* don't keep a huge buffer */
     return rc;
 }
 
@@ -712,15 +715,13 @@ static int ws_send(wamp_framer *f, const uint8_t *data, size_t len)
     bool rsv1 = false;
     const uint8_t *src = data;
     size_t n = len;
-    wamp__tbuf z = {0};
+    wamp__tbuf *z = &ws->zout;
     if (ws->pmd && len >= ws->deflate.min_size) {
-        int rc = wamp__pmd_deflate(ws->pmd, data, len, &z);
-        if (rc) {
-            wamp__tbuf_free(&z);
-            return rc;
-        }
-        src = z.data ? z.data : (const uint8_t *)"";
-        n = z.len;
+        z->len = 0;
+        int rc = wamp__pmd_deflate(ws->pmd, data, len, z);
+        if (rc) return rc;
+        src = z->data;
+        n = z->len;
         rsv1 = true;
     }
     int rc = WAMP_OK;
@@ -734,7 +735,7 @@ static int ws_send(wamp_framer *f, const uint8_t *data, size_t len)
         off += chunk;
         first = false;
     } while (rc == WAMP_OK && off < n);
-    wamp__tbuf_free(&z);
+    if (z->cap > (1u << 20)) wamp__tbuf_free(z);
     return rc;
 }
 
@@ -793,6 +794,8 @@ static void ws_destroy(wamp_framer *f)
     wamp__tbuf_free(&ws->in);
     wamp__tbuf_free(&ws->msg);
     wamp__tbuf_free(&ws->scratch);
+    wamp__tbuf_free(&ws->zout);
+    wamp__tbuf_free(&ws->wbuf);
     wamp__pmd_free(ws->pmd);
 }
 
