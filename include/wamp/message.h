@@ -706,6 +706,37 @@ WAMP_API int wamp_message_encode(wamp_serializer_id ser, const wamp_message *m, 
  * Returns WAMP_OK or WAMP_ENOMEM. */
 WAMP_API int wamp_message_copy(wamp_arena *a, wamp_message *dst, const wamp_message *src);
 
+/* ---------------------------------------------------------------- helpers for peers */
+
+/*
+ * The request id a message carries or answers (PUBLISH/CALL/... Request, their replies'
+ * REQUEST.Request, ERROR's REQUEST.Request, INVOCATION/INTERRUPT/YIELD's invocation request).
+ * Returns false (and leaves *id alone) for HELLO, WELCOME, ABORT, CHALLENGE, AUTHENTICATE,
+ * GOODBYE, EVENT and EVENT_RECEIVED.
+ */
+WAMP_API bool wamp_message_request_id(const wamp_message *m, wamp_id *id);
+
+/*
+ * An ERROR answering `request` (PUBLISH, SUBSCRIBE, UNSUBSCRIBE, CALL, REGISTER, UNREGISTER or
+ * INVOCATION) with the given error URI (borrowed). Returns WAMP_OK, or WAMP_EINVAL when request
+ * is of another type (no ERROR can answer it).
+ */
+WAMP_API int wamp_message_error_for(const wamp_message *request, const char *error,
+                                    wamp_message *out);
+
+/*
+ * Copies the application payload of src to dst — args, kwargs, payload, enc_algo, enc_key,
+ * enc_serializer and the [spec] ppt_* keys — as a router does from PUBLISH to EVENT, CALL to
+ * INVOCATION, YIELD to RESULT or a callee's ERROR to the caller's. Shallow: dst borrows what
+ * src borrows.
+ */
+WAMP_API void wamp_message_copy_payload(wamp_message *dst, const wamp_message *src);
+
+/* Appends a readable one-line form of m (its marshalled list, like wamp_value_dump()) to out,
+ * prefixed with the type name: "CALL [48,1,{},\"com.p\"]". Returns WAMP_OK, WAMP_ENOMEM or
+ * a marshal error. */
+WAMP_API int wamp_message_dump(wamp_buf *out, const wamp_message *m);
+
 /* ---------------------------------------------------------------- constructors */
 
 /* A zeroed message of the given type (all optional fields absent). */

@@ -38,24 +38,35 @@ static inline void wamp__put_be64(uint8_t *p, uint64_t v)
     wamp__put_be32(p + 4, (uint32_t)v);
 }
 
-/* True when s[0..n) is valid UTF-8. Skips pure-ASCII words eight bytes at a time, then hands
- * the rest (from the first non-ASCII byte, a character boundary) to wamp__utf8_valid(). */
+/* True when s[0..n) is valid UTF-8. Pure-ASCII text (the usual case) is recognised with a
+ * few overlapping word loads; anything else goes to wamp__utf8_valid(). */
 static inline bool wamp__bin_text_ok(const uint8_t *s, size_t n)
 {
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        if (w & 0x8080808080808080ull) break;
+    const uint64_t hi = 0x8080808080808080ull;
+    uint64_t w;
+    uint32_t a, b;
+    if (n >= 8) {
+        for (size_t i = 0; i + 8 <= n; i += 8) {
+            memcpy(&w, s + i, 8);
+            if (w & hi) return wamp__utf8_valid(s, n);
+        }
+        memcpy(&w, s + n - 8, 8);
+        return (w & hi) ? wamp__utf8_valid(s, n) : true;
     }
-    for (; i < n; i++)
-        if (s[i] & 0x80) return wamp__utf8_valid(s + i, n - i);
-    return true;
+    if (n >= 4) {
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        return ((a | b) & 0x80808080u) ? wamp__utf8_valid(s, n) : true;
+    }
+    if (n == 0) return true;
+    return ((s[0] | s[n / 2] | s[n - 1]) & 0x80) ? wamp__utf8_valid(s, n) : true;
 }
 
 /* WAMP_OK when the n keys are pairwise distinct, WAMP_EDUPKEY when two are equal, or
  * WAMP_ENOMEM. The keys are read at `first`, then every `stride` bytes (so the keys of a
- * wamp_kv array can be checked in place). Worst case O(n log n): no hash to flood. */
+ * wamp_kv array can be checked in place). Small maps are compared pairwise, larger ones go
+ * through a seeded hash table; a probe sequence longer than a small limit (keys crafted to
+ * collide) switches to sorting, so the worst case stays O(n log n). */
 int wamp__bin_keys_unique(const wamp_str *first, size_t stride, size_t n);
 
 /* Values filled in directly (no allocation). */
@@ -89,9 +100,25 @@ static inline void wamp__bin_set_simple(wamp_value *v, wamp_value_type t, bool b
     v->as.b = b;
 }
 
-/* A STRING or BYTES value of n bytes at p: borrowed, or copied into the arena (NUL-terminated)
- * when copy is set. Returns WAMP_OK or WAMP_ENOMEM. */
-int wamp__bin_set_span(wamp_arena *a, wamp_value *v, wamp_value_type t, const uint8_t *p, size_t n,
-                       bool copy);
+/* A STRING, BYTES or RAW value of n bytes at p: borrowed, or copied into the arena
+ * (NUL-terminated) when copy is set. Returns WAMP_OK, WAMP_ETOOBIG or WAMP_ENOMEM. */
+static inline int wamp__bin_set_span(wamp_arena *a, wamp_value *v, wamp_value_type t,
+                                     const uint8_t *p, size_t n, bool copy)
+{
+    if (n > UINT32_MAX) return WAMP_ETOOBIG;
+    if (copy) {
+        char *c = wamp_arena_strndup(a, (const char *)p, n);
+        if (!c) return WAMP_ENOMEM;
+        p = (const uint8_t *)c;
+    }
+    memset(v, 0, sizeof *v);
+    v->type = (uint8_t)t;
+    v->len = (uint32_t)n;
+    if (t == WAMP_VALUE_RAW)
+        v->as.raw = p;
+    else
+        v->as.s = (const char *)p;
+    return WAMP_OK;
+}
 
 #endif

@@ -158,8 +158,8 @@ static int rd_string(cb_dec *d, unsigned major, unsigned ai, uint64_t arg, bool 
     cb_dec w = {start, d->p, 0, d->a, 0, false};
     size_t off = 0;
     while (*w.p != BREAK) {
-        unsigned m, cai;
-        uint64_t len;
+        unsigned m = 0, cai = 0;
+        uint64_t len = 0;
         (void)rd_head(&w, &m, &cai, &len);
         memcpy(buf + off, w.p, (size_t)len);
         off += (size_t)len;

@@ -195,6 +195,25 @@ static int dec_value(mp_dec *d, wamp_value *out, size_t depth)
     if (b <= 0x8f) return dec_map(d, out, b & 15u, depth);
     if (b <= 0x9f) return dec_array(d, out, b & 15u, depth);
     if (b <= 0xbf) return dec_span(d, out, b & 31u, WAMP_VALUE_STRING);
+    /* The commonest remaining forms get their own (better predicted) branches. */
+    if (b == 0xcb) {
+        if ((rc = rd_be(d, 8, &u))) return rc;
+        if (out) {
+            double x;
+            memcpy(&x, &u, 8);
+            wamp__bin_set_double(out, x);
+        }
+        return WAMP_OK;
+    }
+    if (b == 0xc2 || b == 0xc3) {
+        if (out) wamp__bin_set_simple(out, WAMP_VALUE_BOOL, b == 0xc3);
+        return WAMP_OK;
+    }
+    if (b >= 0xcc && b <= 0xcf) {
+        if ((rc = rd_be(d, 1u << (b - 0xcc), &u))) return rc;
+        if (out) wamp__bin_set_uint(out, u);
+        return WAMP_OK;
+    }
     switch (b) {
     case 0xc0:
         if (out) wamp__bin_set_simple(out, WAMP_VALUE_NULL, false);
@@ -342,18 +361,40 @@ static int mp_decode(const uint8_t *data, size_t len, wamp_arena *a, const wamp_
 
 /* ---------------------------------------------------------------- encoder */
 
-/* Room for n more bytes at the end of b, or NULL when out of memory. */
-static inline uint8_t *room(wamp_buf *b, size_t n)
+/* The encoder writes through a cursor cached out of the wamp_buf; b->len is brought up to
+ * date before anything else touches the buffer (RAW transcoding) and at the end. */
+typedef struct mp_enc {
+    wamp_buf *b;
+    uint8_t *p, *end;
+} mp_enc;
+
+static inline void sync_out(mp_enc *e)
 {
-    if (b->cap - b->len < n && wamp_buf_reserve(b, n)) return NULL;
-    return b->data + b->len;
+    e->b->len = (size_t)(e->p - e->b->data);
+}
+static inline void sync_in(mp_enc *e)
+{
+    e->p = e->b->data + e->b->len;
+    e->end = e->b->data + e->b->cap;
 }
 
-/* A one-byte tag then an n-byte big-endian argument. */
-static inline int put_tag_be(wamp_buf *b, uint8_t tag, unsigned n, uint64_t v)
+static int grow(mp_enc *e, size_t n)
 {
-    uint8_t *p = room(b, 1 + n);
-    if (!p) return WAMP_ENOMEM;
+    sync_out(e);
+    if (wamp_buf_reserve(e->b, n)) return WAMP_ENOMEM;
+    sync_in(e);
+    return WAMP_OK;
+}
+
+#define NEED(e, n)                                                                                 \
+    do {                                                                                           \
+        if ((size_t)((e)->end - (e)->p) < (n) && grow((e), (n))) return WAMP_ENOMEM;               \
+    } while (0)
+
+/* A one-byte tag then an n-byte big-endian argument (room already ensured). */
+static inline void put_tag_be(mp_enc *e, uint8_t tag, unsigned n, uint64_t v)
+{
+    uint8_t *p = e->p;
     p[0] = tag;
     switch (n) {
     case 0: break;
@@ -362,97 +403,110 @@ static inline int put_tag_be(wamp_buf *b, uint8_t tag, unsigned n, uint64_t v)
     case 4: wamp__put_be32(p + 1, (uint32_t)v); break;
     default: wamp__put_be64(p + 1, v); break;
     }
-    b->len += 1 + n;
-    return WAMP_OK;
+    e->p = p + 1 + n;
 }
 
-static int put_uint(wamp_buf *b, uint64_t u)
+static inline void put_uint(mp_enc *e, uint64_t u)
 {
-    if (u < 128) return put_tag_be(b, (uint8_t)u, 0, 0);
-    if (u <= UINT8_MAX) return put_tag_be(b, 0xcc, 1, u);
-    if (u <= UINT16_MAX) return put_tag_be(b, 0xcd, 2, u);
-    if (u <= UINT32_MAX) return put_tag_be(b, 0xce, 4, u);
-    return put_tag_be(b, 0xcf, 8, u);
+    if (u < 128)
+        *e->p++ = (uint8_t)u;
+    else if (u <= UINT8_MAX)
+        put_tag_be(e, 0xcc, 1, u);
+    else if (u <= UINT16_MAX)
+        put_tag_be(e, 0xcd, 2, u);
+    else if (u <= UINT32_MAX)
+        put_tag_be(e, 0xce, 4, u);
+    else
+        put_tag_be(e, 0xcf, 8, u);
 }
 
-static int put_int(wamp_buf *b, int64_t i)
+static inline void put_int(mp_enc *e, int64_t i)
 {
-    if (i >= 0) return put_uint(b, (uint64_t)i);
-    if (i >= -32) return put_tag_be(b, (uint8_t)(int8_t)i, 0, 0);
-    if (i >= INT8_MIN) return put_tag_be(b, 0xd0, 1, (uint64_t)i);
-    if (i >= INT16_MIN) return put_tag_be(b, 0xd1, 2, (uint64_t)i);
-    if (i >= INT32_MIN) return put_tag_be(b, 0xd2, 4, (uint64_t)i);
-    return put_tag_be(b, 0xd3, 8, (uint64_t)i);
+    if (i >= 0)
+        put_uint(e, (uint64_t)i);
+    else if (i >= -32)
+        *e->p++ = (uint8_t)(int8_t)i;
+    else if (i >= INT8_MIN)
+        put_tag_be(e, 0xd0, 1, (uint64_t)i);
+    else if (i >= INT16_MIN)
+        put_tag_be(e, 0xd1, 2, (uint64_t)i);
+    else if (i >= INT32_MIN)
+        put_tag_be(e, 0xd2, 4, (uint64_t)i);
+    else
+        put_tag_be(e, 0xd3, 8, (uint64_t)i);
 }
 
 /* Header of a str (fix, 8, 16, 32) or bin (8, 16, 32), then the bytes. */
-static int put_span(wamp_buf *b, bool text, const char *s, size_t n)
+static inline int put_span(mp_enc *e, bool text, const char *s, size_t n)
 {
     if (n > UINT32_MAX) return WAMP_ETOOBIG;
     if (text && !wamp__bin_text_ok((const uint8_t *)s, n)) return WAMP_EUTF8;
-    uint8_t *p = room(b, 5 + n);
-    if (!p) return WAMP_ENOMEM;
-    size_t h;
-    if (text && n < 32) {
-        p[0] = (uint8_t)(0xa0 | n);
-        h = 1;
-    } else if (n <= UINT8_MAX) {
-        p[0] = text ? 0xd9 : 0xc4;
-        p[1] = (uint8_t)n;
-        h = 2;
-    } else if (n <= UINT16_MAX) {
-        p[0] = text ? 0xda : 0xc5;
-        wamp__put_be16(p + 1, (uint16_t)n);
-        h = 3;
-    } else {
-        p[0] = text ? 0xdb : 0xc6;
-        wamp__put_be32(p + 1, (uint32_t)n);
-        h = 5;
-    }
-    if (n) memcpy(p + h, s, n);
-    b->len += h + n;
+    NEED(e, 5 + n);
+    uint8_t *p = e->p;
+    if (text && n < 32)
+        *p++ = (uint8_t)(0xa0 | n);
+    else if (n <= UINT8_MAX)
+        *p++ = text ? 0xd9 : 0xc4, *p++ = (uint8_t)n;
+    else if (n <= UINT16_MAX)
+        *p++ = text ? 0xda : 0xc5, wamp__put_be16(p, (uint16_t)n), p += 2;
+    else
+        *p++ = text ? 0xdb : 0xc6, wamp__put_be32(p, (uint32_t)n), p += 4;
+    if (n) memcpy(p, s, n);
+    e->p = p + n;
     return WAMP_OK;
 }
 
 /* Header of an array (fix 0x90, 16 0xdc, 32 0xdd) or map (fix 0x80, 16 0xde, 32 0xdf). */
-static int put_count(wamp_buf *b, bool map, uint32_t n)
+static inline void put_count(mp_enc *e, bool map, uint32_t n)
 {
-    if (n < 16) return put_tag_be(b, (uint8_t)((map ? 0x80 : 0x90) | n), 0, 0);
-    if (n <= UINT16_MAX) return put_tag_be(b, map ? 0xde : 0xdc, 2, n);
-    return put_tag_be(b, map ? 0xdf : 0xdd, 4, n);
+    if (n < 16)
+        *e->p++ = (uint8_t)((map ? 0x80 : 0x90) | n);
+    else if (n <= UINT16_MAX)
+        put_tag_be(e, map ? 0xde : 0xdc, 2, n);
+    else
+        put_tag_be(e, map ? 0xdf : 0xdd, 4, n);
 }
 
-static int enc_value(const wamp_value *v, wamp_buf *b, unsigned depth)
+static int enc_value(mp_enc *e, const wamp_value *v, unsigned depth)
 {
     int rc;
     switch (v->type) {
-    case WAMP_VALUE_NULL: return put_tag_be(b, 0xc0, 0, 0);
-    case WAMP_VALUE_BOOL: return put_tag_be(b, v->as.b ? 0xc3 : 0xc2, 0, 0);
-    case WAMP_VALUE_INT: return put_int(b, v->as.i);
-    case WAMP_VALUE_UINT: return put_uint(b, v->as.u);
+    case WAMP_VALUE_STRING: return put_span(e, true, v->as.s, v->len);
+    case WAMP_VALUE_BYTES: return put_span(e, false, v->as.s, v->len);
+    case WAMP_VALUE_RAW:
+        sync_out(e);
+        rc = wamp__codec_encode_raw(WAMP_SER_MSGPACK, v, e->b);
+        sync_in(e);
+        return rc;
+    default: break;
+    }
+    NEED(e, 9);
+    switch (v->type) {
+    case WAMP_VALUE_NULL: *e->p++ = 0xc0; return WAMP_OK;
+    case WAMP_VALUE_BOOL: *e->p++ = v->as.b ? 0xc3 : 0xc2; return WAMP_OK;
+    case WAMP_VALUE_INT: put_int(e, v->as.i); return WAMP_OK;
+    case WAMP_VALUE_UINT: put_uint(e, v->as.u); return WAMP_OK;
     case WAMP_VALUE_DOUBLE: {
         uint64_t bits;
         memcpy(&bits, &v->as.d, 8);
-        return put_tag_be(b, 0xcb, 8, bits);
+        put_tag_be(e, 0xcb, 8, bits);
+        return WAMP_OK;
     }
-    case WAMP_VALUE_STRING: return put_span(b, true, v->as.s, v->len);
-    case WAMP_VALUE_BYTES: return put_span(b, false, v->as.s, v->len);
     case WAMP_VALUE_LIST:
         if (depth >= ENC_MAX_DEPTH) return WAMP_EDEPTH;
-        if ((rc = put_count(b, false, v->len))) return rc;
+        put_count(e, false, v->len);
         for (uint32_t i = 0; i < v->len; i++)
-            if ((rc = enc_value(&v->as.items[i], b, depth + 1))) return rc;
+            if ((rc = enc_value(e, &v->as.items[i], depth + 1))) return rc;
         return WAMP_OK;
     case WAMP_VALUE_DICT:
         if (depth >= ENC_MAX_DEPTH) return WAMP_EDEPTH;
-        if ((rc = put_count(b, true, v->len))) return rc;
+        put_count(e, true, v->len);
         for (uint32_t i = 0; i < v->len; i++) {
             const wamp_kv *kv = &v->as.entries[i];
-            if ((rc = put_span(b, true, kv->key.ptr, kv->key.len))) return rc;
-            if ((rc = enc_value(&kv->value, b, depth + 1))) return rc;
+            if ((rc = put_span(e, true, kv->key.ptr, kv->key.len))) return rc;
+            if ((rc = enc_value(e, &kv->value, depth + 1))) return rc;
         }
         return WAMP_OK;
-    case WAMP_VALUE_RAW: return wamp__codec_encode_raw(WAMP_SER_MSGPACK, v, b);
     default: return WAMP_EINVAL;
     }
 }
@@ -460,8 +514,14 @@ static int enc_value(const wamp_value *v, wamp_buf *b, unsigned depth)
 static int mp_encode(const wamp_value *v, wamp_buf *out)
 {
     size_t mark = out->len;
-    int rc = enc_value(v, out, 0);
-    if (rc) out->len = mark;
+    if (wamp_buf_reserve(out, 64)) return WAMP_ENOMEM;
+    mp_enc e = {out, NULL, NULL};
+    sync_in(&e);
+    int rc = enc_value(&e, v, 0);
+    if (rc)
+        out->len = mark;
+    else
+        sync_out(&e);
     return rc;
 }
 

@@ -502,6 +502,31 @@ static void test_malformed(void **state)
     bc_dec_err(CB, "bf616101616102ff", WAMP_EDUPKEY);
     bc_dec_err(CB, "a2616101 7f6161ff 02", WAMP_EDUPKEY); /* chunked key equals plain key */
     bc_dec_err(CB, "a2616101 7f6162ff 02", WAMP_OK);
+    /* duplicate keys in maps of every size class of the checker (pairwise, one-byte and
+     * four-byte hash slots), the duplicate first, last, or absent */
+    static const size_t sizes[] = {2, 8, 9, 40, 254, 255, 300, 5000};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        for (int variant = 0; variant < 3; variant++) {
+            wamp_buf b = {0};
+            uint8_t h[3] = {0xb9, (uint8_t)(n >> 8), (uint8_t)n};
+            wamp_buf_append(&b, h, 3);
+            for (size_t i = 0; i < n; i++) {
+                char key[16];
+                size_t id = i;
+                if (variant == 0 && i == 1) id = 0;         /* second key repeats the first */
+                if (variant == 1 && i == n - 1) id = n - 2; /* last key repeats the one before */
+                int kl = snprintf(key, sizeof key, "key-%zu", id);
+                wamp_buf_append_byte(&b, (uint8_t)(0x60 | kl));
+                wamp_buf_append(&b, key, (size_t)kl);
+                wamp_buf_append_byte(&b, 0xf6);
+            }
+            char *hex = wt_hex(b.data, b.len);
+            bc_dec_err(CB, hex, variant < 2 ? WAMP_EDUPKEY : WAMP_OK);
+            free(hex);
+            wamp_buf_free(&b);
+        }
+    }
     /* lengths beyond the input */
     bc_dec_err(CB, "5bffffffffffffffff", WAMP_ETRUNCATED);
     bc_dec_err(CB, "7bffffffffffffffff", WAMP_ETRUNCATED);
