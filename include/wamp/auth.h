@@ -319,7 +319,8 @@ typedef struct wamp_auth_server_config {
     const uint8_t *channel_id; /* TLS channel id (32 bytes tls-unique) or NULL */
     size_t channel_id_len;
     const char *channel_binding; /* its type, "tls-unique" */
-    /* cryptosign router authentication: sign HELLO.authextra.challenge with this key */
+    /* cryptosign router authentication: sign HELLO.authextra.challenge with this key
+     * (borrowed: it must outlive the pending object) */
     const struct wamp_cryptosign_key *router_key;
     /* scram test hook: fixed server nonce bytes (NULL: 16 random bytes) */
     const uint8_t *server_nonce;
@@ -330,7 +331,9 @@ typedef struct wamp_auth_pending wamp_auth_pending;
 
 /*
  * Starts the router side of one authentication with method (one of the list at the top).
- * cfg is copied (channel id included). Returns WAMP_OK, WAMP_EUNSUPPORTED, WAMP_ENOMEM.
+ * cfg is copied (channel id and server nonce included; router_key is borrowed). Returns
+ * WAMP_OK, WAMP_EUNSUPPORTED, WAMP_EINVAL (channel id or nonce longer than 64 bytes),
+ * WAMP_ENOMEM.
  */
 WAMP_API int wamp_auth_pending_new(const char *method, const wamp_auth_server_config *cfg,
                                    wamp_auth_pending **out);

@@ -799,6 +799,53 @@ static void test_external_signer(void **state)
     free(pk);
 }
 
+static void test_write_keyfile(void **state)
+{
+    wamp_cryptosign_key *k, *back;
+    assert_int_equal(wamp_cryptosign_key_generate("gen", &k), WAMP_OK);
+    wamp_keyfile_info info = {.comment = "WAMP-Cryptosign key\n\nof joe",
+                              .creator = "joe@host",
+                              .created_at = "2022-07-05T12:29:48.832Z",
+                              .user_id = "joe"};
+    char pk[65], pk2[65];
+    wamp_cryptosign_key_public_hex(k, pk);
+    for (int priv = 0; priv < 2; priv++) {
+        wamp_buf b = {0};
+        assert_int_equal(wamp_cryptosign_key_write_keyfile(k, priv, &info, &b), WAMP_OK);
+        assert_int_equal(strlen((char *)b.data), b.len);
+        char expect[512];
+        uint8_t seed[32];
+        assert_int_equal(wamp_cryptosign_key_seed(k, seed), WAMP_OK);
+        char *sh = wt_hex(seed, 32);
+        snprintf(expect, sizeof expect,
+                 "WAMP-Cryptosign key\nof joe\n\ncreator: joe@host\ncreated-at: "
+                 "2022-07-05T12:29:48.832Z\nuser-id: joe\npublic-key-ed25519: %s\n%s%s%s",
+                 pk, priv ? "private-key-ed25519: " : "", priv ? sh : "", priv ? "\n" : "");
+        free(sh);
+        assert_string_equal((char *)b.data, expect);
+        assert_int_equal(wamp_cryptosign_key_from_keyfile_bytes((char *)b.data, b.len, &back),
+                         WAMP_OK);
+        assert_int_equal(wamp_cryptosign_key_can_sign(back), priv);
+        wamp_cryptosign_key_public_hex(back, pk2);
+        assert_string_equal(pk, pk2);
+        wamp_cryptosign_key_free(back);
+        wamp_buf_free(&b);
+    }
+    wamp_buf b = {0};
+    wamp_keyfile_info bad = {.creator = "a\nprivate-key-ed25519: 00"};
+    assert_int_equal(wamp_cryptosign_key_write_keyfile(k, false, &bad, &b), WAMP_EINVAL);
+    assert_int_equal(b.len, 0);
+    uint8_t p32[32];
+    wamp_cryptosign_key_public(k, p32);
+    wamp_cryptosign_key *pub;
+    assert_int_equal(wamp_cryptosign_key_from_pubkey(p32, NULL, &pub), WAMP_OK);
+    assert_int_equal(wamp_cryptosign_key_write_keyfile(pub, true, NULL, &b), WAMP_ESTATE);
+    assert_int_equal(wamp_cryptosign_key_write_keyfile(pub, false, NULL, &b), WAMP_OK);
+    wamp_buf_free(&b);
+    wamp_cryptosign_key_free(pub);
+    wamp_cryptosign_key_free(k);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -807,6 +854,7 @@ int main(void)
         cmocka_unit_test(test_spec_handshakes),
         cmocka_unit_test(test_ssh_keys),
         cmocka_unit_test(test_keyfile),
+        cmocka_unit_test(test_write_keyfile),
         cmocka_unit_test(test_key_files_on_disk),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_bip39),
