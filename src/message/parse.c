@@ -33,7 +33,7 @@ static const char *tname(const wamp_value *v)
     case WAMP_VALUE_RAW: {
         bool e;
         int k = wamp__message_raw_kind(v, &e);
-        return k == 'l' ? "list" : k == 'd' ? "dict" : "raw value";
+        return k == 'l' ? "undecoded list" : k == 'd' ? "undecoded dict" : "raw value";
     }
     }
     return "value";
