@@ -35,6 +35,7 @@
  * WAMP_EDEPTH (it also stops a value tree that contains itself).
  */
 #include "codec/bincommon.h"
+#include "codec/bintranscode.h"
 
 #include <stdlib.h>
 
@@ -359,6 +360,18 @@ static int mp_decode(const uint8_t *data, size_t len, wamp_arena *a, const wamp_
     return d.p == d.end ? WAMP_OK : WAMP_ETRAILING;
 }
 
+int wamp__msgpack_validate(const uint8_t *data, size_t len)
+{
+    /* The limits wamp_value_decode() applies with NULL options; validation never allocates
+     * from the arena (NULL). */
+    mp_dec d = {data, data + len, 0, NULL, WAMP_DEFAULT_MAX_DEPTH, false};
+    if (len > WAMP_DEFAULT_MAX_SIZE) return WAMP_ETOOBIG;
+    if (len == 0) return WAMP_ETRUNCATED;
+    int rc = dec_value(&d, NULL, 0);
+    if (rc) return rc;
+    return d.p == d.end ? WAMP_OK : WAMP_ETRAILING;
+}
+
 /* ---------------------------------------------------------------- encoder */
 
 /* The encoder writes through a cursor cached out of the wamp_buf; b->len is brought up to
@@ -525,4 +538,10 @@ static int mp_encode(const wamp_value *v, wamp_buf *out)
     return rc;
 }
 
-const wamp__codec wamp__codec_msgpack = {WAMP_SER_MSGPACK, mp_decode, mp_encode, NULL};
+static int mp_transcode_from(wamp_serializer_id from, const uint8_t *raw, size_t len, wamp_buf *out)
+{
+    if (from == WAMP_SER_CBOR) return wamp__bin_cbor_to_msgpack(raw, len, out);
+    return wamp__bin_transcode_tree(from, raw, len, WAMP_SER_MSGPACK, out);
+}
+
+const wamp__codec wamp__codec_msgpack = {WAMP_SER_MSGPACK, mp_decode, mp_encode, mp_transcode_from};
