@@ -83,6 +83,24 @@ static int dec_span(mp_dec *d, wamp_value *out, size_t n, wamp_value_type t)
     return out ? wamp__bin_set_span(d->a, out, t, s, n, d->copy) : WAMP_OK;
 }
 
+/* dec_value() with the commonest elements (positive fixint, fixstr) handled in line. */
+static inline int dec_elem(mp_dec *d, wamp_value *out, size_t depth)
+{
+    if (avail(d) >= 1) {
+        uint8_t b = *d->p;
+        if (b <= 0x7f) {
+            d->p++;
+            if (out) wamp__bin_set_int(out, b);
+            return WAMP_OK;
+        }
+        if (b >= 0xa0 && b <= 0xbf) {
+            d->p++;
+            return dec_span(d, out, b & 31u, WAMP_VALUE_STRING);
+        }
+    }
+    return dec_value(d, out, depth);
+}
+
 static int dec_array(mp_dec *d, wamp_value *out, size_t n, size_t depth)
 {
     if (depth >= d->max_depth) return WAMP_EDEPTH;
@@ -96,7 +114,7 @@ static int dec_array(mp_dec *d, wamp_value *out, size_t n, size_t depth)
     d->pending += n;
     for (size_t i = 0; i < n; i++) {
         d->pending--;
-        int rc = dec_value(d, items ? &items[i] : NULL, depth + 1);
+        int rc = dec_elem(d, items ? &items[i] : NULL, depth + 1);
         if (rc) return rc;
     }
     if (out) {
@@ -160,7 +178,7 @@ static int dec_map(mp_dec *d, wamp_value *out, size_t n, size_t depth)
         rc = rd_key(d, entries ? &entries[i].key : &keys[i]);
         if (rc) goto done;
         d->pending--;
-        rc = dec_value(d, entries ? &entries[i].value : NULL, depth + 1);
+        rc = dec_elem(d, entries ? &entries[i].value : NULL, depth + 1);
         if (rc) goto done;
     }
     if (entries)
