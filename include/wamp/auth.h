@@ -169,7 +169,8 @@ struct wamp_cryptosign_key;
  *   scram, wamp-scram: + authid (required), secret (the password; required), client_nonce
  *                (base64 text; NULL: 16 random bytes), channel_binding (wamp-scram only)
  *   cryptosign:  + key (a signing key) or privkey_hex (64 hex chars seed); channel_binding
- *                ("tls-unique" or NULL; may also come as authextra.channel_binding).
+ *                ("tls-unique", "tls-exporter" or NULL; may also come as
+ *                authextra.channel_binding; the channel id must then be 32 bytes).
  * authextra (a dict or NULL) is deep-copied and sent in HELLO; methods add their own keys
  * (cryptosign: pubkey and channel_binding; scram: nonce, channel_binding).
  */
@@ -319,7 +320,8 @@ typedef struct wamp_auth_server_config {
     const uint8_t *channel_id; /* TLS channel id (32 bytes tls-unique) or NULL */
     size_t channel_id_len;
     const char *channel_binding; /* its type, "tls-unique" */
-    /* cryptosign router authentication: sign HELLO.authextra.challenge with this key */
+    /* cryptosign router authentication: sign HELLO.authextra.challenge with this key
+     * (borrowed: it must outlive the pending object) */
     const struct wamp_cryptosign_key *router_key;
     /* scram test hook: fixed server nonce bytes (NULL: 16 random bytes) */
     const uint8_t *server_nonce;
@@ -330,7 +332,9 @@ typedef struct wamp_auth_pending wamp_auth_pending;
 
 /*
  * Starts the router side of one authentication with method (one of the list at the top).
- * cfg is copied (channel id included). Returns WAMP_OK, WAMP_EUNSUPPORTED, WAMP_ENOMEM.
+ * cfg is copied (channel id and server nonce included; router_key is borrowed). Returns
+ * WAMP_OK, WAMP_EUNSUPPORTED, WAMP_EINVAL (channel id or nonce longer than 64 bytes),
+ * WAMP_ENOMEM.
  */
 WAMP_API int wamp_auth_pending_new(const char *method, const wamp_auth_server_config *cfg,
                                    wamp_auth_pending **out);

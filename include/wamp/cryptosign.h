@@ -65,6 +65,28 @@ WAMP_API int wamp_cryptosign_key_from_signer(const uint8_t pubkey[32], wamp_cryp
                                              void *user, const char *comment,
                                              wamp_cryptosign_key **out);
 
+/* A new signing key from 32 random bytes (libsodium's CSPRNG). */
+WAMP_API int wamp_cryptosign_key_generate(const char *comment, wamp_cryptosign_key **out);
+
+/* Optional fields of a key file written by wamp_cryptosign_key_write_keyfile() (NULL: left
+ * out). Values must not contain newlines. */
+typedef struct wamp_keyfile_info {
+    const char *comment;    /* free text before the first blank line (may span lines) */
+    const char *creator;    /* "creator" tag */
+    const char *created_at; /* "created-at" tag, e.g. "2022-07-05T12:29:48.832Z" */
+    const char *user_id;    /* "user-id" tag */
+} wamp_keyfile_info;
+
+/*
+ * Appends the key in Autobahn's key file format (as util.write_keyfile() writes it): comment
+ * lines, a blank line, then "tag: value" lines — creator, created-at, user-id when given,
+ * public-key-ed25519 and, when private is true and the key has a seed, private-key-ed25519.
+ * The text is NUL-terminated (the NUL not counted in out->len). Returns WAMP_OK, WAMP_EINVAL (a
+ * value with a newline), WAMP_ESTATE (private requested for a key without a seed), WAMP_ENOMEM.
+ */
+WAMP_API int wamp_cryptosign_key_write_keyfile(const wamp_cryptosign_key *key, bool private_,
+                                               const wamp_keyfile_info *info, wamp_buf *out);
+
 /* Frees the key (wiping the seed). NULL is a no-op. */
 WAMP_API void wamp_cryptosign_key_free(wamp_cryptosign_key *key);
 
@@ -129,7 +151,7 @@ typedef struct wamp_cryptosign_authextra {
     bool has_realm, has_delegate, has_seeder;
     uint8_t pubkey[32];
     uint8_t challenge[32];
-    const char *channel_binding; /* NULL or "tls-unique" (static string) */
+    const char *channel_binding; /* NULL, "tls-unique" or "tls-exporter" (static string) */
     uint8_t channel_id[32];
     uint8_t trustroot[20];
     /* reservation */

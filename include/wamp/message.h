@@ -41,6 +41,7 @@
  *   - ABORT also accepts (and emits) Arguments/ArgumentsKw (spec draft; Autobahn: 3 elements).
  *   - Where Autobahn would emit `null` for Arguments followed by ArgumentsKw (args None, kwargs
  *     set), marshal emits `[]` as the spec requires.
+ *   - EVENT_RECEIVED (337) is parsed and marshalled; Autobahn 22.7.1's serializer rejects it.
  *   - A few integers Autobahn takes as unbounded Python ints (timeout, caller, publisher, ...)
  *     must fit int64 here; PUBLISH's six-element form needs a list in the Arguments position
  *     (Autobahn also takes a string or bytes there).
@@ -116,8 +117,9 @@ typedef enum wamp_uri_strictness {
  *   allow_last_empty        -> ^([c]+\.)*([c]*)$          (prefix patterns)
  *   allow_empty_components  -> ^(([c]+\.)|\.)*([c]+)?$   (wildcard patterns; "" matches)
  *   neither                 -> ^([c]+\.)*([c]+)$
- * where [c] is [^\s.#] (loose) or [0-9a-z_] (strict); allow_last_empty wins when both are set.
- * "\s" is Python's Unicode whitespace (ASCII and the Unicode White_Space code points).
+ * where [c] is [^\s.#] (loose) or [0-9a-z_] (strict, where 0-9 is Python's \d: any Unicode
+ * decimal digit); allow_last_empty wins when both are set. "\s" is Python's Unicode whitespace.
+ * As in Python, `$` also matches before one final "\n": "com.foo\n" is valid (Autobahn agrees).
  * Returns WAMP_OK or WAMP_EURI (also for invalid UTF-8 or uri.ptr == NULL).
  */
 WAMP_API int wamp_uri_check(wamp_str uri, wamp_uri_strictness strictness,
@@ -703,6 +705,37 @@ WAMP_API int wamp_message_encode(wamp_serializer_id ser, const wamp_message *m, 
 /* Deep copy of src into arena a: dst owns all its strings and values afterwards.
  * Returns WAMP_OK or WAMP_ENOMEM. */
 WAMP_API int wamp_message_copy(wamp_arena *a, wamp_message *dst, const wamp_message *src);
+
+/* ---------------------------------------------------------------- helpers for peers */
+
+/*
+ * The request id a message carries or answers (PUBLISH/CALL/... Request, their replies'
+ * REQUEST.Request, ERROR's REQUEST.Request, INVOCATION/INTERRUPT/YIELD's invocation request).
+ * Returns false (and leaves *id alone) for HELLO, WELCOME, ABORT, CHALLENGE, AUTHENTICATE,
+ * GOODBYE, EVENT and EVENT_RECEIVED.
+ */
+WAMP_API bool wamp_message_request_id(const wamp_message *m, wamp_id *id);
+
+/*
+ * An ERROR answering `request` (PUBLISH, SUBSCRIBE, UNSUBSCRIBE, CALL, REGISTER, UNREGISTER or
+ * INVOCATION) with the given error URI (borrowed). Returns WAMP_OK, or WAMP_EINVAL when request
+ * is of another type (no ERROR can answer it).
+ */
+WAMP_API int wamp_message_error_for(const wamp_message *request, const char *error,
+                                    wamp_message *out);
+
+/*
+ * Copies the application payload of src to dst — args, kwargs, payload, enc_algo, enc_key,
+ * enc_serializer and the [spec] ppt_* keys — as a router does from PUBLISH to EVENT, CALL to
+ * INVOCATION, YIELD to RESULT or a callee's ERROR to the caller's. Shallow: dst borrows what
+ * src borrows.
+ */
+WAMP_API void wamp_message_copy_payload(wamp_message *dst, const wamp_message *src);
+
+/* Appends a readable one-line form of m (its marshalled list, like wamp_value_dump()) to out,
+ * prefixed with the type name: "CALL [48,1,{},\"com.p\"]". Returns WAMP_OK, WAMP_ENOMEM or
+ * a marshal error. */
+WAMP_API int wamp_message_dump(wamp_buf *out, const wamp_message *m);
 
 /* ---------------------------------------------------------------- constructors */
 

@@ -104,6 +104,21 @@ WAMP_API int wamp_value_transcode(wamp_serializer_id from, const uint8_t *raw, s
  *  - Declared lengths are checked against the input before anything is allocated.
  */
 
+/*
+ * UBJSON (draft 12, classic big-endian; src/codec/ubjson.c has the details).
+ *  - Encoding matches py-ubjson 0.16.1 (Autobahn's backend) byte for byte: smallest of the
+ *    integer markers U i I l L; uint64 above INT64_MAX as high-precision H "<digits>"; doubles
+ *    as D, zero as d (float32, sign kept), subnormals as H with their exact decimal expansion,
+ *    NaN and ±Inf as null Z (what py-ubjson and the UBJSON spec do: they do NOT round-trip);
+ *    one-byte strings as C; bytes as the typed uint8 array [$U#<n><data>; containers without
+ *    counts.
+ *  - Decoding accepts every draft-12 marker, counted (#) and typed ($) containers of every
+ *    type, and skips no-op N. [$U# arrays are BYTES; other typed arrays are lists. H becomes
+ *    INT/UINT when an integer fits 64 bits, DOUBLE when the value is exactly a double, else a
+ *    STRING holding the decimal text. Zero-width elements ($Z/$T/$F) are limited to one per
+ *    input byte in total (WAMP_ETOOBIG). BJData (little-endian UBJSON) is not supported.
+ */
+
 /* ---------------------------------------------------------------- descriptors */
 
 typedef struct wamp_serializer_info {

@@ -9,7 +9,8 @@
  *     bytes read from the stream  -> wamp_framer_feed()      -> callbacks (wamp_framer_cbs)
  *     a serialized WAMP message   -> wamp_framer_send()      -> bytes to write
  *     end of stream seen          -> wamp_framer_eof()       -> on_close (1006, unclean)
- *     a heartbeat timer fires     -> wamp_framer_ping() / wamp_framer_pings_outstanding()
+ *     a heartbeat timer fires     -> wamp_framer_heartbeat() (or _ping() / _pings_outstanding())
+ *     closing takes too long      -> the runtime drops the stream (state still CLOSING)
  *
  * Bytes to write leave the framer in one of two ways, chosen at creation:
  *   - cbs.on_write set: called synchronously with every chunk (borrowed until it returns; the
@@ -32,9 +33,9 @@
  * on_close(clean = false), and wamp_framer_feed() returns the error code.
  *
  * Callbacks may call wamp_framer_send(), _ping(), _close() and, during on_handshake,
- * wamp_framer_add_header(); they must not call wamp_framer_free() on the framer that is
- * calling them (free it after wamp_framer_feed() returns). Nothing is thread-safe: one framer
- * belongs to one thread at a time.
+ * wamp_framer_add_header(); they must not call wamp_framer_free() or wamp_framer_feed() on
+ * the framer that is calling them (free it after wamp_framer_feed() returns). Nothing is
+ * thread-safe: one framer belongs to one thread at a time.
  *
  * Messages handed out are whole serialized WAMP messages (or, for a batched serializer, whole
  * batches: splitting batches is the message layer's job). JSON travels in WebSocket text
@@ -161,7 +162,9 @@ enum {
     WAMP_WS_CLOSE_POLICY = 1008,
     WAMP_WS_CLOSE_TOO_BIG = 1009,
     WAMP_WS_CLOSE_MANDATORY_EXT = 1010,
-    WAMP_WS_CLOSE_INTERNAL_ERROR = 1011
+    WAMP_WS_CLOSE_INTERNAL_ERROR = 1011,
+    WAMP_WS_CLOSE_SERVICE_RESTART = 1012,
+    WAMP_WS_CLOSE_TRY_AGAIN_LATER = 1013
 };
 
 /*
@@ -188,7 +191,8 @@ typedef struct wamp_handshake_info {
  * Data pointers are borrowed until the callback returns.
  */
 typedef struct wamp_framer_cbs {
-    /* Bytes to write to the stream, in order. NULL: buffer them (wamp_framer_output()). */
+    /* Bytes to write to the stream, in order. NULL: buffer them (wamp_framer_output()).
+     * It must not call back into the framer. */
     void (*on_write)(wamp_framer *f, void *user, const uint8_t *data, size_t len);
     /*
      * The opening handshake is complete from the protocol's point of view; return 0 to accept
@@ -197,6 +201,8 @@ typedef struct wamp_framer_cbs {
      * limit); WebSocket — an HTTP status 400..599 (e.g. 403, 503). A client rejects with any
      * non-zero value. A rejection ends like a failed handshake (on_error WAMP_EHANDSHAKE,
      * on_close). A WebSocket server may call wamp_framer_add_header() here (e.g. Set-Cookie).
+     * This is where the embedding code applies its policy: info->http->path (404 for an
+     * unknown path), the Origin header, cookies (wamp_http_cookie()), the connection count.
      */
     int (*on_handshake)(wamp_framer *f, void *user, const wamp_handshake_info *info);
     /* The framer is OPEN: messages may be sent. */
@@ -438,6 +444,18 @@ WAMP_API int wamp_framer_ping(wamp_framer *f, const uint8_t *payload, size_t len
  * if this is > 0 the peer is too slow (close with 1001 / drop it), else send a ping.
  */
 WAMP_API unsigned wamp_framer_pings_outstanding(const wamp_framer *f);
+
+/*
+ * One heartbeat tick, for a runtime timer firing every `interval` (Autobahn's autoPingInterval
+ * with autoPingTimeout = interval):
+ *  - a ping sent by an earlier tick is still unanswered: returns WAMP_ETIMEOUT and sends
+ *    nothing (the peer is gone or stuck: close with 1001 / drop the stream);
+ *  - otherwise, when any byte arrived since the previous tick, the peer is alive: returns
+ *    WAMP_OK and sends nothing;
+ *  - otherwise sends a PING carrying an 8-byte tick counter and returns WAMP_OK.
+ * Returns WAMP_ESTATE when not OPEN; memory framers always return WAMP_OK.
+ */
+WAMP_API int wamp_framer_heartbeat(wamp_framer *f);
 
 /*
  * Starts closing. WebSocket: sends a Close frame with code (1000 when 0; must be a valid

@@ -34,6 +34,7 @@
  *   (as the UBJSON spec asks); strings of one byte as C, others as S<len>; bytes as
  *   [$U#<len><data>; lists as [ ... ] and dicts as { ... } without counts.
  */
+#include "codec/bincommon.h"
 #include "codec/codec.h"
 
 #include <float.h>
@@ -53,14 +54,6 @@ static uint64_t rd_be(const uint8_t *p, int n)
     for (int i = 0; i < n; i++)
         v = v << 8 | p[i];
     return v;
-}
-
-static void wr_be(uint8_t *p, uint64_t v, int n)
-{
-    for (int i = n - 1; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
 }
 
 /* ---------------------------------------------------------------- exact decimal of a double */
@@ -190,8 +183,12 @@ typedef struct dec {
     wamp_arena *a;
     const wamp_decode_opts *o;
     size_t zbudget; /* zero-width typed elements still allowed (see file comment) */
-    wamp_str *keys; /* validation-only mode: stack of the keys of open objects */
-    size_t nkeys, capkeys;
+    /* Elements of open uncounted containers wait on these stacks until the end marker tells
+     * their number; then they move to an arena array of exactly that size. */
+    wamp_value *vals;
+    size_t nvals, capvals;
+    wamp_kv *kvs;
+    size_t nkvs, capkvs;
 } dec;
 
 static bool is_int_marker(uint8_t m)
@@ -243,13 +240,16 @@ static size_t type_width(uint8_t t)
 }
 
 /* Next marker, skipping no-ops. */
-static int next_marker(dec *d, uint8_t *m)
+static inline int next_marker(dec *d, uint8_t *m)
 {
-    while (d->p < d->end && *d->p == 'N')
-        d->p++;
-    if (d->p >= d->end) return WAMP_ETRUNCATED;
-    *m = *d->p++;
-    return WAMP_OK;
+    for (;;) {
+        if (d->p >= d->end) return WAMP_ETRUNCATED;
+        uint8_t c = *d->p++;
+        if (c != 'N') {
+            *m = c;
+            return WAMP_OK;
+        }
+    }
 }
 
 /* The integer after marker m (one of i U I l L). */
@@ -290,11 +290,15 @@ static int rd_len(dec *d, uint8_t m, uint64_t *out)
 }
 
 /* A length followed by that many bytes; *s points at them. */
-static int rd_span(dec *d, uint8_t m, const uint8_t **s, size_t *n)
+static inline int rd_span(dec *d, uint8_t m, const uint8_t **s, size_t *n)
 {
     uint64_t len;
-    int rc = rd_len(d, m, &len);
-    if (rc) return rc;
+    if (m == 'U' && d->p < d->end) { /* the common case: a uint8 length */
+        len = *d->p++;
+    } else {
+        int rc = rd_len(d, m, &len);
+        if (rc) return rc;
+    }
     if (len > (uint64_t)(d->end - d->p)) return WAMP_ETRUNCATED;
     if (len > UINT32_MAX) return WAMP_ETOOBIG;
     *s = d->p;
@@ -303,23 +307,14 @@ static int rd_span(dec *d, uint8_t m, const uint8_t **s, size_t *n)
     return WAMP_OK;
 }
 
-static int make_text(dec *d, int type, const uint8_t *s, size_t n, wamp_value *out)
+static inline int make_text(dec *d, int type, const uint8_t *s, size_t n, wamp_value *out)
 {
-    if (type == WAMP_VALUE_STRING) {
-        if (d->o->copy_strings) {
-            *out = wamp_value_string(d->a, (const char *)s, n);
-            if (out->type == WAMP_VALUE_NULL) return WAMP_ENOMEM;
-        } else {
-            *out = wamp_value_string_borrow((const char *)s, n);
-        }
-    } else {
-        if (d->o->copy_strings) {
-            *out = wamp_value_bytes(d->a, s, n);
-            if (out->type == WAMP_VALUE_NULL) return WAMP_ENOMEM;
-        } else {
-            *out = wamp_value_bytes_borrow(s, n);
-        }
-    }
+    if (d->o->copy_strings || n > UINT32_MAX)
+        return wamp__bin_set_span(d->a, out, (wamp_value_type)type, s, n, d->o->copy_strings);
+    memset(out, 0, sizeof *out); /* borrowed: the common case, without a call */
+    out->type = (uint8_t)type;
+    out->len = (uint32_t)n;
+    out->as.s = (const char *)s;
     return WAMP_OK;
 }
 
@@ -428,11 +423,11 @@ static int parse_hp(dec *d, wamp_value *out)
             u = u * 10 + dg;
         }
         if (fits && !neg) {
-            *out = wamp_value_uint(u);
+            wamp__bin_set_uint(out, u);
             return WAMP_OK;
         }
         if (fits && u <= (uint64_t)INT64_MAX + 1) {
-            *out = wamp_value_int(u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u);
+            wamp__bin_set_int(out, u == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)u);
             return WAMP_OK;
         }
     } else if (n < 1100) {
@@ -446,13 +441,13 @@ static int parse_hp(dec *d, wamp_value *out)
         int eh;
         int norm = normalise_decimal(s, n, want, sizeof want, &nw, &ew);
         if (norm == 1) {
-            *out = wamp_value_double(x); /* the text is a zero: exact, sign kept */
+            wamp__bin_set_double(out, x); /* the text is a zero: exact, sign kept */
             return WAMP_OK;
         }
         if (norm == 0 && x != 0 && isfinite(x)) {
             nh = exact_decimal(x, have, &eh);
             if (nh == nw && eh == ew && memcmp(have, want, nw) == 0) {
-                *out = wamp_value_double(x);
+                wamp__bin_set_double(out, x);
                 return WAMP_OK;
             }
         }
@@ -504,6 +499,57 @@ static int check_count(dec *d, int64_t count, size_t entry_min)
     return WAMP_OK;
 }
 
+static void set_container(wamp_value *out, wamp_value_type t, void *items, size_t n)
+{
+    memset(out, 0, sizeof *out);
+    out->type = (uint8_t)t;
+    out->len = out->cap = (uint32_t)n;
+    if (t == WAMP_VALUE_LIST)
+        out->as.items = items;
+    else
+        out->as.entries = items;
+}
+
+static int push_val(dec *d, const wamp_value *v)
+{
+    if (d->nvals == d->capvals) {
+        size_t cap = d->capvals ? d->capvals * 2 : 64;
+        wamp_value *n = realloc(d->vals, cap * sizeof *n);
+        if (!n) return WAMP_ENOMEM;
+        d->vals = n;
+        d->capvals = cap;
+    }
+    d->vals[d->nvals++] = *v;
+    return WAMP_OK;
+}
+
+static int push_kv(dec *d, wamp_str key, const wamp_value *v)
+{
+    if (d->nkvs == d->capkvs) {
+        size_t cap = d->capkvs ? d->capkvs * 2 : 64;
+        wamp_kv *n = realloc(d->kvs, cap * sizeof *n);
+        if (!n) return WAMP_ENOMEM;
+        d->kvs = n;
+        d->capkvs = cap;
+    }
+    d->kvs[d->nkvs].key = key;
+    if (v)
+        d->kvs[d->nkvs].value = *v;
+    else
+        memset(&d->kvs[d->nkvs].value, 0, sizeof(wamp_value));
+    d->nkvs++;
+    return WAMP_OK;
+}
+
+/* Moves the top n stacked elements (size sz each, at src) into a new arena array. */
+static void *to_arena(dec *d, const void *src, size_t n, size_t sz)
+{
+    if (!n) return NULL;
+    void *dst = wamp_arena_alloc(d->a, n * sz);
+    if (dst) memcpy(dst, src, n * sz);
+    return dst;
+}
+
 static int parse_array(dec *d, size_t depth, wamp_value *out)
 {
     uint8_t type;
@@ -517,60 +563,51 @@ static int parse_array(dec *d, size_t depth, wamp_value *out)
         d->p += count;
         return out ? make_text(d, WAMP_VALUE_BYTES, s, (size_t)count, out) : WAMP_OK;
     }
-    if (count >= 0 && (rc = check_count(d, count, type ? type_width(type) : 1))) return rc;
-    if (out) {
-        *out = wamp_value_list();
-        if (count > 0 && (rc = wamp_value_list_reserve(d->a, out, (size_t)count))) return rc;
-    }
-    if (type && type_width(type) == 0 && !out) return WAMP_OK; /* nothing to read or build */
-    for (int64_t i = 0; count < 0 || i < count; i++) {
-        uint8_t m = type;
-        if (!type) {
-            if ((rc = next_marker(d, &m))) return rc;
-            if (count < 0 && m == ']') break;
+    if (count >= 0) {
+        if ((rc = check_count(d, count, type ? type_width(type) : 1))) return rc;
+        if (type && type_width(type) == 0 && !out) return WAMP_OK; /* nothing to read */
+        wamp_value *items = NULL;
+        if (out && count > 0 && !(items = wamp_arena_alloc(d->a, (size_t)count * sizeof *items)))
+            return WAMP_ENOMEM;
+        for (int64_t i = 0; i < count; i++) {
+            uint8_t m = type;
+            if (!type && (rc = next_marker(d, &m))) return rc;
+            if ((rc = parse(d, m, depth, items ? &items[i] : NULL))) return rc;
         }
-        wamp_value item;
-        if ((rc = parse(d, m, depth, out ? &item : NULL))) return rc;
-        if (out && (rc = wamp_value_list_push(d->a, out, item))) return rc;
-    }
-    return WAMP_OK;
-}
-
-static int key_cmp(const void *x, const void *y)
-{
-    const wamp_str *a = x, *b = y;
-    if (a->len != b->len) return a->len < b->len ? -1 : 1;
-    return memcmp(a->ptr, b->ptr, a->len);
-}
-
-/* Validation-only mode: are keys[base..nkeys) distinct? (sorts them in place) */
-static int keys_unique(dec *d, size_t base)
-{
-    size_t n = d->nkeys - base;
-    wamp_str *k = d->keys + base;
-    if (n < 2) return WAMP_OK;
-    if (n <= 8) {
-        for (size_t i = 0; i < n; i++)
-            for (size_t j = i + 1; j < n; j++)
-                if (key_cmp(&k[i], &k[j]) == 0) return WAMP_EDUPKEY;
+        if (out) set_container(out, WAMP_VALUE_LIST, items, (size_t)count);
         return WAMP_OK;
     }
-    qsort(k, n, sizeof *k, key_cmp);
-    for (size_t i = 1; i < n; i++)
-        if (key_cmp(&k[i - 1], &k[i]) == 0) return WAMP_EDUPKEY;
+    size_t base = d->nvals;
+    for (;;) {
+        uint8_t m;
+        if ((rc = next_marker(d, &m))) return rc;
+        if (m == ']') break;
+        wamp_value item;
+        if ((rc = parse(d, m, depth, out ? &item : NULL))) return rc;
+        if (out && (rc = push_val(d, &item))) return rc;
+    }
+    if (out) {
+        size_t n = d->nvals - base;
+        if (n > UINT32_MAX) return WAMP_ETOOBIG;
+        wamp_value *items = n ? to_arena(d, d->vals + base, n, sizeof *items) : NULL;
+        if (n && !items) return WAMP_ENOMEM;
+        d->nvals = base;
+        set_container(out, WAMP_VALUE_LIST, items, n);
+    }
     return WAMP_OK;
 }
 
-static int push_key(dec *d, wamp_str key)
+/* One key: an integer length (marker m already read) and that many UTF-8 bytes. */
+static inline int parse_key(dec *d, uint8_t m, wamp_str *key)
 {
-    if (d->nkeys == d->capkeys) {
-        size_t cap = d->capkeys ? d->capkeys * 2 : 32;
-        wamp_str *k = realloc(d->keys, cap * sizeof *k);
-        if (!k) return WAMP_ENOMEM;
-        d->keys = k;
-        d->capkeys = cap;
-    }
-    d->keys[d->nkeys++] = key;
+    const uint8_t *ks;
+    size_t kn;
+    int rc;
+    if (!is_int_marker(m)) return is_value_marker(m) ? WAMP_EKEYTYPE : WAMP_ESYNTAX;
+    if ((rc = rd_span(d, m, &ks, &kn))) return rc;
+    if (!wamp__bin_text_ok(ks, kn)) return WAMP_EUTF8;
+    key->ptr = (const char *)ks;
+    key->len = kn;
     return WAMP_OK;
 }
 
@@ -579,37 +616,34 @@ static int parse_object(dec *d, size_t depth, wamp_value *out)
     uint8_t type;
     int64_t count;
     int rc;
-    size_t base = d->nkeys;
+    size_t base = d->nkvs;
     if (depth > d->o->max_depth) return WAMP_EDEPTH;
     if ((rc = container_header(d, &type, &count))) return rc;
     /* every entry has a key of at least 2 bytes (length marker and length) */
     if (count >= 0 && (rc = check_count(d, count, 2 + (type ? type_width(type) : 1)))) return rc;
-    if (out) *out = wamp_value_dict();
     for (int64_t i = 0; count < 0 || i < count; i++) {
         uint8_t m;
+        wamp_str key;
         if ((rc = next_marker(d, &m))) return rc;
         if (count < 0 && m == '}') break;
-        if (!is_int_marker(m)) return is_value_marker(m) ? WAMP_EKEYTYPE : WAMP_ESYNTAX;
-        const uint8_t *ks;
-        size_t kn;
-        if ((rc = rd_span(d, m, &ks, &kn))) return rc;
-        if (!wamp__utf8_valid(ks, kn)) return WAMP_EUTF8;
+        if ((rc = parse_key(d, m, &key))) return rc;
         m = type;
         if (!type && (rc = next_marker(d, &m))) return rc;
         wamp_value item;
         if ((rc = parse(d, m, depth, out ? &item : NULL))) return rc;
-        if (out) {
-            wamp_str key = {(const char *)ks, kn};
-            if (d->o->copy_strings && !(key.ptr = wamp_arena_strndup(d->a, key.ptr, kn)))
-                return WAMP_ENOMEM;
-            if ((rc = wamp_value_dict_append(d->a, out, key, item))) return rc;
-        } else if ((rc = push_key(d, (wamp_str){(const char *)ks, kn}))) {
-            return rc;
-        }
+        if (out && d->o->copy_strings && !(key.ptr = wamp_arena_strndup(d->a, key.ptr, key.len)))
+            return WAMP_ENOMEM;
+        if ((rc = push_kv(d, key, out ? &item : NULL))) return rc;
     }
-    if (out) return wamp_value_dict_check_unique(out);
-    rc = keys_unique(d, base);
-    d->nkeys = base;
+    size_t n = d->nkvs - base;
+    if (n > UINT32_MAX) return WAMP_ETOOBIG;
+    rc = n < 2 ? WAMP_OK : wamp__bin_keys_unique(&d->kvs[base].key, sizeof(wamp_kv), n);
+    if (!rc && out) {
+        wamp_kv *entries = n ? to_arena(d, d->kvs + base, n, sizeof *entries) : NULL;
+        if (n && !entries) return WAMP_ENOMEM;
+        set_container(out, WAMP_VALUE_DICT, entries, n);
+    }
+    d->nkvs = base;
     return rc;
 }
 
@@ -619,37 +653,59 @@ static int parse(dec *d, uint8_t m, size_t depth, wamp_value *out)
     wamp_value scratch;
     if (!out && m != '[' && m != '{') out = &scratch; /* scalars cost nothing to build */
     size_t left = (size_t)(d->end - d->p);
-    int rc;
     switch (m) {
-    case 'Z': *out = wamp_value_null(); return WAMP_OK;
-    case 'T': *out = wamp_value_bool(true); return WAMP_OK;
-    case 'F': *out = wamp_value_bool(false); return WAMP_OK;
-    case 'i':
     case 'U':
-    case 'I':
-    case 'l':
-    case 'L': {
-        int64_t v;
-        if ((rc = rd_int(d, m, &v))) return rc;
-        *out = wamp_value_int(v);
+        if (left < 1) return WAMP_ETRUNCATED;
+        wamp__bin_set_int(out, *d->p++);
         return WAMP_OK;
+    case 'i':
+        if (left < 1) return WAMP_ETRUNCATED;
+        wamp__bin_set_int(out, (int8_t)*d->p++);
+        return WAMP_OK;
+    case 'I':
+        if (left < 2) return WAMP_ETRUNCATED;
+        wamp__bin_set_int(out, (int16_t)wamp__be16(d->p));
+        d->p += 2;
+        return WAMP_OK;
+    case 'l':
+        if (left < 4) return WAMP_ETRUNCATED;
+        wamp__bin_set_int(out, (int32_t)wamp__be32(d->p));
+        d->p += 4;
+        return WAMP_OK;
+    case 'L':
+        if (left < 8) return WAMP_ETRUNCATED;
+        wamp__bin_set_int(out, (int64_t)wamp__be64(d->p));
+        d->p += 8;
+        return WAMP_OK;
+    case 'S': {
+        const uint8_t *s;
+        size_t n;
+        uint8_t lm;
+        int rc;
+        if ((rc = next_marker(d, &lm))) return rc;
+        if ((rc = rd_span(d, lm, &s, &n))) return rc;
+        if (!wamp__bin_text_ok(s, n)) return WAMP_EUTF8;
+        return out == &scratch ? WAMP_OK : make_text(d, WAMP_VALUE_STRING, s, n, out);
     }
+    case 'Z': wamp__bin_set_simple(out, WAMP_VALUE_NULL, false); return WAMP_OK;
+    case 'T': wamp__bin_set_simple(out, WAMP_VALUE_BOOL, true); return WAMP_OK;
+    case 'F': wamp__bin_set_simple(out, WAMP_VALUE_BOOL, false); return WAMP_OK;
     case 'd': {
         if (left < 4) return WAMP_ETRUNCATED;
-        uint32_t bits = (uint32_t)rd_be(d->p, 4);
+        uint32_t bits = wamp__be32(d->p);
         float f;
         memcpy(&f, &bits, 4);
         d->p += 4;
-        *out = wamp_value_double(f);
+        wamp__bin_set_double(out, f);
         return WAMP_OK;
     }
     case 'D': {
         if (left < 8) return WAMP_ETRUNCATED;
-        uint64_t bits = rd_be(d->p, 8);
+        uint64_t bits = wamp__be64(d->p);
         double x;
         memcpy(&x, &bits, 8);
         d->p += 8;
-        *out = wamp_value_double(x);
+        wamp__bin_set_double(out, x);
         return WAMP_OK;
     }
     case 'H': return parse_hp(d, out == &scratch ? NULL : out);
@@ -658,15 +714,6 @@ static int parse(dec *d, uint8_t m, size_t depth, wamp_value *out)
         if (*d->p >= 0x80) return WAMP_EUTF8; /* a char is one ASCII byte */
         d->p++;
         return out == &scratch ? WAMP_OK : make_text(d, WAMP_VALUE_STRING, d->p - 1, 1, out);
-    case 'S': {
-        const uint8_t *s;
-        size_t n;
-        uint8_t lm;
-        if ((rc = next_marker(d, &lm))) return rc;
-        if ((rc = rd_span(d, lm, &s, &n))) return rc;
-        if (!wamp__utf8_valid(s, n)) return WAMP_EUTF8;
-        return out == &scratch ? WAMP_OK : make_text(d, WAMP_VALUE_STRING, s, n, out);
-    }
     case '[': return parse_array(d, depth + 1, out);
     case '{': return parse_object(d, depth + 1, out);
     default: return WAMP_ESYNTAX;
@@ -693,8 +740,7 @@ static int parse_message(dec *d, wamp_value *out)
         return WAMP_OK;
     }
     if (count >= 0 && (rc = check_count(d, count, 1))) return rc;
-    *out = wamp_value_list();
-    if (count > 0 && (rc = wamp_value_list_reserve(d->a, out, (size_t)count))) return rc;
+    size_t base = d->nvals;
     for (int64_t i = 0; count < 0 || i < count; i++) {
         uint8_t m;
         if ((rc = next_marker(d, &m))) return rc;
@@ -704,13 +750,24 @@ static int parse_message(dec *d, wamp_value *out)
         if ((m == '[' && !bytes) || m == '{') {
             const uint8_t *start = d->p - 1;
             if ((rc = parse(d, m, 1, NULL))) return rc;
-            item = wamp_value_raw_borrow(WAMP_SER_UBJSON, start, (size_t)(d->p - start));
+            if ((size_t)(d->p - start) > UINT32_MAX) return WAMP_ETOOBIG;
+            memset(&item, 0, sizeof item);
+            item.type = WAMP_VALUE_RAW;
+            item.ser = WAMP_SER_UBJSON;
+            item.len = (uint32_t)(d->p - start);
+            item.as.raw = start;
         } else if ((rc = parse(d, m, 1, &item))) {
             return rc;
         }
-        if ((rc = wamp_value_list_push(d->a, out, item))) return rc;
+        if ((rc = push_val(d, &item))) return rc;
     }
-    if (out->len == 0 || out->as.items[0].type != WAMP_VALUE_INT) return WAMP_ESYNTAX;
+    size_t n = d->nvals - base;
+    if (n == 0 || d->vals[base].type != WAMP_VALUE_INT) return WAMP_ESYNTAX;
+    if (n > UINT32_MAX) return WAMP_ETOOBIG;
+    wamp_value *items = to_arena(d, d->vals + base, n, sizeof *items);
+    if (!items) return WAMP_ENOMEM;
+    d->nvals = base;
+    set_container(out, WAMP_VALUE_LIST, items, n);
     size_t from = d->o->raw_from(out->as.items[0].as.i, out->len, d->o->raw_user);
     for (size_t i = 0; i < out->len; i++) {
         wamp_value *it = &out->as.items[i];
@@ -723,14 +780,16 @@ static int parse_message(dec *d, wamp_value *out)
             sub.zbudget = SIZE_MAX;
             uint8_t m = it->as.raw[0];
             rc = parse(&sub, m, 1, it);
-            d->keys = sub.keys;
-            d->capkeys = sub.capkeys;
+            d->vals = sub.vals; /* the stacks may have moved */
+            d->capvals = sub.capvals;
+            d->kvs = sub.kvs;
+            d->capkvs = sub.capkvs;
             if (rc) return rc;
         } else if (d->o->copy_strings) {
             uint8_t *copy = wamp_arena_alloc(d->a, it->len ? it->len : 1);
             if (!copy) return WAMP_ENOMEM;
             memcpy(copy, it->as.raw, it->len);
-            *it = wamp_value_raw_borrow(WAMP_SER_UBJSON, copy, it->len);
+            it->as.raw = copy;
         }
     }
     return WAMP_OK;
@@ -739,7 +798,7 @@ static int parse_message(dec *d, wamp_value *out)
 static int ubjson_decode(const uint8_t *data, size_t len, wamp_arena *a,
                          const wamp_decode_opts *opts, wamp_value *out)
 {
-    dec d = {data, data + len, a, opts, len, NULL, 0, 0};
+    dec d = {data, data + len, a, opts, len, NULL, 0, 0, NULL, 0, 0};
     uint8_t m;
     int rc = next_marker(&d, &m);
     if (!rc) {
@@ -749,34 +808,46 @@ static int ubjson_decode(const uint8_t *data, size_t len, wamp_arena *a,
             rc = parse(&d, m, 0, out);
     }
     if (!rc && d.p != d.end) rc = WAMP_ETRAILING;
-    free(d.keys);
+    free(d.vals);
+    free(d.kvs);
     return rc;
 }
 
 /* ---------------------------------------------------------------- encoder */
 
+/* n writable bytes at the end of b (len not advanced), or NULL when out of memory. */
+static inline uint8_t *room(wamp_buf *b, size_t n)
+{
+    if (b->cap - b->len < n && wamp_buf_reserve(b, n)) return NULL;
+    return b->data + b->len;
+}
+
 static int put_int(wamp_buf *b, int64_t v)
 {
-    uint8_t t[9];
-    int n;
+    uint8_t *t = room(b, 9);
+    if (!t) return WAMP_ENOMEM;
     if (v >= 0 && v < 256) {
         t[0] = 'U';
-        n = 1;
+        t[1] = (uint8_t)v;
+        b->len += 2;
     } else if (v >= -128 && v < 0) {
         t[0] = 'i';
-        n = 1;
+        t[1] = (uint8_t)v;
+        b->len += 2;
     } else if (v >= INT16_MIN && v <= INT16_MAX) {
         t[0] = 'I';
-        n = 2;
+        wamp__put_be16(t + 1, (uint16_t)v);
+        b->len += 3;
     } else if (v >= INT32_MIN && v <= INT32_MAX) {
         t[0] = 'l';
-        n = 4;
+        wamp__put_be32(t + 1, (uint32_t)v);
+        b->len += 5;
     } else {
         t[0] = 'L';
-        n = 8;
+        wamp__put_be64(t + 1, (uint64_t)v);
+        b->len += 9;
     }
-    wr_be(t + 1, (uint64_t)v, n);
-    return wamp_buf_append(b, t, (size_t)n + 1);
+    return WAMP_OK;
 }
 
 /* A length prefix: the integer encoding (its length never exceeds INT64_MAX). */
@@ -785,89 +856,111 @@ static int put_len(wamp_buf *b, size_t n)
     return put_int(b, (int64_t)n);
 }
 
-static int put_hp(wamp_buf *b, const char *text, size_t n)
+static int put_byte(wamp_buf *b, uint8_t c)
 {
-    int rc = wamp_buf_append_byte(b, 'H');
-    if (!rc) rc = put_len(b, n);
-    if (!rc) rc = wamp_buf_append(b, text, n);
-    return rc;
+    uint8_t *t = room(b, 1);
+    if (!t) return WAMP_ENOMEM;
+    *t = c;
+    b->len++;
+    return WAMP_OK;
+}
+
+/* marker, integer length, then n bytes */
+static int put_marked_span(wamp_buf *b, uint8_t marker, const void *p, size_t n)
+{
+    uint8_t *t = room(b, 10 + n);
+    if (!t) return WAMP_ENOMEM;
+    if (marker) {
+        *t = marker;
+        b->len++;
+    }
+    put_len(b, n); /* room reserved: cannot fail */
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    return WAMP_OK;
 }
 
 static int put_double(wamp_buf *b, double x)
 {
-    uint8_t t[9];
+    uint8_t *t;
     switch (fpclassify(x)) {
     case FP_NAN:
-    case FP_INFINITE: return wamp_buf_append_byte(b, 'Z');
+    case FP_INFINITE: return put_byte(b, 'Z');
     case FP_ZERO:
+        if (!(t = room(b, 5))) return WAMP_ENOMEM;
         t[0] = 'd';
-        wr_be(t + 1, signbit(x) ? 0x80000000u : 0, 4);
-        return wamp_buf_append(b, t, 5);
+        wamp__put_be32(t + 1, signbit(x) ? 0x80000000u : 0);
+        b->len += 5;
+        return WAMP_OK;
     case FP_SUBNORMAL: {
         char text[EXACT_MAX_DIGITS + 16];
-        return put_hp(b, text, python_decimal_str(x, text));
+        return put_marked_span(b, 'H', text, python_decimal_str(x, text));
     }
     default: {
         uint64_t bits;
         memcpy(&bits, &x, 8);
+        if (!(t = room(b, 9))) return WAMP_ENOMEM;
         t[0] = 'D';
-        wr_be(t + 1, bits, 8);
-        return wamp_buf_append(b, t, 9);
+        wamp__put_be64(t + 1, bits);
+        b->len += 9;
+        return WAMP_OK;
     }
     }
 }
 
 static int put_text(wamp_buf *b, const char *s, size_t n)
 {
-    if (!wamp__utf8_valid((const uint8_t *)s, n)) return WAMP_EUTF8;
-    int rc;
+    if (!wamp__bin_text_ok((const uint8_t *)s, n)) return WAMP_EUTF8;
     if (n == 1) {
-        uint8_t t[2] = {'C', (uint8_t)s[0]};
-        return wamp_buf_append(b, t, 2);
+        uint8_t *t = room(b, 2);
+        if (!t) return WAMP_ENOMEM;
+        t[0] = 'C';
+        t[1] = (uint8_t)s[0];
+        b->len += 2;
+        return WAMP_OK;
     }
-    if ((rc = wamp_buf_append_byte(b, 'S')) || (rc = put_len(b, n))) return rc;
-    return wamp_buf_append(b, s, n);
+    return put_marked_span(b, 'S', s, n);
 }
 
 static int encode_value(const wamp_value *v, wamp_buf *b, int depth)
 {
     int rc;
     switch ((wamp_value_type)v->type) {
-    case WAMP_VALUE_NULL: return wamp_buf_append_byte(b, 'Z');
-    case WAMP_VALUE_BOOL: return wamp_buf_append_byte(b, v->as.b ? 'T' : 'F');
+    case WAMP_VALUE_NULL: return put_byte(b, 'Z');
+    case WAMP_VALUE_BOOL: return put_byte(b, v->as.b ? 'T' : 'F');
     case WAMP_VALUE_INT: return put_int(b, v->as.i);
     case WAMP_VALUE_UINT: {
         if (v->as.u <= INT64_MAX) return put_int(b, (int64_t)v->as.u);
         char text[24];
         int n = snprintf(text, sizeof text, "%llu", (unsigned long long)v->as.u);
-        return put_hp(b, text, (size_t)n);
+        return put_marked_span(b, 'H', text, (size_t)n);
     }
     case WAMP_VALUE_DOUBLE: return put_double(b, v->as.d);
     case WAMP_VALUE_STRING: return put_text(b, v->as.s, v->len);
     case WAMP_VALUE_BYTES: {
-        static const uint8_t prefix[] = {'[', '$', 'U', '#'};
-        if ((rc = wamp_buf_append(b, prefix, sizeof prefix)) || (rc = put_len(b, v->len)))
-            return rc;
-        return wamp_buf_append(b, v->as.s, v->len);
+        uint8_t *t = room(b, 4);
+        if (!t) return WAMP_ENOMEM;
+        memcpy(t, "[$U#", 4);
+        b->len += 4;
+        return put_marked_span(b, 0, v->as.s, v->len);
     }
     case WAMP_VALUE_LIST:
         if (depth >= ENCODE_MAX_DEPTH) return WAMP_EDEPTH;
-        if ((rc = wamp_buf_append_byte(b, '['))) return rc;
+        if ((rc = put_byte(b, '['))) return rc;
         for (uint32_t i = 0; i < v->len; i++)
             if ((rc = encode_value(&v->as.items[i], b, depth + 1))) return rc;
-        return wamp_buf_append_byte(b, ']');
+        return put_byte(b, ']');
     case WAMP_VALUE_DICT:
         if (depth >= ENCODE_MAX_DEPTH) return WAMP_EDEPTH;
-        if ((rc = wamp_buf_append_byte(b, '{'))) return rc;
+        if ((rc = put_byte(b, '{'))) return rc;
         for (uint32_t i = 0; i < v->len; i++) {
             const wamp_kv *kv = &v->as.entries[i];
-            if (!wamp__utf8_valid((const uint8_t *)kv->key.ptr, kv->key.len)) return WAMP_EUTF8;
-            if ((rc = put_len(b, kv->key.len)) ||
-                (rc = wamp_buf_append(b, kv->key.ptr, kv->key.len)) ||
+            if (!wamp__bin_text_ok((const uint8_t *)kv->key.ptr, kv->key.len)) return WAMP_EUTF8;
+            if ((rc = put_marked_span(b, 0, kv->key.ptr, kv->key.len)) ||
                 (rc = encode_value(&kv->value, b, depth + 1)))
                 return rc;
         }
-        return wamp_buf_append_byte(b, '}');
+        return put_byte(b, '}');
     case WAMP_VALUE_RAW: return wamp__codec_encode_raw(WAMP_SER_UBJSON, v, b);
     }
     return WAMP_EINVAL;

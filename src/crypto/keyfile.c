@@ -295,3 +295,73 @@ WAMP_API int wamp_cryptosign_key_from_ssh_file(const char *path, wamp_cryptosign
     free(data);
     return rc;
 }
+
+/* ---------------------------------------------------------------- writing key files */
+
+WAMP_API int wamp_cryptosign_key_generate(const char *comment, wamp_cryptosign_key **out)
+{
+    uint8_t seed[32];
+    if (!out) return WAMP_EINVAL;
+    *out = NULL;
+    if (sodium_init() < 0) return WAMP_ECRYPTO;
+    randombytes_buf(seed, sizeof seed);
+    int rc = wamp_cryptosign_key_from_bytes(seed, comment, out);
+    sodium_memzero(seed, sizeof seed);
+    return rc;
+}
+
+static int put_tag(wamp_buf *b, const char *tag, const char *value)
+{
+    if (!value) return WAMP_OK;
+    if (strpbrk(value, "\r\n")) return WAMP_EINVAL;
+    int rc = wamp_buf_append(b, tag, strlen(tag));
+    if (!rc) rc = wamp_buf_append(b, ": ", 2);
+    if (!rc) rc = wamp_buf_append(b, value, strlen(value));
+    if (!rc) rc = wamp_buf_append_byte(b, '\n');
+    return rc;
+}
+
+WAMP_API int wamp_cryptosign_key_write_keyfile(const wamp_cryptosign_key *key, bool private_,
+                                               const wamp_keyfile_info *info, wamp_buf *out)
+{
+    static const wamp_keyfile_info none = {0};
+    if (!key || !out) return WAMP_EINVAL;
+    if (!info) info = &none;
+    if (private_ && (!key->can_sign || key->sign_cb)) return WAMP_ESTATE;
+    size_t start = out->len;
+    int rc = WAMP_OK;
+    /* comment lines must not be blank (a blank line ends the comment) */
+    const char *c = info->comment;
+    while (!rc && c && *c) {
+        const char *nl = strchr(c, '\n');
+        size_t n = nl ? (size_t)(nl - c) : strlen(c);
+        const char *line = c;
+        size_t tn = n;
+        trim(&line, &tn);
+        if (tn) {
+            rc = wamp_buf_append(out, line, tn);
+            if (!rc) rc = wamp_buf_append_byte(out, '\n');
+        }
+        c = nl ? nl + 1 : c + n;
+    }
+    if (!rc) rc = wamp_buf_append_byte(out, '\n');
+    char hex[65];
+    if (!rc) rc = put_tag(out, "creator", info->creator);
+    if (!rc) rc = put_tag(out, "created-at", info->created_at);
+    if (!rc) rc = put_tag(out, "user-id", info->user_id);
+    wamp__crypto_hex(hex, key->pk, 32);
+    if (!rc) rc = put_tag(out, "public-key-ed25519", hex);
+    if (!rc && private_) {
+        wamp__crypto_hex(hex, key->sk, 32);
+        rc = put_tag(out, "private-key-ed25519", hex);
+        sodium_memzero(hex, sizeof hex);
+    }
+    if (!rc) rc = wamp_buf_reserve(out, 1);
+    if (rc) {
+        if (out->data) sodium_memzero(out->data + start, out->len - start);
+        out->len = start;
+        return rc;
+    }
+    out->data[out->len] = 0;
+    return WAMP_OK;
+}

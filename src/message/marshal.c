@@ -120,9 +120,15 @@ static void push(M *b, wamp_value *list, wamp_value v)
     if (!b->rc) b->rc = wamp_value_list_push(b->a, list, v);
 }
 
+static void put_n(M *b, wamp_value *dict, const char *key, size_t len, wamp_value v)
+{
+    wamp_str k = {key, len};
+    if (!b->rc) b->rc = wamp_value_dict_append(b->a, dict, k, v);
+}
+
 static void put(M *b, wamp_value *dict, const char *key, wamp_value v)
 {
-    if (!b->rc) b->rc = wamp_value_dict_append(b->a, dict, wamp_str_c(key), v);
+    put_n(b, dict, key, strlen(key), v);
 }
 
 static wamp_value str_value(wamp_str s)
@@ -167,7 +173,7 @@ static void emit_option(M *b, const wamp_message *m, const wamp__optdesc *d, wam
     case OK_FORCE_REREG: {
         wamp_opt_bool v = *(const wamp_opt_bool *)field;
         if (v == WAMP_OPT_UNSET || (truthy && v != WAMP_OPT_TRUE)) return;
-        put(b, dict, d->key, wamp_value_bool(v == WAMP_OPT_TRUE));
+        put_n(b, dict, d->key, d->keylen, wamp_value_bool(v == WAMP_OPT_TRUE));
         return;
     }
     case OK_INT:
@@ -175,7 +181,7 @@ static void emit_option(M *b, const wamp_message *m, const wamp__optdesc *d, wam
     case OK_INT_POS: {
         const wamp_opt_int *v = field;
         if (!v->set || (truthy && v->value == 0)) return;
-        put(b, dict, d->key, wamp_value_int(v->value));
+        put_n(b, dict, d->key, d->keylen, wamp_value_int(v->value));
         return;
     }
     case OK_STR:
@@ -185,11 +191,11 @@ static void emit_option(M *b, const wamp_message *m, const wamp__optdesc *d, wam
         if (d->flags & OF_AUTHMETHOD) {
             /* Autobahn: `if self.authrole: details['authmethod'] = self.authmethod` */
             if (!str_truthy(m->welcome.authrole)) return;
-            put(b, dict, d->key, s.ptr ? str_value(s) : wamp_value_null());
+            put_n(b, dict, d->key, d->keylen, s.ptr ? str_value(s) : wamp_value_null());
             return;
         }
         if (!s.ptr || (truthy && !s.len)) return;
-        put(b, dict, d->key, str_value(s));
+        put_n(b, dict, d->key, d->keylen, str_value(s));
         return;
     }
     case OK_DICT:
@@ -199,30 +205,30 @@ static void emit_option(M *b, const wamp_message *m, const wamp__optdesc *d, wam
     case OK_FORWARD_FOR: {
         const wamp_value *v = field;
         if (v->type == WAMP_VALUE_NULL || (truthy && !wamp__message_truthy(v))) return;
-        put(b, dict, d->key, *v);
+        put_n(b, dict, d->key, d->keylen, *v);
         return;
     }
     case OK_MATCH: {
         wamp_match v = *(const wamp_match *)field;
         if (v != WAMP_MATCH_EXACT && wamp_match_name(v))
-            put(b, dict, d->key,
-                wamp_value_string_borrow(wamp_match_name(v), strlen(wamp_match_name(v))));
+            put_n(b, dict, d->key, d->keylen,
+                  wamp_value_string_borrow(wamp_match_name(v), strlen(wamp_match_name(v))));
         return;
     }
     case OK_INVOKE: {
         wamp_invoke v = *(const wamp_invoke *)field;
         if (v != WAMP_INVOKE_SINGLE && wamp_invoke_name(v))
-            put(b, dict, d->key,
-                wamp_value_string_borrow(wamp_invoke_name(v), strlen(wamp_invoke_name(v))));
+            put_n(b, dict, d->key, d->keylen,
+                  wamp_value_string_borrow(wamp_invoke_name(v), strlen(wamp_invoke_name(v))));
         return;
     }
     case OK_CANCEL_MODE:
     case OK_INTERRUPT_MODE: {
         const char *name = wamp_cancel_mode_name(*(const wamp_cancel_mode *)field);
-        if (name) put(b, dict, d->key, wamp_value_string_borrow(name, strlen(name)));
+        if (name) put_n(b, dict, d->key, d->keylen, wamp_value_string_borrow(name, strlen(name)));
         return;
     }
-    case OK_ROLES: put(b, dict, d->key, roles_value(b, field)); return;
+    case OK_ROLES: put_n(b, dict, d->key, d->keylen, roles_value(b, field)); return;
     case OK_CUSTOM: {
         const wamp_value *c = field;
         if (c->type != WAMP_VALUE_DICT) return;

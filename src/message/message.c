@@ -307,3 +307,81 @@ int wamp_message_copy(wamp_arena *a, wamp_message *dst, const wamp_message *src)
     *dst = m;
     return WAMP_OK;
 }
+
+/* ---------------------------------------------------------------- helpers for peers */
+
+bool wamp_message_request_id(const wamp_message *m, wamp_id *id)
+{
+    wamp_id r;
+    switch (m->type) {
+    case WAMP_MSG_ERROR: r = m->error.request; break;
+    case WAMP_MSG_PUBLISH: r = m->publish.request; break;
+    case WAMP_MSG_PUBLISHED: r = m->published.request; break;
+    case WAMP_MSG_SUBSCRIBE: r = m->subscribe.request; break;
+    case WAMP_MSG_SUBSCRIBED: r = m->subscribed.request; break;
+    case WAMP_MSG_UNSUBSCRIBE: r = m->unsubscribe.request; break;
+    case WAMP_MSG_UNSUBSCRIBED: r = m->unsubscribed.request; break;
+    case WAMP_MSG_CALL: r = m->call.request; break;
+    case WAMP_MSG_CANCEL: r = m->cancel.request; break;
+    case WAMP_MSG_RESULT: r = m->result.request; break;
+    case WAMP_MSG_REGISTER: r = m->register_.request; break;
+    case WAMP_MSG_REGISTERED: r = m->registered.request; break;
+    case WAMP_MSG_UNREGISTER: r = m->unregister.request; break;
+    case WAMP_MSG_UNREGISTERED: r = m->unregistered.request; break;
+    case WAMP_MSG_INVOCATION: r = m->invocation.request; break;
+    case WAMP_MSG_INTERRUPT: r = m->interrupt.request; break;
+    case WAMP_MSG_YIELD: r = m->yield.request; break;
+    default: return false;
+    }
+    if (id) *id = r;
+    return true;
+}
+
+int wamp_message_error_for(const wamp_message *request, const char *error, wamp_message *out)
+{
+    switch (request->type) {
+    case WAMP_MSG_PUBLISH:
+    case WAMP_MSG_SUBSCRIBE:
+    case WAMP_MSG_UNSUBSCRIBE:
+    case WAMP_MSG_CALL:
+    case WAMP_MSG_REGISTER:
+    case WAMP_MSG_UNREGISTER:
+    case WAMP_MSG_INVOCATION: break;
+    default: return WAMP_EINVAL;
+    }
+    wamp_id id = 0;
+    wamp_message_request_id(request, &id);
+    *out = wamp_message_error(request->type, id, error);
+    return WAMP_OK;
+}
+
+void wamp_message_copy_payload(wamp_message *dst, const wamp_message *src)
+{
+    dst->args = src->args;
+    dst->kwargs = src->kwargs;
+    dst->payload = src->payload;
+    dst->enc_algo = src->enc_algo;
+    dst->enc_key = src->enc_key;
+    dst->enc_serializer = src->enc_serializer;
+    dst->ppt_scheme = src->ppt_scheme;
+    dst->ppt_serializer = src->ppt_serializer;
+    dst->ppt_cipher = src->ppt_cipher;
+    dst->ppt_keyid = src->ppt_keyid;
+}
+
+int wamp_message_dump(wamp_buf *out, const wamp_message *m)
+{
+    const char *name = wamp_msg_type_name(m->type);
+    if (!name) return WAMP_EINVAL;
+    wamp_arena *a = wamp_arena_new(0);
+    if (!a) return WAMP_ENOMEM;
+    wamp_value v;
+    size_t mark = out->len;
+    int rc = wamp_message_marshal(m, a, &v);
+    if (!rc) rc = wamp_buf_append(out, name, strlen(name));
+    if (!rc) rc = wamp_buf_append_byte(out, ' ');
+    if (!rc) rc = wamp_value_dump(out, &v);
+    if (rc) out->len = mark;
+    wamp_arena_free(a);
+    return rc;
+}

@@ -39,6 +39,7 @@ enum {
 
 typedef struct wamp__optdesc {
     const char *key;
+    uint8_t keylen;
     uint8_t kind;
     uint8_t flags;
     uint16_t off; /* offset in wamp_message */

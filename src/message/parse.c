@@ -33,7 +33,7 @@ static const char *tname(const wamp_value *v)
     case WAMP_VALUE_RAW: {
         bool e;
         int k = wamp__message_raw_kind(v, &e);
-        return k == 'l' ? "list" : k == 'd' ? "dict" : "raw value";
+        return k == 'l' ? "undecoded list" : k == 'd' ? "undecoded dict" : "raw value";
     }
     }
     return "value";
@@ -376,7 +376,7 @@ static const wamp__optdesc *find_opt(const wamp__msginfo *info, wamp_str key)
     for (size_t i = 0; i < info->nopts; i++) {
         const wamp__optdesc *d = &info->opts[i];
         if (d->kind == OK_CUSTOM || d->kind == OK_ENC) continue;
-        if (wamp_str_eqc(key, d->key)) return d;
+        if (key.len == d->keylen && memcmp(key.ptr, d->key, key.len) == 0) return d;
     }
     return NULL;
 }

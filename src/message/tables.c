@@ -6,7 +6,7 @@
 
 #define O(k, kind, flags, field)                                                                   \
     {                                                                                              \
-        k, kind, flags, (uint16_t)offsetof(wamp_message, field)                                    \
+        k, (uint8_t)(sizeof(k) - 1), kind, flags, (uint16_t)offsetof(wamp_message, field)          \
     }
 #define PPT                                                                                        \
     O("ppt_scheme", OK_STR, OF_SPEC, ppt_scheme),                                                  \

@@ -41,6 +41,7 @@ static const uint32_t py_digit[][2] = {
 
 static bool is_space(uint32_t c)
 {
+    if (c < 0x80) return (c >= 0x9 && c <= 0xd) || (c >= 0x1c && c <= 0x20);
     for (size_t i = 0; i < sizeof py_space / sizeof py_space[0]; i++)
         if (py_space[i] == c) return true;
     return false;

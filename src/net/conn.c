@@ -33,7 +33,7 @@ struct wamp_transport {
     int busy;
     uint32_t handshake_timeout_ms, close_timeout_ms, ping_interval_ms, ping_timeout_ms;
     size_t write_limit;
-    bool ping_waiting; /* timer currently measures a pong timeout */
+    uint64_t ping_sent_at; /* loop time of the last PING (or of the open) */
     uint64_t ping_seq;
     uint64_t ping_bytes_in; /* framer bytes_in when the ping went out */
     wamp_timer *timer;
@@ -228,32 +228,27 @@ static void on_t_timer(wamp_timer *tm, void *user)
         return;
     }
     if (t->state != T_OPEN) return;
-    if (t->ping_waiting) {
+    /* The timer ticks every min(interval, timeout): at most one PING is outstanding; a new one
+     * goes out `interval` after the previous, and an outstanding one fails after `timeout`. */
+    uint64_t now = wamp_loop_now(t->loop);
+    if (wamp_framer_pings_outstanding(t->f) > 0) {
+        if (now - t->ping_sent_at < t->ping_timeout_ms) return;
         wamp_framer_stats fs;
         wamp_framer_get_stats(t->f, &fs);
         wamp_stream_stats ss = {0};
         if (t->s) wamp_stream_get_stats(t->s, &ss);
         /* The PONG may be stuck behind our own queued output, or behind a big message the
          * peer is sending: traffic in or output still draining is not silence. */
-        if (wamp_framer_pings_outstanding(t->f) > 0 &&
-            (fs.bytes_in != t->ping_bytes_in || ss.write_queued > 0)) {
+        if (fs.bytes_in != t->ping_bytes_in || ss.write_queued > 0) {
             t->ping_bytes_in = fs.bytes_in;
-            wamp_timer_start(t->timer, t->ping_timeout_ms, 0);
+            t->ping_sent_at = now;
             return;
         }
-        if (wamp_framer_pings_outstanding(t->f) > 0) {
-            t->err = WAMP_ETIMEOUT;
-            t_finish(t, WAMP_ETIMEOUT);
-            return;
-        }
-        t->ping_waiting = false;
-        uint32_t rest =
-            t->ping_interval_ms > t->ping_timeout_ms ? t->ping_interval_ms - t->ping_timeout_ms : 0;
-        if (rest) {
-            wamp_timer_start(t->timer, rest, 0);
-            return;
-        }
+        t->err = WAMP_ETIMEOUT;
+        t_finish(t, WAMP_ETIMEOUT);
+        return;
     }
+    if (now - t->ping_sent_at < t->ping_interval_ms) return;
     uint8_t payload[8];
     uint64_t seq = ++t->ping_seq;
     for (int i = 7; i >= 0; i--, seq >>= 8)
@@ -261,11 +256,11 @@ static void on_t_timer(wamp_timer *tm, void *user)
     t->busy++;
     wamp_framer_ping(t->f, payload, sizeof payload);
     t->busy--;
-    t->ping_waiting = true;
     wamp_framer_stats fs;
     wamp_framer_get_stats(t->f, &fs);
     t->ping_bytes_in = fs.bytes_in;
-    wamp_timer_start(t->timer, t->ping_timeout_ms, 0);
+    t->ping_sent_at = now;
+    t_release(t);
 }
 
 /* ---------------------------------------------------------------- framer callbacks */
@@ -288,7 +283,12 @@ static void f_open(wamp_framer *f, void *user)
     t->opened = true;
     wamp_timer_stop(t->timer);
     capture_info(t);
-    if (t->ping_interval_ms) wamp_timer_start(t->timer, t->ping_interval_ms, 0);
+    if (t->ping_interval_ms) {
+        uint32_t tick =
+            t->ping_timeout_ms < t->ping_interval_ms ? t->ping_timeout_ms : t->ping_interval_ms;
+        t->ping_sent_at = wamp_loop_now(t->loop);
+        wamp_timer_start(t->timer, tick, tick);
+    }
     if (t->is_server) {
         wamp_listener *l = t->l;
         l_unlink(t);

@@ -189,6 +189,12 @@ int wamp__framer_ping_sent(wamp_framer *f, const uint8_t *data, size_t len)
 void wamp__framer_pong_received(wamp_framer *f, const uint8_t *data, size_t len)
 {
     f->stats.pongs_in++;
+    if (f->hb_pending && len == 8) {
+        uint8_t want[8];
+        for (int i = 0; i < 8; i++)
+            want[i] = (uint8_t)(f->hb_count >> (56 - 8 * i));
+        if (!memcmp(want, data, 8)) f->hb_pending = false;
+    }
     if (f->npings && f->pings[0].len == len && (len == 0 || !memcmp(f->pings[0].data, data, len))) {
         free(f->pings[0].data);
         memmove(&f->pings[0], &f->pings[1], sizeof f->pings[0] * (f->npings - 1));
@@ -256,6 +262,24 @@ int wamp_framer_ping(wamp_framer *f, const uint8_t *payload, size_t len)
 unsigned wamp_framer_pings_outstanding(const wamp_framer *f)
 {
     return f ? f->npings : 0;
+}
+
+int wamp_framer_heartbeat(wamp_framer *f)
+{
+    if (!f) return WAMP_EINVAL;
+    if (f->state != WAMP_FRAMER_OPEN) return WAMP_ESTATE;
+    if (!f->ops->ping) return WAMP_OK;
+    if (f->hb_pending) return WAMP_ETIMEOUT;
+    bool alive = f->stats.bytes_in != f->hb_rx_mark;
+    f->hb_rx_mark = f->stats.bytes_in;
+    if (alive) return WAMP_OK;
+    f->hb_count++;
+    uint8_t p[8];
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(f->hb_count >> (56 - 8 * i));
+    int rc = f->ops->ping(f, p, 8);
+    if (rc == WAMP_OK) f->hb_pending = true;
+    return rc;
 }
 
 int wamp_framer_close(wamp_framer *f, int code, const char *reason)

@@ -49,6 +49,9 @@ struct wamp_framer {
         size_t len;
     } pings[WAMP__MAX_PINGS];
     unsigned npings;
+    /* heartbeat */
+    uint64_t hb_rx_mark, hb_count;
+    bool hb_pending;
     /* WebSocket (NULL otherwise) */
     const char *protocol;
     const char *extensions;

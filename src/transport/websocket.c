@@ -55,8 +55,14 @@ typedef struct ws_framer {
     /* frames */
     wamp__tbuf in;      /* partial frame */
     wamp__tbuf msg;     /* message being reassembled (decompressed) */
-    wamp__tbuf scratch; /* unmasked compressed payload, outgoing frames */
+    wamp__tbuf scratch; /* unmasked compressed payload */
+    wamp__tbuf zout;    /* compressed outgoing message */
+    wamp__tbuf wbuf;    /* masked outgoing frame (client) */
     bool msg_open, msg_binary, msg_compressed;
+    /* data frame whose payload is still arriving (streamed into msg, never buffered whole) */
+    bool in_payload, pay_masked, pay_fin;
+    uint64_t pay_left, pay_off;
+    uint8_t pay_key[4];
     wamp__utf8 utf8;
     wamp__pmd *pmd;
     bool close_sent;
@@ -143,14 +149,15 @@ static int ws_write_frame(ws_framer *ws, unsigned opcode, bool fin, bool rsv1, c
     memcpy(h + hl, key, 4);
     hl += 4;
     /* header and masked payload in one chunk */
-    wamp__tbuf b = {0};
-    rc = wamp__tbuf_reserve(&b, hl + len);
+    wamp__tbuf *b = &ws->wbuf;
+    b->len = 0;
+    rc = wamp__tbuf_reserve(b, hl + len);
     if (rc) return rc;
-    memcpy(b.data, h, hl);
-    mask_copy(b.data + hl, data, len, key);
-    b.len = hl + len;
-    rc = wamp__framer_emit(f, b.data, b.len);
-    wamp__tbuf_free(&b);
+    memcpy(b->data, h, hl);
+    mask_copy(b->data + hl, data, len, key);
+    b->len = hl + len;
+    rc = wamp__framer_emit(f, b->data, b->len);
+    if (b->cap > (1u << 20)) wamp__tbuf_free(b); /* don't keep a huge buffer */
     return rc;
 }
 
@@ -565,6 +572,21 @@ static int ws_frames(ws_framer *ws, const uint8_t *p, size_t n, size_t *used)
     while (f->state == WAMP_FRAMER_OPEN || f->state == WAMP_FRAMER_CLOSING) {
         const uint8_t *h = p + off;
         size_t avail = n - off;
+        if (ws->in_payload) {
+            size_t k = avail < ws->pay_left ? avail : (size_t)ws->pay_left;
+            if (k == 0) break;
+            uint8_t rk[4];
+            for (unsigned i = 0; i < 4; i++)
+                rk[i] = ws->pay_key[(ws->pay_off + i) & 3];
+            bool last = k == ws->pay_left;
+            off += k;
+            ws->pay_left -= k;
+            ws->pay_off += k;
+            if (last) ws->in_payload = false;
+            rc = ws_data_payload(ws, h, k, ws->pay_masked ? rk : NULL, last && ws->pay_fin);
+            if (rc) break;
+            continue;
+        }
         if (avail < 2) break;
         bool fin = h[0] & 0x80, rsv1 = h[0] & 0x40;
         unsigned op = h[0] & 0x0F;
@@ -608,52 +630,76 @@ static int ws_frames(ws_framer *ws, const uint8_t *p, size_t n, size_t *used)
             if ((op == OP_CONT ? ws->msg_compressed : rsv1)) room += 1024 + room / 8;
             if (len > room) return ws_fail(ws, WAMP_ETOOBIG, 1009, "message too big");
         }
-        if (avail - hl < len) break;
         const uint8_t *key = masked ? h + hl - 4 : NULL;
         const uint8_t *pl = h + hl;
-        off += hl + (size_t)len;
         if (control) {
+            if (avail - hl < len) break;
+            off += hl + (size_t)len;
             rc = ws_control(ws, op, pl, (size_t)len, key);
-        } else {
-            if (op != OP_CONT) {
-                ws->msg_open = true;
-                ws->msg_binary = op == OP_BINARY;
-                ws->msg_compressed = rsv1;
-                memset(&ws->utf8, 0, sizeof ws->utf8);
-                ws->msg.len = 0;
-            }
-            if (fin && op != OP_CONT && !rsv1 && !key && ws->msg_binary) {
-                /* zero-copy: a whole unmasked binary message */
-                ws->msg_open = false;
-                ws_deliver(ws, pl, (size_t)len);
-                continue;
-            }
-            rc = ws_data_payload(ws, pl, (size_t)len, key, fin);
+            if (rc) break;
+            continue;
         }
-        if (rc) break;
+        if (op != OP_CONT) {
+            ws->msg_open = true;
+            ws->msg_binary = op == OP_BINARY;
+            ws->msg_compressed = rsv1;
+            memset(&ws->utf8, 0, sizeof ws->utf8);
+            ws->msg.len = 0;
+        }
+        if (fin && op != OP_CONT && !rsv1 && !key && ws->msg_binary && avail - hl >= len) {
+            /* zero-copy: a whole unmasked binary message */
+            off += hl + (size_t)len;
+            ws->msg_open = false;
+            ws_deliver(ws, pl, (size_t)len);
+            continue;
+        }
+        off += hl;
+        if (len == 0) {
+            rc = ws_data_payload(ws, pl, 0, NULL, fin);
+            if (rc) break;
+            continue;
+        }
+        /* the payload streams through ws_data_payload() as it arrives */
+        ws->in_payload = true;
+        ws->pay_left = len;
+        ws->pay_off = 0;
+        ws->pay_fin = fin;
+        ws->pay_masked = masked;
+        if (masked) memcpy(ws->pay_key, key, 4);
     }
     *used = off;
     return rc;
 }
 
+static bool ws_reading(const ws_framer *ws)
+{
+    return ws->base.state == WAMP_FRAMER_OPEN || ws->base.state == WAMP_FRAMER_CLOSING;
+}
+
 static int ws_feed_frames(ws_framer *ws, const uint8_t *data, size_t len)
 {
-    wamp_framer *f = &ws->base;
     size_t used = 0;
     int rc;
-    if (ws->in.len == 0) {
-        rc = ws_frames(ws, data, len, &used);
-        if (rc == WAMP_OK && (f->state == WAMP_FRAMER_OPEN || f->state == WAMP_FRAMER_CLOSING) &&
-            used < len) {
-            if (wamp__tbuf_append(&ws->in, data + used, len - used))
-                return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
-        }
-        return rc;
+    /* A partial header or control frame waits in ws->in: complete it with small pieces, so
+     * that a large payload behind it is never copied into ws->in. */
+    while (len > 0 && ws->in.len > 0 && ws_reading(ws)) {
+        size_t take = len < 256 ? len : 256;
+        if (wamp__tbuf_append(&ws->in, data, take))
+            return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
+        data += take;
+        len -= take;
+        used = 0;
+        rc = ws_frames(ws, ws->in.data, ws->in.len, &used);
+        wamp__tbuf_consume(&ws->in, used);
+        if (rc) return rc;
     }
-    if (wamp__tbuf_append(&ws->in, data, len))
-        return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
-    rc = ws_frames(ws, ws->in.data, ws->in.len, &used);
-    wamp__tbuf_consume(&ws->in, used);
+    if (len == 0 || !ws_reading(ws)) return WAMP_OK;
+    used = 0;
+    rc = ws_frames(ws, data, len, &used);
+    if (rc == WAMP_OK && ws_reading(ws) && used < len) {
+        if (wamp__tbuf_append(&ws->in, data + used, len - used))
+            return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
+    }
     return rc;
 }
 
@@ -712,15 +758,13 @@ static int ws_send(wamp_framer *f, const uint8_t *data, size_t len)
     bool rsv1 = false;
     const uint8_t *src = data;
     size_t n = len;
-    wamp__tbuf z = {0};
+    wamp__tbuf *z = &ws->zout;
     if (ws->pmd && len >= ws->deflate.min_size) {
-        int rc = wamp__pmd_deflate(ws->pmd, data, len, &z);
-        if (rc) {
-            wamp__tbuf_free(&z);
-            return rc;
-        }
-        src = z.data ? z.data : (const uint8_t *)"";
-        n = z.len;
+        z->len = 0;
+        int rc = wamp__pmd_deflate(ws->pmd, data, len, z);
+        if (rc) return rc;
+        src = z->data;
+        n = z->len;
         rsv1 = true;
     }
     int rc = WAMP_OK;
@@ -734,7 +778,7 @@ static int ws_send(wamp_framer *f, const uint8_t *data, size_t len)
         off += chunk;
         first = false;
     } while (rc == WAMP_OK && off < n);
-    wamp__tbuf_free(&z);
+    if (z->cap > (1u << 20)) wamp__tbuf_free(z);
     return rc;
 }
 
@@ -793,6 +837,8 @@ static void ws_destroy(wamp_framer *f)
     wamp__tbuf_free(&ws->in);
     wamp__tbuf_free(&ws->msg);
     wamp__tbuf_free(&ws->scratch);
+    wamp__tbuf_free(&ws->zout);
+    wamp__tbuf_free(&ws->wbuf);
     wamp__pmd_free(ws->pmd);
 }
 

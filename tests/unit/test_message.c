@@ -954,6 +954,47 @@ static void test_decode_encode(void **state)
     wamp_arena_free(a);
 }
 
+static void test_peer_helpers(void **state)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_id id = 0;
+    wamp_message call = wamp_message_call(42, "com.p");
+    assert_true(wamp_message_request_id(&call, &id));
+    assert_int_equal(id, 42);
+    wamp_message ev = wamp_message_event(1, 2);
+    assert_false(wamp_message_request_id(&ev, &id));
+    wamp_message inv = wamp_message_invocation(7, 9);
+    assert_true(wamp_message_request_id(&inv, &id) && id == 7);
+
+    wamp_message err;
+    assert_int_equal(wamp_message_error_for(&call, WAMP_ERROR_NO_SUCH_PROCEDURE, &err), WAMP_OK);
+    char *out = marshal_json(&err, a);
+    assert_string_equal(out, "[8,48,42,{},\"wamp.error.no_such_procedure\"]");
+    free(out);
+    assert_int_equal(wamp_message_error_for(&inv, WAMP_ERROR_CANCELED, &err), WAMP_OK);
+    assert_int_equal(err.error.request_type, WAMP_MSG_INVOCATION);
+    assert_int_equal(wamp_message_error_for(&ev, WAMP_ERROR_CANCELED, &err), WAMP_EINVAL);
+
+    /* PUBLISH -> EVENT keeps the payload (also the transparent one with its keys). */
+    static const char pub[] = "[16,1,{\"enc_algo\":\"cryptobox\",\"enc_serializer\":\"cbor\","
+                              "\"ppt_scheme\":\"x\"},\"t\",\"\\u0000AQI=\"]";
+    wamp_message p;
+    assert_int_equal(wamp_message_parse((wamp_value[]){json_value(a, pub)}, a, &p, NULL), 0);
+    ev = wamp_message_event(5, 6);
+    wamp_message_copy_payload(&ev, &p);
+    out = marshal_json(&ev, a);
+    assert_string_equal(out, "[36,5,6,{\"enc_algo\":\"cryptobox\",\"enc_serializer\":\"cbor\","
+                             "\"ppt_scheme\":\"x\"},\"\\u0000AQI=\"]");
+    free(out);
+
+    wamp_buf b = {0};
+    assert_int_equal(wamp_message_dump(&b, &call), WAMP_OK);
+    wamp_buf_append_byte(&b, 0);
+    assert_non_null(strstr((char *)b.data, "CALL [48"));
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+}
+
 /* Parse never reads past its input whatever the list holds: every element kind in every
  * position of every type is rejected or accepted without a crash (ASan checks the rest). */
 static void test_fuzzish_positions(void **state)
@@ -1015,6 +1056,7 @@ int main(void)
         cmocka_unit_test(test_constructors),
         cmocka_unit_test(test_decode_encode),
         cmocka_unit_test(test_fuzzish_positions),
+        cmocka_unit_test(test_peer_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1006,6 +1006,324 @@ static void test_hooks_default(void **state)
     loop_done(loop);
 }
 
+/* ---------------------------------------------------------------- WAMP transports */
+
+typedef struct tsrv {
+    wamp_listener *l;
+    wamp_transport *t;
+    int accepted, closed, close_status, msgs;
+    bool got_close;
+    wamp_transport_details d;
+    char peer_cn[64];
+    bool echo;
+} tsrv;
+
+static void ts_msg(wamp_transport *t, const uint8_t *data, size_t len, void *user)
+{
+    tsrv *c = user;
+    c->msgs++;
+    if (c->echo) assert_int_equal(wamp_transport_send(t, data, len), WAMP_OK);
+}
+
+static void ts_close(wamp_transport *t, int status, int code, const char *reason, void *user)
+{
+    tsrv *c = user;
+    c->closed++;
+    c->close_status = status;
+    c->got_close = true;
+    c->t = NULL;
+}
+
+static void ts_accept(wamp_listener *l, wamp_transport *t, void *user)
+{
+    tsrv *c = user;
+    static const wamp_transport_callbacks cbs = {ts_msg, NULL, ts_close};
+    c->accepted++;
+    c->t = t;
+    wamp_transport_set_callbacks(t, &cbs, c);
+    wamp_transport_get_details(t, &c->d);
+    c->peer_cn[0] = 0;
+    if (c->d.peer_cert) {
+        wamp_value *sub = wamp_value_dict_getc(c->d.peer_cert, "subject");
+        wamp_value *cn = sub ? wamp_value_dict_getc(sub, "cn") : NULL;
+        wamp_str str;
+        if (cn && wamp_value_get_string(cn, &str))
+            snprintf(c->peer_cn, sizeof c->peer_cn, "%.*s", (int)str.len, str.ptr);
+    }
+}
+
+typedef struct tcli {
+    wamp_transport *t;
+    bool done, got_close, got_msg, free_in_msg;
+    int status, close_status, closed, msgs;
+    uint8_t last[64];
+    size_t last_len;
+} tcli;
+
+static void tc_msg(wamp_transport *t, const uint8_t *data, size_t len, void *user)
+{
+    tcli *c = user;
+    c->msgs++;
+    c->got_msg = true;
+    c->last_len = len < sizeof c->last ? len : sizeof c->last;
+    if (len) memcpy(c->last, data, c->last_len);
+    if (c->free_in_msg) {
+        wamp_transport_free(t);
+        c->t = NULL;
+    }
+}
+
+static void tc_close(wamp_transport *t, int status, int code, const char *reason, void *user)
+{
+    tcli *c = user;
+    c->closed++;
+    c->close_status = status;
+    c->got_close = true;
+    c->t = NULL;
+}
+
+static void tc_connected(wamp_transport *t, int status, void *user)
+{
+    tcli *c = user;
+    static const wamp_transport_callbacks cbs = {tc_msg, NULL, tc_close};
+    c->done = true;
+    c->status = status;
+    c->t = status == WAMP_OK ? t : NULL;
+    if (status == WAMP_OK) wamp_transport_set_callbacks(t, &cbs, c);
+}
+
+static void transport_echo(const char *scheme, bool tls)
+{
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    tsrv sc = {.echo = true};
+    wamp_listener_options lo = {0};
+    wamp_tls_options stls = {.cert_file = srv_cert,
+                             .key_file = srv_key,
+                             .ca_file = ca,
+                             .verify_client = WAMP_TLS_CLIENT_CERT_OPTIONAL};
+    if (tls) lo.transport.stream.tls = &stls;
+    assert_int_equal(wamp_listener_new(loop, &lo, ts_accept, &sc, &sc.l), WAMP_OK);
+    char url[128];
+    snprintf(url, sizeof url, "%s://localhost:%u%s", scheme, wamp_listener_port(sc.l),
+             scheme[0] == 'w' ? "/ws" : "");
+    wamp_tls_options ctls = {.ca_file = ca, .cert_file = cli_cert, .key_file = cli_key};
+    wamp_transport_options co = {0};
+    co.stream.tls = &ctls;
+    tcli cc = {0};
+    assert_int_equal(wamp_transport_connect(loop, url, &co, tc_connected, &cc, NULL), WAMP_OK);
+    assert_true(run_until(loop, &cc.done, 10000));
+    assert_int_equal(cc.status, WAMP_OK);
+    assert_int_equal(sc.accepted, 1);
+    bool ws = scheme[0] == 'w';
+    assert_int_equal(wamp_transport_framing(cc.t),
+                     ws ? WAMP_FRAMING_WEBSOCKET : WAMP_FRAMING_RAWSOCKET);
+    assert_int_equal(sc.d.channel_framing, ws ? WAMP_FRAMING_WEBSOCKET : WAMP_FRAMING_RAWSOCKET);
+    assert_int_equal(sc.d.is_server, 1);
+    assert_int_equal(sc.d.is_secure, tls ? 1 : 0);
+    assert_int_equal(sc.d.channel_type, tls ? WAMP_CHANNEL_TLS : WAMP_CHANNEL_TCP);
+    assert_true(strncmp(sc.d.own, "tcp", 3) == 0 && strncmp(sc.d.peer, "tcp", 3) == 0);
+    assert_true(sc.d.own_fd >= 0 && sc.d.own_pid > 0 && sc.d.own_tid > 0);
+    wamp_transport_details cd;
+    wamp_transport_get_details(cc.t, &cd);
+    assert_string_equal(cd.peer, sc.d.own);
+    assert_string_equal(cd.own, sc.d.peer);
+    assert_int_equal(cd.is_server, 0);
+    if (tls) {
+        assert_int_equal(cd.channel_id_tls_unique_len, 32);
+        assert_int_equal(sc.d.channel_id_tls_unique_len, 32);
+        assert_memory_equal(cd.channel_id_tls_unique, sc.d.channel_id_tls_unique, 32);
+        assert_string_equal(sc.peer_cn, "client1"); /* client certificate as a dict */
+        assert_non_null(cd.peer_cert);
+        assert_non_null(wamp_value_dict_getc(cd.peer_cert, "sha256"));
+    } else {
+        assert_int_equal(cd.channel_id_tls_unique_len, 0);
+        assert_null(cd.peer_cert);
+    }
+    static const uint8_t msg[] = "[1,\"realm1\",{}]";
+    assert_int_equal(wamp_transport_send(cc.t, msg, sizeof msg - 1), WAMP_OK);
+    assert_true(run_until(loop, &cc.got_msg, 5000));
+    assert_int_equal(cc.last_len, sizeof msg - 1);
+    assert_memory_equal(cc.last, msg, sizeof msg - 1);
+    assert_int_equal(wamp_transport_close(cc.t, 1000, "bye"), WAMP_OK);
+    assert_int_equal(wamp_transport_send(cc.t, msg, 1), WAMP_ECLOSED);
+    assert_true(run_until(loop, &cc.got_close, 5000));
+    assert_true(run_until(loop, &sc.got_close, 5000));
+    assert_int_equal(cc.close_status, WAMP_OK);
+    assert_int_equal(sc.close_status, WAMP_OK);
+    assert_int_equal(cc.closed, 1);
+    assert_int_equal(sc.closed, 1);
+    wamp_listener_stats ls;
+    wamp_listener_get_stats(sc.l, &ls);
+    assert_int_equal(ws ? ls.websocket : ls.rawsocket, 1);
+    assert_int_equal(ls.failed, 0);
+    wamp_listener_free(sc.l);
+    loop_done(loop);
+}
+
+static void test_transport_ws(void **state)
+{
+    transport_echo("ws", false);
+}
+
+static void test_transport_rs(void **state)
+{
+    transport_echo("rs", false);
+}
+
+static void test_transport_wss(void **state)
+{
+    transport_echo("wss", true);
+}
+
+static void test_transport_rss(void **state)
+{
+    transport_echo("rss", true);
+}
+
+/* A raw stream that speaks only the RawSocket handshake, then never answers (no PONG). */
+typedef struct mute {
+    client_ctx cc;
+} mute;
+
+static void test_transport_ping_timeout(void **state)
+{
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    tsrv sc = {0};
+    wamp_listener_options lo = {0};
+    lo.transport.ping_interval_ms = 30;
+    lo.transport.ping_timeout_ms = 500; /* generous: a loaded CI machine must not fail the good client */
+    assert_int_equal(wamp_listener_new(loop, &lo, ts_accept, &sc, &sc.l), WAMP_OK);
+    /* a well-behaved client: pings are answered, the transport stays up */
+    tcli good = {0};
+    char url[64];
+    snprintf(url, sizeof url, "rs://127.0.0.1:%u", wamp_listener_port(sc.l));
+    assert_int_equal(wamp_transport_connect(loop, url, NULL, tc_connected, &good, NULL), 0);
+    assert_true(run_until(loop, &good.done, 5000));
+    bool never = false;
+    run_until(loop, &never, 300);
+    assert_false(good.got_close);
+    wamp_framer_stats fs;
+    wamp_framer_get_stats(wamp_transport_framer(sc.t), &fs);
+    assert_true(fs.pings_out >= 3 && fs.pongs_in >= 3);
+    wamp_transport_free(good.t);
+    assert_true(run_until(loop, &sc.got_close, 5000));
+    /* a mute client: handshake, then silence */
+    sc.got_close = false;
+    client_ctx mc = {0};
+    assert_int_equal(wamp_stream_connect_tcp(loop, "127.0.0.1", wamp_listener_port(sc.l), NULL,
+                                             cli_connected, &mc, NULL),
+                     0);
+    assert_true(run_until(loop, &mc.done, 5000));
+    static const uint8_t hs[4] = {0x7F, 0xF1, 0, 0};
+    wamp_stream_write(mc.s, hs, 4);
+    wamp_stream_read_stop(mc.s); /* never reads, never answers */
+    uint64_t t0 = wamp_loop_now(loop);
+    assert_true(run_until(loop, &sc.got_close, 5000));
+    assert_int_equal(sc.close_status, WAMP_ETIMEOUT);
+    assert_true(wamp_loop_now(loop) - t0 >= 80);
+    wamp_stream_free(mc.s);
+    free(mc.rx);
+    wamp_listener_free(sc.l);
+    loop_done(loop);
+}
+
+static void test_transport_handshake_timeouts(void **state)
+{
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    /* server side: a client that connects and says nothing */
+    tsrv sc = {0};
+    wamp_listener_options lo = {0};
+    lo.transport.stream.handshake_timeout_ms = 100;
+    assert_int_equal(wamp_listener_new(loop, &lo, ts_accept, &sc, &sc.l), WAMP_OK);
+    client_ctx mc = {0};
+    assert_int_equal(wamp_stream_connect_tcp(loop, "127.0.0.1", wamp_listener_port(sc.l), NULL,
+                                             cli_connected, &mc, NULL),
+                     0);
+    assert_true(run_until(loop, &mc.done, 5000));
+    assert_true(run_until(loop, &mc.got_close, 5000)); /* the listener dropped us */
+    wamp_listener_stats ls;
+    wamp_listener_get_stats(sc.l, &ls);
+    assert_int_equal(ls.failed, 1);
+    assert_int_equal(sc.accepted, 0);
+    /* client side: a server that accepts TCP and never answers the WebSocket upgrade */
+    server_ctx silent = {0};
+    assert_int_equal(
+        wamp_stream_listen_tcp(loop, "127.0.0.1", 0, NULL, srv_accept, &silent, &silent.srv), 0);
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%u/", wamp_stream_server_port(silent.srv));
+    wamp_transport_options co = {0};
+    co.stream.handshake_timeout_ms = 100;
+    tcli cc = {0};
+    assert_int_equal(wamp_transport_connect(loop, url, &co, tc_connected, &cc, NULL), 0);
+    assert_true(run_until(loop, &cc.done, 5000));
+    assert_int_equal(cc.status, WAMP_ETIMEOUT);
+    assert_true(silent.received > 0); /* the upgrade request arrived */
+    /* a framing switched off is refused */
+    wamp_listener *rsonly;
+    wamp_listener_options lo2 = {.no_websocket = true};
+    assert_int_equal(wamp_listener_new(loop, &lo2, ts_accept, &sc, &rsonly), WAMP_OK);
+    snprintf(url, sizeof url, "ws://127.0.0.1:%u/", wamp_listener_port(rsonly));
+    tcli c2 = {0};
+    assert_int_equal(wamp_transport_connect(loop, url, NULL, tc_connected, &c2, NULL), 0);
+    assert_true(run_until(loop, &c2.done, 5000));
+    assert_int_not_equal(c2.status, WAMP_OK);
+    assert_int_equal(wamp_transport_connect(loop, "http://x/", NULL, tc_connected, &c2, NULL),
+                     WAMP_EURL);
+    if (silent.conn) wamp_stream_free(silent.conn);
+    wamp_stream_server_free(silent.srv);
+    wamp_listener_free(rsonly);
+    wamp_listener_free(sc.l);
+    free(mc.rx);
+    loop_done(loop);
+}
+
+/* Freeing a transport inside its on_message; a listener freed with a handshake pending. */
+static void test_transport_free_in_callback(void **state)
+{
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    tsrv sc = {.echo = true};
+    assert_int_equal(wamp_listener_new(loop, NULL, ts_accept, &sc, &sc.l), WAMP_OK);
+    char url[64];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%u/", wamp_listener_port(sc.l));
+    tcli cc = {.free_in_msg = true};
+    assert_int_equal(wamp_transport_connect(loop, url, NULL, tc_connected, &cc, NULL), 0);
+    assert_true(run_until(loop, &cc.done, 5000));
+    static const uint8_t m[] = "[1]";
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(wamp_transport_send(cc.t, m, 3), 0);
+    assert_true(run_until(loop, &sc.got_close, 5000));
+    assert_int_equal(cc.msgs, 1); /* nothing after the free */
+    assert_int_equal(cc.closed, 0);
+    assert_int_not_equal(sc.close_status, WAMP_OK); /* no closing handshake happened */
+    /* limits: a message larger than the write limit is refused, nothing queued */
+    tcli c2 = {0};
+    wamp_transport_options co = {0};
+    co.stream.write_limit = 4096;
+    co.stream.write_high_water = 1024;
+    assert_int_equal(wamp_transport_connect(loop, url, &co, tc_connected, &c2, NULL), 0);
+    assert_true(run_until(loop, &c2.done, 5000));
+    uint8_t *big = pattern(8192, 5);
+    assert_int_equal(wamp_transport_send(c2.t, big, 8192), WAMP_ELIMIT);
+    free(big);
+    /* a connection still in its handshake when the listener goes away */
+    client_ctx mc = {0};
+    assert_int_equal(wamp_stream_connect_tcp(loop, "127.0.0.1", wamp_listener_port(sc.l), NULL,
+                                             cli_connected, &mc, NULL),
+                     0);
+    assert_true(run_until(loop, &mc.done, 5000));
+    bool never = false;
+    run_until(loop, &never, 20); /* let the listener accept it */
+    wamp_listener_free(sc.l);
+    assert_true(run_until(loop, &mc.got_close, 5000));
+    wamp_transport_free(c2.t);
+    free(mc.rx);
+    loop_done(loop);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static int setup_dir(void **state)
@@ -1057,6 +1375,13 @@ int main(void)
         cmocka_unit_test(test_close_while_writing),
         cmocka_unit_test(test_close_while_writing_tls),
         cmocka_unit_test(test_free_inside_callbacks),
+        cmocka_unit_test(test_transport_ws),
+        cmocka_unit_test(test_transport_rs),
+        cmocka_unit_test(test_transport_wss),
+        cmocka_unit_test(test_transport_rss),
+        cmocka_unit_test(test_transport_ping_timeout),
+        cmocka_unit_test(test_transport_handshake_timeouts),
+        cmocka_unit_test(test_transport_free_in_callback),
     };
     if (getenv("WAMP_TEST_FILTER")) cmocka_set_test_filter(getenv("WAMP_TEST_FILTER"));
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

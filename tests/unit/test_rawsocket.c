@@ -307,6 +307,38 @@ static void ping_pong(void **st)
     wamp_framer_free(f);
 }
 
+static void heartbeat(void **st)
+{
+    wamp_framer *f;
+    wt_rec r = {0};
+    assert_int_equal(wamp_rawsocket_new(&f, true, NULL, &wt_rec_cbs, &r), WAMP_OK);
+    assert_int_equal(wamp_framer_heartbeat(f), WAMP_ESTATE);
+    wamp_framer_feed(f, (const uint8_t *)"\x7f\xf1\x00\x00", 4);
+    free(wt_drain_hex(f));
+    /* bytes arrived since the (implicit) previous tick: alive, nothing sent */
+    assert_int_equal(wamp_framer_heartbeat(f), WAMP_OK);
+    assert_int_equal(wamp_framer_output_pending(f), 0);
+    /* silence: a ping with the tick counter */
+    assert_int_equal(wamp_framer_heartbeat(f), WAMP_OK);
+    char *o = wt_drain_hex(f);
+    assert_string_equal(o, "010000080000000000000001");
+    free(o);
+    /* answered: the next tick sees traffic, the one after pings again */
+    wamp_framer_feed(f, (const uint8_t *)"\x02\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x01", 12);
+    assert_int_equal(wamp_framer_pings_outstanding(f), 0);
+    assert_int_equal(wamp_framer_heartbeat(f), WAMP_OK);
+    assert_int_equal(wamp_framer_output_pending(f), 0);
+    assert_int_equal(wamp_framer_heartbeat(f), WAMP_OK);
+    o = wt_drain_hex(f);
+    assert_string_equal(o, "010000080000000000000002");
+    free(o);
+    /* a message is not a pong: the next tick times out */
+    wamp_framer_feed(f, (const uint8_t *)"\x00\x00\x00\x01x", 5);
+    assert_int_equal(wamp_framer_heartbeat(f), WAMP_ETIMEOUT);
+    assert_int_equal(wamp_framer_output_pending(f), 0);
+    wamp_framer_free(f);
+}
+
 static void eof_and_close(void **st)
 {
     wamp_framer *f;
@@ -400,6 +432,7 @@ int main(void)
         cmocka_unit_test(x_bit_exactly_2_24),
         cmocka_unit_test(send_limits),
         cmocka_unit_test(ping_pong),
+        cmocka_unit_test(heartbeat),
         cmocka_unit_test(eof_and_close),
         cmocka_unit_test(write_callback),
         cmocka_unit_test(length_exponent),

@@ -511,6 +511,16 @@ static void server_invalid_frames(void **st)
     bb_frame(&fr, 0x80, K, "\xe2\x82", 2);
     server_case(&fr, "err(-22);close(1007,0,invalid UTF-8 in text message);", p1007, 0);
     bb_free(&fr);
+    /* fail fast inside a frame: the payload streams, so bad UTF-8 at its start is seen before
+     * the rest of a large frame arrives */
+    char *bigt = malloc(100000);
+    memset(bigt, 'a', 100000);
+    bigt[10] = (char)0xff;
+    bb_frame(&fr, 0x81, K, bigt, 100000);
+    fr.n = 200; /* only the beginning of the frame arrives */
+    server_case(&fr, "err(-22);close(1007,0,invalid UTF-8 in text message);", p1007, 0);
+    bb_free(&fr);
+    free(bigt);
     /* binary is not checked */
     server_fails(0x82, "\xff", 1, "msg(b):ff;", "");
     /* message size limit: single frame and across fragments */

@@ -191,6 +191,29 @@ static void cmd(char **f, int n)
         const char *cm = wamp_cryptosign_key_comment(k);
         printf("%s\t%d\t%s", h, wamp_cryptosign_key_can_sign(k), cm ? cm : "");
         wamp_cryptosign_key_free(k);
+    } else if (!strcmp(op, "writekey") && n == 4) {
+        /* seed_hex private(0/1) path: write an Autobahn key file, print the public key */
+        wamp_cryptosign_key *k;
+        unhex(f[1], a, sizeof a, &na);
+        rc = na == 32 ? wamp_cryptosign_key_from_bytes(a, NULL, &k) : WAMP_EINVAL;
+        if (rc) return print_err(rc);
+        wamp_keyfile_info info = {.comment = "written by libwamp",
+                                  .creator = "auth_driver",
+                                  .created_at = "2024-01-01T00:00:00.000Z",
+                                  .user_id = "joe"};
+        wamp_buf b = {0};
+        rc = wamp_cryptosign_key_write_keyfile(k, atoi(f[2]) != 0, &info, &b);
+        FILE *fp = rc ? NULL : fopen(f[3], "w");
+        if (fp) {
+            fwrite(b.data, 1, b.len, fp);
+            fclose(fp);
+        }
+        char h[65];
+        wamp_cryptosign_key_public_hex(k, h);
+        wamp_cryptosign_key_free(k);
+        wamp_buf_free(&b);
+        if (rc || !fp) return print_err(rc ? rc : WAMP_EIO);
+        printf("%s", h);
     } else if (!strcmp(op, "seedphrase") && n == 3) {
         wamp_cryptosign_key *k;
         rc = wamp_cryptosign_key_from_seedphrase(f[1], (uint32_t)atol(f[2]), &k);

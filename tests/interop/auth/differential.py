@@ -231,6 +231,15 @@ def cryptosign(d, tmp):
             kk = CryptosignKey.from_keyfile(p)
             check("from_keyfile priv=%s" % priv, d("pubkey", "keyfile", p),
                   "%s\t%d\t" % (kk.public_key(), kk.can_sign))
+    # key files written by us, read by Autobahn
+    for i in range(4):
+        seed = os.urandom(32)
+        p = os.path.join(tmp, "ours%d" % i)
+        ours = d("writekey", seed.hex(), i % 2, p)
+        kk = CryptosignKey.from_keyfile(p)
+        check("our key file read by Autobahn", (ours, kk.can_sign), (kk.public_key(), bool(i % 2)))
+        if i % 2:
+            check("our key file's seed", kk._key.encode().hex(), seed.hex())
     if shutil.which("ssh-keygen"):
         for i in range(4):
             p = os.path.join(tmp, "id_ed25519_%d" % i)

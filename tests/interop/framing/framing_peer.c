@@ -8,8 +8,8 @@
  *   framing_peer ws-server <deflate:0|1>
  *       listens on 127.0.0.1 (ephemeral port, printed as "PORT <n>" on stdout), accepts one
  *       connection, echoes every message until the peer closes. Exit 0 on a clean close.
- *   framing_peer rs-client <port> <serializer id>  /  rs-server
- *       the same for RawSocket.
+ *   framing_peer rs-client <port> 1  /  rs-server
+ *       the same for RawSocket (JSON WAMP PUBLISH messages, no ping: see make_wamp_messages).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -31,15 +31,36 @@ typedef struct peer {
     int next; /* next message to send (client) */
     int failures;
     bool pong_seen;
+    bool wamp_json; /* RawSocket vs Autobahn: WAMP messages, no ping (Autobahn's asyncio
+                     * RawSocket raises NotImplementedError on PING) */
     bool closed, clean;
     int close_code;
     uint8_t *msgs[NMSG];
     size_t lens[NMSG];
 } peer;
 
+/* RawSocket peers of Autobahn decode what they get: send WAMP PUBLISH messages in JSON, which
+ * Autobahn re-serializes byte for byte: [16,<i>,{},"com.example.t",["<letters>"]]. */
+static void make_wamp_messages(peer *p)
+{
+    static const size_t sizes[NMSG] = {5, 0, 125, 1000, 70000, 300000};
+    for (int i = 0; i < NMSG; i++) {
+        p->msgs[i] = malloc(sizes[i] + 64);
+        int h = snprintf((char *)p->msgs[i], 64, "[16,%d,{},\"com.example.t\",[\"", i + 1);
+        for (size_t j = 0; j < sizes[i]; j++)
+            p->msgs[i][h + j] = (uint8_t)('a' + (j * 7 + i) % 26);
+        memcpy(p->msgs[i] + h + sizes[i], "\"]]", 3);
+        p->lens[i] = (size_t)h + sizes[i] + 3;
+    }
+}
+
 static void make_messages(peer *p)
 {
     static const size_t sizes[NMSG] = {5, 0, 125, 1000, 70000, 300000};
+    if (p->wamp_json) {
+        make_wamp_messages(p);
+        return;
+    }
     for (int i = 0; i < NMSG; i++) {
         p->lens[i] = sizes[i];
         p->msgs[i] = malloc(sizes[i] + 1);
@@ -60,6 +81,9 @@ static void send_next(wamp_framer *f, peer *p)
             fprintf(stderr, "send: %s\n", wamp_strerror(rc));
             p->failures++;
         }
+    } else if (p->wamp_json) {
+        p->pong_seen = true;
+        wamp_framer_close(f, 1000, "done");
     } else {
         wamp_framer_ping(f, (const uint8_t *)"heartbeat", 9);
     }
@@ -122,6 +146,11 @@ static void pump(int fd, wamp_framer *f)
 {
     static uint8_t buf[65536];
     for (;;) {
+        /* done: CLOSED with nothing left to write (a WebSocket client waits for the server to
+         * close TCP first, RFC 6455 §7.1.1) */
+        if (wamp_framer_get_state(f) == WAMP_FRAMER_CLOSED && !wamp_framer_output_pending(f) &&
+            !(wamp_framer_framing(f) == WAMP_FRAMING_WEBSOCKET && !wamp_framer_is_server(f)))
+            return;
         struct pollfd pf = {.fd = fd, .events = POLLIN};
         if (wamp_framer_output_pending(f)) pf.events |= POLLOUT;
         if (poll(&pf, 1, 10000) <= 0) {
@@ -135,11 +164,6 @@ static void pump(int fd, wamp_framer *f)
             ssize_t w = send(fd, d, n, MSG_NOSIGNAL);
             if (w > 0) wamp_framer_output_consume(f, (size_t)w);
             if (w < 0 && errno != EINTR && errno != EAGAIN) return;
-        }
-        if (wamp_framer_get_state(f) == WAMP_FRAMER_CLOSED && !wamp_framer_output_pending(f)) {
-            /* a WebSocket client waits for the server to close TCP first (RFC 6455 §7.1.1) */
-            if (!(wamp_framer_framing(f) == WAMP_FRAMING_WEBSOCKET && !wamp_framer_is_server(f)))
-                return;
         }
         if (pf.revents & (POLLIN | POLLHUP | POLLERR)) {
             ssize_t r = recv(fd, buf, sizeof buf, 0);
@@ -218,6 +242,7 @@ int main(int argc, char **argv)
         fd = accept_one();
     } else if (strcmp(mode, "rs-client") == 0 && argc == 4) {
         p.client = true;
+        p.wamp_json = true;
         wamp_rawsocket_options o = {.serializer = (wamp_serializer_id)atoi(argv[3]),
                                     .max_message_size = 1u << 20};
         p.binary = o.serializer != WAMP_SER_JSON;

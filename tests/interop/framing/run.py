@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """interop.framing: our sans-I/O WebSocket framer (driven by framing_peer over plain sockets)
 against python3-websockets and Autobahn|Python's WebSocket, both directions, with and without
-permessage-deflate, text (wamp.2.json) and binary (wamp.2.cbor) subprotocols.
+permessage-deflate, text (wamp.2.json) and binary (wamp.2.cbor) subprotocols; and our RawSocket
+framer against Autobahn's asyncio RawSocket (WAMP JSON), both directions.
 
 usage: run.py <framing_peer>
 """
@@ -17,6 +18,10 @@ txaio.use_asyncio()
 import websockets  # noqa: E402
 from autobahn.asyncio.websocket import (  # noqa: E402
     WebSocketClientFactory, WebSocketClientProtocol, WebSocketServerFactory, WebSocketServerProtocol)
+from autobahn.asyncio.rawsocket import (  # noqa: E402
+    WampRawSocketClientFactory, WampRawSocketServerFactory)
+from autobahn.wamp import message as wmsg  # noqa: E402
+from autobahn.wamp.serializer import JsonSerializer  # noqa: E402
 from autobahn.websocket.compress import (  # noqa: E402
     PerMessageDeflateOffer, PerMessageDeflateOfferAccept, PerMessageDeflateResponseAccept)
 
@@ -183,7 +188,69 @@ async def autobahn_client_case(proto, offer):
     await finish(proc, name + ' (server side)')
 
 
+# ---------------------------------------------------------------- RawSocket (Autobahn asyncio)
+
+class EchoSession:
+    """Stands in for a WAMP session under Autobahn's RawSocket protocol: echoes each message."""
+
+    def onOpen(self, transport):
+        self.transport = transport
+
+    def onMessage(self, msg):
+        self.transport.send(msg)
+
+    def onClose(self, was_clean):
+        pass
+
+
+async def rawsocket_server_case():
+    loop = asyncio.get_running_loop()
+    factory = WampRawSocketServerFactory(EchoSession, serializers=[JsonSerializer()])
+    server = await loop.create_server(factory, '127.0.0.1', 0)
+    port = server.sockets[0].getsockname()[1]
+    proc = await run_peer('rs-client', str(port), '1')
+    await finish(proc, 'Autobahn RawSocket server <- our client json')
+    server.close()
+
+
+async def rawsocket_client_case():
+    name = 'our RawSocket server <- Autobahn client json'
+    proc = await run_peer('rs-server')
+    port = await peer_port(proc)
+    done = asyncio.get_running_loop().create_future()
+    sent = [wmsg.Publish(i + 1, 'com.example.t', args=['x' * n])
+            for i, n in enumerate([5, 0, 125, 1000, 70000, 300000])]
+
+    class Session:
+        def onOpen(self, transport):
+            self.transport, self.i = transport, 0
+            transport.send(sent[0])
+
+        def onMessage(self, msg):
+            if msg.marshal() != sent[self.i].marshal():
+                done.set_result('echo mismatch %d' % self.i)
+                return
+            self.i += 1
+            if self.i < len(sent):
+                self.transport.send(sent[self.i])
+            else:
+                done.set_result('ok')
+                self.transport.transport.close()
+
+        def onClose(self, was_clean):
+            if not done.done():
+                done.set_result('closed early')
+
+    factory = WampRawSocketClientFactory(Session, serializer=JsonSerializer())
+    await asyncio.get_running_loop().create_connection(factory, '127.0.0.1', port)
+    res = await asyncio.wait_for(done, 30)
+    check(name, res == 'ok', res)
+    await finish(proc, name + ' (server side)')
+
+
 async def main():
+    await rawsocket_server_case()
+    await rawsocket_client_case()
     for proto in ('wamp.2.json', 'wamp.2.cbor'):
         for deflate in (0, 1):
             await websockets_server_case(proto, deflate)
