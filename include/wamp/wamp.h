@@ -11,5 +11,6 @@
 #include "auth.h"
 #include "cryptosign.h"
 #include "ethkey.h"
+#include "cryptobox.h"
 
 #endif
