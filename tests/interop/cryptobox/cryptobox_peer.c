@@ -17,9 +17,16 @@ static const char *opt(const char *s)
     return strcmp(s, "-") == 0 ? NULL : s;
 }
 
+static wamp_keyring *kr;
+static wamp_arena *a;
+static uint8_t *bytes;
+
 static int fail(int rc)
 {
     printf("ERR %s\n", wamp_err_name(rc));
+    free(bytes);
+    wamp_arena_free(a);
+    wamp_keyring_free(kr);
     return 1;
 }
 
@@ -32,11 +39,10 @@ int main(int argc, char **argv)
     bool orig = strcmp(argv[2], "1") == 0;
     wamp_str uri = wamp_str_c(argv[3]);
     wamp_cryptobox_key k = {opt(argv[4]), opt(argv[5]), opt(argv[6]), opt(argv[7])};
-    wamp_keyring *kr;
     int rc = wamp_keyring_new(&kr);
     if (!rc) rc = wamp_keyring_set_key(kr, "", &k);
     if (rc) return fail(rc);
-    wamp_arena *a = wamp_arena_new(0);
+    a = wamp_arena_new(0);
     const char *data = argv[8];
     wamp_buf out = {0};
     if (strcmp(argv[1], "enc") == 0) {
@@ -56,7 +62,7 @@ int main(int argc, char **argv)
         printf("\n");
     } else {
         size_t n = strlen(data) / 2;
-        uint8_t *bytes = malloc(n + 1);
+        bytes = malloc(n + 1);
         for (size_t i = 0; i < n; i++) {
             unsigned b;
             if (sscanf(data + 2 * i, "%2x", &b) != 1) return fail(WAMP_EINVAL);
@@ -74,9 +80,9 @@ int main(int argc, char **argv)
         rc = wamp_value_encode(WAMP_SER_JSON, &l, &out);
         if (rc) return fail(rc);
         printf("%.*s\n", (int)out.len, (const char *)out.data);
-        free(bytes);
     }
     wamp_buf_free(&out);
+    free(bytes);
     wamp_arena_free(a);
     wamp_keyring_free(kr);
     return 0;
