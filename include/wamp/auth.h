@@ -169,7 +169,8 @@ struct wamp_cryptosign_key;
  *   scram, wamp-scram: + authid (required), secret (the password; required), client_nonce
  *                (base64 text; NULL: 16 random bytes), channel_binding (wamp-scram only)
  *   cryptosign:  + key (a signing key) or privkey_hex (64 hex chars seed); channel_binding
- *                ("tls-unique" or NULL; may also come as authextra.channel_binding).
+ *                ("tls-unique", "tls-exporter" or NULL; may also come as
+ *                authextra.channel_binding; the channel id must then be 32 bytes).
  * authextra (a dict or NULL) is deep-copied and sent in HELLO; methods add their own keys
  * (cryptosign: pubkey and channel_binding; scram: nonce, channel_binding).
  */

@@ -151,7 +151,7 @@ typedef struct wamp_cryptosign_authextra {
     bool has_realm, has_delegate, has_seeder;
     uint8_t pubkey[32];
     uint8_t challenge[32];
-    const char *channel_binding; /* NULL or "tls-unique" (static string) */
+    const char *channel_binding; /* NULL, "tls-unique" or "tls-exporter" (static string) */
     uint8_t channel_id[32];
     uint8_t trustroot[20];
     /* reservation */

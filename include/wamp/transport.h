@@ -162,7 +162,9 @@ enum {
     WAMP_WS_CLOSE_POLICY = 1008,
     WAMP_WS_CLOSE_TOO_BIG = 1009,
     WAMP_WS_CLOSE_MANDATORY_EXT = 1010,
-    WAMP_WS_CLOSE_INTERNAL_ERROR = 1011
+    WAMP_WS_CLOSE_INTERNAL_ERROR = 1011,
+    WAMP_WS_CLOSE_SERVICE_RESTART = 1012,
+    WAMP_WS_CLOSE_TRY_AGAIN_LATER = 1013
 };
 
 /*
@@ -199,6 +201,8 @@ typedef struct wamp_framer_cbs {
      * limit); WebSocket — an HTTP status 400..599 (e.g. 403, 503). A client rejects with any
      * non-zero value. A rejection ends like a failed handshake (on_error WAMP_EHANDSHAKE,
      * on_close). A WebSocket server may call wamp_framer_add_header() here (e.g. Set-Cookie).
+     * This is where the embedding code applies its policy: info->http->path (404 for an
+     * unknown path), the Origin header, cookies (wamp_http_cookie()), the connection count.
      */
     int (*on_handshake)(wamp_framer *f, void *user, const wamp_handshake_info *info);
     /* The framer is OPEN: messages may be sent. */

@@ -130,7 +130,10 @@ static int setup_cryptosign(wamp_authenticator *a, const wamp_auth_config *cfg)
         memcpy(a->channel_binding, s.ptr, s.len);
         a->channel_binding[s.len] = 0;
     }
-    if (a->channel_binding && strcmp(a->channel_binding, "tls-unique") != 0) return WAMP_EINVAL;
+    /* the spec's two types (Autobahn knows only tls-unique); both give a 32-byte channel id */
+    if (a->channel_binding && strcmp(a->channel_binding, "tls-unique") != 0 &&
+        strcmp(a->channel_binding, "tls-exporter") != 0)
+        return WAMP_EINVAL;
     return WAMP_OK;
 }
 

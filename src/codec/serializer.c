@@ -154,38 +154,50 @@ int wamp_serializer_serialize(wamp_serializer *s, const wamp_value *msg, wamp_bu
     return WAMP_OK;
 }
 
-/* Splits a payload into message spans: pass 1 with spans NULL only counts. */
-static int split(const wamp_serializer *s, const uint8_t *data, size_t len, wamp_str *spans,
-                 size_t *count)
+/* The next message of a batched payload at *pos: 1 and *msg set, 0 at the end of the payload,
+ * or WAMP_EBATCH when the framing is broken. */
+static int next_frame(const wamp_serializer *s, const uint8_t *data, size_t len, size_t *pos,
+                      wamp_str *msg)
 {
-    size_t n = 0;
+    size_t i = *pos;
+    if (i >= len) return 0;
+    if (s->info->id == WAMP_SER_JSON) {
+        size_t start = i;
+        while (i < len && !json_sep(data[i]))
+            i++;
+        if (i == len) return WAMP_EBATCH; /* the last message lacks its separator */
+        *msg = (wamp_str){(const char *)data + start, i - start};
+        *pos = i + 1;
+        return 1;
+    }
+    if (len - i < 4) return WAMP_EBATCH;
+    size_t l =
+        (size_t)data[i] << 24 | (size_t)data[i + 1] << 16 | (size_t)data[i + 2] << 8 | data[i + 3];
+    i += 4;
+    if (l > len - i) return WAMP_EBATCH;
+    *msg = (wamp_str){(const char *)data + i, l};
+    *pos = i + l;
+    return 1;
+}
+
+/* Number of messages in a payload (framing checked, empty messages refused; messages not
+ * decoded yet). */
+static int count_frames(const wamp_serializer *s, const uint8_t *data, size_t len, size_t *count)
+{
     if (!s->info->batched) {
-        if (spans) spans[0] = (wamp_str){(const char *)data, len};
         *count = 1;
         return WAMP_OK;
     }
-    if (s->info->id == WAMP_SER_JSON) {
-        size_t start = 0;
-        for (size_t i = 0; i < len; i++) {
-            if (!json_sep(data[i])) continue;
-            if (spans) spans[n] = (wamp_str){(const char *)data + start, i - start};
-            n++;
-            start = i + 1;
-        }
-        if (start != len) return WAMP_EBATCH; /* last message lacks its separator */
-    } else {
-        size_t i = 0;
-        while (i < len) {
-            if (len - i < 4) return WAMP_EBATCH;
-            size_t l = (size_t)data[i] << 24 | (size_t)data[i + 1] << 16 |
-                       (size_t)data[i + 2] << 8 | data[i + 3];
-            i += 4;
-            if (l > len - i) return WAMP_EBATCH;
-            if (spans) spans[n] = (wamp_str){(const char *)data + i, l};
-            n++;
-            i += l;
-        }
+    size_t n = 0, pos = 0;
+    wamp_str msg;
+    int rc;
+    while ((rc = next_frame(s, data, len, &pos, &msg)) == 1) {
+        /* an empty message is no value in any format: refuse it before allocating room for a
+         * payload full of separators or zero lengths */
+        if (msg.len == 0) return WAMP_ETRUNCATED;
+        n++;
     }
+    if (rc < 0) return rc;
     if (n == 0) return WAMP_EBATCH;
     *count = n;
     return WAMP_OK;
@@ -199,19 +211,21 @@ int wamp_serializer_unserialize(wamp_serializer *s, const uint8_t *data, size_t 
     *count = 0;
     if (!s || !a || (!data && len)) return WAMP_EINVAL;
     size_t n;
-    int rc = split(s, data, len, NULL, &n);
+    int rc = count_frames(s, data, len, &n);
     if (rc) return rc;
-    wamp_str *spans = malloc(n * sizeof *spans);
     wamp_value *vals = wamp_arena_alloc(a, n * sizeof *vals);
-    if (!spans || !vals) {
-        free(spans);
-        return WAMP_ENOMEM;
+    if (!vals) return WAMP_ENOMEM;
+    if (!s->info->batched) {
+        rc = wamp_value_decode(s->info->id, data, len, a, opts, &vals[0]);
+    } else {
+        size_t pos = 0;
+        wamp_str msg;
+        for (size_t i = 0; i < n && !rc; i++) {
+            next_frame(s, data, len, &pos, &msg); /* framing checked above */
+            rc = wamp_value_decode(s->info->id, (const uint8_t *)msg.ptr, msg.len, a, opts,
+                                   &vals[i]);
+        }
     }
-    split(s, data, len, spans, &n);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = wamp_value_decode(s->info->id, (const uint8_t *)spans[i].ptr, spans[i].len, a, opts,
-                               &vals[i]);
-    free(spans);
     if (rc) return rc;
     *msgs = vals;
     *count = n;

@@ -43,10 +43,14 @@ WAMP_API int wamp_cryptosign_authextra_parse(const wamp_value *dict, wamp_crypto
     const wamp_value *cb = wamp_value_dict_getc(dict, "channel_binding");
     if (!rc && cb && !wamp_value_is_null(cb)) {
         wamp_str s;
-        if (!wamp_value_get_string(cb, &s) || !wamp_str_eqc(s, "tls-unique"))
+        if (!wamp_value_get_string(cb, &s))
             rc = WAMP_EINVAL;
-        else
+        else if (wamp_str_eqc(s, "tls-unique"))
             ae.channel_binding = "tls-unique";
+        else if (wamp_str_eqc(s, "tls-exporter"))
+            ae.channel_binding = "tls-exporter";
+        else
+            rc = WAMP_EINVAL;
     }
     const wamp_value *res = wamp_value_dict_getc(dict, "reservation");
     if (!rc && res && !wamp_value_is_null(res)) {

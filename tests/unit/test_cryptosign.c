@@ -598,6 +598,9 @@ static void test_authextra(void **state)
     set_s(a, &d, "pubkey", "9019a424b040859c108edee02e64c1dcb32b253686d7b5db56c306e9bdb2fe7e");
     set_s(a, &d, "channel_binding", "tls-exporter-x");
     assert_int_equal(wamp_cryptosign_authextra_parse(&d, &ae), WAMP_EINVAL);
+    set_s(a, &d, "channel_binding", "tls-exporter");
+    assert_int_equal(wamp_cryptosign_authextra_parse(&d, &ae), WAMP_OK);
+    assert_string_equal(ae.channel_binding, "tls-exporter");
     set_s(a, &d, "channel_binding", "tls-unique");
     set_s(a, &d, "trustroot", "e78ea2fE1533D4beD9A10d91934e109A130D0ad8");
     assert_int_equal(wamp_cryptosign_authextra_parse(&d, &ae), WAMP_EINVAL);
@@ -606,8 +609,9 @@ static void test_authextra(void **state)
 
 /* ---------------------------------------------------------------- client and router */
 
-static int cs_roundtrip(const char *client_binding, const uint8_t *client_cid,
-                        const uint8_t *router_cid, bool authorize, bool router_auth)
+static int cs_roundtrip2(const char *client_binding, const char *router_binding,
+                         const uint8_t *client_cid, const uint8_t *router_cid, bool authorize,
+                         bool router_auth)
 {
     uint8_t *seed = unhex(CS_VECTORS[0][1], 32);
     wamp_cryptosign_key *key, *rkey;
@@ -626,7 +630,7 @@ static int cs_roundtrip(const char *client_binding, const uint8_t *client_cid,
     wamp_auth_config cc = {.key = key, .channel_binding = client_binding, .authextra = &ae};
     wamp_auth_server_config sc = {.channel_id = router_cid,
                                   .channel_id_len = router_cid ? 32 : 0,
-                                  .channel_binding = "tls-unique",
+                                  .channel_binding = router_binding,
                                   .router_key = rkey};
     wamp_auth_principal pr = {
         .authrole = "user", .authorized_keys = pks, .authorized_count = authorize ? 2 : 1};
@@ -634,7 +638,7 @@ static int cs_roundtrip(const char *client_binding, const uint8_t *client_cid,
     wamp_auth_pending *p;
     assert_int_equal(wamp_authenticator_new("cryptosign", &cc, &c), WAMP_OK);
     if (client_cid)
-        assert_int_equal(wamp_authenticator_set_channel_id(c, "tls-unique", client_cid, 32),
+        assert_int_equal(wamp_authenticator_set_channel_id(c, client_binding, client_cid, 32),
                          WAMP_OK);
     assert_int_equal(wamp_auth_pending_new("cryptosign", &sc, &p), WAMP_OK);
     wamp_value d = wamp_value_dict();
@@ -677,6 +681,13 @@ done:
     return result;
 }
 
+static int cs_roundtrip(const char *client_binding, const uint8_t *client_cid,
+                        const uint8_t *router_cid, bool authorize, bool router_auth)
+{
+    return cs_roundtrip2(client_binding, "tls-unique", client_cid, router_cid, authorize,
+                         router_auth);
+}
+
 static void test_cryptosign_roundtrips(void **state)
 {
     uint8_t cid[32], other[32];
@@ -688,6 +699,10 @@ static void test_cryptosign_roundtrips(void **state)
     assert_int_equal(cs_roundtrip(NULL, NULL, NULL, true, true), WAMP_OK);
     assert_int_equal(cs_roundtrip("tls-unique", cid, cid, true, false), WAMP_OK);
     assert_int_equal(cs_roundtrip("tls-unique", cid, cid, true, true), WAMP_OK);
+    /* tls-exporter (RFC 9266) on both sides; a type the router does not offer is refused */
+    assert_int_equal(cs_roundtrip2("tls-exporter", "tls-exporter", cid, cid, true, true), WAMP_OK);
+    assert_int_equal(cs_roundtrip2("tls-exporter", "tls-unique", cid, cid, true, false),
+                     WAMP_EAUTH);
     /* unknown public key */
     assert_int_equal(cs_roundtrip(NULL, NULL, NULL, false, false), -2000);
     /* wrong channel id: the router denies */
@@ -739,7 +754,8 @@ static void test_cryptosign_client_config(void **state)
     assert_int_equal(wamp_cryptosign_key_from_pubkey(pk, NULL, &pub), WAMP_OK);
     wamp_auth_config vk = {.key = pub};
     assert_int_equal(wamp_authenticator_new("cryptosign", &vk, &c), WAMP_EINVAL);
-    wamp_auth_config cb = {.privkey_hex = CS_VECTORS[0][1], .channel_binding = "tls-exporter"};
+    wamp_auth_config cb = {.privkey_hex = CS_VECTORS[0][1],
+                           .channel_binding = "tls-server-end-point"};
     assert_int_equal(wamp_authenticator_new("cryptosign", &cb, &c), WAMP_EINVAL);
     wamp_cryptosign_key_free(pub);
     free(cid);

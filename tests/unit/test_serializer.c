@@ -225,10 +225,21 @@ static void test_json_separators(void **state)
     assert_int_equal(wamp_serializer_unserialize(s, (const uint8_t *)"[1]", 3, g_a, NULL, &out, &n),
                      WAMP_EBATCH);
     /* empty messages between separators are not JSON */
-    assert_int_not_equal(
-        wamp_serializer_unserialize(s, (const uint8_t *)"\x1e", 1, g_a, NULL, &out, &n), 0);
-    assert_int_not_equal(
-        wamp_serializer_unserialize(s, (const uint8_t *)"[1]\x18\x18", 5, g_a, NULL, &out, &n), 0);
+    assert_int_equal(
+        wamp_serializer_unserialize(s, (const uint8_t *)"\x1e", 1, g_a, NULL, &out, &n),
+        WAMP_ETRUNCATED);
+    assert_int_equal(
+        wamp_serializer_unserialize(s, (const uint8_t *)"[1]\x18\x18", 5, g_a, NULL, &out, &n),
+        WAMP_ETRUNCATED);
+    /* ... and a payload of separators is refused before anything is allocated for it */
+    size_t big = 1 << 20;
+    uint8_t *seps = malloc(big);
+    memset(seps, 0x1e, big);
+    size_t used = wamp_arena_used(g_a);
+    assert_int_equal(wamp_serializer_unserialize(s, seps, big, g_a, NULL, &out, &n),
+                     WAMP_ETRUNCATED);
+    assert_int_equal(wamp_arena_used(g_a), used);
+    free(seps);
     /* one bad message fails the whole payload and nothing is counted */
     const char bad[] = "[1]\x1e[2\x1e";
     assert_int_not_equal(
