@@ -87,6 +87,7 @@ typedef enum wamp_err {
     WAMP_EURL = -65,        /* invalid transport URL */
     WAMP_ERESOLVE = -66,    /* host name resolution failed */
     WAMP_EPEERCLOSED = -67, /* peer closed the transport */
+    WAMP_ECERT = -79,       /* TLS peer certificate not trusted or not matching (runtime) */
 
     /* session -80 .. -99 */
     WAMP_ENOTREADY = -80,      /* session not joined (SessionNotReady) */
@@ -131,8 +132,10 @@ WAMP_API bool wamp_str_eqc(wamp_str s, const char *c);
 
 /*
  * A growable byte buffer. Zero-initialise ({0}) or wamp_buf_init() before use;
- * wamp_buf_free() releases the memory. Appending functions return WAMP_OK or WAMP_ENOMEM
- * (the buffer is then unchanged).
+ * wamp_buf_free() releases the memory (and leaves an empty buffer; NULL is a no-op).
+ * Appending functions return WAMP_OK or WAMP_ENOMEM (the buffer is then unchanged; sizes
+ * beyond PTRDIFF_MAX also give WAMP_ENOMEM), or WAMP_EINVAL when b is NULL or data is NULL
+ * with n > 0. Capacity doubles as it grows (at least 64 bytes).
  */
 typedef struct wamp_buf {
     uint8_t *data;

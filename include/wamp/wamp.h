@@ -5,5 +5,10 @@
 #include "common.h"
 #include "value.h"
 #include "serializer.h"
+#include "message.h"
+#include "transport.h"
+#include "net.h"
+#include "auth.h"
+#include "cryptosign.h"
 
 #endif

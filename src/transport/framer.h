@@ -1,0 +1,103 @@
+/* Internal framer base shared by rawsocket.c, websocket.c and memory.c (see transport.h). */
+#ifndef WAMP_TRANSPORT_FRAMER_H
+#define WAMP_TRANSPORT_FRAMER_H
+
+#include <wamp/transport.h>
+
+/* A plain growable byte buffer (the transport's own, independent of wamp_buf's code). */
+typedef struct wamp__tbuf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+} wamp__tbuf;
+
+int wamp__tbuf_reserve(wamp__tbuf *b, size_t extra);
+int wamp__tbuf_append(wamp__tbuf *b, const void *data, size_t n);
+void wamp__tbuf_consume(wamp__tbuf *b, size_t n); /* drops the first n bytes */
+void wamp__tbuf_free(wamp__tbuf *b);
+
+typedef struct wamp__framer_ops {
+    int (*start)(wamp_framer *f);
+    int (*feed)(wamp_framer *f, const uint8_t *data, size_t len);
+    int (*eof)(wamp_framer *f);
+    int (*send)(wamp_framer *f, const uint8_t *data, size_t len);
+    int (*ping)(wamp_framer *f, const uint8_t *payload, size_t len);
+    int (*close)(wamp_framer *f, int code, const char *reason);
+    void (*destroy)(wamp_framer *f); /* frees the implementation's state, not f itself */
+} wamp__framer_ops;
+
+#define WAMP__MAX_PINGS 8
+
+struct wamp_framer {
+    const wamp__framer_ops *ops;
+    wamp_framer_cbs cbs;
+    void *user;
+    wamp_framer_state state;
+    wamp_channel_framing framing;
+    wamp_channel_type channel_type; /* memory pairs only; NONE otherwise */
+    bool is_server;
+    bool in_handshake_cb;
+    bool started;
+    wamp_serializer_id serializer;
+    bool batched;
+    uint32_t peer_max; /* RawSocket */
+    wamp__tbuf out;    /* output, when cbs.on_write is NULL */
+    wamp_framer_stats stats;
+    /* outstanding pings (payload copies), oldest first */
+    struct {
+        uint8_t *data;
+        size_t len;
+    } pings[WAMP__MAX_PINGS];
+    unsigned npings;
+    /* heartbeat */
+    uint64_t hb_rx_mark, hb_count;
+    bool hb_pending;
+    /* WebSocket (NULL otherwise) */
+    const char *protocol;
+    const char *extensions;
+    const wamp_http_message *http_in;
+    const wamp_http_message *http_out;
+    int (*add_header)(wamp_framer *f, const char *name, const char *value);
+};
+
+/* Initialises the common part. */
+void wamp__framer_init(wamp_framer *f, const wamp__framer_ops *ops, bool is_server,
+                       wamp_channel_framing framing, const wamp_framer_cbs *cbs, void *user);
+
+/* Emits bytes (on_write or output buffer). Returns WAMP_OK or WAMP_ENOMEM. */
+int wamp__framer_emit(wamp_framer *f, const void *data, size_t len);
+
+/* Event helpers: run the callback if set. */
+void wamp__framer_open(wamp_framer *f);
+void wamp__framer_message(wamp_framer *f, const uint8_t *data, size_t len, bool binary);
+void wamp__framer_error(wamp_framer *f, int err, const char *detail);
+/* Moves to CLOSED and calls on_close (once). */
+void wamp__framer_closed(wamp_framer *f, int code, const char *reason, size_t rlen, bool clean);
+/* Calls on_handshake; returns its verdict (0 = accept). */
+int wamp__framer_handshake(wamp_framer *f, const wamp_handshake_info *info);
+
+/* Pings: remembers an outgoing ping payload; matches an incoming pong. */
+int wamp__framer_ping_sent(wamp_framer *f, const uint8_t *data, size_t len);
+void wamp__framer_pong_received(wamp_framer *f, const uint8_t *data, size_t len);
+
+/* Incremental UTF-8 validation (Hoehrmann-style DFA, written out as explicit ranges).
+ * state 0 = accept; WAMP__UTF8_REJECT = invalid; other = inside a sequence. */
+#define WAMP__UTF8_REJECT 0xFFu
+typedef struct wamp__utf8 {
+    unsigned need;  /* continuation bytes still expected */
+    uint8_t lo, hi; /* allowed range of the next continuation byte */
+    bool bad;
+} wamp__utf8;
+/* Feeds bytes; returns false as soon as the input can no longer be valid UTF-8. */
+bool wamp__utf8_feed(wamp__utf8 *u, const uint8_t *s, size_t n);
+/* True when the input ended on a code-point boundary. */
+static inline bool wamp__utf8_complete(const wamp__utf8 *u)
+{
+    return !u->bad && u->need == 0;
+}
+
+/* ASCII case-insensitive compare of NUL-terminated strings / n bytes. */
+bool wamp__ascii_ieq(const char *a, const char *b);
+bool wamp__ascii_ieqn(const char *a, const char *b, size_t n);
+
+#endif

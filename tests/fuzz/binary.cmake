@@ -1,0 +1,18 @@
+# Differential fuzzers of the MessagePack and CBOR codecs against msgpack-c and libcbor
+# (Debian: libmsgpack-dev, libcbor-dev). Included by tests/fuzz/CMakeLists.txt.
+pkg_check_modules(MSGPACKC IMPORTED_TARGET msgpack)
+pkg_check_modules(LIBCBOR IMPORTED_TARGET libcbor)
+if(TARGET fuzz_msgpack_diff)
+  if(MSGPACKC_FOUND)
+    target_link_libraries(fuzz_msgpack_diff PRIVATE PkgConfig::MSGPACKC)
+  else()
+    set_target_properties(fuzz_msgpack_diff PROPERTIES EXCLUDE_FROM_ALL ON)
+  endif()
+endif()
+if(TARGET fuzz_cbor_diff)
+  if(LIBCBOR_FOUND)
+    target_link_libraries(fuzz_cbor_diff PRIVATE PkgConfig::LIBCBOR)
+  else()
+    set_target_properties(fuzz_cbor_diff PROPERTIES EXCLUDE_FROM_ALL ON)
+  endif()
+endif()
