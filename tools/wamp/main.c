@@ -17,8 +17,9 @@ static const struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: wamp <command> [options]\n\n"
-               "The libwamp command-line client (libwamp %s).\n\ncommands:\n",
+    fprintf(f,
+            "usage: wamp <command> [options]\n\n"
+            "The libwamp command-line client (libwamp %s).\n\ncommands:\n",
             wamp_version());
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
