@@ -10,7 +10,7 @@ PKGS=(
   # library dependencies
   libuv1-dev libsodium-dev libssl-dev zlib1g-dev libsecp256k1-dev
   # tests and reference implementations for benchmarks and differential tests
-  libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl
+  libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl openssh-client binutils
   python3 python3-autobahn python3-msgpack python3-cbor2 python3-ubjson python3-flatbuffers
   python3-nacl python3-argon2 python3-websockets
   nodejs npm
