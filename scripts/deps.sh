@@ -13,6 +13,7 @@ PKGS=(
   libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl openssh-client binutils
   python3 python3-autobahn python3-msgpack python3-cbor2 python3-ubjson python3-flatbuffers
   python3-nacl python3-argon2 python3-websockets
+  chromium
 )
 missing=()
 # Node.js may come from Debian or from another vendor's package that bundles npm: only ask
