@@ -37,6 +37,9 @@ fi
 # npm peers for interop tests (AutobahnJS, routers); package-lock.json pins them.
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    # `npm ci` refuses this lock file (npm 11 omits the platform-specific optional packages
+    # of cbor-extract from it and then calls the lock out of sync); `npm install` installs
+    # exactly the locked versions and, with --no-save, leaves the lock untouched.
+    npm install --ignore-scripts --no-save --no-audit --no-fund --loglevel=error
   fi
 fi
