@@ -12,5 +12,6 @@
 #include "cryptosign.h"
 #include "ethkey.h"
 #include "cryptobox.h"
+#include "keystore.h"
 
 #endif
