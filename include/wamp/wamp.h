@@ -10,5 +10,6 @@
 #include "net.h"
 #include "auth.h"
 #include "cryptosign.h"
+#include "session.h"
 
 #endif
