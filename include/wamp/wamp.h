@@ -11,5 +11,8 @@
 #include "net.h"
 #include "auth.h"
 #include "cryptosign.h"
+#include "ethkey.h"
+#include "cryptobox.h"
+#include "keystore.h"
 
 #endif
