@@ -6,9 +6,13 @@
 #include "value.h"
 #include "serializer.h"
 #include "message.h"
+#include "flatbuffers.h"
 #include "transport.h"
 #include "net.h"
 #include "auth.h"
 #include "cryptosign.h"
+#include "ethkey.h"
+#include "cryptobox.h"
+#include "keystore.h"
 
 #endif
