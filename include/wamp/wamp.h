@@ -8,6 +8,7 @@
 #include "message.h"
 #include "transport.h"
 #include "net.h"
+#include "router.h"
 #include "auth.h"
 #include "cryptosign.h"
 
