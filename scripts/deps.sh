@@ -10,12 +10,15 @@ PKGS=(
   # library dependencies
   libuv1-dev libsodium-dev libssl-dev zlib1g-dev libsecp256k1-dev
   # tests and reference implementations for benchmarks and differential tests
-  libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl
+  libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl openssh-client binutils
   python3 python3-autobahn python3-msgpack python3-cbor2 python3-ubjson python3-flatbuffers
   python3-nacl python3-argon2 python3-websockets
-  nodejs npm
 )
 missing=()
+# Node.js may come from Debian or from another vendor's package that bundles npm: only ask
+# apt for it when there is no node or npm at all.
+command -v node >/dev/null 2>&1 || PKGS+=(nodejs)
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done

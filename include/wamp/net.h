@@ -268,7 +268,8 @@ typedef struct wamp_stream_stats {
     size_t write_queued;          /* bytes queued, not yet accepted by the kernel (after TLS) */
     size_t write_queued_peak;     /* highest write_queued seen */
     uint64_t writes_refused;      /* writes refused with WAMP_ELIMIT */
-    uint64_t backpressure_pauses; /* times reading was paused by the high-water mark */
+    uint64_t backpressure_pauses; /* times the queue crossed write_high_water (reading paused
+                                   * then, if pause_read_on_backpressure applies) */
     bool read_paused;             /* reading currently paused (backpressure or read_stop) */
 } wamp_stream_stats;
 WAMP_API void wamp_stream_get_stats(const wamp_stream *s, wamp_stream_stats *out);

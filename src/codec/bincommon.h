@@ -6,6 +6,7 @@
 
 #include "codec/codec.h"
 
+#include <math.h>
 #include <string.h>
 
 static inline uint16_t wamp__be16(const uint8_t *p)
@@ -60,6 +61,20 @@ static inline bool wamp__bin_text_ok(const uint8_t *s, size_t n)
     }
     if (n == 0) return true;
     return ((s[0] | s[n / 2] | s[n - 1]) & 0x80) ? wamp__utf8_valid(s, n) : true;
+}
+
+/* An IEEE half-precision float, exactly (subnormals, infinities; a NaN keeps its payload). */
+static inline double wamp__half_to_double(uint16_t h)
+{
+    unsigned e = (h >> 10) & 31u, m = h & 0x3ffu;
+    double v;
+    if (e == 31) {
+        uint64_t bits = (uint64_t)(h & 0x8000u) << 48 | 0x7ff0000000000000ull | (uint64_t)m << 42;
+        memcpy(&v, &bits, 8);
+        return v;
+    }
+    v = e == 0 ? ldexp((double)m, -24) : ldexp((double)(m + 1024), (int)e - 25);
+    return (h & 0x8000u) ? -v : v;
 }
 
 /* WAMP_OK when the n keys are pairwise distinct, WAMP_EDUPKEY when two are equal, or

@@ -49,6 +49,7 @@
  * deeper than ENC_MAX_DEPTH gives WAMP_EDEPTH.
  */
 #include "codec/bincommon.h"
+#include "codec/bintranscode.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -384,20 +385,6 @@ static int dec_decimal(cb_dec *d, wamp_value *out, size_t depth)
     return WAMP_OK;
 }
 
-static double half_to_double(uint16_t h)
-{
-    unsigned e = (h >> 10) & 31u, m = h & 0x3ffu;
-    double v;
-    if (e == 31) {
-        /* Infinity or NaN: widen the bits so a NaN keeps its payload. */
-        uint64_t bits = (uint64_t)(h & 0x8000u) << 48 | 0x7ff0000000000000ull | (uint64_t)m << 42;
-        memcpy(&v, &bits, 8);
-        return v;
-    }
-    v = e == 0 ? ldexp((double)m, -24) : ldexp((double)(m + 1024), (int)e - 25);
-    return (h & 0x8000u) ? -v : v;
-}
-
 static int dec_simple(cb_dec *d, wamp_value *out, unsigned ai, uint64_t arg)
 {
     switch (ai) {
@@ -411,7 +398,7 @@ static int dec_simple(cb_dec *d, wamp_value *out, unsigned ai, uint64_t arg)
         return WAMP_OK;
     case 24: return arg < 32 ? WAMP_ESYNTAX : WAMP_EEXTTYPE;
     case 25:
-        if (out) wamp__bin_set_double(out, half_to_double((uint16_t)arg));
+        if (out) wamp__bin_set_double(out, wamp__half_to_double((uint16_t)arg));
         return WAMP_OK;
     case 26:
         if (out) {
@@ -526,6 +513,16 @@ static int cb_decode(const uint8_t *data, size_t len, wamp_arena *a, const wamp_
         rc = dec_top_lazy(&d, o, out);
     else
         rc = dec_value(&d, out, 0);
+    if (rc) return rc;
+    return d.p == d.end ? WAMP_OK : WAMP_ETRAILING;
+}
+
+int wamp__cbor_validate(const uint8_t *data, size_t len, wamp_arena *a)
+{
+    cb_dec d = {data, data + len, 0, a, WAMP_DEFAULT_MAX_DEPTH, false};
+    if (len > WAMP_DEFAULT_MAX_SIZE) return WAMP_ETOOBIG;
+    if (len == 0) return WAMP_ETRUNCATED;
+    int rc = dec_value(&d, NULL, 0);
     if (rc) return rc;
     return d.p == d.end ? WAMP_OK : WAMP_ETRAILING;
 }
@@ -652,4 +649,10 @@ static int cb_encode(const wamp_value *v, wamp_buf *out)
     return rc;
 }
 
-const wamp__codec wamp__codec_cbor = {WAMP_SER_CBOR, cb_decode, cb_encode, NULL};
+static int cb_transcode_from(wamp_serializer_id from, const uint8_t *raw, size_t len, wamp_buf *out)
+{
+    if (from == WAMP_SER_MSGPACK) return wamp__bin_msgpack_to_cbor(raw, len, out);
+    return wamp__bin_transcode_tree(from, raw, len, WAMP_SER_CBOR, out);
+}
+
+const wamp__codec wamp__codec_cbor = {WAMP_SER_CBOR, cb_decode, cb_encode, cb_transcode_from};

@@ -35,6 +35,7 @@
  * WAMP_EDEPTH (it also stops a value tree that contains itself).
  */
 #include "codec/bincommon.h"
+#include "codec/bintranscode.h"
 
 #include <stdlib.h>
 
@@ -82,6 +83,24 @@ static int dec_span(mp_dec *d, wamp_value *out, size_t n, wamp_value_type t)
     return out ? wamp__bin_set_span(d->a, out, t, s, n, d->copy) : WAMP_OK;
 }
 
+/* dec_value() with the commonest elements (positive fixint, fixstr) handled in line. */
+static inline int dec_elem(mp_dec *d, wamp_value *out, size_t depth)
+{
+    if (avail(d) >= 1) {
+        uint8_t b = *d->p;
+        if (b <= 0x7f) {
+            d->p++;
+            if (out) wamp__bin_set_int(out, b);
+            return WAMP_OK;
+        }
+        if (b >= 0xa0 && b <= 0xbf) {
+            d->p++;
+            return dec_span(d, out, b & 31u, WAMP_VALUE_STRING);
+        }
+    }
+    return dec_value(d, out, depth);
+}
+
 static int dec_array(mp_dec *d, wamp_value *out, size_t n, size_t depth)
 {
     if (depth >= d->max_depth) return WAMP_EDEPTH;
@@ -95,7 +114,7 @@ static int dec_array(mp_dec *d, wamp_value *out, size_t n, size_t depth)
     d->pending += n;
     for (size_t i = 0; i < n; i++) {
         d->pending--;
-        int rc = dec_value(d, items ? &items[i] : NULL, depth + 1);
+        int rc = dec_elem(d, items ? &items[i] : NULL, depth + 1);
         if (rc) return rc;
     }
     if (out) {
@@ -159,7 +178,7 @@ static int dec_map(mp_dec *d, wamp_value *out, size_t n, size_t depth)
         rc = rd_key(d, entries ? &entries[i].key : &keys[i]);
         if (rc) goto done;
         d->pending--;
-        rc = dec_value(d, entries ? &entries[i].value : NULL, depth + 1);
+        rc = dec_elem(d, entries ? &entries[i].value : NULL, depth + 1);
         if (rc) goto done;
     }
     if (entries)
@@ -359,6 +378,18 @@ static int mp_decode(const uint8_t *data, size_t len, wamp_arena *a, const wamp_
     return d.p == d.end ? WAMP_OK : WAMP_ETRAILING;
 }
 
+int wamp__msgpack_validate(const uint8_t *data, size_t len)
+{
+    /* The limits wamp_value_decode() applies with NULL options; validation never allocates
+     * from the arena (NULL). */
+    mp_dec d = {data, data + len, 0, NULL, WAMP_DEFAULT_MAX_DEPTH, false};
+    if (len > WAMP_DEFAULT_MAX_SIZE) return WAMP_ETOOBIG;
+    if (len == 0) return WAMP_ETRUNCATED;
+    int rc = dec_value(&d, NULL, 0);
+    if (rc) return rc;
+    return d.p == d.end ? WAMP_OK : WAMP_ETRAILING;
+}
+
 /* ---------------------------------------------------------------- encoder */
 
 /* The encoder writes through a cursor cached out of the wamp_buf; b->len is brought up to
@@ -525,4 +556,10 @@ static int mp_encode(const wamp_value *v, wamp_buf *out)
     return rc;
 }
 
-const wamp__codec wamp__codec_msgpack = {WAMP_SER_MSGPACK, mp_decode, mp_encode, NULL};
+static int mp_transcode_from(wamp_serializer_id from, const uint8_t *raw, size_t len, wamp_buf *out)
+{
+    if (from == WAMP_SER_CBOR) return wamp__bin_cbor_to_msgpack(raw, len, out);
+    return wamp__bin_transcode_tree(from, raw, len, WAMP_SER_MSGPACK, out);
+}
+
+const wamp__codec wamp__codec_msgpack = {WAMP_SER_MSGPACK, mp_decode, mp_encode, mp_transcode_from};

@@ -457,7 +457,7 @@ static int parse_payload(P *p, size_t i, bool str_payload, bool null_args)
 static int parse_hello(P *p)
 {
     wamp_hello_msg *h = &p->m->hello;
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 3, 3);
     if (rc) return rc;
     const wamp_value *realm = &p->el[1];
@@ -482,7 +482,7 @@ static int parse_hello(P *p)
 static int parse_welcome(P *p)
 {
     wamp_welcome_msg *w = &p->m->welcome;
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 3, 3);
     if (rc) return rc;
     if ((rc = get_id(p, 1, "Session", &w->session))) return rc;
@@ -506,7 +506,7 @@ static int parse_welcome(P *p)
 
 static int parse_abort_goodbye(P *p, bool is_abort)
 {
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 3, is_abort ? 5 : 3);
     if (rc) return rc;
     if ((rc = get_dict(p, 1, "Details", &d))) return rc;
@@ -526,7 +526,7 @@ static int parse_challenge_auth(P *p, bool challenge)
     if (rc) return rc;
     wamp_str *s = challenge ? &p->m->challenge.method : &p->m->authenticate.signature;
     if ((rc = get_str(p, 1, challenge ? "AuthMethod" : "Signature", s))) return rc;
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     if ((rc = get_dict(p, 2, "Extra", &d))) return rc;
     p->m->options_in = *d;
     if (challenge)
@@ -539,7 +539,7 @@ static int parse_challenge_auth(P *p, bool challenge)
 static int parse_error(P *p)
 {
     wamp_error_msg *e = &p->m->error;
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 5, 7);
     if (rc) return rc;
     const wamp_value *rt = &p->el[1];
@@ -563,7 +563,7 @@ static int parse_error(P *p)
 /* PUBLISH and CALL: [T, Request|id, Options|dict, URI, payload...] */
 static int parse_publish_call(P *p, bool publish)
 {
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 4, 6);
     if (rc) return rc;
     wamp_id *req = publish ? &p->m->publish.request : &p->m->call.request;
@@ -593,7 +593,7 @@ static int parse_unsub(P *p, wamp_id *req, const char *n2, wamp_id *id)
     if ((rc = get_id(p, 1, "Request", req))) return rc;
     if ((rc = get_id(p, 2, n2, id))) return rc;
     if (p->n > 3) {
-        const wamp_value *d;
+        const wamp_value *d = NULL;
         if ((rc = get_dict(p, 3, "Options", &d))) return rc;
         return parse_options(p, d);
     }
@@ -607,7 +607,7 @@ static int parse_unsubbed(P *p, wamp_id *req, wamp_opt_int *id, const char *idna
     if (rc) return rc;
     if ((rc = get_id(p, 1, "Request", req))) return rc;
     if (p->n > 2) {
-        const wamp_value *d;
+        const wamp_value *d = NULL;
         if ((rc = get_dict(p, 2, "Details", &d))) return rc;
         if ((rc = parse_options(p, d))) return rc;
     }
@@ -621,7 +621,7 @@ static int parse_unsubbed(P *p, wamp_id *req, wamp_opt_int *id, const char *idna
 
 static int parse_subscribe(P *p)
 {
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 4, 4);
     if (rc) return rc;
     if ((rc = get_id(p, 1, "Request", &p->m->subscribe.request))) return rc;
@@ -633,7 +633,7 @@ static int parse_subscribe(P *p)
 static int parse_register(P *p)
 {
     wamp_register_msg *r = &p->m->register_;
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 4, 4);
     if (rc) return rc;
     if ((rc = get_id(p, 1, "Request", &r->request))) return rc;
@@ -646,7 +646,7 @@ static int parse_register(P *p)
 /* EVENT, INVOCATION: [T, id, id, Details|dict, payload...] */
 static int parse_event_invocation(P *p, bool event)
 {
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 4, 6);
     if (rc) return rc;
     if (event) {
@@ -665,7 +665,7 @@ static int parse_event_invocation(P *p, bool event)
 /* RESULT, YIELD: [T, Request|id, Details|dict, payload...] */
 static int parse_result_yield(P *p, bool result)
 {
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 3, 5);
     if (rc) return rc;
     wamp_id *req = result ? &p->m->result.request : &p->m->yield.request;
@@ -679,7 +679,7 @@ static int parse_result_yield(P *p, bool result)
 /* CANCEL, INTERRUPT: [T, Request|id, Options|dict] */
 static int parse_cancel_interrupt(P *p, wamp_id *req)
 {
-    const wamp_value *d;
+    const wamp_value *d = NULL;
     int rc = check_len(p, 3, 3);
     if (rc) return rc;
     if ((rc = get_id(p, 1, "Request", req))) return rc;

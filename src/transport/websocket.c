@@ -235,7 +235,7 @@ static int ws_add_header(wamp_framer *f, const char *name, const char *value)
     ws_framer *ws = (ws_framer *)f;
     if (!wamp__http_is_token(name, strlen(name))) return WAMP_EINVAL;
     for (const char *c = value; *c; c++)
-        if ((unsigned char)*c < 0x20 && *c != '\t') return WAMP_EINVAL;
+        if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7F) return WAMP_EINVAL;
     size_t mark = ws->extra.len;
     int rc = wamp__tbuf_append(&ws->extra, name, strlen(name));
     if (!rc) rc = wamp__tbuf_append(&ws->extra, ": ", 2);
@@ -889,7 +889,9 @@ int wamp_websocket_new(wamp_framer **out, bool is_server, const wamp_websocket_o
     for (size_t i = 0; i < np; i++)
         if (!protos[i] || !wamp_serializer_by_subprotocol(protos[i])) return WAMP_EINVAL;
     for (const char *c = o.host ? o.host : ""; *c; c++)
-        if ((unsigned char)*c <= 0x20) return WAMP_EINVAL;
+        if ((unsigned char)*c <= 0x20 || *c == 0x7F) return WAMP_EINVAL;
+    for (const char *c = o.origin ? o.origin : ""; *c; c++)
+        if (((unsigned char)*c < 0x20 && *c != '\t') || *c == 0x7F) return WAMP_EINVAL;
     for (const char *c = o.resource ? o.resource : ""; *c; c++)
         if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7F) return WAMP_EINVAL;
     if (sodium_init() < 0 && !o.random) return WAMP_ECRYPTO;

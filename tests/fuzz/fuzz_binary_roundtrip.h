@@ -61,6 +61,18 @@ static int fz_roundtrip(wamp_serializer_id ser, wamp_serializer_id other, const 
     wamp_decode_opts lo = {.raw_from = fz_raw_from};
     int lrc = wamp_value_decode(ser, data, size, a, &lo, &lazy);
     CHECK((rc == 0) == (lrc == 0));
+    /* the streaming transcoder fails exactly like decoding and otherwise writes what
+     * decoding + encoding writes */
+    wamp_buf t = {0}, t0 = {0};
+    int trc = wamp_value_transcode(ser, data, size, other, &t);
+    CHECK(trc == rc);
+    CHECK(trc != 0 || t.len > 0);
+    if (rc == 0) {
+        CHECK(wamp_value_encode(other, &v, &t0) == 0);
+        CHECK(t.len == t0.len && memcmp(t.data, t0.data, t.len) == 0);
+    }
+    wamp_buf_free(&t);
+    wamp_buf_free(&t0);
     if (rc == 0) {
         bool odd = fz_canon_nan(&v);
         CHECK(wamp_value_encode(ser, &v, &e1) == 0);

@@ -145,4 +145,39 @@ static inline void bc_roundtrip(wamp_serializer_id ser, const wamp_value *v)
     wamp_buf_free(&e2);
 }
 
+/* The streaming transcoder from `from` to `to` writes exactly what decode + encode writes. */
+static inline void bc_transcode_matches(wamp_serializer_id from, wamp_serializer_id to,
+                                        const wamp_value *v)
+{
+    wamp_buf src = {0}, want = {0}, got = {0};
+    assert_int_equal(wamp_value_encode(from, v, &src), WAMP_OK);
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value d;
+    assert_int_equal(wamp_value_decode(from, src.data, src.len, a, NULL, &d), WAMP_OK);
+    assert_int_equal(wamp_value_encode(to, &d, &want), WAMP_OK);
+    wamp_buf_append(&got, "pre", 3);
+    assert_int_equal(wamp_value_transcode(from, src.data, src.len, to, &got), WAMP_OK);
+    assert_int_equal(got.len, want.len + 3);
+    assert_memory_equal(got.data + 3, want.data, want.len);
+    wamp_arena_free(a);
+    wamp_buf_free(&src);
+    wamp_buf_free(&want);
+    wamp_buf_free(&got);
+}
+
+/* Transcoding malformed input fails with the decoder's error and leaves out untouched. */
+static inline void bc_transcode_err(wamp_serializer_id from, wamp_serializer_id to, const char *hex,
+                                    int err)
+{
+    size_t n;
+    uint8_t *b = wt_unhex(hex, &n);
+    wamp_buf out = {0};
+    wamp_buf_append(&out, "pre", 3);
+    int rc = wamp_value_transcode(from, b, n, to, &out);
+    if (rc != err) fail_msg("transcoding %s: %s", hex, wamp_err_name(rc));
+    assert_int_equal(out.len, 3);
+    wamp_buf_free(&out);
+    free(b);
+}
+
 #endif

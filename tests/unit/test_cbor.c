@@ -535,6 +535,25 @@ static void test_malformed(void **state)
     bc_dec_err(CB, "bb7fffffffffffffff", WAMP_ETRUNCATED);
     bc_dec_err(CB, "8243616263", WAMP_ETRUNCATED);
     bc_dec_err(CB, "5f5bffffffffffffffffff", WAMP_ETRUNCATED);
+    /* the streaming transcoder reports what decoding reports, on both its paths */
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "ff", WAMP_ESYNTAX);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "8261ff01", WAMP_EUTF8);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "a2616101616102", WAMP_EDUPKEY);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "bf616101616102ff", WAMP_EDUPKEY);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "a10101", WAMP_EKEYTYPE);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "3b8000000000000000", WAMP_ENUMBER);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "c3488000000000000000", WAMP_ENUMBER);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "9bffffffffffffffff", WAMP_ETRUNCATED);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "f0", WAMP_EEXTTYPE);
+    bc_transcode_err(CB, WAMP_SER_MSGPACK, "0000", WAMP_ETRAILING);
+    /* tags and indefinite lengths take the tree path, with the same result */
+    wamp_buf out = {0};
+    uint8_t tagged[] = {0xd9, 0xd9, 0xf7, 0x9f, 0xc2, 0x41, 0x05, 0xf9, 0x3c, 0x00, 0xff};
+    assert_int_equal(wamp_value_transcode(CB, tagged, sizeof tagged, WAMP_SER_MSGPACK, &out), 0);
+    char *h = wt_hex(out.data, out.len);
+    assert_string_equal(h, "9205cb3ff0000000000000");
+    free(h);
+    wamp_buf_free(&out);
     /* trailing bytes */
     bc_dec_err(CB, "0000", WAMP_ETRAILING);
 }
@@ -709,6 +728,7 @@ static void test_random_roundtrip(void **state)
         wamp_arena_reset(a);
         wamp_value v = wt_rand_value(&r, a, 5);
         bc_roundtrip(CB, &v);
+        bc_transcode_matches(CB, WAMP_SER_MSGPACK, &v);
         wamp_buf c = {0}, m = {0}, c2 = {0};
         assert_int_equal(wamp_value_encode(CB, &v, &c), WAMP_OK);
         assert_int_equal(wamp_value_transcode(CB, c.data, c.len, WAMP_SER_MSGPACK, &m), WAMP_OK);

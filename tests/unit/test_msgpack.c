@@ -346,6 +346,15 @@ static void test_malformed(void **state)
     bc_dec_err(MP, h, WAMP_OK);
     free(h);
     wamp_buf_free(&big);
+    /* the streaming transcoder reports what decoding reports */
+    bc_transcode_err(MP, WAMP_SER_CBOR, "c1", WAMP_ESYNTAX);
+    bc_transcode_err(MP, WAMP_SER_CBOR, "93a16101a1ff", WAMP_EUTF8);
+    bc_transcode_err(MP, WAMP_SER_CBOR, "82a16101a16102", WAMP_EDUPKEY);
+    bc_transcode_err(MP, WAMP_SER_CBOR, "810101", WAMP_EKEYTYPE);
+    bc_transcode_err(MP, WAMP_SER_CBOR, "91d40100", WAMP_EEXTTYPE);
+    bc_transcode_err(MP, WAMP_SER_CBOR, "ddffffffff", WAMP_ETRUNCATED);
+    bc_transcode_err(MP, WAMP_SER_CBOR, "c0c0", WAMP_ETRAILING);
+    bc_transcode_err(MP, WAMP_SER_CBOR, "", WAMP_ETRUNCATED);
     /* trailing bytes */
     bc_dec_err(MP, "c0c0", WAMP_ETRAILING);
     bc_dec_err(MP, "9000", WAMP_ETRAILING);
@@ -608,6 +617,7 @@ static void test_random_roundtrip(void **state)
         wamp_arena_reset(a);
         wamp_value v = wt_rand_value(&r, a, 5);
         bc_roundtrip(MP, &v);
+        bc_transcode_matches(MP, WAMP_SER_CBOR, &v);
         /* and through CBOR and back */
         wamp_buf c = {0}, m = {0}, m2 = {0};
         assert_int_equal(wamp_value_encode(MP, &v, &m), WAMP_OK);

@@ -738,6 +738,19 @@ static void client_request_options(void **st)
     bad.deflate.server_max_window_bits = 0;
     bad.deflate.client_max_window_bits = 8; /* our compressor cannot do 8 */
     assert_int_equal(wamp_websocket_new(&f, false, &bad, NULL, NULL), WAMP_EINVAL);
+    bad.host = "h";
+    bad.origin = "http://x\r\nX-Injected: 1";
+    assert_int_equal(wamp_websocket_new(&f, false, &bad, NULL, NULL), WAMP_EINVAL);
+    bad.origin = NULL;
+    const wamp_http_header inj[] = {{"X-A", "v\r\nX-Injected: 1"}};
+    bad.headers = inj;
+    bad.header_count = 1;
+    assert_int_equal(wamp_websocket_new(&f, false, &bad, NULL, NULL), WAMP_EINVAL);
+    const wamp_http_header badname[] = {{"X A", "v"}};
+    bad.headers = badname;
+    assert_int_equal(wamp_websocket_new(&f, false, &bad, NULL, NULL), WAMP_EINVAL);
+    bad.headers = NULL;
+    bad.header_count = 0;
     bad.host = "bad host";
     bad.deflate.client_max_window_bits = 0;
     assert_int_equal(wamp_websocket_new(&f, false, &bad, NULL, NULL), WAMP_EINVAL);

@@ -1,0 +1,5 @@
+# `wamp` command-line tool end-to-end tests.
+if(TARGET wamp)
+  add_test(NAME interop.cli_message
+    COMMAND bash ${CMAKE_CURRENT_LIST_DIR}/cli/message_cli.sh $<TARGET_FILE:wamp>)
+endif()

@@ -1,0 +1,58 @@
+/* `wamp`: the libwamp command-line client. A thin main over the library. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <wamp/wamp.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"message", cli_message, "decode and encode WAMP messages in any serializer"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: wamp <command> [options]\n\n"
+            "The libwamp command-line client (libwamp %s).\n\ncommands:\n",
+            wamp_version());
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\nRun `wamp <command> --help` for a command's options.\n"
+               "  --help      this text\n  --version   print the version\n");
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("wamp: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("wamp %s\n", wamp_version());
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    cli_error("unknown command '%s' (see wamp --help)", argv[1]);
+    return 2;
+}
