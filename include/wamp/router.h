@@ -158,6 +158,8 @@ WAMP_API bool wamp_router_session_pop(wamp_router_session *s, wamp_buf *out);
 /* Detaches and frees the session (leaves its realm: its subscriptions and registrations go, its
  * pending calls are canceled). Must not be called from inside its own callbacks. NULL: no-op. */
 WAMP_API void wamp_router_session_free(wamp_router_session *s);
+/* The user pointer given to wamp_router_session_new(). */
+WAMP_API void *wamp_router_session_get_user(const wamp_router_session *s);
 /* Info of a session (session id 0 and NULL strings before it joined). */
 WAMP_API void wamp_router_session_get_info(const wamp_router_session *s,
                                            wamp_router_session_info *out);

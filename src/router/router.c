@@ -1758,3 +1758,8 @@ void wamp_router_session_get_stats(const sess *s, wamp_router_session_stats *out
     memset(out, 0, sizeof *out);
     if (s) *out = s->st;
 }
+
+void *wamp_router_session_get_user(const sess *s)
+{
+    return s ? s->user : NULL;
+}
