@@ -930,6 +930,83 @@ static void test_authorization(void **state)
     done(r, all, 1);
 }
 
+/* ---------------------------------------------------------------- authentication hooks */
+
+static int h_hello(void *user, wamp_router_session *s, const wamp_message *hello,
+                   wamp_router_auth_result *res, wamp_message *challenge, const char **why)
+{
+    if (wamp_str_eqc(hello->hello.authid, "anon")) {
+        res->authid = "anon";
+        res->authrole = "guest";
+        res->authmethod = "anonymous";
+        return WAMP_OK;
+    }
+    if (!wamp_str_eqc(hello->hello.authid, "joe")) {
+        *why = WAMP_ERROR_NO_SUCH_PRINCIPAL;
+        return WAMP_EAUTH;
+    }
+    *challenge = wamp_message_challenge("ticket");
+    return WAMP_EAGAIN;
+}
+
+static int h_auth(void *user, wamp_router_session *s, const wamp_message *m,
+                  wamp_router_auth_result *res, const char **why)
+{
+    if (!wamp_str_eqc(m->authenticate.signature, "pw")) {
+        *why = WAMP_ERROR_NOT_AUTHORIZED;
+        return WAMP_EAUTH;
+    }
+    res->authid = "joe";
+    res->authrole = "user";
+    res->authmethod = "ticket";
+    return WAMP_OK;
+}
+
+static void test_auth_hooks(void **state)
+{
+    wamp_router_options o = {0};
+    o.auth.hello = h_hello;
+    o.auth.authenticate = h_auth;
+    wamp_router *r = mk_router(&o);
+    tsess a, b, c, d, e;
+    mk_sess(r, &a);
+    in(&a, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authmethods\":[\"ticket\"],"
+           "\"authid\":\"joe\"}]");
+    out(&a, "[4,\"ticket\",{}]");
+    in(&a, "[5,\"pw\",{}]");
+    out(&a, "[2,1,{\"realm\":\"realm1\",\"authid\":\"joe\",\"authrole\":\"user\","
+            "\"authmethod\":\"ticket\",\"authprovider\":\"static\",\"roles\":{\"broker\":{"
+            "\"features\":{\"publisher_identification\":true,\"pattern_based_subscription\":"
+            "true,\"subscriber_blackwhite_listing\":true,\"publisher_exclusion\":true,"
+            "\"payload_transparency\":true,\"event_retention\":true,\"payload_passthru_mode\":"
+            "true}},\"dealer\":{\"features\":{\"caller_identification\":true,"
+            "\"pattern_based_registration\":true,\"shared_registration\":true,\"call_timeout\":"
+            "true,\"call_canceling\":true,\"progressive_call_results\":true,"
+            "\"payload_transparency\":true,\"payload_passthru_mode\":true}}},\"agent\":"
+            "\"libwamp-" WAMP_VERSION_STRING "\"}]");
+    mk_sess(r, &b);
+    in(&b, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authid\":\"joe\"}]");
+    out(&b, "[4,\"ticket\",{}]");
+    in(&b, "[5,\"wrong\",{}]");
+    out(&b, "[3,{\"message\":\"authentication failed\"},\"wamp.error.not_authorized\"]");
+    assert_true(b.closed);
+    mk_sess(r, &c);
+    in(&c, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authid\":\"eve\"}]");
+    out(&c, "[3,{\"message\":\"authentication failed\"},\"wamp.error.no_such_principal\"]");
+    mk_sess(r, &d);
+    in(&d, "[5,\"pw\",{}]"); /* AUTHENTICATE without CHALLENGE */
+    out(&d, "[3,{\"message\":\"AUTHENTICATE without a CHALLENGE\"},"
+            "\"wamp.error.protocol_violation\"]");
+    mk_sess(r, &e);
+    in(&e, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authid\":\"anon\"}]");
+    welcome(&e);
+    wamp_router_session_info info;
+    wamp_router_session_get_info(e.s, &info);
+    assert_string_equal(info.authrole, "guest");
+    tsess *all[] = {&a, &b, &c, &d, &e};
+    done(r, all, 5);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -951,6 +1028,7 @@ int main(void)
         cmocka_unit_test(test_rpc_progressive_timeout),
         cmocka_unit_test(test_rpc_cancel),
         cmocka_unit_test(test_authorization),
+        cmocka_unit_test(test_auth_hooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
