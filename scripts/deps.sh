@@ -13,6 +13,7 @@ PKGS=(
   libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl openssh-client binutils
   python3 python3-autobahn python3-msgpack python3-cbor2 python3-ubjson python3-flatbuffers
   python3-nacl python3-argon2 python3-websockets
+  chromium
 )
 missing=()
 # Node.js may come from Debian or from another vendor's package that bundles npm: only ask
@@ -36,6 +37,9 @@ fi
 # npm peers for interop tests (AutobahnJS, routers); package-lock.json pins them.
 if [ -f package.json ] && command -v npm >/dev/null 2>&1; then
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
-    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    # `npm ci` refuses this lock file (npm 11 omits the platform-specific optional packages
+    # of cbor-extract from it and then calls the lock out of sync); `npm install` installs
+    # exactly the locked versions and, with --no-save, leaves the lock untouched.
+    npm install --ignore-scripts --no-save --no-audit --no-fund --loglevel=error
   fi
 fi

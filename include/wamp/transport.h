@@ -439,8 +439,9 @@ WAMP_API int wamp_framer_send(wamp_framer *f, const uint8_t *data, size_t len);
 WAMP_API int wamp_framer_ping(wamp_framer *f, const uint8_t *payload, size_t len);
 
 /*
- * Number of PINGs sent by wamp_framer_ping() whose PONG has not arrived (a PONG matches when
- * it echoes the payload of the oldest unanswered PING). A runtime's heartbeat: on each tick,
+ * Number of PINGs sent by wamp_framer_ping() whose PONG has not arrived (a PONG echoing the
+ * payload of an unanswered PING settles it and every older one: RFC 6455 §5.5.3 lets a peer
+ * answer only the most recent ping). A runtime's heartbeat: on each tick,
  * if this is > 0 the peer is too slow (close with 1001 / drop it), else send a ping.
  */
 WAMP_API unsigned wamp_framer_pings_outstanding(const wamp_framer *f);

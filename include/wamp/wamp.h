@@ -6,6 +6,7 @@
 #include "value.h"
 #include "serializer.h"
 #include "message.h"
+#include "flatbuffers.h"
 #include "transport.h"
 #include "net.h"
 #include "router.h"

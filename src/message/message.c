@@ -1,4 +1,5 @@
 /* Constructors, decode/encode helpers and deep copy of messages. */
+#include <wamp/flatbuffers.h>
 #include "message/message_int.h"
 
 #include <stdio.h>
@@ -214,6 +215,8 @@ int wamp_message_decode(wamp_serializer_id ser, const uint8_t *data, size_t len,
                         const wamp_decode_opts *opts, wamp_message *out, wamp_msg_error *err)
 {
     wamp_value v;
+    if (ser == WAMP_SER_FLATBUFFERS) /* message-level codec (flatbuffers.c) */
+        return wamp_message_decode_flatbuffers(data, len, WAMP_FBS_SCHEMA_CURRENT, a, out, err);
     int rc = wamp_value_decode(ser, data, len, a, opts, &v);
     if (rc) {
         if (out) memset(out, 0, sizeof *out);
@@ -229,6 +232,7 @@ int wamp_message_decode(wamp_serializer_id ser, const uint8_t *data, size_t len,
 int wamp_message_encode(wamp_serializer_id ser, const wamp_message *m, wamp_arena *a, wamp_buf *out)
 {
     wamp_value v;
+    if (ser == WAMP_SER_FLATBUFFERS) return wamp_message_encode_flatbuffers(m, WAMP_FBS_SCHEMA_CURRENT, out);
     int rc = wamp_message_marshal(m, a, &v);
     if (rc) return rc;
     return wamp_value_encode(ser, &v, out);

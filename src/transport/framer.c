@@ -195,10 +195,15 @@ void wamp__framer_pong_received(wamp_framer *f, const uint8_t *data, size_t len)
             want[i] = (uint8_t)(f->hb_count >> (56 - 8 * i));
         if (!memcmp(want, data, 8)) f->hb_pending = false;
     }
-    if (f->npings && f->pings[0].len == len && (len == 0 || !memcmp(f->pings[0].data, data, len))) {
-        free(f->pings[0].data);
-        memmove(&f->pings[0], &f->pings[1], sizeof f->pings[0] * (f->npings - 1));
-        f->npings--;
+    /* A pong answers the ping it echoes and every older one: a peer may answer only the most
+     * recent of several pings (RFC 6455 §5.5.3). */
+    for (unsigned i = 0; i < f->npings; i++) {
+        if (f->pings[i].len != len || (len && memcmp(f->pings[i].data, data, len) != 0)) continue;
+        for (unsigned j = 0; j <= i; j++)
+            free(f->pings[j].data);
+        memmove(&f->pings[0], &f->pings[i + 1], sizeof f->pings[0] * (f->npings - i - 1));
+        f->npings -= i + 1;
+        break;
     }
     if (f->cbs.on_pong) f->cbs.on_pong(f, f->user, data, len);
 }

@@ -303,7 +303,24 @@ static void ping_pong(void **st)
     assert_int_equal(wamp_framer_pings_outstanding(f), 1);
     wamp_framer_feed(f, (const uint8_t *)"\x02\x00\x00\x01\x03", 5);
     assert_int_equal(wamp_framer_pings_outstanding(f), 0);
-    assert_string_equal(r.log, "hs(1,0,-,16777216,-);open;pong:09;pong:0102;pong:03;");
+    /* answering only the newest ping settles the older ones too */
+    wamp_framer_ping(f, (const uint8_t *)"a", 1);
+    wamp_framer_ping(f, (const uint8_t *)"b", 1);
+    wamp_framer_ping(f, (const uint8_t *)"c", 1);
+    assert_int_equal(wamp_framer_pings_outstanding(f), 3);
+    wamp_framer_feed(f,
+                     (const uint8_t *)"\x02\x00\x00\x01"
+                                      "b",
+                     5);
+    assert_int_equal(wamp_framer_pings_outstanding(f), 1);
+    wamp_framer_feed(f,
+                     (const uint8_t *)"\x02\x00\x00\x01"
+                                      "c",
+                     5);
+    assert_int_equal(wamp_framer_pings_outstanding(f), 0);
+    free(wt_drain_hex(f));
+    assert_string_equal(r.log,
+                        "hs(1,0,-,16777216,-);open;pong:09;pong:0102;pong:03;pong:62;pong:63;");
     wamp_framer_free(f);
 }
 
