@@ -338,7 +338,7 @@ struct wamp_router {
     map invs;
     uint64_t now;
     wamp_id next_sub, next_reg, next_inv;
-    wamp_arena *in, *out;
+    wamp_arena *in, *out, *meta;
     wamp_buf tmp;
     wamp_roles roles;
     bool reap;
@@ -697,6 +697,10 @@ static void send_interrupt(sess *callee, wamp_id id, wamp_cancel_mode mode, cons
 
 /* ---------------------------------------------------------------- leaving */
 
+static void meta_session_event(sess *s, bool join);
+static void meta_sub_event(sess *s, const char *what, sub *x);
+static void meta_reg_event(sess *s, const char *what, reg *g);
+
 static void sess_leave(sess *s)
 {
     wamp_router *r = s->r;
@@ -705,7 +709,11 @@ static void sess_leave(sess *s)
     for (size_t i = 0; i < s->subs.n; i++) {
         sub *x = s->subs.v[i];
         vec_remove(&x->sessions, s);
-        if (!x->sessions.n) sub_delete(rl, x);
+        meta_sub_event(s, "on_unsubscribe", x);
+        if (!x->sessions.n) {
+            meta_sub_event(s, "on_delete", x);
+            sub_delete(rl, x);
+        }
     }
     vec_free(&s->subs);
     for (size_t i = 0; i < s->regs.n; i++) {
@@ -716,7 +724,11 @@ static void sess_leave(sess *s)
                 g->n--;
                 break;
             }
-        if (!g->n) reg_delete(rl, g);
+        meta_reg_event(s, "on_unregister", g);
+        if (!g->n) {
+            meta_reg_event(s, "on_delete", g);
+            reg_delete(rl, g);
+        }
     }
     vec_free(&s->regs);
     /* calls we made: the callee is interrupted (killnowait) */
@@ -738,6 +750,7 @@ static void sess_leave(sess *s)
             send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_CANCELED, "callee left the realm");
     }
     if (s->id) mapi_take(&r->by_id, s->id);
+    meta_session_event(s, false);
     rl->nsessions--;
     rlog(r, WAMP_LOG_INFO, "session %llu left realm %s", (unsigned long long)s->id, rl->name);
     s->realm = NULL;
@@ -778,8 +791,11 @@ static void router_roles(wamp_roles *roles)
                                           WAMP_FEATURE_PUBLISHER_EXCLUSION,
                                           WAMP_FEATURE_EVENT_RETENTION,
                                           WAMP_FEATURE_PAYLOAD_TRANSPARENCY,
-                                          WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE};
+                                          WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE,
+                                          WAMP_FEATURE_SESSION_META_API,
+                                          WAMP_FEATURE_SUBSCRIPTION_META_API};
     static const wamp_feature dealer[] = {
+        WAMP_FEATURE_SESSION_META_API,         WAMP_FEATURE_REGISTRATION_META_API,
         WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS, WAMP_FEATURE_CALL_CANCELING,
         WAMP_FEATURE_CALLER_IDENTIFICATION,    WAMP_FEATURE_PATTERN_BASED_REGISTRATION,
         WAMP_FEATURE_SHARED_REGISTRATION,      WAMP_FEATURE_CALL_TIMEOUT,
@@ -843,6 +859,7 @@ static void welcome(sess *s, realm *rl, const wamp_router_auth_result *res)
     m.welcome.authprovider = wamp_str_c(s->authprovider);
     m.welcome.agent = wamp_str_c("libwamp-" WAMP_VERSION_STRING);
     send_msg(s, &m);
+    meta_session_event(s, true);
     rlog(r, WAMP_LOG_INFO, "session %llu joined realm %s (authid %s, authrole %s, %s%s%s)",
          (unsigned long long)id, rl->name, s->authid, s->authrole, s->info->subprotocol,
          s->tinfo ? ", " : "", s->tinfo ? s->tinfo : "");
@@ -1082,6 +1099,7 @@ static void on_subscribe(sess *s, const wamp_message *m)
         return;
     }
     sub *x = NULL;
+    bool created = false;
     if (q->match == WAMP_MATCH_EXACT)
         x = maps_get(&rl->subs_exact, q->topic.ptr, q->topic.len);
     else
@@ -1114,7 +1132,9 @@ static void on_subscribe(sess *s, const wamp_message *m)
             abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
             return;
         }
+        created = true;
     }
+    bool added = false;
     if (!vec_has(&x->sessions, s)) {
         if (vec_push(&x->sessions, s) != WAMP_OK || vec_push(&s->subs, x) != WAMP_OK) {
             vec_remove(&x->sessions, s);
@@ -1122,9 +1142,12 @@ static void on_subscribe(sess *s, const wamp_message *m)
             abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
             return;
         }
+        added = true;
     }
     wamp_message a = wamp_message_subscribed(q->request, x->id);
     send_msg(s, &a);
+    if (created) meta_sub_event(s, "on_create", x);
+    if (added) meta_sub_event(s, "on_subscribe", x);
     if (q->get_retained == WAMP_OPT_TRUE) {
         size_t n;
         void **v = map_values(&rl->retained, &n);
@@ -1151,9 +1174,13 @@ static void on_unsubscribe(sess *s, const wamp_message *m)
     }
     vec_remove(&x->sessions, s);
     vec_remove(&s->subs, x);
-    if (!x->sessions.n) sub_delete(rl, x);
     wamp_message a = wamp_message_unsubscribed(m->unsubscribe.request);
     send_msg(s, &a);
+    meta_sub_event(s, "on_unsubscribe", x);
+    if (!x->sessions.n) {
+        meta_sub_event(s, "on_delete", x);
+        sub_delete(rl, x);
+    }
 }
 
 /* ---------------------------------------------------------------- dealer */
@@ -1270,6 +1297,8 @@ static void on_register(sess *s, const wamp_message *m)
     g->c[g->n++] = c;
     wamp_message a = wamp_message_registered(q->request, g->id);
     send_msg(s, &a);
+    if (g->n == 1) meta_reg_event(s, "on_create", g);
+    meta_reg_event(s, "on_register", g);
 }
 
 static void on_unregister(sess *s, const wamp_message *m)
@@ -1288,9 +1317,13 @@ static void on_unregister(sess *s, const wamp_message *m)
     memmove(&g->c[k], &g->c[k + 1], (g->n - k - 1) * sizeof *g->c);
     g->n--;
     vec_remove(&s->regs, g);
-    if (!g->n) reg_delete(rl, g);
     wamp_message a = wamp_message_unregistered(m->unregister.request);
     send_msg(s, &a);
+    meta_reg_event(s, "on_unregister", g);
+    if (!g->n) {
+        meta_reg_event(s, "on_delete", g);
+        reg_delete(rl, g);
+    }
 }
 
 static callee_t *pick_callee(wamp_router *r, reg *g)
@@ -1329,6 +1362,337 @@ static callee_t *pick_callee(wamp_router *r, reg *g)
     }
 }
 
+/* ---------------------------------------------------------------- meta API */
+
+/* Values built in r->meta (reset by the callers when done). */
+static wamp_value mv_str(wamp_router *r, const char *s)
+{
+    return s ? wamp_value_cstring(r->meta, s) : wamp_value_null();
+}
+
+static wamp_value session_details(wamp_router *r, const sess *x)
+{
+    wamp_value d = wamp_value_dict();
+    wamp_value_dict_setc(r->meta, &d, "session", wamp_value_uint(x->id));
+    wamp_value_dict_setc(r->meta, &d, "authid", mv_str(r, x->authid));
+    wamp_value_dict_setc(r->meta, &d, "authrole", mv_str(r, x->authrole));
+    wamp_value_dict_setc(r->meta, &d, "authmethod", mv_str(r, x->authmethod));
+    wamp_value_dict_setc(r->meta, &d, "authprovider", mv_str(r, x->authprovider));
+    wamp_value_dict_setc(r->meta, &d, "serializer", mv_str(r, x->info->name));
+    if (x->tinfo) wamp_value_dict_setc(r->meta, &d, "transport", mv_str(r, x->tinfo));
+    return d;
+}
+
+static wamp_value match_name(wamp_router *r, wamp_match m)
+{
+    return mv_str(r, wamp_match_name(m));
+}
+
+static wamp_value sub_details(wamp_router *r, const sub *x)
+{
+    wamp_value d = wamp_value_dict();
+    wamp_value_dict_setc(r->meta, &d, "id", wamp_value_uint(x->id));
+    wamp_value_dict_setc(r->meta, &d, "uri", mv_str(r, x->uri));
+    wamp_value_dict_setc(r->meta, &d, "match", match_name(r, x->match));
+    return d;
+}
+
+static wamp_value reg_details(wamp_router *r, const reg *g)
+{
+    wamp_value d = wamp_value_dict();
+    wamp_value_dict_setc(r->meta, &d, "id", wamp_value_uint(g->id));
+    wamp_value_dict_setc(r->meta, &d, "uri", mv_str(r, g->uri));
+    wamp_value_dict_setc(r->meta, &d, "match", match_name(r, g->match));
+    wamp_value_dict_setc(r->meta, &d, "invoke", mv_str(r, wamp_invoke_name(g->invoke)));
+    return d;
+}
+
+/* Publishes args (a LIST in r->meta) on a meta topic of realm rl to its subscribers. */
+static void meta_publish(wamp_router *r, realm *rl, const char *topic, wamp_value args)
+{
+    wamp_message pm = wamp_message_publish(0, topic);
+    pm.args = args;
+    size_t n = strlen(topic);
+    sub *ex = maps_get(&rl->subs_exact, topic, n);
+    vec hits = {0};
+    for (size_t i = 0; i < rl->subs_pattern.n; i++)
+        if (sub_matches(rl->subs_pattern.v[i], topic, n)) vec_push(&hits, rl->subs_pattern.v[i]);
+    rlog(r, WAMP_LOG_DEBUG, "meta event %s: %s%zu pattern subscription(s)", topic,
+         ex ? "exact subscription, " : "", hits.n);
+    if (!ex && !hits.n) return; /* nobody listens: no publication id is drawn */
+    wamp_id pubid = rnd_id(r);
+    if (ex) deliver_event(r, ex, &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false, NULL);
+    for (size_t i = 0; i < hits.n; i++)
+        deliver_event(r, hits.v[i], &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false,
+                      NULL);
+    vec_free(&hits);
+}
+
+static bool meta_listened(realm *rl)
+{
+    /* cheap check: anyone subscribed to anything under "wamp." (or any pattern)? */
+    return rl && (rl->subs_exact.n || rl->subs_pattern.n);
+}
+
+static void meta_session_event(sess *s, bool join)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    if (!meta_listened(rl)) return;
+    wamp_value args = wamp_value_list();
+    if (join) {
+        wamp_value_list_push(r->meta, &args, session_details(r, s));
+    } else {
+        wamp_value_list_push(r->meta, &args, wamp_value_uint(s->id));
+        wamp_value_list_push(r->meta, &args, mv_str(r, s->authid));
+        wamp_value_list_push(r->meta, &args, mv_str(r, s->authrole));
+    }
+    meta_publish(r, rl, join ? "wamp.session.on_join" : "wamp.session.on_leave", args);
+    wamp_arena_reset(r->meta);
+}
+
+static void meta_sub_event(sess *s, const char *what, sub *x)
+{
+    wamp_router *r = s->r;
+    if (!meta_listened(s->realm)) return;
+    if (!strncmp(x->uri, "wamp.", 5)) return; /* no meta events about meta subscriptions */
+    char topic[64];
+    snprintf(topic, sizeof topic, "wamp.subscription.%s", what);
+    wamp_value args = wamp_value_list();
+    wamp_value_list_push(r->meta, &args, wamp_value_uint(s->id));
+    wamp_value_list_push(r->meta, &args,
+                         !strcmp(what, "on_create") ? sub_details(r, x) : wamp_value_uint(x->id));
+    meta_publish(r, s->realm, topic, args);
+    wamp_arena_reset(r->meta);
+}
+
+static void meta_reg_event(sess *s, const char *what, reg *g)
+{
+    wamp_router *r = s->r;
+    if (!meta_listened(s->realm)) return;
+    char topic[64];
+    snprintf(topic, sizeof topic, "wamp.registration.%s", what);
+    wamp_value args = wamp_value_list();
+    wamp_value_list_push(r->meta, &args, wamp_value_uint(s->id));
+    wamp_value_list_push(r->meta, &args,
+                         !strcmp(what, "on_create") ? reg_details(r, g) : wamp_value_uint(g->id));
+    meta_publish(r, s->realm, topic, args);
+    wamp_arena_reset(r->meta);
+}
+
+static bool arg_id(const wamp_value *args, size_t i, wamp_id *out)
+{
+    const wamp_value *v = i < wamp_value_count(args) ? wamp_value_list_at(args, i) : NULL;
+    return v && wamp_id_check(v, out);
+}
+
+static bool arg_str(const wamp_value *args, size_t i, wamp_str *out)
+{
+    const wamp_value *v = i < wamp_value_count(args) ? wamp_value_list_at(args, i) : NULL;
+    return v && wamp_value_get_string(v, out);
+}
+
+static wamp_match arg_match(const wamp_value *args, size_t i)
+{
+    const wamp_value *v = i < wamp_value_count(args) ? wamp_value_list_at(args, i) : NULL;
+    const wamp_value *m =
+        v && wamp_value_type_of(v) == WAMP_VALUE_DICT ? wamp_value_dict_getc(v, "match") : NULL;
+    wamp_str ms;
+    if (m && wamp_value_get_string(m, &ms)) {
+        if (wamp_str_eqc(ms, "prefix")) return WAMP_MATCH_PREFIX;
+        if (wamp_str_eqc(ms, "wildcard")) return WAMP_MATCH_WILDCARD;
+    }
+    return WAMP_MATCH_EXACT;
+}
+
+/* Handles a CALL to a wamp.* meta procedure; false when the procedure is not one. */
+static bool meta_call(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    wamp_str proc = m->call.procedure;
+    wamp_id req = m->call.request;
+    wamp_value args = wamp_value_list();
+    if (m->args.type == WAMP_VALUE_RAW) {
+        if (wamp_value_decode((wamp_serializer_id)m->args.ser, m->args.as.raw, m->args.len, r->meta,
+                              NULL, &args) != WAMP_OK)
+            args = wamp_value_list();
+    } else if (m->args.type == WAMP_VALUE_LIST) {
+        args = m->args;
+    }
+    wamp_value res = wamp_value_list(), one = wamp_value_null();
+    const char *error = NULL;
+    bool handled = true, no_result = false;
+    wamp_id id = 0;
+    wamp_str uri;
+    if (wamp_str_eqc(proc, "wamp.session.count")) {
+        size_t n = 0;
+        for (sess *x = r->sessions; x; x = x->next)
+            if (x->realm == rl && x->state == S_JOINED) n++;
+        one = wamp_value_uint(n);
+    } else if (wamp_str_eqc(proc, "wamp.session.list")) {
+        one = wamp_value_list();
+        for (sess *x = r->sessions; x; x = x->next)
+            if (x->realm == rl && x->state == S_JOINED)
+                wamp_value_list_push(r->meta, &one, wamp_value_uint(x->id));
+    } else if (wamp_str_eqc(proc, "wamp.session.get") || wamp_str_eqc(proc, "wamp.session.kill")) {
+        sess *x = arg_id(&args, 0, &id) ? mapi_get(&r->by_id, id) : NULL;
+        if (!x || x->realm != rl)
+            error = WAMP_ERROR_NO_SUCH_SESSION;
+        else if (wamp_str_eqc(proc, "wamp.session.get"))
+            one = session_details(r, x);
+        else if (x == s)
+            error = WAMP_ERROR_NO_SUCH_SESSION; /* a session cannot kill itself (as Crossbar) */
+        else {
+            wamp_message g = wamp_message_goodbye(WAMP_CLOSE_KILLED, NULL);
+            send_msg(x, &g);
+            if (x->state == S_JOINED) x->state = S_SHUTTING;
+            no_result = true;
+        }
+    } else if (proc.len > 18 && !memcmp(proc.ptr, "wamp.subscription.", 18)) {
+        const char *op = proc.ptr + 18;
+        size_t oplen = proc.len - 18;
+#define OP(name) (oplen == strlen(name) && !memcmp(op, name, oplen))
+        if (OP("list")) {
+            wamp_value e = wamp_value_list(), p = wamp_value_list(), w = wamp_value_list();
+            size_t n;
+            void **v = map_values(&rl->subs_id, &n);
+            for (size_t i = 0; v && i < n; i++) {
+                sub *x = v[i];
+                wamp_value *dst = x->match == WAMP_MATCH_EXACT    ? &e
+                                  : x->match == WAMP_MATCH_PREFIX ? &p
+                                                                  : &w;
+                wamp_value_list_push(r->meta, dst, wamp_value_uint(x->id));
+            }
+            free(v);
+            one = wamp_value_dict();
+            wamp_value_dict_setc(r->meta, &one, "exact", e);
+            wamp_value_dict_setc(r->meta, &one, "prefix", p);
+            wamp_value_dict_setc(r->meta, &one, "wildcard", w);
+        } else if (OP("lookup")) {
+            if (!arg_str(&args, 0, &uri))
+                error = WAMP_ERROR_INVALID_ARGUMENT;
+            else {
+                wamp_match mt = arg_match(&args, 1);
+                sub *x = NULL;
+                if (mt == WAMP_MATCH_EXACT)
+                    x = maps_get(&rl->subs_exact, uri.ptr, uri.len);
+                else
+                    for (size_t i = 0; i < rl->subs_pattern.n && !x; i++) {
+                        sub *y = rl->subs_pattern.v[i];
+                        if (y->match == mt && y->len == uri.len &&
+                            !memcmp(y->uri, uri.ptr, uri.len))
+                            x = y;
+                    }
+                if (x) one = wamp_value_uint(x->id);
+            }
+        } else if (OP("match")) {
+            if (!arg_str(&args, 0, &uri))
+                error = WAMP_ERROR_INVALID_ARGUMENT;
+            else {
+                wamp_value l = wamp_value_list();
+                sub *x = maps_get(&rl->subs_exact, uri.ptr, uri.len);
+                if (x) wamp_value_list_push(r->meta, &l, wamp_value_uint(x->id));
+                for (size_t i = 0; i < rl->subs_pattern.n; i++) {
+                    sub *y = rl->subs_pattern.v[i];
+                    if (sub_matches(y, uri.ptr, uri.len))
+                        wamp_value_list_push(r->meta, &l, wamp_value_uint(y->id));
+                }
+                if (wamp_value_count(&l)) one = l;
+            }
+        } else if (OP("get") || OP("list_subscribers") || OP("count_subscribers")) {
+            sub *x = arg_id(&args, 0, &id) ? mapi_get(&rl->subs_id, id) : NULL;
+            if (!x)
+                error = WAMP_ERROR_NO_SUCH_SUBSCRIPTION;
+            else if (OP("get"))
+                one = sub_details(r, x);
+            else if (OP("count_subscribers"))
+                one = wamp_value_uint(x->sessions.n);
+            else {
+                one = wamp_value_list();
+                for (size_t i = 0; i < x->sessions.n; i++)
+                    wamp_value_list_push(r->meta, &one,
+                                         wamp_value_uint(((sess *)x->sessions.v[i])->id));
+            }
+        } else
+            handled = false;
+    } else if (proc.len > 18 && !memcmp(proc.ptr, "wamp.registration.", 18)) {
+        const char *op = proc.ptr + 18;
+        size_t oplen = proc.len - 18;
+        if (OP("list")) {
+            wamp_value e = wamp_value_list(), p = wamp_value_list(), w = wamp_value_list();
+            size_t n;
+            void **v = map_values(&rl->regs_id, &n);
+            for (size_t i = 0; v && i < n; i++) {
+                reg *g = v[i];
+                wamp_value *dst = g->match == WAMP_MATCH_EXACT    ? &e
+                                  : g->match == WAMP_MATCH_PREFIX ? &p
+                                                                  : &w;
+                wamp_value_list_push(r->meta, dst, wamp_value_uint(g->id));
+            }
+            free(v);
+            one = wamp_value_dict();
+            wamp_value_dict_setc(r->meta, &one, "exact", e);
+            wamp_value_dict_setc(r->meta, &one, "prefix", p);
+            wamp_value_dict_setc(r->meta, &one, "wildcard", w);
+        } else if (OP("lookup")) {
+            if (!arg_str(&args, 0, &uri))
+                error = WAMP_ERROR_INVALID_ARGUMENT;
+            else {
+                wamp_match mt = arg_match(&args, 1);
+                reg *g = NULL;
+                if (mt == WAMP_MATCH_EXACT)
+                    g = maps_get(&rl->regs_exact, uri.ptr, uri.len);
+                else
+                    for (size_t i = 0; i < rl->regs_pattern.n && !g; i++) {
+                        reg *y = rl->regs_pattern.v[i];
+                        if (y->match == mt && y->len == uri.len &&
+                            !memcmp(y->uri, uri.ptr, uri.len))
+                            g = y;
+                    }
+                if (g) one = wamp_value_uint(g->id);
+            }
+        } else if (OP("match")) {
+            if (!arg_str(&args, 0, &uri))
+                error = WAMP_ERROR_INVALID_ARGUMENT;
+            else {
+                reg *g = reg_lookup(rl, uri.ptr, uri.len);
+                if (g) one = wamp_value_uint(g->id);
+            }
+        } else if (OP("get") || OP("list_callees") || OP("count_callees")) {
+            reg *g = arg_id(&args, 0, &id) ? mapi_get(&rl->regs_id, id) : NULL;
+            if (!g)
+                error = WAMP_ERROR_NO_SUCH_REGISTRATION;
+            else if (OP("get"))
+                one = reg_details(r, g);
+            else if (OP("count_callees"))
+                one = wamp_value_uint(g->n);
+            else {
+                one = wamp_value_list();
+                for (size_t i = 0; i < g->n; i++)
+                    wamp_value_list_push(r->meta, &one, wamp_value_uint(g->c[i].s->id));
+            }
+        } else
+            handled = false;
+#undef OP
+    } else
+        handled = false;
+    if (handled) {
+        if (error)
+            send_error(s, WAMP_MSG_CALL, req, error, NULL);
+        else {
+            wamp_message rm = wamp_message_result(req);
+            if (!no_result) {
+                wamp_value_list_push(r->meta, &res, one);
+                rm.args = res;
+            }
+            send_msg(s, &rm);
+        }
+    }
+    wamp_arena_reset(r->meta);
+    return handled;
+}
+
 static void on_call(sess *s, const wamp_message *m)
 {
     wamp_router *r = s->r;
@@ -1343,6 +1707,8 @@ static void on_call(sess *s, const wamp_message *m)
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
         return;
     }
+    if (q->procedure.len > 5 && memcmp(q->procedure.ptr, "wamp.", 5) == 0 && meta_call(s, m))
+        return;
     reg *g = reg_lookup(rl, q->procedure.ptr, q->procedure.len);
     if (!g || !g->n) {
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_SUCH_PROCEDURE, NULL);
@@ -1581,9 +1947,11 @@ int wamp_router_new(const wamp_router_options *opts, wamp_router **out)
     if (!r->o.max_queue_messages) r->o.max_queue_messages = 65536;
     r->in = wamp_arena_new(0);
     r->out = wamp_arena_new(0);
-    if (!r->in || !r->out) {
+    r->meta = wamp_arena_new(0);
+    if (!r->in || !r->out || !r->meta) {
         wamp_arena_free(r->in);
         wamp_arena_free(r->out);
+        wamp_arena_free(r->meta);
         free(r);
         return WAMP_ENOMEM;
     }
@@ -1605,6 +1973,7 @@ int wamp_router_free(wamp_router *r)
     map_free(&r->invs);
     wamp_arena_free(r->in);
     wamp_arena_free(r->out);
+    wamp_arena_free(r->meta);
     wamp_buf_free(&r->tmp);
     free(r);
     return WAMP_OK;

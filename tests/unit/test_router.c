@@ -113,6 +113,18 @@ static wamp_id welcome_(tsess *t, int line)
 }
 #define welcome(t) welcome_((t), __LINE__)
 
+/* The WELCOME roles the router announces. */
+#define ROUTER_ROLES                                                                               \
+    "\"roles\":{\"broker\":{\"features\":{\"publisher_identification\":true,"                      \
+    "\"pattern_based_subscription\":true,\"session_meta_api\":true,"                               \
+    "\"subscription_meta_api\":true,\"subscriber_blackwhite_listing\":true,"                       \
+    "\"publisher_exclusion\":true,\"payload_transparency\":true,\"event_retention\":true,"         \
+    "\"payload_passthru_mode\":true}},\"dealer\":{\"features\":{\"caller_identification\":"        \
+    "true,\"pattern_based_registration\":true,\"session_meta_api\":true,"                          \
+    "\"registration_meta_api\":true,\"shared_registration\":true,\"call_timeout\":true,"           \
+    "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":"          \
+    "true,\"payload_passthru_mode\":true}}}"
+
 #define HELLO_ALL                                                                                  \
     "[1,\"realm1\",{\"roles\":{\"publisher\":{},\"subscriber\":{},\"caller\":{\"features\":{"      \
     "\"progressive_call_results\":true,\"call_canceling\":true}},\"callee\":{\"features\":{"       \
@@ -146,15 +158,8 @@ static void test_welcome(void **state)
     /* session id = first random + 1; then the generated authid */
     assert_string_equal(
         w, "[2,1,{\"realm\":\"realm1\",\"authid\":\"BAAA-AAAA-AAAA\",\"authrole\":"
-           "\"anonymous\",\"authmethod\":\"anonymous\",\"authprovider\":\"static\",\"roles\":"
-           "{\"broker\":{\"features\":{\"publisher_identification\":true,"
-           "\"pattern_based_subscription\":true,\"subscriber_blackwhite_listing\":true,"
-           "\"publisher_exclusion\":true,\"payload_transparency\":true,\"event_retention\":true,"
-           "\"payload_passthru_mode\":true}},\"dealer\":{\"features\":{\"caller_identification\":"
-           "true,\"pattern_based_registration\":true,\"shared_registration\":true,"
-           "\"call_timeout\":true,\"call_canceling\":true,\"progressive_call_results\":true,"
-           "\"payload_transparency\":true,\"payload_passthru_mode\":true}}},\"agent\":"
-           "\"libwamp-" WAMP_VERSION_STRING "\"}]");
+           "\"anonymous\",\"authmethod\":\"anonymous\",\"authprovider\":\"static\"," ROUTER_ROLES
+           ",\"agent\":\"libwamp-" WAMP_VERSION_STRING "\"}]");
     free(w);
     wamp_router_session_info info;
     wamp_router_session_get_info(a.s, &info);
@@ -975,15 +980,8 @@ static void test_auth_hooks(void **state)
     out(&a, "[4,\"ticket\",{}]");
     in(&a, "[5,\"pw\",{}]");
     out(&a, "[2,1,{\"realm\":\"realm1\",\"authid\":\"joe\",\"authrole\":\"user\","
-            "\"authmethod\":\"ticket\",\"authprovider\":\"static\",\"roles\":{\"broker\":{"
-            "\"features\":{\"publisher_identification\":true,\"pattern_based_subscription\":"
-            "true,\"subscriber_blackwhite_listing\":true,\"publisher_exclusion\":true,"
-            "\"payload_transparency\":true,\"event_retention\":true,\"payload_passthru_mode\":"
-            "true}},\"dealer\":{\"features\":{\"caller_identification\":true,"
-            "\"pattern_based_registration\":true,\"shared_registration\":true,\"call_timeout\":"
-            "true,\"call_canceling\":true,\"progressive_call_results\":true,"
-            "\"payload_transparency\":true,\"payload_passthru_mode\":true}}},\"agent\":"
-            "\"libwamp-" WAMP_VERSION_STRING "\"}]");
+            "\"authmethod\":\"ticket\",\"authprovider\":\"static\"," ROUTER_ROLES
+            ",\"agent\":\"libwamp-" WAMP_VERSION_STRING "\"}]");
     mk_sess(r, &b);
     in(&b, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authid\":\"joe\"}]");
     out(&b, "[4,\"ticket\",{}]");
@@ -1005,6 +1003,83 @@ static void test_auth_hooks(void **state)
     assert_string_equal(info.authrole, "guest");
     tsess *all[] = {&a, &b, &c, &d, &e};
     done(r, all, 5);
+}
+
+/* ---------------------------------------------------------------- meta API */
+
+static void test_meta(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a); /* session 1, authid BAAA-AAAA-AAAA */
+    in(&a, "[32,1,{},\"wamp.session.on_join\"]");
+    out(&a, "[33,1,1]");
+    in(&a, "[32,2,{},\"wamp.session.on_leave\"]");
+    out(&a, "[33,2,2]");
+    in(&a, "[32,3,{},\"wamp.subscription.on_create\"]");
+    out(&a, "[33,3,3]");
+    in(&a, "[32,4,{},\"wamp.registration.on_register\"]");
+    out(&a, "[33,4,4]");
+    join(r, &b); /* session 3, authid DAAA-AAAA-AAAA */
+    out(&a, "[36,1,5,{},[{\"session\":3,\"authid\":\"DAAA-AAAA-AAAA\",\"authrole\":"
+            "\"anonymous\",\"authmethod\":\"anonymous\",\"authprovider\":\"static\","
+            "\"serializer\":\"json\",\"transport\":\"test\"}]]");
+    in(&b, "[32,1,{\"match\":\"prefix\"},\"com.x\"]");
+    out(&b, "[33,1,5]");
+    out(&a, "[36,3,6,{},[3,{\"id\":5,\"uri\":\"com.x\",\"match\":\"prefix\"}]]");
+    in(&b, "[64,2,{},\"com.x.proc\"]");
+    out(&b, "[65,2,1]");
+    out(&a, "[36,4,7,{},[3,1]]");
+    in(&a, "[48,10,{},\"wamp.session.count\"]");
+    out(&a, "[50,10,{},[2]]");
+    in(&a, "[48,11,{},\"wamp.session.list\"]");
+    char *l = pop(&a);
+    assert_true(!strcmp(l, "[50,11,{},[[1,3]]]") || !strcmp(l, "[50,11,{},[[3,1]]]"));
+    free(l);
+    in(&a, "[48,12,{},\"wamp.session.get\",[3]]");
+    out(&a, "[50,12,{},[{\"session\":3,\"authid\":\"DAAA-AAAA-AAAA\",\"authrole\":"
+            "\"anonymous\",\"authmethod\":\"anonymous\",\"authprovider\":\"static\","
+            "\"serializer\":\"json\",\"transport\":\"test\"}]]");
+    in(&a, "[48,13,{},\"wamp.session.get\",[99]]");
+    out(&a, "[8,48,13,{},\"wamp.error.no_such_session\"]");
+    in(&a, "[48,14,{},\"wamp.subscription.lookup\",[\"com.x\",{\"match\":\"prefix\"}]]");
+    out(&a, "[50,14,{},[5]]");
+    in(&a, "[48,15,{},\"wamp.subscription.lookup\",[\"com.x\"]]");
+    out(&a, "[50,15,{},[null]]");
+    in(&a, "[48,16,{},\"wamp.subscription.match\",[\"com.x.y\"]]");
+    out(&a, "[50,16,{},[[5]]]");
+    in(&a, "[48,17,{},\"wamp.subscription.get\",[5]]");
+    out(&a, "[50,17,{},[{\"id\":5,\"uri\":\"com.x\",\"match\":\"prefix\"}]]");
+    in(&a, "[48,18,{},\"wamp.subscription.list_subscribers\",[5]]");
+    out(&a, "[50,18,{},[[3]]]");
+    in(&a, "[48,19,{},\"wamp.subscription.count_subscribers\",[5]]");
+    out(&a, "[50,19,{},[1]]");
+    in(&a, "[48,20,{},\"wamp.subscription.get\",[77]]");
+    out(&a, "[8,48,20,{},\"wamp.error.no_such_subscription\"]");
+    in(&a, "[48,21,{},\"wamp.registration.lookup\",[\"com.x.proc\"]]");
+    out(&a, "[50,21,{},[1]]");
+    in(&a, "[48,22,{},\"wamp.registration.match\",[\"com.x.proc\"]]");
+    out(&a, "[50,22,{},[1]]");
+    in(&a, "[48,23,{},\"wamp.registration.get\",[1]]");
+    out(&a, "[50,23,{},[{\"id\":1,\"uri\":\"com.x.proc\",\"match\":\"exact\",\"invoke\":"
+            "\"single\"}]]");
+    in(&a, "[48,24,{},\"wamp.registration.list_callees\",[1]]");
+    out(&a, "[50,24,{},[[3]]]");
+    in(&a, "[48,25,{},\"wamp.registration.count_callees\",[1]]");
+    out(&a, "[50,25,{},[1]]");
+    in(&a, "[48,26,{},\"wamp.no.such.meta\"]");
+    out(&a, "[8,48,26,{},\"wamp.error.no_such_procedure\"]");
+    /* kill: b is told GOODBYE wamp.close.killed; its answer ends it; a sees on_leave */
+    in(&a, "[48,27,{},\"wamp.session.kill\",[3]]");
+    out(&b, "[6,{},\"wamp.close.killed\"]");
+    out(&a, "[50,27,{}]");
+    in(&b, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    assert_true(b.closed);
+    out(&a, "[36,2,8,{},[3,\"DAAA-AAAA-AAAA\",\"anonymous\"]]");
+    in(&a, "[48,28,{},\"wamp.session.count\"]");
+    out(&a, "[50,28,{},[1]]");
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
 }
 
 int main(void)
@@ -1029,6 +1104,7 @@ int main(void)
         cmocka_unit_test(test_rpc_cancel),
         cmocka_unit_test(test_authorization),
         cmocka_unit_test(test_auth_hooks),
+        cmocka_unit_test(test_meta),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -207,6 +207,44 @@ async def rpc(port):
         s.leave()
 
 
+async def meta(port):
+    a = await join(port, 'json')
+    joins, leaves = asyncio.Queue(), asyncio.Queue()
+    await a.subscribe(lambda d: joins.put_nowait(d), 'wamp.session.on_join')
+    await a.subscribe(lambda *x: leaves.put_nowait(x), 'wamp.session.on_leave')
+    b = await join(port, 'cbor')
+    d = await asyncio.wait_for(joins.get(), 5)
+    check(d['session'] == b.session_id and d['authrole'] == 'anonymous',
+          'meta: wamp.session.on_join carries the new session')
+    check(await a.call('wamp.session.count') == 2, 'meta: wamp.session.count')
+    check(sorted(await a.call('wamp.session.list')) == sorted([a.session_id, b.session_id]),
+          'meta: wamp.session.list')
+    got = await a.call('wamp.session.get', b.session_id)
+    check(got['session'] == b.session_id and got['serializer'] == 'cbor', 'meta: wamp.session.get')
+    sub = await b.subscribe(lambda: 0, 'com.meta.t')
+    check(await a.call('wamp.subscription.lookup', 'com.meta.t') == sub.id,
+          'meta: wamp.subscription.lookup')
+    check(await a.call('wamp.subscription.list_subscribers', sub.id) == [b.session_id],
+          'meta: wamp.subscription.list_subscribers')
+    reg = await b.register(lambda: 0, 'com.meta.p', options=RegisterOptions(match='prefix'))
+    check(await a.call('wamp.registration.match', 'com.meta.p.x') == reg.id,
+          'meta: wamp.registration.match')
+    try:
+        await a.call('wamp.session.get', 12345)
+        check(False, 'no_such_session')
+    except ApplicationError as e:
+        check(e.error == 'wamp.error.no_such_session', 'meta: no_such_session')
+    bid = b.session_id  # Autobahn forgets it once the session is gone
+    await a.call('wamp.session.kill', bid)
+    det = await asyncio.wait_for(b.left, 5)
+    check(det.reason == 'wamp.close.killed', 'meta: wamp.session.kill -> GOODBYE wamp.close.killed')
+    x = await asyncio.wait_for(leaves.get(), 5)
+    while x[0] != bid:  # sessions of earlier tests may still be leaving
+        x = await asyncio.wait_for(leaves.get(), 5)
+    check(x[0] == bid and x[2] == 'anonymous', 'meta: wamp.session.on_leave')
+    a.leave()
+
+
 async def main(exe):
     d = Wampd(exe)
     try:
@@ -218,6 +256,7 @@ async def main(exe):
         await pubsub_pair(d.port, 'cbor', 'msgpack', raw_pub=True, raw_sub=True)
         await pubsub_options(d.port)
         await rpc(d.port)
+        await meta(d.port)
     finally:
         rc = d.stop()
     check(rc == 0, 'wampd exits 0 on SIGTERM')
