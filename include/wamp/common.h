@@ -104,6 +104,7 @@ typedef enum wamp_err {
     WAMP_ELOCKED = -104,     /* security module is locked */
     WAMP_ESIGNATURE = -105,  /* signature does not verify */
     WAMP_EDECRYPT = -106,    /* decryption failed */
+    WAMP_ETRUSTEDURI = -107, /* decrypted payload names another URI than its envelope */
 
     /* router and configuration -120 .. -139 */
     WAMP_ECONFIG = -120,     /* invalid configuration */

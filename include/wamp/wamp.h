@@ -12,5 +12,9 @@
 #include "router.h"
 #include "auth.h"
 #include "cryptosign.h"
+#include "ethkey.h"
+#include "cryptobox.h"
+#include "keystore.h"
+#include "session.h"
 
 #endif

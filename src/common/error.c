@@ -89,6 +89,7 @@ static const err_entry err_table[] = {
     E(WAMP_ELOCKED, "security module is locked"),
     E(WAMP_ESIGNATURE, "signature does not verify"),
     E(WAMP_EDECRYPT, "decryption failed"),
+    E(WAMP_ETRUSTEDURI, "decrypted payload names another URI than its envelope"),
 
     /* router and configuration */
     E(WAMP_ECONFIG, "invalid configuration"),
