@@ -15,5 +15,6 @@
 #include "cryptobox.h"
 #include "keystore.h"
 #include "session.h"
+#include "client.h"
 
 #endif
