@@ -17,6 +17,8 @@ static const struct {
     {"publish", cli_publish, "publish an event to a topic"},
     {"subscribe", cli_subscribe, "subscribe to a topic and print the events"},
     {"register", cli_register, "register an echo procedure and print its invocations"},
+    {"keys", cli_keys, "generate and show Cryptosign, cryptobox and Ethereum keys"},
+    {"auth", cli_auth, "WAMP-CRA keys and signatures, TOTP codes, SCRAM credentials"},
 };
 
 static void usage(FILE *f)
