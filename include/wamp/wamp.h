@@ -14,5 +14,6 @@
 #include "ethkey.h"
 #include "cryptobox.h"
 #include "keystore.h"
+#include "session.h"
 
 #endif
