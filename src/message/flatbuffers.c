@@ -872,6 +872,8 @@ static int64_t rd_field(const rd *r, const tab *t, unsigned slot, uint32_t width
 static int rd_scalar(const rd *r, const tab *t, unsigned slot, uint32_t width, bool *present,
                      uint64_t *v)
 {
+    *present = false;
+    *v = 0;
     int64_t f = rd_field(r, t, slot, width);
     if (f < 0) return (int)f;
     *present = f > 0;

@@ -28,6 +28,9 @@ static void message_usage(FILE *f)
           "  --serializer NAME  json, msgpack, cbor, ubjson, flatbuffers, or NAME.batched\n"
           "                     (also accepted: a WebSocket subprotocol such as wamp.2.cbor)\n"
           "  --hex              binary side in hex text instead of raw bytes\n"
+          "  --fbs-schema S     FlatBuffers schema generation: current (default; the\n"
+          "                     wamp-proto test suite) or autobahn-22 (Autobahn|Python 22.7.1,\n"
+          "                     PUBLISH and EVENT only)\n"
           "  --help             this text\n"
           "\n"
           "Invalid input: a message naming the problem on stderr, exit status 1.\n",
@@ -99,21 +102,12 @@ static const wamp_serializer_info *lookup(const char *name)
     return info;
 }
 
-static int print_message(const wamp_value *list, size_t index, size_t count, wamp_arena *a)
+/* Prints m as its marshalled JSON list on one line. */
+static int print_parsed(const wamp_message *m, size_t index, wamp_arena *a)
 {
-    wamp_message m;
-    wamp_msg_error err = {0};
-    int rc = wamp_message_parse(list, a, &m, &err);
-    if (rc) {
-        if (count > 1)
-            cli_error("message %zu of %zu: invalid WAMP message: %s", index + 1, count, err.text);
-        else
-            cli_error("invalid WAMP message: %s", err.text);
-        return -1;
-    }
     wamp_value canon;
     wamp_buf out = {0};
-    rc = wamp_message_marshal(&m, a, &canon);
+    int rc = wamp_message_marshal(m, a, &canon);
     if (!rc) rc = wamp_value_encode(WAMP_SER_JSON, &canon, &out);
     if (rc) {
         cli_error("cannot write message %zu as JSON: %s", index + 1, wamp_strerror(rc));
@@ -126,7 +120,35 @@ static int print_message(const wamp_value *list, size_t index, size_t count, wam
     return 0;
 }
 
-static int do_decode(const wamp_serializer_info *info, bool hex)
+static int print_message(const wamp_value *list, size_t index, size_t count, wamp_arena *a)
+{
+    wamp_message m;
+    wamp_msg_error err = {0};
+    if (wamp_message_parse(list, a, &m, &err)) {
+        if (count > 1)
+            cli_error("message %zu of %zu: invalid WAMP message: %s", index + 1, count, err.text);
+        else
+            cli_error("invalid WAMP message: %s", err.text);
+        return -1;
+    }
+    return print_parsed(&m, index, a);
+}
+
+/* FlatBuffers is a message-level codec (no value tree, no batching): one message per input. */
+static int decode_flatbuffers(const wamp_buf *in, wamp_fbs_schema schema, wamp_arena *a)
+{
+    wamp_message m;
+    wamp_msg_error err = {0};
+    int rc = wamp_message_decode_flatbuffers(in->data, in->len, schema, a, &m, &err);
+    if (rc) {
+        cli_error("cannot decode flatbuffers input: %s (%s)%s%s", wamp_strerror(rc),
+                  wamp_err_name(rc), err.text[0] ? ": " : "", err.text);
+        return -1;
+    }
+    return print_parsed(&m, 0, a);
+}
+
+static int do_decode(const wamp_serializer_info *info, bool hex, wamp_fbs_schema fbs)
 {
     wamp_buf in = {0};
     wamp_arena *a = wamp_arena_new(0);
@@ -134,6 +156,10 @@ static int do_decode(const wamp_serializer_info *info, bool hex)
     int status = 1;
     if (!a) goto out;
     if (read_all(stdin, &in) || (hex && unhex(&in))) goto out;
+    if (info->id == WAMP_SER_FLATBUFFERS) {
+        status = decode_flatbuffers(&in, fbs, a) ? 1 : 0;
+        goto out;
+    }
     int rc = wamp_serializer_new(info, &s);
     if (rc) {
         cli_error("serializer %s: %s", info->subprotocol, wamp_strerror(rc));
@@ -176,7 +202,7 @@ static int write_output(const wamp_buf *b, bool hex)
     return 0;
 }
 
-static int do_encode(const wamp_serializer_info *info, bool hex)
+static int do_encode(const wamp_serializer_info *info, bool hex, wamp_fbs_schema fbs)
 {
     wamp_buf in = {0}, out = {0};
     wamp_arena *a = wamp_arena_new(0);
@@ -185,7 +211,8 @@ static int do_encode(const wamp_serializer_info *info, bool hex)
     size_t count = 0;
     if (!a) goto out;
     if (read_all(stdin, &in)) goto out;
-    int rc = wamp_serializer_new(info, &s);
+    bool fb = info->id == WAMP_SER_FLATBUFFERS;
+    int rc = fb ? WAMP_OK : wamp_serializer_new(info, &s);
     if (rc) {
         cli_error("serializer %s: %s", info->subprotocol, wamp_strerror(rc));
         goto out;
@@ -221,8 +248,12 @@ static int do_encode(const wamp_serializer_info *info, bool hex)
             goto out;
         }
         wamp_value canon;
-        rc = wamp_message_marshal(&m, a, &canon);
-        if (!rc) rc = wamp_serializer_serialize(s, &canon, &out);
+        if (fb) {
+            rc = wamp_message_encode_flatbuffers(&m, fbs, &out);
+        } else {
+            rc = wamp_message_marshal(&m, a, &canon);
+            if (!rc) rc = wamp_serializer_serialize(s, &canon, &out);
+        }
         if (rc) {
             cli_error("line %zu: cannot serialize as %s: %s", lineno, info->subprotocol,
                       wamp_strerror(rc));
@@ -248,6 +279,7 @@ int cli_message(int argc, char **argv)
 {
     const char *action = NULL, *ser = NULL;
     bool hex = false;
+    wamp_fbs_schema fbs = WAMP_FBS_SCHEMA_CURRENT;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             message_usage(stdout);
@@ -260,6 +292,12 @@ int cli_message(int argc, char **argv)
                 return 2;
             }
             ser = argv[i];
+        } else if (!strcmp(argv[i], "--fbs-schema")) {
+            if (++i >= argc || (strcmp(argv[i], "current") && strcmp(argv[i], "autobahn-22"))) {
+                cli_error("--fbs-schema takes current or autobahn-22");
+                return 2;
+            }
+            fbs = strcmp(argv[i], "current") ? WAMP_FBS_SCHEMA_AB22 : WAMP_FBS_SCHEMA_CURRENT;
         } else if (!strncmp(argv[i], "--serializer=", 13)) {
             ser = argv[i] + 13;
         } else if (!action && (!strcmp(argv[i], "decode") || !strcmp(argv[i], "encode"))) {
@@ -277,5 +315,5 @@ int cli_message(int argc, char **argv)
     if (!ser) ser = "json";
     const wamp_serializer_info *info = lookup(ser);
     if (!info) return 2;
-    return !strcmp(action, "decode") ? do_decode(info, hex) : do_encode(info, hex);
+    return !strcmp(action, "decode") ? do_decode(info, hex, fbs) : do_encode(info, hex, fbs);
 }

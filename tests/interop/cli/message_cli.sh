@@ -34,6 +34,19 @@ for ser in json msgpack cbor ubjson; do
     grep -q "batched" "$tmp/err" && ok || bad "$ser batch refusal message: $(cat "$tmp/err")"; fi
 done
 
+# FlatBuffers (message-level codec, both schema generations) round-trips; an unsupported type in
+# Autobahn 22.7.1's schema is a clear error.
+for line in '[16,239714735,{"acknowledge":true,"exclude_me":false},"com.myapp.mytopic1",["x",1],{"a":2}]' \
+            '[36,5512315355,4429313566,{"publisher":3,"topic":"com.a"},["Hello"]]'; do
+  for schema in current autobahn-22; do
+    got=$(printf '%s\n' "$line" | "$WAMP" message encode --serializer flatbuffers --fbs-schema "$schema" --hex | "$WAMP" message decode --serializer flatbuffers --fbs-schema "$schema" --hex)
+    [ "$got" = "$line" ] && ok || bad "flatbuffers/$schema round trip: $line -> $got"
+  done
+done
+line='[48,7814135,{"timeout":5},"com.myapp.user.new",["johnny"],{"firstname":"John"}]'
+got=$(printf '%s\n' "$line" | "$WAMP" message encode --serializer flatbuffers --hex | "$WAMP" message decode --serializer flatbuffers --hex)
+[ "$got" = "$line" ] && ok || bad "flatbuffers CALL round trip: $got"
+
 # Byte-exact against Autobahn|Python's serializers (same messages, same bytes).
 if /usr/bin/python3 -c 'import autobahn' 2>/dev/null; then
   /usr/bin/python3 - "$tmp/msgs" > "$tmp/ab" <<'PY'
@@ -85,6 +98,8 @@ expect_err '9330' 'WAMP_ETRUNCATED' decode --serializer msgpack --hex
 expect_err '[48,0.5,{},"a.b"]' 'CALL.Request' decode --serializer json
 expect_err '[1,"realm1",{}]' 'roles' decode --serializer json
 expect_err '' 'no message' encode --serializer json
+expect_err '[48,1,{},"a.b"]' 'not supported' encode --serializer flatbuffers --fbs-schema autobahn-22
+expect_err '0000' 'cannot decode flatbuffers' decode --serializer flatbuffers --hex
 # unknown serializer is a usage error (2)
 printf '[]' | "$WAMP" message decode --serializer nope >/dev/null 2>&1; [ $? -eq 2 ] && ok || bad "unknown serializer exit status"
 "$WAMP" --help | grep -q "message" && ok || bad "wamp --help"

@@ -48,7 +48,7 @@ int main(void)
             free(hex);
             continue;
         }
-        size_t n;
+        size_t n = 0;
         uint8_t *in = unhex(hex, &n);
         wamp_arena *a = wamp_arena_new(0);
         wamp_message m;
