@@ -12,7 +12,7 @@ PKGS=(
   # tests and reference implementations for benchmarks and differential tests
   libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl openssh-client binutils
   python3 python3-autobahn python3-msgpack python3-cbor2 python3-ubjson python3-flatbuffers
-  python3-nacl python3-argon2 python3-websockets
+  python3-nacl python3-argon2 python3-websockets python3-trie
   chromium
 )
 missing=()
