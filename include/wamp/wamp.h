@@ -9,6 +9,7 @@
 #include "flatbuffers.h"
 #include "transport.h"
 #include "net.h"
+#include "router.h"
 #include "auth.h"
 #include "cryptosign.h"
 #include "ethkey.h"

@@ -801,6 +801,8 @@ int wamp_message_encode_flatbuffers(const wamp_message *m, wamp_fbs_schema schem
         rc = emit_table(&b, root, 2, &t);
         if (!rc) patch(&b, 0, t, 4);
     }
+    /* every uoffset is below the message size: keep it within FlatBuffers' 2 GiB */
+    if (!rc && cur(&b) > INT32_MAX) rc = WAMP_ETOOBIG;
     if (rc) out->len = len0;
     for (int i = 0; i < 3; i++)
         wamp_buf_free(&cb[i]);
