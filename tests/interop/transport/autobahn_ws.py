@@ -67,7 +67,8 @@ async def autobahn_client_to_our_server(loop):
         try:
             for proto in ('wamp.2.json', 'wamp.2.msgpack'):
                 f = WebSocketClientFactory('ws://127.0.0.1:%d/' % srv.port, protocols=[proto])
-                opts = dict(maxMessagePayloadSize=0, maxFramePayloadSize=0, openHandshakeTimeout=20)
+                opts = dict(maxMessagePayloadSize=0, maxFramePayloadSize=0, openHandshakeTimeout=60,
+                            closeHandshakeTimeout=30)
                 if deflate:
                     opts['autoFragmentSize'] = 65536
                     opts['perMessageCompressionOffers'] = [PerMessageDeflateOffer(accept_max_window_bits=True)]
@@ -110,7 +111,9 @@ class Echo(WebSocketServerProtocol):
 async def our_client_to_autobahn_server(loop):
     for deflate in (False, True):
         f = WebSocketServerFactory('ws://127.0.0.1:9', protocols=['wamp.2.json', 'wamp.2.cbor'])
-        opts = dict(maxMessagePayloadSize=0, maxFramePayloadSize=0)
+        # generous timeouts: a loaded CI machine with ASan builds must not trip them
+        opts = dict(maxMessagePayloadSize=0, maxFramePayloadSize=0, openHandshakeTimeout=60,
+                    closeHandshakeTimeout=30)
         if deflate:
             def accept(offers):
                 for o in offers:

@@ -19,16 +19,16 @@ async def main():
     try:
         u = 'ws://127.0.0.1:%d/' % srv.port
         for args in ([], ['--deflate'], ['--fragment', '3000'], ['--deflate', '--fragment', '1000'],
-                     ['--ping', '100', '--repeat', '300']):
+                     ['--ping', '500', '--repeat', '1000']):
             sizes = WS_SIZES if '--ping' not in args else [0, 1, 1000]
             rc, out = await run_client(WSECHO, u, '--sizes', sizes_arg(sizes), *args)
             check(rc == 0 and out[-1] == 'CLOSE WAMP_OK 1000', 'ws %s: %s' % (args, out[0]))
             check(('permessage-deflate' in out[0]) == ('--deflate' in args), 'extension as asked')
         # pings from the server side too (small messages: a pong queued behind megabytes on a
         # loaded machine would legitimately miss a short timeout)
-        psrv = Server(WSECHO, '--ping', '100')
+        psrv = Server(WSECHO, '--ping', '500')
         rc, out = await run_client(WSECHO, 'ws://127.0.0.1:%d/' % psrv.port, '--sizes', '0,1,1000',
-                                   '--ping', '100', '--repeat', '300')
+                                   '--ping', '500', '--repeat', '1000')
         check(rc == 0, 'ws with pings from both sides')
         check(psrv.stop() == 0, 'ping server exited')
         rc, out = await run_client(WSECHO, 'rs://127.0.0.1:%d' % srv.port, '--sizes', sizes_arg(RS_SIZES))
