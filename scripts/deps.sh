@@ -8,7 +8,7 @@ PKGS=(
   # build
   build-essential cmake pkg-config git clang libclang-rt-14-dev valgrind
   # library dependencies
-  libuv1-dev libsodium-dev libssl-dev zlib1g-dev libsecp256k1-dev
+  libuv1-dev libsodium-dev libssl-dev zlib1g-dev libsecp256k1-dev libargon2-dev
   # tests and reference implementations for benchmarks and differential tests
   libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl openssh-client binutils
   python3 python3-autobahn python3-msgpack python3-cbor2 python3-ubjson python3-flatbuffers

@@ -36,8 +36,9 @@
  * Neither flavour applies SASLprep: authid and password are used as the UTF-8 bytes given
  * (identical for ASCII, which is what Autobahn's saslprep() leaves unchanged).
  *
- * Argon2id comes from libsodium, which fixes parallelism at 1 (what both flavours require) and
- * the salt length at 16 bytes: other salt lengths give WAMP_EUNSUPPORTED.
+ * Argon2id (v1.3, RFC 9106) comes from the Argon2 reference implementation (libargon2, the library
+ * argon2-cffi and so Autobahn use): parallelism 1 (what both flavours require), any salt of
+ * 8 bytes or more (shorter: WAMP_ERANGE), memory 8 KiB .. 1 GiB, 32-byte tag.
  */
 #ifndef WAMP_AUTH_H
 #define WAMP_AUTH_H
@@ -137,8 +138,11 @@ WAMP_API int wamp_auth_derive_scram_credential(wamp_str email, wamp_str password
  * Same, for any flavour and parameters: method "scram" (Autobahn flavour) or "wamp-scram"
  * (spec flavour) decides how SaltedPassword is formed (see the table above); kdf is
  * "argon2id-13" / "argon2id13" (either name in either flavour; memory in KiB) or "pbkdf2";
- * the salt is raw bytes (sent base64-encoded in CHALLENGE.salt). The credential then
- * verifies that flavour's proofs. cred->kdf receives the flavour's canonical name.
+ * the salt is raw bytes (sent base64-encoded in CHALLENGE.salt), up to 64 bytes (Argon2: at
+ * least 8). The credential then verifies that flavour's proofs. cred->kdf receives the
+ * flavour's canonical name. Returns WAMP_OK; WAMP_EINVAL (NULL argument, salt over 64 bytes);
+ * WAMP_EUNSUPPORTED (unknown method or kdf); WAMP_ERANGE (iterations 0 or over 10 million,
+ * Argon2 memory outside 8 KiB .. 1 GiB, Argon2 salt under 8 bytes); WAMP_ENOMEM; WAMP_ECRYPTO.
  */
 WAMP_API int wamp_auth_scram_credential(const char *method, const char *kdf, wamp_str password,
                                         const uint8_t *salt, size_t salt_len, uint32_t iterations,
@@ -220,8 +224,8 @@ WAMP_API int wamp_authenticator_hello(wamp_authenticator *auth, wamp_arena *a, w
  * *signature is the string to send in AUTHENTICATE.Signature and *extra_out the dict for
  * AUTHENTICATE.Extra (both in arena a). Returns WAMP_OK; WAMP_EAUTH when the challenge does
  * not fit (other method, anonymous challenged, missing or malformed fields, SCRAM nonce not
- * extending ours, cryptosign binding requested but no channel id); WAMP_EUNSUPPORTED (unknown
- * kdf, salt length); WAMP_ENOMEM; WAMP_ECRYPTO.
+ * extending ours, cryptosign binding requested but no channel id, SCRAM costs or an Argon2 salt
+ * out of range); WAMP_EUNSUPPORTED (unknown kdf); WAMP_ENOMEM; WAMP_ECRYPTO.
  */
 WAMP_API int wamp_authenticator_on_challenge(wamp_authenticator *auth, wamp_str method,
                                              const wamp_value *extra, wamp_arena *a,

@@ -9,10 +9,12 @@
 #include "flatbuffers.h"
 #include "transport.h"
 #include "net.h"
+#include "router.h"
 #include "auth.h"
 #include "cryptosign.h"
 #include "ethkey.h"
 #include "cryptobox.h"
 #include "keystore.h"
+#include "session.h"
 
 #endif

@@ -19,13 +19,39 @@ typedef struct wamp__scram_salted {
 /* Limits on peer-chosen SCRAM costs so a hostile router cannot make us burn CPU or RAM. */
 #define WAMP__SCRAM_MAX_ITERATIONS 10000000u
 #define WAMP__SCRAM_MAX_MEMORY     (1024u * 1024u) /* KiB: 1 GiB */
+/* Argon2's shortest salt (RFC 9106 §3.1: 8 bytes) */
+#define WAMP__ARGON2_MIN_SALT 8u
 
 wamp__scram_kdf wamp__scram_kdf_parse(wamp_str name);
 /* true for "scram" (Autobahn flavour), false for "wamp-scram". */
 bool wamp__scram_is_autobahn(wamp_str method);
 
-/* Computes SaltedPassword. salt_raw is the decoded salt (argon2 needs 16 bytes), salt_text the
- * CHALLENGE.salt text (the Autobahn PBKDF2 path uses it undecoded). */
+/* Argon2id v1.3 (RFC 9106) inputs: password P, salt S (at least 8 bytes), optional secret K and
+ * associated data X (NULL/0 when absent), passes t >= 1, memory m in KiB (>= 8 * lanes),
+ * lanes p (1 .. 2^24-1). */
+typedef struct wamp__argon2id_input {
+    const void *password;
+    size_t password_len;
+    const void *salt;
+    size_t salt_len;
+    const void *secret;
+    size_t secret_len;
+    const void *ad;
+    size_t ad_len;
+    uint32_t passes;
+    uint32_t memory_kib;
+    uint32_t lanes;
+} wamp__argon2id_input;
+
+/* The one Argon2id of the auth layer (libargon2's argon2_ctx): writes the out_len-byte tag
+ * (4 .. 2^32-1) to out. Returns WAMP_OK; WAMP_EINVAL (a parameter outside Argon2's ranges:
+ * salt shorter than 8 bytes, memory below 8 KiB per lane, no lanes, ...); WAMP_ENOMEM;
+ * WAMP_ECRYPTO. Bounding peer-chosen costs is the caller's job. */
+int wamp__auth_argon2id(const wamp__argon2id_input *in, uint8_t *out, size_t out_len);
+
+/* Computes SaltedPassword. salt_raw is the decoded salt (argon2: 8 bytes or more, else
+ * WAMP_ERANGE), salt_text the CHALLENGE.salt text (the Autobahn PBKDF2 path uses it
+ * undecoded). */
 int wamp__scram_salted_password(bool autobahn, wamp__scram_kdf kdf, wamp_str password,
                                 const uint8_t *salt_raw, size_t salt_raw_len, const char *salt_text,
                                 size_t salt_text_len, uint32_t iterations, uint32_t memory,

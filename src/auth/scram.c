@@ -34,14 +34,19 @@ int wamp__scram_salted_password(bool autobahn, wamp__scram_kdf kdf, wamp_str pas
                            out->data, 32);
     }
     if (kdf != WAMP__KDF_ARGON2ID13) return WAMP_EUNSUPPORTED;
-    /* libsodium's Argon2id: parallelism 1 and a 16-byte salt are fixed by its API */
-    if (salt_raw_len != crypto_pwhash_argon2id_SALTBYTES) return WAMP_EUNSUPPORTED;
+    /* Argon2 needs a salt of 8 bytes or more; p=1 is what both flavours prescribe */
+    if (salt_raw_len < WAMP__ARGON2_MIN_SALT) return WAMP_ERANGE;
     if (memory < 8 || memory > WAMP__SCRAM_MAX_MEMORY) return WAMP_ERANGE;
     uint8_t tag[32];
-    if (crypto_pwhash_argon2id(tag, sizeof tag, password.ptr ? password.ptr : "", password.len,
-                               salt_raw, iterations, (size_t)memory * 1024u,
-                               crypto_pwhash_argon2id_ALG_ARGON2ID13) != 0)
-        return WAMP_ECRYPTO;
+    wamp__argon2id_input in = {.password = password.ptr,
+                               .password_len = password.len,
+                               .salt = salt_raw,
+                               .salt_len = salt_raw_len,
+                               .passes = iterations,
+                               .memory_kib = memory,
+                               .lanes = 1};
+    int rc = wamp__auth_argon2id(&in, tag, sizeof tag);
+    if (rc) return rc == WAMP_EINVAL ? WAMP_ERANGE : rc;
     if (autobahn) {
         /* Autobahn keeps the unpadded base64 text of the tag (argon2's encoded form) */
         char text[64];

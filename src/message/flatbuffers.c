@@ -1,9 +1,10 @@
 /*
  * The WAMP FlatBuffers serializer: wamp_message <-> FlatBuffers bytes (include/wamp/flatbuffers.h).
  *
- * Written by hand: Debian packages no FlatBuffers runtime usable from C (libflatbuffers-dev is
- * C++, flatcc is not packaged), and the WAMP schemas need only tables, strings, scalar vectors,
- * string vectors and table vectors, so a small verifying reader and a forward builder suffice.
+ * Written by hand: Debian packages no FlatBuffers runtime usable from C (flatbuffers-compiler's
+ * flatc 2.0.8 generates no C, libflatbuffers-dev is C++, flatcc is not packaged), and the WAMP
+ * schemas need only tables, strings, scalar vectors, string vectors and table vectors, so a
+ * small verifying reader and a forward builder suffice.
  *
  * Reader: every read goes through bounds checks in 64-bit arithmetic (no pointer is formed
  * outside the buffer); tables, vtables, offsets, vectors and strings are verified before use;

@@ -235,15 +235,23 @@ static void fill_addresses(wamp_stream *s)
         if (uv_tcp_getpeername(&s->io.tcp, (struct sockaddr *)&ss, &len) == 0)
             fmt_sockaddr(&ss, s->peer);
     } else {
-        char buf[ADDR_MAX - 8];
-        size_t n = sizeof buf;
-        if (uv_pipe_getsockname(&s->io.pipe, buf, &n) == 0)
-            snprintf(s->local, ADDR_MAX, "unix:%.*s", (int)n, buf);
-        n = sizeof buf;
-        if (uv_pipe_getpeername(&s->io.pipe, buf, &n) == 0)
-            snprintf(s->peer, ADDR_MAX, "unix:%.*s", (int)n, buf);
+        /* getsockname/getpeername on the descriptor with a zeroed address: an unnamed end
+         * (a connecting client) has an empty path, which libuv's wrappers read past. */
+        uv_os_fd_t fd;
+        if (uv_fileno(&s->io.h, &fd) != 0) return;
+        struct sockaddr_un un;
+        socklen_t len = sizeof un;
+        memset(&un, 0, sizeof un);
+        if (getsockname(fd, (struct sockaddr *)&un, &len) == 0)
+            snprintf(s->local, ADDR_MAX, "unix:%.*s", (int)sizeof un.sun_path, un.sun_path);
+        len = sizeof un;
+        memset(&un, 0, sizeof un);
+        if (getpeername(fd, (struct sockaddr *)&un, &len) == 0 && un.sun_path[0])
+            snprintf(s->peer, ADDR_MAX, "unix:%.*s", (int)sizeof un.sun_path, un.sun_path);
         else if (s->path)
             snprintf(s->peer, ADDR_MAX, "unix:%s", s->path);
+        else
+            snprintf(s->peer, ADDR_MAX, "unix:");
     }
 }
 

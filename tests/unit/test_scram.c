@@ -1,5 +1,6 @@
 /* Unit tests of SCRAM, both flavours: the RFC 7677 example (wamp-scram, spec text), Autobahn's
- * test_wamp_auth.py values (scram), Argon2id, credentials, client/router round trips, negative
+ * test_wamp_auth.py values (scram), Argon2id (RFC 9106 and the reference implementation's
+ * vectors), credentials, client/router round trips, negative
  * cases (wrong password, forged server signature, foreign nonce, malformed challenges). */
 #include "support.h"
 
@@ -128,6 +129,131 @@ static void test_rfc7677_auth_message(void **state)
     wamp_buf_free(&am);
 }
 
+/* ---------------------------------------------------------------- Argon2id (RFC 9106) */
+
+static char *argon2id_hex(const char *pw, size_t pwlen, const void *salt, size_t saltlen,
+                          uint32_t t, uint32_t m, uint32_t p)
+{
+    uint8_t tag[32];
+    wamp__argon2id_input in = {.password = pw,
+                               .password_len = pwlen,
+                               .salt = salt,
+                               .salt_len = saltlen,
+                               .passes = t,
+                               .memory_kib = m,
+                               .lanes = p};
+    assert_int_equal(wamp__auth_argon2id(&in, tag, sizeof tag), WAMP_OK);
+    return wt_hex(tag, sizeof tag);
+}
+
+static void test_argon2id_rfc9106(void **state)
+{
+    /* RFC 9106 §5.3: Argon2id v1.3, t=3, m=32 KiB, p=4, P = 32 x 0x01, S = 16 x 0x02,
+     * K = 8 x 0x03, X = 12 x 0x04, 32-byte tag */
+    uint8_t pw[32], salt[16], secret[8], ad[12], tag[32];
+    memset(pw, 1, sizeof pw);
+    memset(salt, 2, sizeof salt);
+    memset(secret, 3, sizeof secret);
+    memset(ad, 4, sizeof ad);
+    wamp__argon2id_input in = {.password = pw,
+                               .password_len = sizeof pw,
+                               .salt = salt,
+                               .salt_len = sizeof salt,
+                               .secret = secret,
+                               .secret_len = sizeof secret,
+                               .ad = ad,
+                               .ad_len = sizeof ad,
+                               .passes = 3,
+                               .memory_kib = 32,
+                               .lanes = 4};
+    assert_int_equal(wamp__auth_argon2id(&in, tag, sizeof tag), WAMP_OK);
+    char *hex = wt_hex(tag, sizeof tag);
+    assert_string_equal(hex, "0d640df58d78766c08c037a34a8b53c9d01ef0452d75b65eb52520e96b01e659");
+    free(hex);
+    /* secret and associated data take part: dropping either changes the tag */
+    uint8_t other[32];
+    in.ad_len = 0;
+    assert_int_equal(wamp__auth_argon2id(&in, other, sizeof other), WAMP_OK);
+    assert_memory_not_equal(tag, other, 32);
+    in.ad_len = sizeof ad;
+    in.secret_len = 0;
+    assert_int_equal(wamp__auth_argon2id(&in, other, sizeof other), WAMP_OK);
+    assert_memory_not_equal(tag, other, 32);
+    in.secret_len = sizeof secret;
+    /* parameters outside Argon2's ranges */
+    in.salt_len = 7;
+    assert_int_equal(wamp__auth_argon2id(&in, other, sizeof other), WAMP_EINVAL);
+    in.salt_len = sizeof salt;
+    in.memory_kib = 31; /* below 8 KiB per lane */
+    assert_int_equal(wamp__auth_argon2id(&in, other, sizeof other), WAMP_EINVAL);
+    in.memory_kib = 32;
+    in.lanes = 0;
+    assert_int_equal(wamp__auth_argon2id(&in, other, sizeof other), WAMP_EINVAL);
+    in.lanes = 4;
+    in.passes = 0;
+    assert_int_equal(wamp__auth_argon2id(&in, other, sizeof other), WAMP_EINVAL);
+    in.passes = 3;
+    assert_int_equal(wamp__auth_argon2id(&in, other, 3), WAMP_EINVAL); /* tag under 4 bytes */
+    in.salt = NULL;
+    assert_int_equal(wamp__auth_argon2id(&in, other, sizeof other), WAMP_EINVAL);
+}
+
+static void test_argon2id_reference(void **state)
+{
+    /* the Argon2 reference implementation's src/test.c, Argon2id v1.3 block (8-byte salts,
+     * which libsodium's crypto_pwhash cannot take) */
+    static const struct {
+        uint32_t t, m_log2, p;
+        const char *pw, *salt, *hex;
+    } v[] = {
+        {2, 16, 1, "password", "somesalt",
+         "09316115d5cf24ed5a15a31a3ba326e5cf32edc24702987c02b6566f61913cf7"},
+        {2, 18, 1, "password", "somesalt",
+         "78fe1ec91fb3aa5657d72e710854e4c3d9b9198c742f9616c2f085bed95b2e8c"},
+        {2, 8, 1, "password", "somesalt",
+         "9dfeb910e80bad0311fee20f9c0e2b12c17987b4cac90c2ef54d5b3021c68bfe"},
+        {2, 8, 2, "password", "somesalt",
+         "6d093c501fd5999645e0ea3bf620d7b8be7fd2db59c20d9fff9539da2bf57037"},
+        {1, 16, 1, "password", "somesalt",
+         "f6a5adc1ba723dddef9b5ac1d464e180fcd9dffc9d1cbf76cca2fed795d9ca98"},
+        {4, 16, 1, "password", "somesalt",
+         "9025d48e68ef7395cca9079da4c4ec3affb3c8911fe4f86d1a2520856f63172c"},
+        {2, 16, 1, "differentpassword", "somesalt",
+         "0b84d652cf6b0c4beaef0dfe278ba6a80df6696281d7e0d2891b817d8c458fde"},
+        {2, 16, 1, "password", "diffsalt",
+         "bdf32b05ccc42eb15d58fd19b1f856b113da1e9a5874fdcc544308565aa8141c"},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char *hex = argon2id_hex(v[i].pw, strlen(v[i].pw), v[i].salt, strlen(v[i].salt), v[i].t,
+                                 1u << v[i].m_log2, v[i].p);
+        assert_string_equal(hex, v[i].hex);
+        free(hex);
+    }
+    /* the SCRAM path gives the same tag (wamp-scram: raw SaltedPassword) for an 8-byte salt */
+    wamp__scram_salted sp;
+    assert_int_equal(wamp__scram_salted_password(false, WAMP__KDF_ARGON2ID13, S("password"),
+                                                 (const uint8_t *)"somesalt", 8, NULL, 0, 2, 256,
+                                                 &sp),
+                     WAMP_OK);
+    char *hex = wt_hex(sp.data, sp.len);
+    assert_string_equal(hex, v[2].hex);
+    free(hex);
+    /* and so does a credential: its keys are made from that tag */
+    wamp_scram_credential cred;
+    assert_int_equal(wamp_auth_scram_credential("wamp-scram", "argon2id13", S("password"),
+                                                (const uint8_t *)"somesalt", 8, 2, 256, &cred),
+                     WAMP_OK);
+    uint8_t stk[32], svk[32];
+    wamp__scram_keys(&sp, NULL, stk, svk);
+    assert_memory_equal(cred.stored_key, stk, 32);
+    assert_memory_equal(cred.server_key, svk, 32);
+    assert_int_equal(cred.salt_len, 8);
+    /* a salt under 8 bytes is out of Argon2's range */
+    assert_int_equal(wamp_auth_scram_credential("wamp-scram", "argon2id13", S("password"),
+                                                (const uint8_t *)"short", 5, 2, 256, &cred),
+                     WAMP_ERANGE);
+}
+
 /* ---------------------------------------------------------------- Autobahn's values */
 
 static void test_autobahn_kdfs(void **state)
@@ -160,11 +286,30 @@ static void test_autobahn_kdfs(void **state)
     hex = wt_hex(sp.data, sp.len);
     assert_string_equal(hex, "f6991a28c75f43751e0d75499fd7b8649f659118ddc1d61cee5883af547d15f5");
     free(hex);
-    /* libsodium's Argon2id wants a 16-byte salt; bounds on peer-chosen costs */
+    /* test_basic's salt: the hex text "3132...6566" base64-decoded by Autobahn, 24 bytes;
+     * SaltedPassword is AuthScram._salted_password after that test's on_challenge() */
+    uint8_t salt24[32];
+    size_t salt24_len = 0;
+    const char *salt_text = "31323334353637383930616263646566";
+    assert_int_equal(wamp__crypto_unb64(salt24, sizeof salt24, &salt24_len, salt_text, 32), 0);
+    assert_int_equal(salt24_len, 24);
+    assert_int_equal(wamp__scram_salted_password(true, WAMP__KDF_ARGON2ID13, S("p4ssw0rd"), salt24,
+                                                 24, salt_text, 32, 32, 512, &ab),
+                     WAMP_OK);
+    assert_int_equal(ab.len, 43);
+    assert_memory_equal(ab.data, "ln5cGpkOOh/ThoEnXRHtHituN5dFKX2gIvPAdugG1NY", 43);
+    /* Argon2 takes salts of 8 bytes or more; bounds on peer-chosen costs */
     assert_int_equal(wamp__scram_salted_password(true, WAMP__KDF_ARGON2ID13, S("p"),
-                                                 (const uint8_t *)"123456789012345678901234", 24,
-                                                 NULL, 0, 32, 512, &sp),
-                     WAMP_EUNSUPPORTED);
+                                                 (const uint8_t *)"1234567", 7, NULL, 0, 1, 8, &sp),
+                     WAMP_ERANGE);
+    assert_int_equal(wamp__scram_salted_password(false, WAMP__KDF_ARGON2ID13, S("p"),
+                                                 (const uint8_t *)"12345678", 8, NULL, 0, 1, 8,
+                                                 &sp),
+                     WAMP_OK);
+    assert_int_equal(wamp__scram_salted_password(false, WAMP__KDF_ARGON2ID13, S("p"),
+                                                 (const uint8_t *)"1234567890abcdef", 16, NULL, 0,
+                                                 1, 7, &sp),
+                     WAMP_ERANGE);
     assert_int_equal(wamp__scram_salted_password(true, WAMP__KDF_ARGON2ID13, S("p"),
                                                  (const uint8_t *)"1234567890abcdef", 16, NULL, 0,
                                                  1, 1u << 30, &sp),
@@ -192,7 +337,8 @@ static void test_autobahn_client_checks(void **state)
     wamp_value e = wamp_value_dict(), sig, extra;
     set_s(a, &e, "nonce", "1234567890abcdeffedcba0987654321");
     set_s(a, &e, "kdf", "argon2id-13");
-    set_s(a, &e, "salt", "MTIzNDU2Nzg5MGFiY2RlZg==");
+    /* Autobahn's salt: hex text, which AuthScram base64-decodes (24 bytes) for Argon2 */
+    set_s(a, &e, "salt", "31323334353637383930616263646566");
     set_i(a, &e, "iterations", 32);
     /* no memory for argon2 */
     assert_int_equal(wamp_authenticator_on_challenge(c, S("scram"), &e, a, &sig, &extra),
@@ -211,14 +357,26 @@ static void test_autobahn_client_checks(void **state)
     /* Autobahn does not require the router nonce to extend the client nonce */
     assert_int_equal(wamp_authenticator_on_challenge(c, S("scram"), &e, a, &sig, &extra), WAMP_OK);
     assert_int_equal(wamp_value_count(&extra), 0);
-    /* the expected proof, computed step by step from the documented algorithm */
+    /* test_basic's expected reply */
+    wamp_str s;
+    assert_true(wamp_value_get_string(&sig, &s));
+    assert_true(wamp_str_eqc(s, "f5r3loERzGVSuimE+lvO0bWna2zyswBo0HrZkaaEy38="));
+    /* test_basic then hands that proof back as scram_server_signature: not the server's */
+    wamp_value w = wamp_value_dict();
+    set_s(a, &w, "scram_server_signature", "f5r3loERzGVSuimE+lvO0bWna2zyswBo0HrZkaaEy38=");
+    assert_int_equal(wamp_authenticator_on_welcome(c, &w), WAMP_ESIGNATURE);
+    /* the same proof, computed step by step from the documented algorithm */
+    uint8_t salt24[32];
+    size_t salt24_len = 0;
+    assert_int_equal(wamp__crypto_unb64(salt24, sizeof salt24, &salt24_len,
+                                        "31323334353637383930616263646566", 32),
+                     0);
     wamp__scram_salted sp;
-    assert_int_equal(wamp__scram_salted_password(true, WAMP__KDF_ARGON2ID13, S("p4ssw0rd"),
-                                                 (const uint8_t *)"1234567890abcdef", 16, NULL, 0,
-                                                 32, 512, &sp),
+    assert_int_equal(wamp__scram_salted_password(true, WAMP__KDF_ARGON2ID13, S("p4ssw0rd"), salt24,
+                                                 salt24_len, NULL, 0, 32, 512, &sp),
                      WAMP_OK);
     const char *am = "n=username,r=31323334353637383930616263646566,"
-                     "r=1234567890abcdeffedcba0987654321,s=MTIzNDU2Nzg5MGFiY2RlZg==,i=32,"
+                     "r=1234567890abcdeffedcba0987654321,s=31323334353637383930616263646566,i=32,"
                      "c=,r=1234567890abcdeffedcba0987654321";
     uint8_t ck[32], stk[32], svk[32], proof[32], ssig[32];
     wamp__scram_keys(&sp, ck, stk, svk);
@@ -227,12 +385,10 @@ static void test_autobahn_client_checks(void **state)
         proof[i] ^= ck[i];
     char b64[64];
     wamp__crypto_b64_to(b64, proof, 32);
-    wamp_str s;
-    assert_true(wamp_value_get_string(&sig, &s));
     assert_true(wamp_str_eqc(s, b64));
     wamp__crypto_hmac256(ssig, svk, 32, am, strlen(am));
     wamp__crypto_b64_to(b64, ssig, 32);
-    wamp_value w = wamp_value_dict();
+    w = wamp_value_dict();
     set_s(a, &w, "verifier", b64);
     assert_int_equal(wamp_authenticator_on_welcome(c, &w), WAMP_ESIGNATURE);
     set_s(a, &w, "scram_server_signature", b64);
@@ -304,13 +460,16 @@ static void test_derive_scram_credential(void **state)
 
 /* ---------------------------------------------------------------- round trips */
 
-static int roundtrip(const char *method, const char *kdf, const char *password, const char *cbind,
-                     const uint8_t *cid, bool tamper_welcome)
+static int roundtrip_salt(const char *method, const char *kdf, const char *password,
+                          const char *cbind, const uint8_t *cid, bool tamper_welcome,
+                          size_t salt_len)
 {
-    uint8_t salt[16];
-    memcpy(salt, "0123456789abcdef", 16);
+    uint8_t salt[64];
+    assert_true(salt_len <= sizeof salt);
+    for (size_t i = 0; i < sizeof salt; i++)
+        salt[i] = (uint8_t)("0123456789abcdef"[i % 16] + i / 16);
     wamp_scram_credential cred;
-    assert_int_equal(wamp_auth_scram_credential(method, kdf, S("correct horse"), salt, 16,
+    assert_int_equal(wamp_auth_scram_credential(method, kdf, S("correct horse"), salt, salt_len,
                                                 strcmp(kdf, "pbkdf2") == 0 ? 1000 : 4, 64, &cred),
                      WAMP_OK);
     wamp_auth_principal pr = {.authrole = "user", .scram = &cred};
@@ -365,6 +524,12 @@ done:
     return result;
 }
 
+static int roundtrip(const char *method, const char *kdf, const char *password, const char *cbind,
+                     const uint8_t *cid, bool tamper_welcome)
+{
+    return roundtrip_salt(method, kdf, password, cbind, cid, tamper_welcome, 16);
+}
+
 static void test_roundtrips(void **state)
 {
     uint8_t cid[32];
@@ -380,6 +545,17 @@ static void test_roundtrips(void **state)
                              -3000);
             assert_int_equal(roundtrip(methods[m], kdfs[k], "correct horse", NULL, NULL, true),
                              WAMP_ESIGNATURE);
+        }
+    /* Argon2 salts of any length from 8 bytes (the credential holds up to 64) */
+    const size_t salt_lens[] = {8, 9, 24, 33, 64};
+    for (int m = 0; m < 2; m++)
+        for (size_t i = 0; i < sizeof salt_lens / sizeof salt_lens[0]; i++) {
+            assert_int_equal(roundtrip_salt(methods[m], "argon2id13", "correct horse", NULL, NULL,
+                                            false, salt_lens[i]),
+                             WAMP_OK);
+            assert_int_equal(roundtrip_salt(methods[m], "argon2id13", "correct horsf", NULL, NULL,
+                                            false, salt_lens[i]),
+                             -3000);
         }
     /* spec flavour with tls-unique channel binding */
     assert_int_equal(roundtrip("wamp-scram", "pbkdf2", "correct horse", "tls-unique", cid, false),
@@ -442,6 +618,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc7677_client),
         cmocka_unit_test(test_rfc7677_auth_message),
+        cmocka_unit_test(test_argon2id_rfc9106),
+        cmocka_unit_test(test_argon2id_reference),
         cmocka_unit_test(test_autobahn_kdfs),
         cmocka_unit_test(test_autobahn_client_checks),
         cmocka_unit_test(test_derive_scram_credential),

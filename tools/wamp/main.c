@@ -13,6 +13,8 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"message", cli_message, "decode and encode WAMP messages in any serializer"},
+    {"keys", cli_keys, "generate and show Cryptosign, cryptobox and Ethereum keys"},
+    {"auth", cli_auth, "WAMP-CRA keys and signatures, TOTP codes, SCRAM credentials"},
 };
 
 static void usage(FILE *f)

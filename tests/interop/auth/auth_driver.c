@@ -158,6 +158,22 @@ static void cmd(char **f, int n)
                                          0, (uint32_t)atol(f[3]), (uint32_t)atol(f[4]), &sp);
         if (rc) return print_err(rc);
         hex(sp.data, sp.len);
+    } else if (!strcmp(op, "argon2id_ctx") && n == 7) {
+        /* password_hex salt_hex t m p taglen: wamp__auth_argon2id's tag */
+        unhex(f[1], a, sizeof a, &na);
+        unhex(f[2], b, sizeof b, &nb);
+        size_t tl = (size_t)atol(f[6]);
+        if (tl > sizeof c) return print_err(WAMP_EINVAL);
+        wamp__argon2id_input in = {.password = a,
+                                   .password_len = na,
+                                   .salt = b,
+                                   .salt_len = nb,
+                                   .passes = (uint32_t)atol(f[3]),
+                                   .memory_kib = (uint32_t)atol(f[4]),
+                                   .lanes = (uint32_t)atol(f[5])};
+        rc = wamp__auth_argon2id(&in, c, tl);
+        if (rc) return print_err(rc);
+        hex(c, tl);
     } else if (!strcmp(op, "sign") && n == 4) {
         wamp_cryptosign_key *k;
         unhex(f[1], a, sizeof a, &na);

@@ -116,14 +116,34 @@ def helpers(d):
 
 
 def argon2(d):
-    # Argon2id v1.3 (libsodium) against argon2-cffi (the reference libargon2), p=1, 16-byte salts
+    # Argon2id v1.3 (libwamp's wamp__auth_argon2id on libargon2) against argon2-cffi's
+    # hash_secret_raw: SCRAM's p=1 with salts of 8..64 bytes (16 included), then any
+    # parallelism and tag length through the internal function itself
     from argon2.low_level import Type, hash_secret_raw
-    for i in range(12):
-        pw, salt = rstr(rnd.randint(0, 20)), os.urandom(16)
+    for i in range(16):
+        pw, salt = rstr(rnd.randint(0, 20)), os.urandom(16 if i == 0 else rnd.randint(8, 64))
         t, m = rnd.randint(1, 6), rnd.choice([8, 16, 64, 100, 512, 1024])
         theirs = hash_secret_raw(pw.encode(), salt, time_cost=t, memory_cost=m, parallelism=1,
                                  hash_len=32, type=Type.ID, version=19).hex()
-        check("argon2id t=%d m=%d" % (t, m), d("argon2id", pw, salt.hex(), t, m), theirs)
+        check("argon2id t=%d m=%d salt=%d" % (t, m, len(salt)), d("argon2id", pw, salt.hex(), t, m),
+              theirs)
+    for i in range(12):
+        pw, salt = os.urandom(rnd.randint(0, 40)), os.urandom(rnd.randint(8, 64))
+        t, p, n = rnd.randint(1, 4), rnd.randint(1, 8), rnd.choice([4, 16, 32, 64, 100])
+        m = rnd.randint(8 * p, 600)
+        theirs = hash_secret_raw(pw, salt, time_cost=t, memory_cost=m, parallelism=p, hash_len=n,
+                                 type=Type.ID, version=19).hex()
+        check("argon2id_ctx t=%d m=%d p=%d len=%d salt=%d" % (t, m, p, n, len(salt)),
+              d("argon2id_ctx", pw.hex(), salt.hex(), t, m, p, n), theirs)
+    # below Argon2's 8-byte salt both refuse
+    try:
+        hash_secret_raw(b"pw", os.urandom(7), time_cost=1, memory_cost=8, parallelism=1,
+                        hash_len=32, type=Type.ID, version=19)
+        theirs = "accepted"
+    except Exception:
+        theirs = "refused"
+    ours = d("argon2id_ctx", b"pw".hex(), os.urandom(7).hex(), 1, 8, 1, 32)
+    check("7-byte salt refused", "refused" if ours.startswith("ERR") else "accepted", theirs)
 
 
 def scram(d):
@@ -134,11 +154,11 @@ def scram(d):
         ours = json.loads(d("scramcred", email, pw, salt.hex() if salt else "-"))
         check("derive_scram_credential", ours, theirs)
     # the Autobahn-flavour client (AuthScram) against ours, argon2id-13
-    for i in range(4):
+    for i in range(8):
         authid, pw = rstr(6, "abcdefghijklmnopqrstuvwxyz0123456789"), rstr(10)
         cnonce = base64.b64encode(os.urandom(16)).decode()
         nonce = base64.b64encode(os.urandom(32)).decode()
-        salt = base64.b64encode(os.urandom(16)).decode()
+        salt = base64.b64encode(os.urandom(16 if i == 0 else rnd.randint(8, 64))).decode()
         it, mem = rnd.randint(1, 8), rnd.choice([8, 64, 256])
         a = auth.AuthScram(authid=authid, password=pw)
         a._client_nonce = cnonce
@@ -147,7 +167,8 @@ def scram(d):
         sk = hmac.new(a._salted_password, b"Server Key", hashlib.sha256).digest()
         ssig = base64.b64encode(hmac.new(sk, a._auth_message, hashlib.sha256).digest()).decode()
         ours = d("scram_client", "scram", authid, pw, cnonce, nonce, salt, "argon2id-13", it, mem, ssig)
-        check("AuthScram argon2id-13 proof + server signature", ours, "%s\tWAMP_OK" % proof)
+        check("AuthScram argon2id-13 proof + server signature, salt %d bytes"
+              % len(base64.b64decode(salt)), ours, "%s\tWAMP_OK" % proof)
     # Autobahn's PBKDF2 path raises ValueError on Python 3 (str salt given to pbkdf2()), so
     # compare with what it means to do: PBKDF2 over the salt text, SaltedPassword raw
     authid, pw, cnonce, nonce, salt = "joe", "pencil", "Y25vbmNl", "Y25vbmNlc25vbmNl", "c2FsdHNhbHQ="
@@ -168,6 +189,8 @@ def scram(d):
                 "stored-key": hashlib.sha256(ck).hexdigest(),
                 "server-key": hmac.new(sp, b"Server Key", hashlib.sha256).hexdigest()}
     creds = [("joe", "secret1", cred_of("secret1", os.urandom(16), 3, 64)),
+             ("ann", "secret2", cred_of("secret2", os.urandom(rnd.randint(8, 15)), 2, 32)),
+             ("bob", "secret3", cred_of("secret3", os.urandom(rnd.randint(17, 64)), 2, 32)),
              ("foobar@example.com", "secret123", auth.derive_scram_credential("foobar@example.com", "secret123"))]
     for authid, pw, cred in creds:
         for wrong in (False, True):

@@ -1,0 +1,182 @@
+/*
+ * libwamp — the router core (broker + dealer), sans-I/O.
+ *
+ * A wamp_router holds realms. A runtime (src/net glue in tools/wampd, or a test) attaches one
+ * wamp_router_session per transport connection, hands it every received transport payload with
+ * wamp_router_session_receive(), and takes the session's outgoing payloads with
+ * wamp_router_session_pop() whenever on_output tells it the queue became non-empty. When the
+ * router wants the connection closed (after ABORT, after the GOODBYE handshake, on a protocol
+ * violation or a queue overflow) it calls on_close once; the runtime then flushes what
+ * wamp_router_session_pop() still returns, closes the transport, and finally calls
+ * wamp_router_session_free() (which it must also call when the transport goes away first).
+ *
+ * Time: the core has no clock. wamp_router_tick(now_ms) sets the current time (monotonic
+ * milliseconds, any origin) and expires call timeouts; call it periodically (the wampd runtime
+ * ticks every 50 ms, so timeouts have that granularity).
+ *
+ * Fast path: received messages are decoded with raw_from, so Arguments/ArgumentsKw stay
+ * WAMP_VALUE_RAW spans and are never decoded; an EVENT is encoded once per (subscription,
+ * serializer) and the same bytes are queued to every receiver using that serializer.
+ *
+ * Outgoing queue: each session has a bounded queue (max_queue_bytes, max_queue_messages).
+ * Overflow policy: the slow session is disconnected — its queue is dropped, on_close runs with
+ * reason "queue overflow", and the router logs it (WAMP_LOG_WARN). Counters: see
+ * wamp_router_session_stats.
+ *
+ * Not thread-safe: a router and its sessions belong to one thread.
+ */
+#ifndef WAMP_ROUTER_H
+#define WAMP_ROUTER_H
+
+#include "common.h"
+#include "message.h"
+#include "serializer.h"
+#include "value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wamp_router wamp_router;
+typedef struct wamp_router_session wamp_router_session;
+
+/* Log levels (also used by wampd's --log-level). */
+typedef enum wamp_log_level {
+    WAMP_LOG_ERROR = 0,
+    WAMP_LOG_WARN = 1,
+    WAMP_LOG_INFO = 2,
+    WAMP_LOG_DEBUG = 3,
+    WAMP_LOG_TRACE = 4
+} wamp_log_level;
+
+/* Actions checked by the authorizer. */
+typedef enum wamp_router_action {
+    WAMP_ACTION_CALL = 0,
+    WAMP_ACTION_REGISTER,
+    WAMP_ACTION_PUBLISH,
+    WAMP_ACTION_SUBSCRIBE
+} wamp_router_action;
+
+/* What the router knows of a joined session (strings live as long as the session). */
+typedef struct wamp_router_session_info {
+    wamp_id session;
+    const char *realm;
+    const char *authid;
+    const char *authrole;
+    const char *authmethod;
+    const char *authprovider;
+} wamp_router_session_info;
+
+/*
+ * Authentication result given back by the authenticate hook (strings copied by the router).
+ */
+typedef struct wamp_router_auth_result {
+    const char *authid;
+    const char *authrole;
+    const char *authmethod;
+    const char *authprovider;
+} wamp_router_auth_result;
+
+/*
+ * Authentication hook (optional). Called for every HELLO on a realm that exists.
+ *   hello: the parsed HELLO (borrowed until return).
+ *   Returns WAMP_OK and fills *res to welcome at once (anonymous-like), WAMP_EAGAIN to send a
+ *   CHALLENGE: *challenge (a CHALLENGE message, strings/values borrowed until the next call into
+ *   the hook or the session's end) is sent and later AUTHENTICATE goes to authenticate();
+ *   WAMP_EAUTH / WAMP_EDENIED: ABORT with *abort_reason (a static URI string).
+ * Without hooks every HELLO is welcomed with authmethod "anonymous", authrole "anonymous" and
+ * a generated authid.
+ */
+typedef struct wamp_router_auth_hooks {
+    int (*hello)(void *user, wamp_router_session *s, const wamp_message *hello,
+                 wamp_router_auth_result *res, wamp_message *challenge, const char **abort_reason);
+    int (*authenticate)(void *user, wamp_router_session *s, const wamp_message *authenticate,
+                        wamp_router_auth_result *res, const char **abort_reason);
+    /* The session is gone: release any per-session auth state. */
+    void (*session_end)(void *user, wamp_router_session *s);
+    /* Authorization: true to allow action on uri. NULL hook: everything allowed. */
+    bool (*authorize)(void *user, const wamp_router_session_info *who, wamp_router_action action,
+                      wamp_str uri);
+    void *user;
+} wamp_router_auth_hooks;
+
+typedef struct wamp_router_options {
+    bool auto_create_realms;   /* a HELLO for an unknown (valid) realm creates it */
+    size_t max_queue_bytes;    /* per-session outgoing queue [16 MiB] */
+    size_t max_queue_messages; /* [65536] */
+    /* Random 64-bit numbers for session and publication ids; NULL: OpenSSL RAND_bytes. */
+    uint64_t (*random)(void *user);
+    void *random_user;
+    /* Log sink; NULL: no logging. msg is a NUL-terminated line without newline. */
+    void (*log)(void *user, wamp_log_level level, const char *msg);
+    void *log_user;
+    wamp_log_level log_level; /* messages above this level are not formatted [WAMP_LOG_INFO] */
+    wamp_router_auth_hooks auth;
+} wamp_router_options;
+
+/* Creates a router (no realm yet). opts may be NULL (copied). Returns WAMP_OK, WAMP_ENOMEM. */
+WAMP_API int wamp_router_new(const wamp_router_options *opts, wamp_router **out);
+/* Frees the router. All sessions must have been freed first (else WAMP_ESTATE, nothing freed). */
+WAMP_API int wamp_router_free(wamp_router *r);
+/* Adds a realm (name copied). WAMP_OK, WAMP_EEXIST, WAMP_EREALM (not a valid URI), WAMP_ENOMEM. */
+WAMP_API int wamp_router_add_realm(wamp_router *r, const char *name);
+/* Sets the current time and expires call timeouts. */
+WAMP_API void wamp_router_tick(wamp_router *r, uint64_t now_ms);
+/* Sends GOODBYE (reason, e.g. WAMP_CLOSE_SYSTEM_SHUTDOWN) to every joined session and ABORT to
+ * sessions still authenticating; their on_close follows when the peer answers (the runtime
+ * should close anyway after a grace period). Returns the number of sessions told. */
+WAMP_API size_t wamp_router_shutdown(wamp_router *r, const char *reason);
+/* Number of attached sessions (joined or not). */
+WAMP_API size_t wamp_router_session_count(const wamp_router *r);
+
+/* Callbacks of a session; both required. */
+typedef struct wamp_router_session_cbs {
+    /* The outgoing queue became non-empty: pop until it is empty. */
+    void (*on_output)(wamp_router_session *s, void *user);
+    /* The router is done with the connection (reason: short text for logs). Runs once. */
+    void (*on_close)(wamp_router_session *s, const char *reason, void *user);
+} wamp_router_session_cbs;
+
+/*
+ * Attaches a new session speaking serializer ser (plain or batched; FlatBuffers unsupported).
+ * transport_info: optional text for logs (copied), e.g. "websocket tcp4:127.0.0.1:5555".
+ * Returns WAMP_OK, WAMP_EINVAL, WAMP_EUNSUPPORTED or WAMP_ENOMEM.
+ */
+WAMP_API int wamp_router_session_new(wamp_router *r, const wamp_serializer_info *ser,
+                                     const wamp_router_session_cbs *cbs, void *user,
+                                     const char *transport_info, wamp_router_session **out);
+/*
+ * Processes one transport payload (one message, or a batch). data is only read during the call.
+ * Malformed input and protocol violations are answered with ABORT wamp.error.protocol_violation
+ * and on_close; the return value is then WAMP_EPROTO (or the codec error). WAMP_OK otherwise;
+ * WAMP_ECLOSED when the session is already closing (input ignored).
+ */
+WAMP_API int wamp_router_session_receive(wamp_router_session *s, const uint8_t *data, size_t len);
+/* Moves the next outgoing payload into out (cleared first). Returns true, or false when the
+ * queue is empty. */
+WAMP_API bool wamp_router_session_pop(wamp_router_session *s, wamp_buf *out);
+/* Detaches and frees the session (leaves its realm: its subscriptions and registrations go, its
+ * pending calls are canceled). Must not be called from inside its own callbacks. NULL: no-op. */
+WAMP_API void wamp_router_session_free(wamp_router_session *s);
+/* The user pointer given to wamp_router_session_new(). */
+WAMP_API void *wamp_router_session_get_user(const wamp_router_session *s);
+/* Info of a session (session id 0 and NULL strings before it joined). */
+WAMP_API void wamp_router_session_get_info(const wamp_router_session *s,
+                                           wamp_router_session_info *out);
+
+typedef struct wamp_router_session_stats {
+    uint64_t messages_in;
+    uint64_t messages_out;  /* queued */
+    uint64_t bytes_out;     /* queued */
+    size_t queued_messages; /* currently in the queue */
+    size_t queued_bytes;
+    size_t queued_bytes_peak;
+    uint64_t overflows; /* 1 when the session was dropped for overflow */
+} wamp_router_session_stats;
+WAMP_API void wamp_router_session_get_stats(const wamp_router_session *s,
+                                            wamp_router_session_stats *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

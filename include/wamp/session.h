@@ -1,0 +1,364 @@
+/*
+ * libwamp — the client session (Autobahn's ApplicationSession), sans-I/O.
+ *
+ * The session owns no socket and no clock:
+ *   - messages from the router go in through wamp_session_receive();
+ *   - messages to the router come out through the `send` callback of the configuration;
+ *   - the transport's life is reported with wamp_session_transport_open() / _closed();
+ *   - time is given explicitly: wamp_session_tick(now_ms) advances the session clock and fires
+ *     expired caller-side timeouts; wamp_session_next_deadline() says when to tick next.
+ * A runtime (client.h) drives it over a real transport; tests drive it directly.
+ *
+ * Life cycle
+ *   transport_open -> on_connect -> join() sends HELLO -> [CHALLENGE/AUTHENTICATE]* -> WELCOME
+ *   -> on_welcome (may refuse: ABORT) -> on_join -> ... -> leave() sends GOODBYE -> router's
+ *   GOODBYE -> on_leave. A router GOODBYE is answered with GOODBYE "wamp.close.goodbye_and_out".
+ *   ABORT, a protocol violation by the router (answered with ABORT
+ *   "wamp.error.protocol_violation") and the transport closing also end the session with
+ *   on_leave (transport loss: reason "wamp.close.transport_lost"); on_disconnect follows
+ *   transport_closed. After on_leave the session may join() again on the same transport.
+ *
+ * Completion guarantee
+ *   Every request callback (call, publish with acknowledge, subscribe, unsubscribe, register,
+ *   unregister) is called exactly once with either a result or an error. When the session ends
+ *   with requests in flight each is completed with a local error (code WAMP_ETRANSPORTLOST,
+ *   WAMP_EABORTED or WAMP_ECLOSED) before on_leave. Progress callbacks may run before.
+ *
+ * Callbacks and memory
+ *   Everything a callback receives (strings, values, structs) is borrowed for the duration of
+ *   the callback. Callbacks may call any session function, including wamp_session_free() (the
+ *   session is then freed when the outermost session call returns).
+ *   Strings and values given to session functions are borrowed only during the call.
+ *
+ * Handles
+ *   Requests, registrations, subscriptions and invocations are named by integer handles, never by
+ *   pointers the application could keep too long: a stale handle gives WAMP_ENOTFOUND.
+ *
+ * Threads: none; a session belongs to one thread.
+ */
+#ifndef WAMP_SESSION_H
+#define WAMP_SESSION_H
+
+#include "auth.h"
+#include "common.h"
+#include "message.h"
+#include "value.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wamp_session wamp_session;
+
+/* Close reason used for on_leave when the transport is lost while joined (Autobahn's). */
+#define WAMP_CLOSE_TRANSPORT_LOST "wamp.close.transport_lost"
+
+/* ---------------------------------------------------------------- errors */
+
+/*
+ * An error as the application sees it, both ways:
+ *   - received: completes a call/publish/subscribe/... that failed. code is WAMP_EAPPLICATION
+ *     when the router sent ERROR (uri, args, kwargs from it); a local code otherwise:
+ *     WAMP_ECANCELED (cancel(), uri wamp.error.canceled), WAMP_ETIMEOUT (caller-side timeout,
+ *     uri wamp.error.timeout), WAMP_ETRANSPORTLOST / WAMP_EABORTED / WAMP_ECLOSED (session
+ *     ended; uri is the close reason), WAMP_ENOMEM.
+ *   - sent: a callee answers an invocation with wamp_session_error() using uri/args/kwargs
+ *     (code ignored).
+ * args: LIST or absent; kwargs: DICT or absent; message: optional human text (local errors).
+ */
+typedef struct wamp_error {
+    int code;
+    wamp_str uri;
+    wamp_value args;
+    wamp_value kwargs;
+    wamp_str message;
+} wamp_error;
+
+/* ---------------------------------------------------------------- session details */
+
+/* What WELCOME said (Autobahn's SessionDetails). Borrowed in on_join; valid until on_leave
+ * when obtained with wamp_session_details(). */
+typedef struct wamp_session_details {
+    wamp_str realm;
+    wamp_id session;
+    wamp_str authid;
+    wamp_str authrole;
+    wamp_str authmethod;
+    wamp_str authprovider;
+    wamp_value authextra;
+    wamp_roles router_roles;
+    bool resumed;
+    bool resumable;
+    wamp_str resume_token;
+} wamp_session_details;
+
+/* Why the session ended (Autobahn's CloseDetails). */
+typedef struct wamp_close_details {
+    wamp_str reason;
+    wamp_str message;
+} wamp_close_details;
+
+/* A CHALLENGE as given to on_challenge. */
+typedef struct wamp_challenge {
+    wamp_str method;
+    const wamp_value *extra; /* dict */
+} wamp_challenge;
+
+/* ---------------------------------------------------------------- configuration */
+
+/*
+ * Callbacks (all optional except send). user is the configuration's user pointer.
+ *   send:          must hand m to the transport (encode + write). Return WAMP_OK or an error;
+ *                  an error makes the calling function fail with it. m is borrowed.
+ *   on_connect:    the transport opened (wamp_session_transport_open()).
+ *   on_challenge:  answer a CHALLENGE: set *signature (a string value) and *extra (a dict or
+ *                  leave absent), built in arena a; return WAMP_OK, or an error to ABORT with
+ *                  "wamp.error.cannot_authenticate". When NULL, the join's authenticator
+ *                  answers (no authenticator: ABORT).
+ *   on_welcome:    called before on_join; return WAMP_OK to accept, else the session sends
+ *                  ABORT "wamp.error.cannot_authenticate" and ends (on_leave follows).
+ *   on_join:       the session is joined.
+ *   on_leave:      the session ended (after all pending requests were completed).
+ *   on_disconnect: the transport closed (wamp_session_transport_closed()); was_clean tells
+ *                  whether the session had ended first.
+ *   on_user_error: a non-fatal problem worth logging: code and a sentence (e.g. an EVENT for a
+ *                  subscription no handler wants any more, a handler's send failing).
+ */
+typedef struct wamp_session_callbacks {
+    int (*send)(void *user, const wamp_message *m);
+    void (*on_connect)(void *user, wamp_session *s);
+    int (*on_challenge)(void *user, wamp_session *s, const wamp_challenge *c, wamp_arena *a,
+                        wamp_value *signature, wamp_value *extra);
+    int (*on_welcome)(void *user, wamp_session *s, const wamp_session_details *d);
+    void (*on_join)(void *user, wamp_session *s, const wamp_session_details *d);
+    void (*on_leave)(void *user, wamp_session *s, const wamp_close_details *d);
+    void (*on_disconnect)(void *user, wamp_session *s, bool was_clean);
+    void (*on_user_error)(void *user, wamp_session *s, int code, const char *text);
+} wamp_session_callbacks;
+
+/* Creates a session. cb is copied; cb->send is required. Returns WAMP_OK, WAMP_EINVAL or
+ * WAMP_ENOMEM. Free with wamp_session_free(). */
+WAMP_API int wamp_session_new(const wamp_session_callbacks *cb, void *user, wamp_session **out);
+/* Frees the session. Pending requests are completed with WAMP_ECLOSED first (no message is
+ * sent). Safe inside callbacks (deferred to the end of the outermost session call). NULL: no-op. */
+WAMP_API void wamp_session_free(wamp_session *s);
+
+/* ---------------------------------------------------------------- transport and time */
+
+/* The transport is open: calls on_connect. WAMP_ESTATE if already open. */
+WAMP_API int wamp_session_transport_open(wamp_session *s);
+/* The transport closed or was lost (err: WAMP_OK for a normal close, else why). Ends a joined
+ * session (pending requests: WAMP_ETRANSPORTLOST; on_leave "wamp.close.transport_lost"),
+ * then calls on_disconnect. */
+WAMP_API void wamp_session_transport_closed(wamp_session *s, int err);
+/*
+ * Hands one message from the router to the session (borrowed during the call). Returns WAMP_OK
+ * also when the message was a protocol violation that ended the session (ABORT sent); an error
+ * only for WAMP_ESTATE (no transport) or when sending a reply failed.
+ */
+WAMP_API int wamp_session_receive(wamp_session *s, const wamp_message *m);
+/* Advances the session clock to now_ms (monotonic milliseconds, never decreasing; the clock
+ * starts at 0) and fires expired timeouts. */
+WAMP_API void wamp_session_tick(wamp_session *s, uint64_t now_ms);
+/* The earliest pending deadline in session-clock ms; false when none. */
+WAMP_API bool wamp_session_next_deadline(const wamp_session *s, uint64_t *deadline_ms);
+
+/* ---------------------------------------------------------------- joining and leaving */
+
+typedef struct wamp_join_opts {
+    const char *realm;             /* required */
+    wamp_authenticator *auth;      /* borrowed until the session ends; NULL: anonymous, no
+                                      authmethods unless given below */
+    const wamp_value *authmethods; /* LIST of strings; overrides the authenticator's */
+    const char *authid;            /* overrides the authenticator's */
+    const char *authrole;          /* overrides */
+    const wamp_value *authextra;   /* DICT; overrides */
+    bool resumable;
+} wamp_join_opts;
+
+/* Sends HELLO announcing the client roles and features this session implements (see
+ * wamp_session_client_roles()). Returns WAMP_OK, WAMP_ESTATE (no transport, or already joining
+ * or joined), WAMP_EREALM/WAMP_EINVAL (bad realm), WAMP_ENOMEM, or the send error. */
+WAMP_API int wamp_session_join(wamp_session *s, const wamp_join_opts *o);
+/* Sends GOODBYE (reason NULL: "wamp.close.normal"; message may be NULL) and waits for the
+ * router's GOODBYE. WAMP_ENOTREADY when not joined, WAMP_EURI for an invalid reason. */
+WAMP_API int wamp_session_leave(wamp_session *s, const char *reason, const char *message);
+/* True between on_join and the end of the session. */
+WAMP_API bool wamp_session_is_attached(const wamp_session *s);
+/* The details of the joined session, or NULL when not attached. */
+WAMP_API const wamp_session_details *wamp_session_details_get(const wamp_session *s);
+/* The HELLO roles this implementation announces. */
+WAMP_API void wamp_session_client_roles(wamp_roles *roles);
+
+/* ---------------------------------------------------------------- caller */
+
+typedef struct wamp_call_result {
+    wamp_value args;    /* LIST or absent */
+    wamp_value kwargs;  /* DICT or absent */
+    wamp_value details; /* RESULT.Details as received (dict) */
+    wamp_opt_int callee;
+    wamp_str callee_authid;
+    wamp_str callee_authrole;
+    bool progress; /* a progressive result (more follow) */
+} wamp_call_result;
+
+/* Completion: exactly one of res / err is non-NULL. */
+typedef void (*wamp_call_cb)(void *user, wamp_session *s, wamp_id request,
+                             const wamp_call_result *res, const wamp_error *err);
+
+typedef struct wamp_call_opts {
+    int64_t timeout_ms;           /* > 0: sent as CALL.Options.timeout (dealer-side timeout) */
+    uint64_t cancel_after_ms;     /* > 0: caller-side timeout: CANCEL (cancel_mode) is sent and the
+                                     call completes with WAMP_ETIMEOUT after this many ms */
+    wamp_cancel_mode cancel_mode; /* for cancel_after_ms; UNSET: kill-no-wait */
+    wamp_call_cb on_progress;     /* non-NULL: receive_progress and progressive results come here */
+    bool disclose_me;
+} wamp_call_opts;
+
+/*
+ * Calls procedure with args (LIST or NULL) and kwargs (DICT or NULL). cb (required) completes
+ * it; *request (may be NULL) receives the request id for wamp_session_cancel(). Returns WAMP_OK
+ * (cb will be called exactly once), or without calling cb: WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL,
+ * WAMP_ENOMEM, or the send error.
+ */
+WAMP_API int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *args,
+                               const wamp_value *kwargs, const wamp_call_opts *o, wamp_call_cb cb,
+                               void *user, wamp_id *request);
+/*
+ * Cancels a pending call: sends CANCEL with mode (UNSET: not sent in the message, dealer
+ * default). skip and killnowait complete the call at once with WAMP_ECANCELED and drop the
+ * router's later answer; kill waits for the router's ERROR (normally wamp.error.canceled).
+ * Returns WAMP_OK, WAMP_ENOTFOUND (not pending), WAMP_ENOTREADY, WAMP_EINVAL, or a send error.
+ */
+WAMP_API int wamp_session_cancel(wamp_session *s, wamp_id request, wamp_cancel_mode mode);
+
+/* ---------------------------------------------------------------- callee */
+
+/* What a handler gets for one INVOCATION (Autobahn's CallDetails + the payload). */
+typedef struct wamp_invocation {
+    wamp_id request;      /* the invocation handle for wamp_session_yield()/_error() */
+    wamp_id registration; /* the router's registration id */
+    wamp_id handle;       /* the local registration handle (wamp_session_register()) */
+    wamp_value args;
+    wamp_value kwargs;
+    wamp_value details; /* INVOCATION.Details as received */
+    wamp_opt_int caller;
+    wamp_str caller_authid;
+    wamp_str caller_authrole;
+    wamp_str procedure;    /* the actual procedure (pattern registrations) */
+    bool receive_progress; /* the caller accepts progressive results */
+    wamp_opt_int timeout;
+} wamp_invocation;
+
+/* A procedure implementation. Answer now or later with wamp_session_yield()/wamp_session_error()
+ * using inv->request. */
+typedef void (*wamp_invocation_cb)(void *user, wamp_session *s, const wamp_invocation *inv);
+/*
+ * INTERRUPT for a pending invocation (mode kill or killnowait). In kill mode the handler may
+ * answer (wamp_session_error()) inside this callback; if it does not, the session answers ERROR
+ * "wamp.error.canceled". In killnowait mode nothing is sent. Either way the invocation is over
+ * afterwards: later yields return WAMP_ENOTFOUND.
+ */
+typedef void (*wamp_interrupt_cb)(void *user, wamp_session *s, wamp_id request,
+                                  wamp_cancel_mode mode);
+
+/* Completion of register/unregister/subscribe/unsubscribe: err NULL on success; handle is the
+ * local handle; id the router's registration/subscription id (0 on error). */
+typedef void (*wamp_done_cb)(void *user, wamp_session *s, wamp_id handle, wamp_id id,
+                             const wamp_error *err);
+
+typedef struct wamp_register_opts {
+    wamp_match match;
+    wamp_invoke invoke;
+    int64_t concurrency; /* > 0: sent */
+    bool force_reregister;
+    bool disclose_caller;
+    wamp_interrupt_cb on_interrupt;
+} wamp_register_opts;
+
+/*
+ * Registers procedure (checked for the match policy). handler is called per invocation with
+ * user. done (may be NULL) completes the REGISTER; *handle receives the local registration
+ * handle. Returns WAMP_OK, WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or the send error.
+ */
+WAMP_API int wamp_session_register(wamp_session *s, const char *procedure,
+                                   const wamp_register_opts *o, wamp_invocation_cb handler,
+                                   void *user, wamp_done_cb done, void *done_user, wamp_id *handle);
+/* Unregisters (sends UNREGISTER). Pending invocations can still be answered. done may be NULL.
+ * WAMP_ENOTFOUND for an unknown or not yet registered handle. */
+WAMP_API int wamp_session_unregister(wamp_session *s, wamp_id handle, wamp_done_cb done,
+                                     void *done_user);
+/* Answers invocation `request` with a result (progress: a progressive result, allowed only when
+ * the caller asked for them). Returns WAMP_OK, WAMP_ENOTFOUND (unknown, answered, interrupted),
+ * WAMP_EINVAL, WAMP_ENOTREADY, or the send error. */
+WAMP_API int wamp_session_yield(wamp_session *s, wamp_id request, const wamp_value *args,
+                                const wamp_value *kwargs, bool progress);
+/* Answers invocation `request` with ERROR err->uri (+ args/kwargs). WAMP_EURI for a bad URI. */
+WAMP_API int wamp_session_error(wamp_session *s, wamp_id request, const wamp_error *err);
+
+/* ---------------------------------------------------------------- publisher */
+
+typedef struct wamp_publish_opts {
+    bool acknowledge;
+    wamp_opt_bool exclude_me;
+    const wamp_value *exclude;        /* LIST of session ids */
+    const wamp_value *exclude_authid; /* LIST of strings */
+    const wamp_value *exclude_authrole;
+    const wamp_value *eligible;
+    const wamp_value *eligible_authid;
+    const wamp_value *eligible_authrole;
+    bool retain;
+    bool disclose_me;
+} wamp_publish_opts;
+
+/* Publication acknowledged: err NULL and publication the router's id; or err. */
+typedef void (*wamp_publish_cb)(void *user, wamp_session *s, wamp_id request, wamp_id publication,
+                                const wamp_error *err);
+
+/* Publishes. With o->acknowledge, cb (required then) completes it exactly once; without, cb is
+ * ignored. Returns WAMP_OK, WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or send error. */
+WAMP_API int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *args,
+                                  const wamp_value *kwargs, const wamp_publish_opts *o,
+                                  wamp_publish_cb cb, void *user, wamp_id *request);
+
+/* ---------------------------------------------------------------- subscriber */
+
+typedef struct wamp_event {
+    wamp_id subscription;
+    wamp_id publication;
+    wamp_id handle; /* the local subscription handle of the handler called */
+    wamp_value args;
+    wamp_value kwargs;
+    wamp_value details;
+    wamp_opt_int publisher;
+    wamp_str publisher_authid;
+    wamp_str publisher_authrole;
+    wamp_str topic; /* the actual topic (pattern subscriptions) */
+    bool retained;
+} wamp_event;
+
+typedef void (*wamp_event_cb)(void *user, wamp_session *s, const wamp_event *ev);
+
+typedef struct wamp_subscribe_opts {
+    wamp_match match;
+    bool get_retained;
+} wamp_subscribe_opts;
+
+/*
+ * Subscribes handler to topic. Handlers of the same topic and match share one router
+ * subscription: only the first sends SUBSCRIBE; later ones complete (done) when it does, or at
+ * once when it already exists. *handle receives the local handle. Returns WAMP_OK,
+ * WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or the send error.
+ */
+WAMP_API int wamp_session_subscribe(wamp_session *s, const char *topic,
+                                    const wamp_subscribe_opts *o, wamp_event_cb handler, void *user,
+                                    wamp_done_cb done, void *done_user, wamp_id *handle);
+/* Removes a handler; the last handler of a subscription sends UNSUBSCRIBE and done completes
+ * on UNSUBSCRIBED (else at once). WAMP_ENOTFOUND for an unknown or pending handle. */
+WAMP_API int wamp_session_unsubscribe(wamp_session *s, wamp_id handle, wamp_done_cb done,
+                                      void *done_user);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

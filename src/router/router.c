@@ -1,0 +1,2134 @@
+/*
+ * The router core: realms, sessions, broker and dealer (see include/wamp/router.h).
+ *
+ * Data structures (per realm):
+ *   - subscriptions and registrations with match "exact" live in a hash map by URI; pattern
+ *     ones (prefix, wildcard) in a vector scanned on each publish/call (O(patterns));
+ *   - every subscription/registration is also in a map by id;
+ *   - invocations are in a router-wide map by invocation id and on two intrusive lists (the
+ *     caller's and the callee's) so that CANCEL and session departures find them.
+ * Matching:
+ *   - broker prefix: plain string prefix (spec);
+ *   - dealer prefix: component-aware (the URI equals the prefix, or continues with '.' after it,
+ *     or the prefix ends with '.'), which the spec's 7-case test set requires
+ *     (`a1.b2.c33.d4.e5` must not match prefix `a1.b2.c3`);
+ *   - wildcard: same number of components, empty pattern components match anything;
+ *   - dealer choice: exact, else the longest prefix, else the wildcard whose runs of concrete
+ *     components are longest, compared left to right.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "wamp/router.h"
+
+/* ---------------------------------------------------------------- small containers */
+
+typedef struct ment {
+    struct ment *next;
+    uint64_t h;
+    const char *skey; /* NULL for id keys; borrowed from the value's owner */
+    size_t slen;
+    void *val;
+} ment;
+
+typedef struct map {
+    ment **b;
+    size_t nb, n;
+} map;
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t hstr(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (uint8_t)s[i];
+        h *= 1099511628211ULL;
+    }
+    return mix64(h);
+}
+
+static int map_grow(map *m)
+{
+    size_t nb = m->nb ? m->nb * 2 : 16;
+    ment **b = calloc(nb, sizeof *b);
+    if (!b) return WAMP_ENOMEM;
+    for (size_t i = 0; i < m->nb; i++) {
+        ment *e = m->b[i];
+        while (e) {
+            ment *nx = e->next;
+            size_t k = e->h & (nb - 1);
+            e->next = b[k];
+            b[k] = e;
+            e = nx;
+        }
+    }
+    free(m->b);
+    m->b = b;
+    m->nb = nb;
+    return WAMP_OK;
+}
+
+static ment **map_find(map *m, uint64_t h, const char *s, size_t n)
+{
+    if (!m->nb) return NULL;
+    ment **pp = &m->b[h & (m->nb - 1)];
+    for (; *pp; pp = &(*pp)->next) {
+        ment *e = *pp;
+        if (e->h != h) continue;
+        if (!s && !e->skey) return pp;
+        if (s && e->skey && e->slen == n && memcmp(e->skey, s, n) == 0) return pp;
+    }
+    return NULL;
+}
+
+static int map_put(map *m, uint64_t h, const char *s, size_t n, void *val)
+{
+    if (m->n + 1 > m->nb * 3 / 4 && map_grow(m) != WAMP_OK) return WAMP_ENOMEM;
+    ment *e = malloc(sizeof *e);
+    if (!e) return WAMP_ENOMEM;
+    e->h = h;
+    e->skey = s;
+    e->slen = n;
+    e->val = val;
+    size_t k = h & (m->nb - 1);
+    e->next = m->b[k];
+    m->b[k] = e;
+    m->n++;
+    return WAMP_OK;
+}
+
+static void *map_take(map *m, uint64_t h, const char *s, size_t n)
+{
+    ment **pp = map_find(m, h, s, n);
+    if (!pp) return NULL;
+    ment *e = *pp;
+    void *v = e->val;
+    *pp = e->next;
+    free(e);
+    m->n--;
+    return v;
+}
+
+static void *map_get(map *m, uint64_t h, const char *s, size_t n)
+{
+    ment **pp = map_find(m, h, s, n);
+    return pp ? (*pp)->val : NULL;
+}
+
+#define ID_H(id) mix64((uint64_t)(id))
+static void *mapi_get(map *m, wamp_id id)
+{
+    return map_get(m, ID_H(id), NULL, 0);
+}
+static int mapi_put(map *m, wamp_id id, void *v)
+{
+    return map_put(m, ID_H(id), NULL, 0, v);
+}
+static void *mapi_take(map *m, wamp_id id)
+{
+    return map_take(m, ID_H(id), NULL, 0);
+}
+static void *maps_get(map *m, const char *s, size_t n)
+{
+    return map_get(m, hstr(s, n), s, n);
+}
+static int maps_put(map *m, const char *s, size_t n, void *v)
+{
+    return map_put(m, hstr(s, n), s, n, v);
+}
+static void *maps_take(map *m, const char *s, size_t n)
+{
+    return map_take(m, hstr(s, n), s, n);
+}
+
+/* Values of a map into a malloc'd array (for iteration that may modify the map). */
+static void **map_values(const map *m, size_t *count)
+{
+    *count = 0;
+    void **out = malloc((m->n ? m->n : 1) * sizeof *out);
+    if (!out) return NULL;
+    for (size_t i = 0; i < m->nb; i++)
+        for (ment *e = m->b[i]; e; e = e->next)
+            out[(*count)++] = e->val;
+    return out;
+}
+
+static void map_free(map *m)
+{
+    for (size_t i = 0; i < m->nb; i++) {
+        ment *e = m->b[i];
+        while (e) {
+            ment *nx = e->next;
+            free(e);
+            e = nx;
+        }
+    }
+    free(m->b);
+    m->b = NULL;
+    m->nb = m->n = 0;
+}
+
+typedef struct vec {
+    void **v;
+    size_t n, cap;
+} vec;
+
+static int vec_push(vec *x, void *p)
+{
+    if (x->n == x->cap) {
+        size_t c = x->cap ? x->cap * 2 : 4;
+        void **nv = realloc(x->v, c * sizeof *nv);
+        if (!nv) return WAMP_ENOMEM;
+        x->v = nv;
+        x->cap = c;
+    }
+    x->v[x->n++] = p;
+    return WAMP_OK;
+}
+
+static bool vec_remove(vec *x, void *p)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->v[i] == p) {
+            memmove(&x->v[i], &x->v[i + 1], (x->n - i - 1) * sizeof *x->v);
+            x->n--;
+            return true;
+        }
+    return false;
+}
+
+static bool vec_has(const vec *x, const void *p)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (x->v[i] == p) return true;
+    return false;
+}
+
+static void vec_free(vec *x)
+{
+    free(x->v);
+    x->v = NULL;
+    x->n = x->cap = 0;
+}
+
+static char *dupn(const char *s, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    if (n) memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+static char *dupc(const char *s)
+{
+    return s ? dupn(s, strlen(s)) : NULL;
+}
+
+/* ---------------------------------------------------------------- types */
+
+typedef struct realm realm;
+typedef struct inv inv;
+typedef wamp_router_session sess;
+
+typedef struct sub {
+    wamp_id id;
+    char *uri;
+    size_t len;
+    wamp_match match;
+    vec sessions;
+} sub;
+
+typedef struct callee_t {
+    sess *s;
+    int64_t concurrency; /* 0: unlimited */
+    int64_t inflight;
+    bool disclose_caller;
+} callee_t;
+
+typedef struct reg {
+    wamp_id id;
+    char *uri;
+    size_t len;
+    wamp_match match;
+    wamp_invoke invoke;
+    callee_t *c;
+    size_t n, cap;
+    size_t rr;
+} reg;
+
+typedef struct retained {
+    char *topic;
+    size_t len;
+    wamp_arena *a;
+    wamp_message pub; /* owning copy of the PUBLISH */
+    wamp_id publication;
+    wamp_id publisher;
+    char *publisher_authid, *publisher_authrole;
+} retained;
+
+struct realm {
+    realm *next;
+    char *name;
+    map subs_exact, subs_id, regs_exact, regs_id, retained;
+    vec subs_pattern, regs_pattern;
+    size_t nsessions;
+};
+
+struct inv {
+    wamp_id id;
+    wamp_id call_req;
+    wamp_id reg_id;
+    sess *caller, *callee;
+    inv *cprev, *cnext; /* caller's list */
+    inv *eprev, *enext; /* callee's list */
+    uint64_t deadline;
+    int64_t timeout;
+    bool receive_progress;
+    bool canceled; /* kill sent: waiting for the callee_t */
+};
+
+typedef struct qnode {
+    struct qnode *next;
+    size_t len;
+    uint8_t data[];
+} qnode;
+
+enum { S_NEW, S_CHALLENGED, S_JOINED, S_SHUTTING, S_CLOSED };
+
+struct wamp_router_session {
+    wamp_router *r;
+    sess *prev, *next;
+    realm *realm;
+    int state;
+    bool closed_cb;
+    const wamp_serializer_info *info;
+    wamp_serializer *ser;
+    wamp_router_session_cbs cbs;
+    void *user;
+    char *tinfo;
+    char *realm_pending; /* realm name while challenged */
+    wamp_id id;
+    char *authid, *authrole, *authmethod, *authprovider;
+    wamp_roles roles;
+    vec subs, regs;
+    inv *calls, *invs;
+    qnode *qhead, *qtail;
+    wamp_router_session_stats st;
+};
+
+struct wamp_router {
+    wamp_router_options o;
+    realm *realms;
+    sess *sessions;
+    size_t nsessions;
+    map by_id;
+    map invs;
+    uint64_t now;
+    wamp_id next_sub, next_reg, next_inv;
+    wamp_arena *in, *out, *meta;
+    wamp_buf tmp;
+    wamp_roles roles;
+    bool reap;
+};
+
+/* ---------------------------------------------------------------- utilities */
+
+static void rlog(wamp_router *r, wamp_log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void rlog(wamp_router *r, wamp_log_level lvl, const char *fmt, ...)
+{
+    if (!r->o.log || lvl > r->o.log_level) return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    r->o.log(r->o.log_user, lvl, line);
+}
+
+static uint64_t rnd(wamp_router *r)
+{
+    if (r->o.random) return r->o.random(r->o.random_user);
+    uint64_t x = 0;
+    if (getrandom(&x, sizeof x, 0) != (ssize_t)sizeof x) {
+        static uint64_t fallback = 0x9e3779b97f4a7c15ULL;
+        fallback = mix64(fallback + 0x9e3779b97f4a7c15ULL);
+        x = fallback;
+    }
+    return x;
+}
+
+static wamp_id rnd_id(wamp_router *r)
+{
+    return rnd(r) % WAMP_ID_MAX + 1;
+}
+
+static realm *realm_find(wamp_router *r, const char *name, size_t n)
+{
+    for (realm *x = r->realms; x; x = x->next)
+        if (strlen(x->name) == n && memcmp(x->name, name, n) == 0) return x;
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void sess_close(sess *s, const char *reason);
+
+static void queue_drop(sess *s)
+{
+    qnode *q = s->qhead;
+    while (q) {
+        qnode *nx = q->next;
+        free(q);
+        q = nx;
+    }
+    s->qhead = s->qtail = NULL;
+    s->st.queued_bytes = 0;
+    s->st.queued_messages = 0;
+}
+
+/* Queues one payload made of pre + body + post (framing). */
+static int enqueue(sess *s, const void *pre, size_t prelen, const void *body, size_t len,
+                   const void *post, size_t postlen)
+{
+    if (s->st.overflows) return WAMP_ECLOSED;
+    size_t total = prelen + len + postlen;
+    wamp_router *r = s->r;
+    if (s->st.queued_bytes + total > r->o.max_queue_bytes ||
+        s->st.queued_messages + 1 > r->o.max_queue_messages) {
+        rlog(r, WAMP_LOG_WARN,
+             "session %llu: outgoing queue overflow (%zu messages, %zu bytes queued): "
+             "disconnecting slow session",
+             (unsigned long long)s->id, s->st.queued_messages, s->st.queued_bytes);
+        s->st.overflows++;
+        queue_drop(s);
+        /* closed at the next safe point (reap()): the caller may be iterating over objects
+         * that leaving the realm would free */
+        if (!s->closed_cb) s->state = S_CLOSED;
+        r->reap = true;
+        return WAMP_ELIMIT;
+    }
+    qnode *q = malloc(sizeof *q + total);
+    if (!q) return WAMP_ENOMEM;
+    q->next = NULL;
+    q->len = total;
+    if (prelen) memcpy(q->data, pre, prelen);
+    if (len) memcpy(q->data + prelen, body, len);
+    if (postlen) memcpy(q->data + prelen + len, post, postlen);
+    bool was_empty = !s->qhead;
+    if (s->qtail)
+        s->qtail->next = q;
+    else
+        s->qhead = q;
+    s->qtail = q;
+    s->st.queued_bytes += total;
+    s->st.queued_messages++;
+    if (s->st.queued_bytes > s->st.queued_bytes_peak) s->st.queued_bytes_peak = s->st.queued_bytes;
+    s->st.messages_out++;
+    s->st.bytes_out += total;
+    if (was_empty) s->cbs.on_output(s, s->user);
+    return WAMP_OK;
+}
+
+/* Queues one message body already encoded in the session's serializer (framed if batched). */
+static int enqueue_body(sess *s, const uint8_t *body, size_t len)
+{
+    if (!s->info->batched) return enqueue(s, NULL, 0, body, len, NULL, 0);
+    if (s->info->id == WAMP_SER_JSON) {
+        uint8_t sep = WAMP_JSON_BATCH_SEPARATOR;
+        return enqueue(s, NULL, 0, body, len, &sep, 1);
+    }
+    uint8_t pre[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+                      (uint8_t)len};
+    return enqueue(s, pre, 4, body, len, NULL, 0);
+}
+
+static int send_msg(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    if (s->state == S_CLOSED) return WAMP_ECLOSED;
+    wamp_value list;
+    int rc = wamp_message_marshal(m, r->out, &list);
+    if (rc == WAMP_OK) {
+        wamp_buf_clear(&r->tmp);
+        rc = wamp_serializer_serialize(s->ser, &list, &r->tmp);
+        if (rc == WAMP_OK) rc = enqueue(s, NULL, 0, r->tmp.data, r->tmp.len, NULL, 0);
+    }
+    if (rc != WAMP_OK && rc != WAMP_ELIMIT)
+        rlog(r, WAMP_LOG_WARN, "session %llu: cannot send %s: %s", (unsigned long long)s->id,
+             wamp_msg_type_name(m->type), wamp_strerror(rc));
+    wamp_arena_reset(r->out);
+    return rc;
+}
+
+static void send_error(sess *s, int type, wamp_id req, const char *uri, const char *text)
+{
+    wamp_message e = wamp_message_error(type, req, uri);
+    wamp_value args = wamp_value_list();
+    if (text) {
+        /* the list lives in the output arena, reset by send_msg() */
+        if (wamp_value_list_push(s->r->out, &args, wamp_value_string_borrow(text, strlen(text))) ==
+            WAMP_OK)
+            e.args = args;
+    }
+    send_msg(s, &e);
+}
+
+static void abort_session(sess *s, const char *reason, const char *text)
+{
+    wamp_message m = wamp_message_abort(reason, text);
+    send_msg(s, &m);
+    sess_close(s, reason);
+}
+
+static void protocol_violation(sess *s, const char *text)
+{
+    rlog(s->r, WAMP_LOG_INFO, "session %llu: protocol violation: %s", (unsigned long long)s->id,
+         text);
+    abort_session(s, WAMP_ERROR_PROTOCOL_VIOLATION, text);
+}
+
+static bool authorized(sess *s, wamp_router_action a, wamp_str uri)
+{
+    if (!s->r->o.auth.authorize) return true;
+    wamp_router_session_info who;
+    wamp_router_session_get_info(s, &who);
+    return s->r->o.auth.authorize(s->r->o.auth.user, &who, a, uri);
+}
+
+static bool peer_has(const sess *s, wamp_role role, wamp_feature f)
+{
+    return wamp_roles_feature(&s->roles, role, f);
+}
+
+/* ---------------------------------------------------------------- matching */
+
+static bool wildcard_match(const char *pat, size_t plen, const char *uri, size_t ulen)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        size_t pe = i, ue = j;
+        while (pe < plen && pat[pe] != '.')
+            pe++;
+        while (ue < ulen && uri[ue] != '.')
+            ue++;
+        if (pe > i && (pe - i != ue - j || memcmp(pat + i, uri + j, pe - i) != 0)) return false;
+        bool pend = pe >= plen, uend = ue >= ulen;
+        if (pend || uend) return pend && uend;
+        i = pe + 1;
+        j = ue + 1;
+    }
+}
+
+static bool prefix_match_str(const char *pat, size_t plen, const char *uri, size_t ulen)
+{
+    return ulen >= plen && memcmp(pat, uri, plen) == 0;
+}
+
+static bool prefix_match_comp(const char *pat, size_t plen, const char *uri, size_t ulen)
+{
+    if (!prefix_match_str(pat, plen, uri, ulen)) return false;
+    return ulen == plen || plen == 0 || pat[plen - 1] == '.' || uri[plen] == '.';
+}
+
+/* Compares two wildcard patterns by their runs of concrete components, left to right:
+ * > 0 when a is the better (more specific) match. */
+static int wildcard_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        /* next run length (concrete components) in each */
+        size_t ra = 0, rb = 0;
+        while (i <= alen) {
+            size_t e = i;
+            while (e < alen && a[e] != '.')
+                e++;
+            bool empty = e == i;
+            i = e + 1;
+            if (empty) {
+                if (ra) break;
+                if (i > alen) break;
+                continue;
+            }
+            ra++;
+            if (i > alen) break;
+        }
+        while (j <= blen) {
+            size_t e = j;
+            while (e < blen && b[e] != '.')
+                e++;
+            bool empty = e == j;
+            j = e + 1;
+            if (empty) {
+                if (rb) break;
+                if (j > blen) break;
+                continue;
+            }
+            rb++;
+            if (j > blen) break;
+        }
+        if (ra != rb) return ra > rb ? 1 : -1;
+        if (ra == 0) return 0;
+    }
+}
+
+/* ---------------------------------------------------------------- realm objects */
+
+static void sub_delete(realm *rl, sub *x)
+{
+    mapi_take(&rl->subs_id, x->id);
+    if (x->match == WAMP_MATCH_EXACT)
+        maps_take(&rl->subs_exact, x->uri, x->len);
+    else
+        vec_remove(&rl->subs_pattern, x);
+    vec_free(&x->sessions);
+    free(x->uri);
+    free(x);
+}
+
+static void reg_delete(realm *rl, reg *x)
+{
+    mapi_take(&rl->regs_id, x->id);
+    if (x->match == WAMP_MATCH_EXACT)
+        maps_take(&rl->regs_exact, x->uri, x->len);
+    else
+        vec_remove(&rl->regs_pattern, x);
+    free(x->c);
+    free(x->uri);
+    free(x);
+}
+
+static void retained_free(retained *t)
+{
+    wamp_arena_free(t->a);
+    free(t->topic);
+    free(t->publisher_authid);
+    free(t->publisher_authrole);
+    free(t);
+}
+
+static void realm_free(realm *rl)
+{
+    size_t n;
+    void **v = map_values(&rl->subs_id, &n);
+    for (size_t i = 0; v && i < n; i++)
+        sub_delete(rl, v[i]);
+    free(v);
+    v = map_values(&rl->regs_id, &n);
+    for (size_t i = 0; v && i < n; i++)
+        reg_delete(rl, v[i]);
+    free(v);
+    v = map_values(&rl->retained, &n);
+    for (size_t i = 0; v && i < n; i++)
+        retained_free(v[i]);
+    free(v);
+    map_free(&rl->subs_exact);
+    map_free(&rl->subs_id);
+    map_free(&rl->regs_exact);
+    map_free(&rl->regs_id);
+    map_free(&rl->retained);
+    vec_free(&rl->subs_pattern);
+    vec_free(&rl->regs_pattern);
+    free(rl->name);
+    free(rl);
+}
+
+static int realm_add(wamp_router *r, const char *name, size_t n, realm **out)
+{
+    realm *rl = calloc(1, sizeof *rl);
+    if (!rl) return WAMP_ENOMEM;
+    rl->name = dupn(name, n);
+    if (!rl->name) {
+        free(rl);
+        return WAMP_ENOMEM;
+    }
+    rl->next = r->realms;
+    r->realms = rl;
+    if (out) *out = rl;
+    return WAMP_OK;
+}
+
+/* ---------------------------------------------------------------- invocations */
+
+static void inv_finish(wamp_router *r, inv *v)
+{
+    mapi_take(&r->invs, v->id);
+    if (v->caller) {
+        if (v->cprev)
+            v->cprev->cnext = v->cnext;
+        else
+            v->caller->calls = v->cnext;
+        if (v->cnext) v->cnext->cprev = v->cprev;
+    }
+    if (v->callee) {
+        if (v->eprev)
+            v->eprev->enext = v->enext;
+        else
+            v->callee->invs = v->enext;
+        if (v->enext) v->enext->eprev = v->eprev;
+        realm *rl = v->callee->realm;
+        reg *g = rl ? mapi_get(&rl->regs_id, v->reg_id) : NULL;
+        for (size_t i = 0; g && i < g->n; i++)
+            if (g->c[i].s == v->callee && g->c[i].inflight > 0) g->c[i].inflight--;
+    }
+    free(v);
+}
+
+static void send_interrupt(sess *callee, wamp_id id, wamp_cancel_mode mode, const char *reason)
+{
+    if (!peer_has(callee, WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING)) return;
+    wamp_message m = wamp_message_interrupt(id, mode);
+    if (reason) m.interrupt.reason = wamp_str_c(reason);
+    send_msg(callee, &m);
+}
+
+/* ---------------------------------------------------------------- leaving */
+
+static void meta_session_event(sess *s, bool join);
+static void meta_sub_event(sess *s, const char *what, sub *x);
+static void meta_reg_event(sess *s, const char *what, reg *g);
+
+static void sess_leave(sess *s)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    if (!rl) return;
+    for (size_t i = 0; i < s->subs.n; i++) {
+        sub *x = s->subs.v[i];
+        vec_remove(&x->sessions, s);
+        meta_sub_event(s, "on_unsubscribe", x);
+        if (!x->sessions.n) {
+            meta_sub_event(s, "on_delete", x);
+            sub_delete(rl, x);
+        }
+    }
+    vec_free(&s->subs);
+    for (size_t i = 0; i < s->regs.n; i++) {
+        reg *g = s->regs.v[i];
+        for (size_t k = 0; k < g->n; k++)
+            if (g->c[k].s == s) {
+                memmove(&g->c[k], &g->c[k + 1], (g->n - k - 1) * sizeof *g->c);
+                g->n--;
+                break;
+            }
+        meta_reg_event(s, "on_unregister", g);
+        if (!g->n) {
+            meta_reg_event(s, "on_delete", g);
+            reg_delete(rl, g);
+        }
+    }
+    vec_free(&s->regs);
+    /* calls we made: the callee is interrupted (killnowait) */
+    while (s->calls) {
+        inv *v = s->calls;
+        sess *callee = v->callee;
+        wamp_id id = v->id;
+        inv_finish(r, v);
+        if (callee && callee->state != S_CLOSED)
+            send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_CANCELED);
+    }
+    /* calls we were serving: the caller gets wamp.error.canceled */
+    while (s->invs) {
+        inv *v = s->invs;
+        sess *caller = v->caller;
+        wamp_id req = v->call_req;
+        inv_finish(r, v);
+        if (caller)
+            send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_CANCELED, "callee left the realm");
+    }
+    if (s->id) mapi_take(&r->by_id, s->id);
+    meta_session_event(s, false);
+    rl->nsessions--;
+    rlog(r, WAMP_LOG_INFO, "session %llu left realm %s", (unsigned long long)s->id, rl->name);
+    s->realm = NULL;
+}
+
+static void sess_close(sess *s, const char *reason)
+{
+    if (s->closed_cb) return;
+    sess_leave(s);
+    s->state = S_CLOSED;
+    s->closed_cb = true;
+    s->cbs.on_close(s, reason, s->user);
+}
+
+/* Closes the sessions dropped for queue overflow (see enqueue()). */
+static void reap(wamp_router *r)
+{
+    while (r->reap) {
+        r->reap = false;
+        for (sess *s = r->sessions; s; s = s->next)
+            if (s->state == S_CLOSED && !s->closed_cb) {
+                s->state = S_NEW; /* let sess_close() run its course */
+                sess_close(s, "queue overflow");
+                r->reap = true; /* the list may have changed: rescan */
+                break;
+            }
+    }
+}
+
+/* ---------------------------------------------------------------- HELLO / WELCOME */
+
+static void router_roles(wamp_roles *roles)
+{
+    memset(roles, 0, sizeof *roles);
+    static const wamp_feature broker[] = {WAMP_FEATURE_PUBLISHER_IDENTIFICATION,
+                                          WAMP_FEATURE_PATTERN_BASED_SUBSCRIPTION,
+                                          WAMP_FEATURE_SUBSCRIBER_BLACKWHITE_LISTING,
+                                          WAMP_FEATURE_PUBLISHER_EXCLUSION,
+                                          WAMP_FEATURE_EVENT_RETENTION,
+                                          WAMP_FEATURE_PAYLOAD_TRANSPARENCY,
+                                          WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE,
+                                          WAMP_FEATURE_SESSION_META_API,
+                                          WAMP_FEATURE_SUBSCRIPTION_META_API};
+    static const wamp_feature dealer[] = {
+        WAMP_FEATURE_SESSION_META_API,         WAMP_FEATURE_REGISTRATION_META_API,
+        WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS, WAMP_FEATURE_CALL_CANCELING,
+        WAMP_FEATURE_CALLER_IDENTIFICATION,    WAMP_FEATURE_PATTERN_BASED_REGISTRATION,
+        WAMP_FEATURE_SHARED_REGISTRATION,      WAMP_FEATURE_CALL_TIMEOUT,
+        WAMP_FEATURE_PAYLOAD_TRANSPARENCY,     WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE};
+    wamp_roles_add(roles, WAMP_ROLE_BROKER);
+    wamp_roles_add(roles, WAMP_ROLE_DEALER);
+    for (size_t i = 0; i < sizeof broker / sizeof *broker; i++)
+        if (wamp_role_has_feature(WAMP_ROLE_BROKER, broker[i]))
+            wamp_roles_set_feature(roles, WAMP_ROLE_BROKER, broker[i], true);
+    for (size_t i = 0; i < sizeof dealer / sizeof *dealer; i++)
+        if (wamp_role_has_feature(WAMP_ROLE_DEALER, dealer[i]))
+            wamp_roles_set_feature(roles, WAMP_ROLE_DEALER, dealer[i], true);
+}
+
+static void set_str(char **dst, const char *src)
+{
+    free(*dst);
+    *dst = dupc(src);
+}
+
+static void welcome(sess *s, realm *rl, const wamp_router_auth_result *res)
+{
+    wamp_router *r = s->r;
+    wamp_id id;
+    do
+        id = rnd_id(r);
+    while (mapi_get(&r->by_id, id));
+    if (mapi_put(&r->by_id, id, s) != WAMP_OK) {
+        abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+        return;
+    }
+    s->id = id;
+    s->realm = rl;
+    rl->nsessions++;
+    char gen[20];
+    const char *authid = res ? res->authid : NULL;
+    if (!authid) {
+        static const char al[] = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        uint64_t x = rnd(r);
+        for (int i = 0; i < 14; i++) {
+            if (i == 4 || i == 9)
+                gen[i] = '-';
+            else {
+                gen[i] = al[x & 31];
+                x >>= 5;
+            }
+        }
+        gen[14] = 0;
+        authid = gen;
+    }
+    set_str(&s->authid, authid);
+    set_str(&s->authrole, res && res->authrole ? res->authrole : "anonymous");
+    set_str(&s->authmethod, res && res->authmethod ? res->authmethod : "anonymous");
+    set_str(&s->authprovider, res && res->authprovider ? res->authprovider : "static");
+    s->state = S_JOINED;
+    wamp_message m = wamp_message_welcome(id, &r->roles);
+    m.welcome.realm = wamp_str_c(rl->name);
+    m.welcome.authid = wamp_str_c(s->authid);
+    m.welcome.authrole = wamp_str_c(s->authrole);
+    m.welcome.authmethod = wamp_str_c(s->authmethod);
+    m.welcome.authprovider = wamp_str_c(s->authprovider);
+    m.welcome.agent = wamp_str_c("libwamp-" WAMP_VERSION_STRING);
+    send_msg(s, &m);
+    meta_session_event(s, true);
+    rlog(r, WAMP_LOG_INFO, "session %llu joined realm %s (authid %s, authrole %s, %s%s%s)",
+         (unsigned long long)id, rl->name, s->authid, s->authrole, s->info->subprotocol,
+         s->tinfo ? ", " : "", s->tinfo ? s->tinfo : "");
+}
+
+static void on_hello(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    if (s->state != S_NEW) {
+        protocol_violation(s, "HELLO received after the session was established");
+        return;
+    }
+    s->roles = m->hello.roles;
+    if (!m->hello.realm.ptr) {
+        abort_session(s, WAMP_ERROR_NO_SUCH_REALM, "no realm given");
+        return;
+    }
+    realm *rl = realm_find(r, m->hello.realm.ptr, m->hello.realm.len);
+    if (!rl && r->o.auto_create_realms &&
+        wamp_uri_check(m->hello.realm, WAMP_URI_LOOSE, false, false) == WAMP_OK)
+        if (realm_add(r, m->hello.realm.ptr, m->hello.realm.len, &rl) != WAMP_OK) rl = NULL;
+    if (!rl) {
+        abort_session(s, WAMP_ERROR_NO_SUCH_REALM, "no such realm");
+        return;
+    }
+    if (!r->o.auth.hello) {
+        welcome(s, rl, NULL);
+        return;
+    }
+    wamp_router_auth_result res = {0};
+    wamp_message ch = {0};
+    const char *why = WAMP_ERROR_AUTHENTICATION_FAILED;
+    int rc = r->o.auth.hello(r->o.auth.user, s, m, &res, &ch, &why);
+    if (rc == WAMP_OK) {
+        welcome(s, rl, &res);
+    } else if (rc == WAMP_EAGAIN) {
+        set_str(&s->realm_pending, rl->name);
+        s->state = S_CHALLENGED;
+        send_msg(s, &ch);
+    } else {
+        abort_session(s, why ? why : WAMP_ERROR_AUTHENTICATION_FAILED, "authentication failed");
+    }
+}
+
+static void on_authenticate(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    if (s->state != S_CHALLENGED || !r->o.auth.authenticate) {
+        protocol_violation(s, "AUTHENTICATE without a CHALLENGE");
+        return;
+    }
+    wamp_router_auth_result res = {0};
+    const char *why = WAMP_ERROR_AUTHENTICATION_FAILED;
+    int rc = r->o.auth.authenticate(r->o.auth.user, s, m, &res, &why);
+    realm *rl = s->realm_pending ? realm_find(r, s->realm_pending, strlen(s->realm_pending)) : NULL;
+    if (rc == WAMP_OK && rl)
+        welcome(s, rl, &res);
+    else
+        abort_session(s, why ? why : WAMP_ERROR_AUTHENTICATION_FAILED, "authentication failed");
+}
+
+/* ---------------------------------------------------------------- broker */
+
+static bool list_has_int(const wamp_value *l, int64_t x)
+{
+    size_t n = wamp_value_count(l);
+    for (size_t i = 0; i < n; i++) {
+        int64_t v;
+        if (wamp_value_get_int(wamp_value_list_at(l, i), &v) && v == x) return true;
+    }
+    return false;
+}
+
+static bool list_has_str(const wamp_value *l, const char *x)
+{
+    size_t n = wamp_value_count(l);
+    for (size_t i = 0; x && i < n; i++) {
+        wamp_str v;
+        if (wamp_value_get_string(wamp_value_list_at(l, i), &v) && wamp_str_eqc(v, x)) return true;
+    }
+    return false;
+}
+
+static bool present(const wamp_value *v)
+{
+    return v->type == WAMP_VALUE_LIST;
+}
+
+static bool eligible(const sess *s, const sess *pub, const wamp_publish_msg *p)
+{
+    if (s->state != S_JOINED && s->state != S_SHUTTING) return false;
+    if (s == pub && p->exclude_me != WAMP_OPT_FALSE) return false;
+    if (present(&p->exclude) && list_has_int(&p->exclude, (int64_t)s->id)) return false;
+    if (present(&p->exclude_authid) && list_has_str(&p->exclude_authid, s->authid)) return false;
+    if (present(&p->exclude_authrole) && list_has_str(&p->exclude_authrole, s->authrole))
+        return false;
+    if (present(&p->eligible) && !list_has_int(&p->eligible, (int64_t)s->id)) return false;
+    if (present(&p->eligible_authid) && !list_has_str(&p->eligible_authid, s->authid)) return false;
+    if (present(&p->eligible_authrole) && !list_has_str(&p->eligible_authrole, s->authrole))
+        return false;
+    return true;
+}
+
+static bool sub_matches(const sub *x, const char *t, size_t n)
+{
+    switch (x->match) {
+    case WAMP_MATCH_EXACT: return x->len == n && memcmp(x->uri, t, n) == 0;
+    case WAMP_MATCH_PREFIX: return prefix_match_str(x->uri, x->len, t, n);
+    default: return wildcard_match(x->uri, x->len, t, n);
+    }
+}
+
+/* Builds and delivers the EVENT of one subscription to `targets` (NULL: all eligible
+ * subscribers of x), encoding once per serializer. */
+static void deliver_event(wamp_router *r, sub *x, const wamp_message *payload_src,
+                          const wamp_publish_msg *p, sess *pub, wamp_id publication, bool disclose,
+                          wamp_id publisher, const char *pauthid, const char *pauthrole,
+                          bool retained_flag, sess *only)
+{
+    wamp_message ev = wamp_message_event(x->id, publication);
+    wamp_message_copy_payload(&ev, payload_src);
+    if (disclose) {
+        ev.event.publisher = WAMP_OPT_INT((int64_t)publisher);
+        if (pauthid) ev.event.publisher_authid = wamp_str_c(pauthid);
+        if (pauthrole) ev.event.publisher_authrole = wamp_str_c(pauthrole);
+    }
+    if (x->match != WAMP_MATCH_EXACT) {
+        ev.event.topic = p ? p->topic : payload_src->publish.topic;
+    }
+    if (retained_flag) ev.event.retained = WAMP_OPT_TRUE;
+    wamp_value list;
+    if (wamp_message_marshal(&ev, r->out, &list) != WAMP_OK) {
+        wamp_arena_reset(r->out);
+        return;
+    }
+    wamp_buf enc[8] = {{0}};
+    bool done[8] = {false}, bad[8] = {false};
+    size_t n = only ? 1 : x->sessions.n;
+    /* copy the receiver list: an overflow may close a session and change the vector */
+    sess **targets = malloc(n * sizeof *targets + 1);
+    if (!targets) goto out;
+    if (only)
+        targets[0] = only;
+    else
+        memcpy(targets, x->sessions.v, n * sizeof *targets);
+    for (size_t i = 0; i < n; i++) {
+        sess *s = targets[i];
+        if (!only && p && !eligible(s, pub, p)) continue;
+        if (s->state == S_CLOSED) continue;
+        unsigned k = (unsigned)s->info->id & 7;
+        if (!done[k]) {
+            done[k] = true;
+            int rc = wamp_value_encode(s->info->id, &list, &enc[k]);
+            if (rc != WAMP_OK) {
+                bad[k] = true;
+                rlog(r, WAMP_LOG_WARN, "EVENT cannot be encoded as %s: %s", s->info->name,
+                     wamp_strerror(rc));
+            }
+        }
+        if (bad[k]) continue;
+        enqueue_body(s, enc[k].data, enc[k].len);
+    }
+    free(targets);
+out:
+    for (int k = 0; k < 8; k++)
+        wamp_buf_free(&enc[k]);
+    wamp_arena_reset(r->out);
+}
+
+static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message *m, wamp_id pubid)
+{
+    retained *t = calloc(1, sizeof *t);
+    if (!t) return;
+    t->a = wamp_arena_new(0);
+    t->topic = dupn(m->publish.topic.ptr, m->publish.topic.len);
+    t->len = m->publish.topic.len;
+    t->publication = pubid;
+    t->publisher = s->id;
+    t->publisher_authid = dupc(s->authid);
+    t->publisher_authrole = dupc(s->authrole);
+    if (!t->a || !t->topic || wamp_message_copy(t->a, &t->pub, m) != WAMP_OK) {
+        retained_free(t);
+        return;
+    }
+    retained *old = maps_take(&rl->retained, t->topic, t->len);
+    if (old) retained_free(old);
+    if (maps_put(&rl->retained, t->topic, t->len, t) != WAMP_OK) retained_free(t);
+    (void)r;
+}
+
+static void on_publish(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    const wamp_publish_msg *p = &m->publish;
+    bool ack = p->acknowledge == WAMP_OPT_TRUE;
+    if (!authorized(s, WAMP_ACTION_PUBLISH, p->topic)) {
+        if (ack) send_error(s, WAMP_MSG_PUBLISH, p->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
+        return;
+    }
+    wamp_id pubid = rnd_id(r);
+    bool disclose = p->disclose_me == WAMP_OPT_TRUE;
+    sub *ex = maps_get(&rl->subs_exact, p->topic.ptr, p->topic.len);
+    if (ex)
+        deliver_event(r, ex, m, p, s, pubid, disclose, s->id, s->authid, s->authrole, false, NULL);
+    if (rl->subs_pattern.n) {
+        size_t n = rl->subs_pattern.n;
+        sub **pats = malloc(n * sizeof *pats);
+        if (pats) {
+            memcpy(pats, rl->subs_pattern.v, n * sizeof *pats);
+            for (size_t i = 0; i < n; i++)
+                if (sub_matches(pats[i], p->topic.ptr, p->topic.len))
+                    deliver_event(r, pats[i], m, p, s, pubid, disclose, s->id, s->authid,
+                                  s->authrole, false, NULL);
+            free(pats);
+        }
+    }
+    if (p->retain == WAMP_OPT_TRUE) retain_store(r, rl, s, m, pubid);
+    if (ack && s->state != S_CLOSED) {
+        wamp_message a = wamp_message_published(p->request, pubid);
+        send_msg(s, &a);
+    }
+}
+
+static void on_subscribe(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    const wamp_subscribe_msg *q = &m->subscribe;
+    if (wamp_uri_check_pattern(q->topic, q->match, WAMP_URI_LOOSE) != WAMP_OK &&
+        q->match != WAMP_MATCH_WILDCARD) {
+        send_error(s, WAMP_MSG_SUBSCRIBE, q->request, WAMP_ERROR_INVALID_URI, NULL);
+        return;
+    }
+    if (!authorized(s, WAMP_ACTION_SUBSCRIBE, q->topic)) {
+        send_error(s, WAMP_MSG_SUBSCRIBE, q->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
+        return;
+    }
+    sub *x = NULL;
+    bool created = false;
+    if (q->match == WAMP_MATCH_EXACT)
+        x = maps_get(&rl->subs_exact, q->topic.ptr, q->topic.len);
+    else
+        for (size_t i = 0; i < rl->subs_pattern.n; i++) {
+            sub *y = rl->subs_pattern.v[i];
+            if (y->match == q->match && y->len == q->topic.len &&
+                memcmp(y->uri, q->topic.ptr, y->len) == 0) {
+                x = y;
+                break;
+            }
+        }
+    if (!x) {
+        x = calloc(1, sizeof *x);
+        if (!x || !(x->uri = dupn(q->topic.ptr, q->topic.len))) {
+            free(x);
+            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+            return;
+        }
+        x->id = ++r->next_sub;
+        x->len = q->topic.len;
+        x->match = q->match;
+        int rc = mapi_put(&rl->subs_id, x->id, x);
+        if (rc == WAMP_OK)
+            rc = x->match == WAMP_MATCH_EXACT ? maps_put(&rl->subs_exact, x->uri, x->len, x)
+                                              : vec_push(&rl->subs_pattern, x);
+        if (rc != WAMP_OK) {
+            mapi_take(&rl->subs_id, x->id);
+            free(x->uri);
+            free(x);
+            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+            return;
+        }
+        created = true;
+    }
+    bool added = false;
+    if (!vec_has(&x->sessions, s)) {
+        if (vec_push(&x->sessions, s) != WAMP_OK || vec_push(&s->subs, x) != WAMP_OK) {
+            vec_remove(&x->sessions, s);
+            if (!x->sessions.n) sub_delete(rl, x);
+            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+            return;
+        }
+        added = true;
+    }
+    wamp_message a = wamp_message_subscribed(q->request, x->id);
+    send_msg(s, &a);
+    if (created) meta_sub_event(s, "on_create", x);
+    if (added) meta_sub_event(s, "on_subscribe", x);
+    if (q->get_retained == WAMP_OPT_TRUE) {
+        size_t n;
+        void **v = map_values(&rl->retained, &n);
+        for (size_t i = 0; v && i < n; i++) {
+            retained *t = v[i];
+            if (!sub_matches(x, t->topic, t->len)) continue;
+            if (s->state == S_CLOSED) break;
+            deliver_event(r, x, &t->pub, NULL, NULL, t->publication,
+                          t->pub.publish.disclose_me == WAMP_OPT_TRUE, t->publisher,
+                          t->publisher_authid, t->publisher_authrole, true, s);
+        }
+        free(v);
+    }
+}
+
+static void on_unsubscribe(sess *s, const wamp_message *m)
+{
+    realm *rl = s->realm;
+    sub *x = mapi_get(&rl->subs_id, m->unsubscribe.subscription);
+    if (!x || !vec_has(&x->sessions, s)) {
+        send_error(s, WAMP_MSG_UNSUBSCRIBE, m->unsubscribe.request, WAMP_ERROR_NO_SUCH_SUBSCRIPTION,
+                   NULL);
+        return;
+    }
+    vec_remove(&x->sessions, s);
+    vec_remove(&s->subs, x);
+    wamp_message a = wamp_message_unsubscribed(m->unsubscribe.request);
+    send_msg(s, &a);
+    meta_sub_event(s, "on_unsubscribe", x);
+    if (!x->sessions.n) {
+        meta_sub_event(s, "on_delete", x);
+        sub_delete(rl, x);
+    }
+}
+
+/* ---------------------------------------------------------------- dealer */
+
+static reg *reg_lookup(realm *rl, const char *u, size_t n)
+{
+    reg *g = maps_get(&rl->regs_exact, u, n);
+    if (g) return g;
+    reg *bestp = NULL, *bestw = NULL;
+    for (size_t i = 0; i < rl->regs_pattern.n; i++) {
+        reg *y = rl->regs_pattern.v[i];
+        if (y->match == WAMP_MATCH_PREFIX) {
+            if (prefix_match_comp(y->uri, y->len, u, n) && (!bestp || y->len > bestp->len))
+                bestp = y;
+        } else if (wildcard_match(y->uri, y->len, u, n)) {
+            if (!bestw || wildcard_cmp(y->uri, y->len, bestw->uri, bestw->len) > 0) bestw = y;
+        }
+    }
+    return bestp ? bestp : bestw;
+}
+
+static void on_register(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    const wamp_register_msg *q = &m->register_;
+    if (!authorized(s, WAMP_ACTION_REGISTER, q->procedure)) {
+        send_error(s, WAMP_MSG_REGISTER, q->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
+        return;
+    }
+    reg *g = NULL;
+    if (q->match == WAMP_MATCH_EXACT)
+        g = maps_get(&rl->regs_exact, q->procedure.ptr, q->procedure.len);
+    else
+        for (size_t i = 0; i < rl->regs_pattern.n; i++) {
+            reg *y = rl->regs_pattern.v[i];
+            if (y->match == q->match && y->len == q->procedure.len &&
+                memcmp(y->uri, q->procedure.ptr, y->len) == 0) {
+                g = y;
+                break;
+            }
+        }
+    if (g && q->force_reregister == WAMP_OPT_TRUE) {
+        /* the new callee takes over: existing callees lose the registration */
+        for (size_t k = 0; k < g->n; k++) {
+            sess *o = g->c[k].s;
+            vec_remove(&o->regs, g);
+            if (o != s) {
+                wamp_message u = wamp_message_unregistered(0);
+                u.unregistered.registration = WAMP_OPT_INT((int64_t)g->id);
+                u.unregistered.reason = wamp_str_c("wamp.error.force_reregister");
+                send_msg(o, &u);
+            }
+        }
+        g->n = 0;
+        g->invoke = q->invoke;
+    }
+    if (g) {
+        bool mine = false;
+        for (size_t k = 0; k < g->n; k++)
+            mine |= g->c[k].s == s;
+        if (g->n &&
+            (mine || (g->invoke == WAMP_INVOKE_SINGLE && q->invoke == WAMP_INVOKE_SINGLE))) {
+            send_error(s, WAMP_MSG_REGISTER, q->request, WAMP_ERROR_PROCEDURE_ALREADY_EXISTS, NULL);
+            return;
+        }
+        if (g->n && g->invoke != q->invoke) {
+            send_error(s, WAMP_MSG_REGISTER, q->request,
+                       WAMP_ERROR_PROCEDURE_EXISTS_INVOCATION_POLICY_CONFLICT, NULL);
+            return;
+        }
+        g->invoke = q->invoke;
+    } else {
+        g = calloc(1, sizeof *g);
+        if (!g || !(g->uri = dupn(q->procedure.ptr, q->procedure.len))) {
+            free(g);
+            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+            return;
+        }
+        g->id = ++r->next_reg;
+        g->len = q->procedure.len;
+        g->match = q->match;
+        g->invoke = q->invoke;
+        int rc = mapi_put(&rl->regs_id, g->id, g);
+        if (rc == WAMP_OK)
+            rc = g->match == WAMP_MATCH_EXACT ? maps_put(&rl->regs_exact, g->uri, g->len, g)
+                                              : vec_push(&rl->regs_pattern, g);
+        if (rc != WAMP_OK) {
+            mapi_take(&rl->regs_id, g->id);
+            free(g->uri);
+            free(g);
+            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+            return;
+        }
+    }
+    if (g->n == g->cap) {
+        size_t c = g->cap ? g->cap * 2 : 2;
+        callee_t *nc = realloc(g->c, c * sizeof *nc);
+        if (!nc) {
+            if (!g->n) reg_delete(rl, g);
+            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+            return;
+        }
+        g->c = nc;
+        g->cap = c;
+    }
+    if (vec_push(&s->regs, g) != WAMP_OK) {
+        if (!g->n) reg_delete(rl, g);
+        abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+        return;
+    }
+    callee_t c = {s, q->concurrency.set ? q->concurrency.value : 0, 0,
+                  q->disclose_caller == WAMP_OPT_TRUE};
+    g->c[g->n++] = c;
+    wamp_message a = wamp_message_registered(q->request, g->id);
+    send_msg(s, &a);
+    if (g->n == 1) meta_reg_event(s, "on_create", g);
+    meta_reg_event(s, "on_register", g);
+}
+
+static void on_unregister(sess *s, const wamp_message *m)
+{
+    realm *rl = s->realm;
+    reg *g = mapi_get(&rl->regs_id, m->unregister.registration);
+    size_t k = 0;
+    if (g)
+        for (; k < g->n; k++)
+            if (g->c[k].s == s) break;
+    if (!g || k == g->n) {
+        send_error(s, WAMP_MSG_UNREGISTER, m->unregister.request, WAMP_ERROR_NO_SUCH_REGISTRATION,
+                   NULL);
+        return;
+    }
+    memmove(&g->c[k], &g->c[k + 1], (g->n - k - 1) * sizeof *g->c);
+    g->n--;
+    vec_remove(&s->regs, g);
+    wamp_message a = wamp_message_unregistered(m->unregister.request);
+    send_msg(s, &a);
+    meta_reg_event(s, "on_unregister", g);
+    if (!g->n) {
+        meta_reg_event(s, "on_delete", g);
+        reg_delete(rl, g);
+    }
+}
+
+static callee_t *pick_callee(wamp_router *r, reg *g)
+{
+    size_t avail = 0;
+    for (size_t i = 0; i < g->n; i++)
+        if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) avail++;
+    if (!avail) return NULL;
+    switch (g->invoke) {
+    case WAMP_INVOKE_LAST:
+        for (size_t i = g->n; i-- > 0;)
+            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) return &g->c[i];
+        return NULL;
+    case WAMP_INVOKE_ROUNDROBIN:
+        for (size_t t = 0; t < g->n; t++) {
+            size_t i = (g->rr + t) % g->n;
+            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) {
+                g->rr = (i + 1) % g->n;
+                return &g->c[i];
+            }
+        }
+        return NULL;
+    case WAMP_INVOKE_RANDOM: {
+        size_t pick = rnd(r) % avail;
+        for (size_t i = 0; i < g->n; i++)
+            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) {
+                if (!pick) return &g->c[i];
+                pick--;
+            }
+        return NULL;
+    }
+    default:
+        for (size_t i = 0; i < g->n; i++)
+            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) return &g->c[i];
+        return NULL;
+    }
+}
+
+/* ---------------------------------------------------------------- meta API */
+
+/* Values built in r->meta (reset by the callers when done). */
+static wamp_value mv_str(wamp_router *r, const char *s)
+{
+    return s ? wamp_value_cstring(r->meta, s) : wamp_value_null();
+}
+
+static wamp_value session_details(wamp_router *r, const sess *x)
+{
+    wamp_value d = wamp_value_dict();
+    wamp_value_dict_setc(r->meta, &d, "session", wamp_value_uint(x->id));
+    wamp_value_dict_setc(r->meta, &d, "authid", mv_str(r, x->authid));
+    wamp_value_dict_setc(r->meta, &d, "authrole", mv_str(r, x->authrole));
+    wamp_value_dict_setc(r->meta, &d, "authmethod", mv_str(r, x->authmethod));
+    wamp_value_dict_setc(r->meta, &d, "authprovider", mv_str(r, x->authprovider));
+    wamp_value_dict_setc(r->meta, &d, "serializer", mv_str(r, x->info->name));
+    if (x->tinfo) wamp_value_dict_setc(r->meta, &d, "transport", mv_str(r, x->tinfo));
+    return d;
+}
+
+static wamp_value match_name(wamp_router *r, wamp_match m)
+{
+    return mv_str(r, wamp_match_name(m));
+}
+
+static wamp_value sub_details(wamp_router *r, const sub *x)
+{
+    wamp_value d = wamp_value_dict();
+    wamp_value_dict_setc(r->meta, &d, "id", wamp_value_uint(x->id));
+    wamp_value_dict_setc(r->meta, &d, "uri", mv_str(r, x->uri));
+    wamp_value_dict_setc(r->meta, &d, "match", match_name(r, x->match));
+    return d;
+}
+
+static wamp_value reg_details(wamp_router *r, const reg *g)
+{
+    wamp_value d = wamp_value_dict();
+    wamp_value_dict_setc(r->meta, &d, "id", wamp_value_uint(g->id));
+    wamp_value_dict_setc(r->meta, &d, "uri", mv_str(r, g->uri));
+    wamp_value_dict_setc(r->meta, &d, "match", match_name(r, g->match));
+    wamp_value_dict_setc(r->meta, &d, "invoke", mv_str(r, wamp_invoke_name(g->invoke)));
+    return d;
+}
+
+/* Publishes args (a LIST in r->meta) on a meta topic of realm rl to its subscribers. */
+static void meta_publish(wamp_router *r, realm *rl, const char *topic, wamp_value args)
+{
+    wamp_message pm = wamp_message_publish(0, topic);
+    pm.args = args;
+    size_t n = strlen(topic);
+    sub *ex = maps_get(&rl->subs_exact, topic, n);
+    vec hits = {0};
+    for (size_t i = 0; i < rl->subs_pattern.n; i++)
+        if (sub_matches(rl->subs_pattern.v[i], topic, n)) vec_push(&hits, rl->subs_pattern.v[i]);
+    rlog(r, WAMP_LOG_DEBUG, "meta event %s: %s%zu pattern subscription(s)", topic,
+         ex ? "exact subscription, " : "", hits.n);
+    if (!ex && !hits.n) return; /* nobody listens: no publication id is drawn */
+    wamp_id pubid = rnd_id(r);
+    if (ex) deliver_event(r, ex, &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false, NULL);
+    for (size_t i = 0; i < hits.n; i++)
+        deliver_event(r, hits.v[i], &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false,
+                      NULL);
+    vec_free(&hits);
+}
+
+static bool meta_listened(realm *rl)
+{
+    /* cheap check: anyone subscribed to anything under "wamp." (or any pattern)? */
+    return rl && (rl->subs_exact.n || rl->subs_pattern.n);
+}
+
+static void meta_session_event(sess *s, bool join)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    if (!meta_listened(rl)) return;
+    wamp_value args = wamp_value_list();
+    if (join) {
+        wamp_value_list_push(r->meta, &args, session_details(r, s));
+    } else {
+        wamp_value_list_push(r->meta, &args, wamp_value_uint(s->id));
+        wamp_value_list_push(r->meta, &args, mv_str(r, s->authid));
+        wamp_value_list_push(r->meta, &args, mv_str(r, s->authrole));
+    }
+    meta_publish(r, rl, join ? "wamp.session.on_join" : "wamp.session.on_leave", args);
+    wamp_arena_reset(r->meta);
+}
+
+static void meta_sub_event(sess *s, const char *what, sub *x)
+{
+    wamp_router *r = s->r;
+    if (!meta_listened(s->realm)) return;
+    if (!strncmp(x->uri, "wamp.", 5)) return; /* no meta events about meta subscriptions */
+    char topic[64];
+    snprintf(topic, sizeof topic, "wamp.subscription.%s", what);
+    wamp_value args = wamp_value_list();
+    wamp_value_list_push(r->meta, &args, wamp_value_uint(s->id));
+    wamp_value_list_push(r->meta, &args,
+                         !strcmp(what, "on_create") ? sub_details(r, x) : wamp_value_uint(x->id));
+    meta_publish(r, s->realm, topic, args);
+    wamp_arena_reset(r->meta);
+}
+
+static void meta_reg_event(sess *s, const char *what, reg *g)
+{
+    wamp_router *r = s->r;
+    if (!meta_listened(s->realm)) return;
+    char topic[64];
+    snprintf(topic, sizeof topic, "wamp.registration.%s", what);
+    wamp_value args = wamp_value_list();
+    wamp_value_list_push(r->meta, &args, wamp_value_uint(s->id));
+    wamp_value_list_push(r->meta, &args,
+                         !strcmp(what, "on_create") ? reg_details(r, g) : wamp_value_uint(g->id));
+    meta_publish(r, s->realm, topic, args);
+    wamp_arena_reset(r->meta);
+}
+
+static bool arg_id(const wamp_value *args, size_t i, wamp_id *out)
+{
+    const wamp_value *v = i < wamp_value_count(args) ? wamp_value_list_at(args, i) : NULL;
+    return v && wamp_id_check(v, out);
+}
+
+static bool arg_str(const wamp_value *args, size_t i, wamp_str *out)
+{
+    const wamp_value *v = i < wamp_value_count(args) ? wamp_value_list_at(args, i) : NULL;
+    return v && wamp_value_get_string(v, out);
+}
+
+static wamp_match arg_match(const wamp_value *args, size_t i)
+{
+    const wamp_value *v = i < wamp_value_count(args) ? wamp_value_list_at(args, i) : NULL;
+    const wamp_value *m =
+        v && wamp_value_type_of(v) == WAMP_VALUE_DICT ? wamp_value_dict_getc(v, "match") : NULL;
+    wamp_str ms;
+    if (m && wamp_value_get_string(m, &ms)) {
+        if (wamp_str_eqc(ms, "prefix")) return WAMP_MATCH_PREFIX;
+        if (wamp_str_eqc(ms, "wildcard")) return WAMP_MATCH_WILDCARD;
+    }
+    return WAMP_MATCH_EXACT;
+}
+
+/* Handles a CALL to a wamp.* meta procedure; false when the procedure is not one. */
+static bool meta_call(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    wamp_str proc = m->call.procedure;
+    wamp_id req = m->call.request;
+    wamp_value args = wamp_value_list();
+    if (m->args.type == WAMP_VALUE_RAW) {
+        if (wamp_value_decode((wamp_serializer_id)m->args.ser, m->args.as.raw, m->args.len, r->meta,
+                              NULL, &args) != WAMP_OK)
+            args = wamp_value_list();
+    } else if (m->args.type == WAMP_VALUE_LIST) {
+        args = m->args;
+    }
+    wamp_value res = wamp_value_list(), one = wamp_value_null();
+    const char *error = NULL;
+    bool handled = true, no_result = false;
+    wamp_id id = 0;
+    wamp_str uri;
+    if (wamp_str_eqc(proc, "wamp.session.count")) {
+        size_t n = 0;
+        for (sess *x = r->sessions; x; x = x->next)
+            if (x->realm == rl && x->state == S_JOINED) n++;
+        one = wamp_value_uint(n);
+    } else if (wamp_str_eqc(proc, "wamp.session.list")) {
+        one = wamp_value_list();
+        for (sess *x = r->sessions; x; x = x->next)
+            if (x->realm == rl && x->state == S_JOINED)
+                wamp_value_list_push(r->meta, &one, wamp_value_uint(x->id));
+    } else if (wamp_str_eqc(proc, "wamp.session.get") || wamp_str_eqc(proc, "wamp.session.kill")) {
+        sess *x = arg_id(&args, 0, &id) ? mapi_get(&r->by_id, id) : NULL;
+        if (!x || x->realm != rl)
+            error = WAMP_ERROR_NO_SUCH_SESSION;
+        else if (wamp_str_eqc(proc, "wamp.session.get"))
+            one = session_details(r, x);
+        else if (x == s)
+            error = WAMP_ERROR_NO_SUCH_SESSION; /* a session cannot kill itself (as Crossbar) */
+        else {
+            wamp_message g = wamp_message_goodbye(WAMP_CLOSE_KILLED, NULL);
+            send_msg(x, &g);
+            if (x->state == S_JOINED) x->state = S_SHUTTING;
+            no_result = true;
+        }
+    } else if (proc.len > 18 && !memcmp(proc.ptr, "wamp.subscription.", 18)) {
+        const char *op = proc.ptr + 18;
+        size_t oplen = proc.len - 18;
+#define OP(name) (oplen == strlen(name) && !memcmp(op, name, oplen))
+        if (OP("list")) {
+            wamp_value e = wamp_value_list(), p = wamp_value_list(), w = wamp_value_list();
+            size_t n;
+            void **v = map_values(&rl->subs_id, &n);
+            for (size_t i = 0; v && i < n; i++) {
+                sub *x = v[i];
+                wamp_value *dst = x->match == WAMP_MATCH_EXACT    ? &e
+                                  : x->match == WAMP_MATCH_PREFIX ? &p
+                                                                  : &w;
+                wamp_value_list_push(r->meta, dst, wamp_value_uint(x->id));
+            }
+            free(v);
+            one = wamp_value_dict();
+            wamp_value_dict_setc(r->meta, &one, "exact", e);
+            wamp_value_dict_setc(r->meta, &one, "prefix", p);
+            wamp_value_dict_setc(r->meta, &one, "wildcard", w);
+        } else if (OP("lookup")) {
+            if (!arg_str(&args, 0, &uri))
+                error = WAMP_ERROR_INVALID_ARGUMENT;
+            else {
+                wamp_match mt = arg_match(&args, 1);
+                sub *x = NULL;
+                if (mt == WAMP_MATCH_EXACT)
+                    x = maps_get(&rl->subs_exact, uri.ptr, uri.len);
+                else
+                    for (size_t i = 0; i < rl->subs_pattern.n && !x; i++) {
+                        sub *y = rl->subs_pattern.v[i];
+                        if (y->match == mt && y->len == uri.len &&
+                            !memcmp(y->uri, uri.ptr, uri.len))
+                            x = y;
+                    }
+                if (x) one = wamp_value_uint(x->id);
+            }
+        } else if (OP("match")) {
+            if (!arg_str(&args, 0, &uri))
+                error = WAMP_ERROR_INVALID_ARGUMENT;
+            else {
+                wamp_value l = wamp_value_list();
+                sub *x = maps_get(&rl->subs_exact, uri.ptr, uri.len);
+                if (x) wamp_value_list_push(r->meta, &l, wamp_value_uint(x->id));
+                for (size_t i = 0; i < rl->subs_pattern.n; i++) {
+                    sub *y = rl->subs_pattern.v[i];
+                    if (sub_matches(y, uri.ptr, uri.len))
+                        wamp_value_list_push(r->meta, &l, wamp_value_uint(y->id));
+                }
+                if (wamp_value_count(&l)) one = l;
+            }
+        } else if (OP("get") || OP("list_subscribers") || OP("count_subscribers")) {
+            sub *x = arg_id(&args, 0, &id) ? mapi_get(&rl->subs_id, id) : NULL;
+            if (!x)
+                error = WAMP_ERROR_NO_SUCH_SUBSCRIPTION;
+            else if (OP("get"))
+                one = sub_details(r, x);
+            else if (OP("count_subscribers"))
+                one = wamp_value_uint(x->sessions.n);
+            else {
+                one = wamp_value_list();
+                for (size_t i = 0; i < x->sessions.n; i++)
+                    wamp_value_list_push(r->meta, &one,
+                                         wamp_value_uint(((sess *)x->sessions.v[i])->id));
+            }
+        } else
+            handled = false;
+    } else if (proc.len > 18 && !memcmp(proc.ptr, "wamp.registration.", 18)) {
+        const char *op = proc.ptr + 18;
+        size_t oplen = proc.len - 18;
+        if (OP("list")) {
+            wamp_value e = wamp_value_list(), p = wamp_value_list(), w = wamp_value_list();
+            size_t n;
+            void **v = map_values(&rl->regs_id, &n);
+            for (size_t i = 0; v && i < n; i++) {
+                reg *g = v[i];
+                wamp_value *dst = g->match == WAMP_MATCH_EXACT    ? &e
+                                  : g->match == WAMP_MATCH_PREFIX ? &p
+                                                                  : &w;
+                wamp_value_list_push(r->meta, dst, wamp_value_uint(g->id));
+            }
+            free(v);
+            one = wamp_value_dict();
+            wamp_value_dict_setc(r->meta, &one, "exact", e);
+            wamp_value_dict_setc(r->meta, &one, "prefix", p);
+            wamp_value_dict_setc(r->meta, &one, "wildcard", w);
+        } else if (OP("lookup")) {
+            if (!arg_str(&args, 0, &uri))
+                error = WAMP_ERROR_INVALID_ARGUMENT;
+            else {
+                wamp_match mt = arg_match(&args, 1);
+                reg *g = NULL;
+                if (mt == WAMP_MATCH_EXACT)
+                    g = maps_get(&rl->regs_exact, uri.ptr, uri.len);
+                else
+                    for (size_t i = 0; i < rl->regs_pattern.n && !g; i++) {
+                        reg *y = rl->regs_pattern.v[i];
+                        if (y->match == mt && y->len == uri.len &&
+                            !memcmp(y->uri, uri.ptr, uri.len))
+                            g = y;
+                    }
+                if (g) one = wamp_value_uint(g->id);
+            }
+        } else if (OP("match")) {
+            if (!arg_str(&args, 0, &uri))
+                error = WAMP_ERROR_INVALID_ARGUMENT;
+            else {
+                reg *g = reg_lookup(rl, uri.ptr, uri.len);
+                if (g) one = wamp_value_uint(g->id);
+            }
+        } else if (OP("get") || OP("list_callees") || OP("count_callees")) {
+            reg *g = arg_id(&args, 0, &id) ? mapi_get(&rl->regs_id, id) : NULL;
+            if (!g)
+                error = WAMP_ERROR_NO_SUCH_REGISTRATION;
+            else if (OP("get"))
+                one = reg_details(r, g);
+            else if (OP("count_callees"))
+                one = wamp_value_uint(g->n);
+            else {
+                one = wamp_value_list();
+                for (size_t i = 0; i < g->n; i++)
+                    wamp_value_list_push(r->meta, &one, wamp_value_uint(g->c[i].s->id));
+            }
+        } else
+            handled = false;
+#undef OP
+    } else
+        handled = false;
+    if (handled) {
+        if (error)
+            send_error(s, WAMP_MSG_CALL, req, error, NULL);
+        else {
+            wamp_message rm = wamp_message_result(req);
+            if (!no_result) {
+                wamp_value_list_push(r->meta, &res, one);
+                rm.args = res;
+            }
+            send_msg(s, &rm);
+        }
+    }
+    wamp_arena_reset(r->meta);
+    return handled;
+}
+
+static void on_call(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm;
+    const wamp_call_msg *q = &m->call;
+    for (inv *v = s->calls; v; v = v->cnext)
+        if (v->call_req == q->request) {
+            protocol_violation(s, "CALL with the request id of a call still running");
+            return;
+        }
+    if (!authorized(s, WAMP_ACTION_CALL, q->procedure)) {
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
+        return;
+    }
+    if (q->procedure.len > 5 && memcmp(q->procedure.ptr, "wamp.", 5) == 0 && meta_call(s, m))
+        return;
+    reg *g = reg_lookup(rl, q->procedure.ptr, q->procedure.len);
+    if (!g || !g->n) {
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_SUCH_PROCEDURE, NULL);
+        return;
+    }
+    callee_t *c = pick_callee(r, g);
+    if (!c) {
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_AVAILABLE_CALLEE,
+                   "all callees are at their concurrency limit");
+        return;
+    }
+    inv *v = calloc(1, sizeof *v);
+    if (!v) {
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_RUNTIME_ERROR, "out of memory");
+        return;
+    }
+    v->id = ++r->next_inv;
+    v->call_req = q->request;
+    v->reg_id = g->id;
+    v->caller = s;
+    v->callee = c->s;
+    v->timeout = q->timeout.set ? q->timeout.value : 0;
+    v->deadline = v->timeout > 0 ? r->now + (uint64_t)v->timeout : 0;
+    v->receive_progress = q->receive_progress == WAMP_OPT_TRUE &&
+                          peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS);
+    if (mapi_put(&r->invs, v->id, v) != WAMP_OK) {
+        free(v);
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_RUNTIME_ERROR, "out of memory");
+        return;
+    }
+    v->cnext = s->calls;
+    if (s->calls) s->calls->cprev = v;
+    s->calls = v;
+    v->enext = c->s->invs;
+    if (c->s->invs) c->s->invs->eprev = v;
+    c->s->invs = v;
+    c->inflight++;
+
+    wamp_message iv = wamp_message_invocation(v->id, g->id);
+    wamp_message_copy_payload(&iv, m);
+    if (v->receive_progress) iv.invocation.receive_progress = WAMP_OPT_TRUE;
+    if (q->disclose_me == WAMP_OPT_TRUE || c->disclose_caller) {
+        iv.invocation.caller = WAMP_OPT_INT((int64_t)s->id);
+        iv.invocation.caller_authid = wamp_str_c(s->authid);
+        iv.invocation.caller_authrole = wamp_str_c(s->authrole);
+    }
+    if (g->match != WAMP_MATCH_EXACT) iv.invocation.procedure = q->procedure;
+    send_msg(c->s, &iv);
+}
+
+static void on_yield(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    inv *v = mapi_get(&r->invs, m->yield.request);
+    if (!v || v->callee != s) {
+        rlog(r, WAMP_LOG_DEBUG, "session %llu: late YIELD %llu discarded",
+             (unsigned long long)s->id, (unsigned long long)m->yield.request);
+        return;
+    }
+    bool progress = m->yield.progress == WAMP_OPT_TRUE;
+    if (progress && !v->receive_progress) return;
+    wamp_message res = wamp_message_result(v->call_req);
+    wamp_message_copy_payload(&res, m);
+    if (progress) res.result.progress = WAMP_OPT_TRUE;
+    sess *caller = v->caller;
+    if (progress) {
+        if (v->timeout > 0) v->deadline = r->now + (uint64_t)v->timeout;
+    } else {
+        inv_finish(r, v);
+    }
+    send_msg(caller, &res);
+}
+
+static void on_error(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    if (m->error.request_type != WAMP_MSG_INVOCATION) {
+        protocol_violation(s, "ERROR may only answer an INVOCATION");
+        return;
+    }
+    inv *v = mapi_get(&r->invs, m->error.request);
+    if (!v || v->callee != s) return; /* late: discarded */
+    wamp_message e = wamp_message_error(WAMP_MSG_CALL, v->call_req, "");
+    e.error.error = m->error.error;
+    wamp_message_copy_payload(&e, m);
+    sess *caller = v->caller;
+    inv_finish(r, v);
+    send_msg(caller, &e);
+}
+
+static void on_cancel(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    inv *v = s->calls;
+    while (v && v->call_req != m->cancel.request)
+        v = v->cnext;
+    if (!v || v->canceled) return;
+    wamp_cancel_mode mode = m->cancel.mode ? m->cancel.mode : WAMP_CANCEL_KILLNOWAIT;
+    if (!peer_has(v->callee, WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING))
+        mode = WAMP_CANCEL_SKIP;
+    if (mode == WAMP_CANCEL_KILL) {
+        v->canceled = true;
+        send_interrupt(v->callee, v->id, WAMP_CANCEL_KILL, WAMP_ERROR_CANCELED);
+        return;
+    }
+    wamp_id req = v->call_req, id = v->id;
+    sess *callee = v->callee;
+    inv_finish(r, v);
+    if (mode == WAMP_CANCEL_KILLNOWAIT)
+        send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_CANCELED);
+    send_error(s, WAMP_MSG_CALL, req, WAMP_ERROR_CANCELED, NULL);
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+static void on_goodbye(sess *s, const wamp_message *m)
+{
+    (void)m;
+    if (s->state == S_SHUTTING) {
+        sess_close(s, "goodbye (shutdown)");
+        return;
+    }
+    if (s->state != S_JOINED) {
+        protocol_violation(s, "GOODBYE before the session was established");
+        return;
+    }
+    wamp_message g = wamp_message_goodbye(WAMP_CLOSE_GOODBYE_AND_OUT, NULL);
+    send_msg(s, &g);
+    sess_close(s, "goodbye");
+}
+
+static void dispatch(sess *s, const wamp_message *m)
+{
+    if (m->type == WAMP_MSG_ABORT) {
+        sess_close(s, "aborted by peer");
+        return;
+    }
+    if (s->state == S_NEW || s->state == S_CHALLENGED) {
+        if (m->type == WAMP_MSG_HELLO)
+            on_hello(s, m);
+        else if (m->type == WAMP_MSG_AUTHENTICATE)
+            on_authenticate(s, m);
+        else
+            protocol_violation(s, "message before the session was established");
+        return;
+    }
+    if (s->state == S_SHUTTING && m->type != WAMP_MSG_GOODBYE) return;
+    switch (m->type) {
+    case WAMP_MSG_GOODBYE: on_goodbye(s, m); break;
+    case WAMP_MSG_HELLO: on_hello(s, m); break;
+    case WAMP_MSG_PUBLISH: on_publish(s, m); break;
+    case WAMP_MSG_SUBSCRIBE: on_subscribe(s, m); break;
+    case WAMP_MSG_UNSUBSCRIBE: on_unsubscribe(s, m); break;
+    case WAMP_MSG_CALL: on_call(s, m); break;
+    case WAMP_MSG_CANCEL: on_cancel(s, m); break;
+    case WAMP_MSG_REGISTER: on_register(s, m); break;
+    case WAMP_MSG_UNREGISTER: on_unregister(s, m); break;
+    case WAMP_MSG_YIELD: on_yield(s, m); break;
+    case WAMP_MSG_ERROR: on_error(s, m); break;
+    case WAMP_MSG_EVENT_RECEIVED: break;
+    default: {
+        char t[96];
+        snprintf(t, sizeof t, "unexpected %s from a client", wamp_msg_type_name(m->type));
+        protocol_violation(s, t);
+    }
+    }
+}
+
+static size_t raw_from(int64_t first, size_t count, void *user)
+{
+    (void)count;
+    (void)user;
+    switch (first) {
+    case WAMP_MSG_PUBLISH:
+    case WAMP_MSG_CALL: return 4;
+    case WAMP_MSG_YIELD: return 3;
+    case WAMP_MSG_ERROR: return 5;
+    case WAMP_MSG_ABORT: return 3;
+    default: return SIZE_MAX;
+    }
+}
+
+int wamp_router_session_receive(sess *s, const uint8_t *data, size_t len)
+{
+    if (!s || (!data && len)) return WAMP_EINVAL;
+    if (s->state == S_CLOSED) return WAMP_ECLOSED;
+    wamp_router *r = s->r;
+    wamp_decode_opts o = {0};
+    o.raw_from = raw_from;
+    wamp_value *msgs = NULL;
+    size_t count = 0;
+    int rc = wamp_serializer_unserialize(s->ser, data, len, r->in, &o, &msgs, &count);
+    if (rc != WAMP_OK) {
+        char t[160];
+        snprintf(t, sizeof t, "malformed message: %s", wamp_strerror(rc));
+        protocol_violation(s, t);
+        wamp_arena_reset(r->in);
+        reap(r);
+        return rc;
+    }
+    for (size_t i = 0; i < count && s->state != S_CLOSED; i++) {
+        wamp_message m;
+        wamp_msg_error err;
+        s->st.messages_in++;
+        rc = wamp_message_parse(&msgs[i], r->in, &m, &err);
+        if (rc != WAMP_OK) {
+            protocol_violation(s, err.text);
+            wamp_arena_reset(r->in);
+            reap(r);
+            return WAMP_EPROTO;
+        }
+        if (r->o.log_level >= WAMP_LOG_TRACE && r->o.log) {
+            wamp_buf b = {0};
+            if (wamp_message_dump(&b, &m) == WAMP_OK && wamp_buf_append_byte(&b, 0) == WAMP_OK)
+                rlog(r, WAMP_LOG_TRACE, "session %llu <- %s", (unsigned long long)s->id,
+                     (const char *)b.data);
+            wamp_buf_free(&b);
+        }
+        dispatch(s, &m);
+    }
+    wamp_arena_reset(r->in);
+    reap(r);
+    return WAMP_OK;
+}
+
+/* ---------------------------------------------------------------- public API */
+
+int wamp_router_new(const wamp_router_options *opts, wamp_router **out)
+{
+    if (!out) return WAMP_EINVAL;
+    wamp_router *r = calloc(1, sizeof *r);
+    if (!r) return WAMP_ENOMEM;
+    if (opts) r->o = *opts;
+    if (!opts) r->o.log_level = WAMP_LOG_INFO;
+    if (!r->o.max_queue_bytes) r->o.max_queue_bytes = 16u * 1024u * 1024u;
+    if (!r->o.max_queue_messages) r->o.max_queue_messages = 65536;
+    r->in = wamp_arena_new(0);
+    r->out = wamp_arena_new(0);
+    r->meta = wamp_arena_new(0);
+    if (!r->in || !r->out || !r->meta) {
+        wamp_arena_free(r->in);
+        wamp_arena_free(r->out);
+        wamp_arena_free(r->meta);
+        free(r);
+        return WAMP_ENOMEM;
+    }
+    router_roles(&r->roles);
+    *out = r;
+    return WAMP_OK;
+}
+
+int wamp_router_free(wamp_router *r)
+{
+    if (!r) return WAMP_OK;
+    if (r->sessions) return WAMP_ESTATE;
+    while (r->realms) {
+        realm *x = r->realms;
+        r->realms = x->next;
+        realm_free(x);
+    }
+    map_free(&r->by_id);
+    map_free(&r->invs);
+    wamp_arena_free(r->in);
+    wamp_arena_free(r->out);
+    wamp_arena_free(r->meta);
+    wamp_buf_free(&r->tmp);
+    free(r);
+    return WAMP_OK;
+}
+
+int wamp_router_add_realm(wamp_router *r, const char *name)
+{
+    if (!r || !name) return WAMP_EINVAL;
+    if (wamp_uri_check(wamp_str_c(name), WAMP_URI_LOOSE, false, false) != WAMP_OK)
+        return WAMP_EREALM;
+    if (realm_find(r, name, strlen(name))) return WAMP_EEXIST;
+    return realm_add(r, name, strlen(name), NULL);
+}
+
+void wamp_router_tick(wamp_router *r, uint64_t now_ms)
+{
+    if (!r) return;
+    r->now = now_ms;
+    if (!r->invs.n) return;
+    size_t n;
+    void **v = map_values(&r->invs, &n);
+    if (!v) return;
+    /* collect the ids first: finishing one invocation may not free another, but be safe */
+    wamp_id *ids = malloc(n * sizeof *ids + 1);
+    size_t k = 0;
+    for (size_t i = 0; ids && i < n; i++) {
+        inv *x = v[i];
+        if (x->deadline && x->deadline <= now_ms) ids[k++] = x->id;
+    }
+    free(v);
+    for (size_t i = 0; i < k; i++) {
+        inv *x = mapi_get(&r->invs, ids[i]);
+        if (!x) continue;
+        sess *caller = x->caller, *callee = x->callee;
+        wamp_id req = x->call_req, id = x->id;
+        inv_finish(r, x);
+        send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_TIMEOUT);
+        send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_TIMEOUT, NULL);
+    }
+    free(ids);
+    reap(r);
+}
+
+size_t wamp_router_shutdown(wamp_router *r, const char *reason)
+{
+    if (!r) return 0;
+    size_t told = 0;
+    sess *s = r->sessions;
+    while (s) {
+        sess *nx = s->next;
+        if (s->state == S_JOINED) {
+            wamp_message g =
+                wamp_message_goodbye(reason ? reason : WAMP_CLOSE_SYSTEM_SHUTDOWN, NULL);
+            send_msg(s, &g);
+            if (s->state == S_JOINED) s->state = S_SHUTTING;
+            told++;
+        } else if (s->state != S_CLOSED && s->state != S_SHUTTING) {
+            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "router shutting down");
+            told++;
+        }
+        s = nx;
+    }
+    reap(r);
+    return told;
+}
+
+size_t wamp_router_session_count(const wamp_router *r)
+{
+    return r ? r->nsessions : 0;
+}
+
+int wamp_router_session_new(wamp_router *r, const wamp_serializer_info *ser,
+                            const wamp_router_session_cbs *cbs, void *user,
+                            const char *transport_info, wamp_router_session **out)
+{
+    if (!r || !ser || !cbs || !cbs->on_output || !cbs->on_close || !out) return WAMP_EINVAL;
+    sess *s = calloc(1, sizeof *s);
+    if (!s) return WAMP_ENOMEM;
+    int rc = wamp_serializer_new(ser, &s->ser);
+    if (rc != WAMP_OK) {
+        free(s);
+        return rc;
+    }
+    s->r = r;
+    s->info = ser;
+    s->cbs = *cbs;
+    s->user = user;
+    s->tinfo = dupc(transport_info);
+    s->next = r->sessions;
+    if (r->sessions) r->sessions->prev = s;
+    r->sessions = s;
+    r->nsessions++;
+    *out = s;
+    return WAMP_OK;
+}
+
+bool wamp_router_session_pop(sess *s, wamp_buf *out)
+{
+    if (!s || !out || !s->qhead) return false;
+    qnode *q = s->qhead;
+    s->qhead = q->next;
+    if (!s->qhead) s->qtail = NULL;
+    s->st.queued_bytes -= q->len;
+    s->st.queued_messages--;
+    wamp_buf_clear(out);
+    int rc = wamp_buf_append(out, q->data, q->len);
+    free(q);
+    return rc == WAMP_OK;
+}
+
+void wamp_router_session_free(sess *s)
+{
+    if (!s) return;
+    wamp_router *r = s->r;
+    s->closed_cb = true; /* no callbacks from here on */
+    sess_leave(s);
+    if (r->o.auth.session_end) r->o.auth.session_end(r->o.auth.user, s);
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        r->sessions = s->next;
+    if (s->next) s->next->prev = s->prev;
+    r->nsessions--;
+    queue_drop(s);
+    wamp_serializer_free(s->ser);
+    free(s->tinfo);
+    free(s->realm_pending);
+    free(s->authid);
+    free(s->authrole);
+    free(s->authmethod);
+    free(s->authprovider);
+    free(s);
+}
+
+void wamp_router_session_get_info(const sess *s, wamp_router_session_info *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (!s) return;
+    out->session = s->id;
+    out->realm = s->realm ? s->realm->name : s->realm_pending;
+    out->authid = s->authid;
+    out->authrole = s->authrole;
+    out->authmethod = s->authmethod;
+    out->authprovider = s->authprovider;
+}
+
+void wamp_router_session_get_stats(const sess *s, wamp_router_session_stats *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (s) *out = s->st;
+}
+
+void *wamp_router_session_get_user(const sess *s)
+{
+    return s ? s->user : NULL;
+}

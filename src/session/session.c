@@ -1,0 +1,1394 @@
+/* The client session (session.h): a sans-I/O state machine over wamp_message values.
+ *
+ * Bookkeeping is plain singly linked lists: a client has few requests, registrations and
+ * subscriptions in flight, and lists keep removal during callbacks simple. Every callback is
+ * made with s->depth raised so that wamp_session_free() inside a callback is deferred. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wamp/session.h"
+
+enum state {
+    ST_DISCONNECTED = 0, /* no transport */
+    ST_CONNECTED,        /* transport open, no session */
+    ST_HELLO_SENT,       /* HELLO sent (CHALLENGE may come) */
+    ST_JOINED,
+    ST_GOODBYE_SENT
+};
+
+enum pr_kind { PR_CALL, PR_PUBLISH, PR_SUBSCRIBE, PR_UNSUBSCRIBE, PR_REGISTER, PR_UNREGISTER };
+
+struct sub;
+struct reg;
+
+typedef struct pending {
+    struct pending *next;
+    enum pr_kind kind;
+    wamp_id request;
+    void *user;
+    wamp_call_cb call_cb;
+    wamp_call_cb on_progress;
+    wamp_publish_cb pub_cb;
+    wamp_done_cb done;
+    wamp_id handle;
+    struct sub *sub;
+    struct reg *reg;
+    bool has_deadline;
+    uint64_t deadline;
+    wamp_cancel_mode timeout_mode;
+    bool zombie; /* completed locally (cancel/timeout): swallow the router's final answer */
+} pending;
+
+typedef struct hnd {
+    struct hnd *next;
+    wamp_id handle;
+    wamp_event_cb cb;
+    void *user;
+    wamp_done_cb done; /* pending subscribe completion */
+    void *done_user;
+    bool active;
+} hnd;
+
+enum { SUB_PENDING, SUB_ACTIVE, SUB_GONE };
+
+typedef struct sub {
+    struct sub *next;
+    char *topic;
+    wamp_match match;
+    int state;
+    wamp_id id;
+    hnd *handlers;
+} sub;
+
+enum { REG_PENDING, REG_ACTIVE, REG_GONE };
+
+typedef struct reg {
+    struct reg *next;
+    wamp_id handle;
+    char *procedure;
+    int state;
+    wamp_id id;
+    wamp_invocation_cb cb;
+    void *user;
+    wamp_interrupt_cb on_interrupt;
+} reg;
+
+typedef struct inv {
+    struct inv *next;
+    wamp_id request;
+    bool receive_progress;
+    wamp_interrupt_cb on_interrupt;
+    void *user;
+} inv;
+
+struct wamp_session {
+    wamp_session_callbacks cb;
+    void *user;
+    int state;
+    int depth;
+    bool free_pending;
+    uint64_t now;
+    wamp_id next_request;
+    wamp_id next_handle;
+    wamp_authenticator *auth;
+    pending *pending;
+    sub *subs;
+    reg *regs;
+    inv *invs;
+    wamp_arena *details_arena;
+    wamp_session_details details;
+};
+
+static void session_destroy(wamp_session *s);
+
+static void enter(wamp_session *s)
+{
+    s->depth++;
+}
+
+static void leave_(wamp_session *s)
+{
+    if (--s->depth == 0 && s->free_pending) session_destroy(s);
+}
+
+static wamp_id next_req(wamp_session *s)
+{
+    /* Session-scope ids run 1, 2, ... 2^53 and wrap to 1 (spec: "incremented by 1"). */
+    if (s->next_request >= WAMP_ID_MAX) s->next_request = 0;
+    return ++s->next_request;
+}
+
+static void user_error(wamp_session *s, int code, const char *text)
+{
+    if (s->cb.on_user_error) s->cb.on_user_error(s->user, s, code, text);
+}
+
+static int send_msg(wamp_session *s, const wamp_message *m)
+{
+    return s->cb.send(s->user, m);
+}
+
+static char *dupstr(const char *p)
+{
+    size_t n = strlen(p);
+    char *d = malloc(n + 1);
+    if (d) memcpy(d, p, n + 1);
+    return d;
+}
+
+static bool joined(const wamp_session *s)
+{
+    return s->state == ST_JOINED;
+}
+
+static void set_payload(wamp_message *m, const wamp_value *args, const wamp_value *kwargs)
+{
+    if (args) m->args = *args;
+    if (kwargs) m->kwargs = *kwargs;
+}
+
+static int check_payload(const wamp_value *args, const wamp_value *kwargs)
+{
+    if (args && wamp_value_type_of(args) != WAMP_VALUE_LIST &&
+        wamp_value_type_of(args) != WAMP_VALUE_NULL)
+        return WAMP_EINVAL;
+    if (kwargs && wamp_value_type_of(kwargs) != WAMP_VALUE_DICT &&
+        wamp_value_type_of(kwargs) != WAMP_VALUE_NULL)
+        return WAMP_EINVAL;
+    return WAMP_OK;
+}
+
+/* ---------------------------------------------------------------- lists */
+
+static pending *pending_add(wamp_session *s, enum pr_kind kind, wamp_id request)
+{
+    pending *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->kind = kind;
+    p->request = request;
+    p->next = s->pending;
+    s->pending = p;
+    return p;
+}
+
+static pending *pending_find(wamp_session *s, enum pr_kind kind, wamp_id request)
+{
+    for (pending *p = s->pending; p; p = p->next)
+        if (p->kind == kind && p->request == request) return p;
+    return NULL;
+}
+
+static void pending_unlink(wamp_session *s, pending *p)
+{
+    for (pending **pp = &s->pending; *pp; pp = &(*pp)->next)
+        if (*pp == p) {
+            *pp = p->next;
+            return;
+        }
+}
+
+static void sub_unlink_free(wamp_session *s, sub *e)
+{
+    for (sub **pp = &s->subs; *pp; pp = &(*pp)->next)
+        if (*pp == e) {
+            *pp = e->next;
+            break;
+        }
+    hnd *h = e->handlers;
+    while (h) {
+        hnd *n = h->next;
+        free(h);
+        h = n;
+    }
+    free(e->topic);
+    free(e);
+}
+
+static void reg_unlink_free(wamp_session *s, reg *r)
+{
+    for (reg **pp = &s->regs; *pp; pp = &(*pp)->next)
+        if (*pp == r) {
+            *pp = r->next;
+            break;
+        }
+    free(r->procedure);
+    free(r);
+}
+
+static inv *inv_find(wamp_session *s, wamp_id request)
+{
+    for (inv *i = s->invs; i; i = i->next)
+        if (i->request == request) return i;
+    return NULL;
+}
+
+static void inv_remove(wamp_session *s, inv *x)
+{
+    for (inv **pp = &s->invs; *pp; pp = &(*pp)->next)
+        if (*pp == x) {
+            *pp = x->next;
+            free(x);
+            return;
+        }
+}
+
+/* ---------------------------------------------------------------- completion */
+
+static wamp_error local_error(int code, const char *uri, const char *message)
+{
+    wamp_error e = {0};
+    e.code = code;
+    e.uri = wamp_str_c(uri);
+    e.message = wamp_str_c(message);
+    return e;
+}
+
+/* Completes (and frees) a pending request with an error; p must already be unlinked. */
+static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
+{
+    switch (p->kind) {
+    case PR_CALL:
+        if (!p->zombie) p->call_cb(p->user, s, p->request, NULL, err);
+        break;
+    case PR_PUBLISH: p->pub_cb(p->user, s, p->request, 0, err); break;
+    case PR_SUBSCRIBE: {
+        /* every handler waiting on this subscription fails with it */
+        sub *e = p->sub;
+        for (sub *x = s->subs; x; x = x->next)
+            if (x == e) {
+                /* unlink first: callbacks may subscribe again */
+                for (sub **pp = &s->subs; *pp; pp = &(*pp)->next)
+                    if (*pp == e) {
+                        *pp = e->next;
+                        break;
+                    }
+                hnd *h = e->handlers;
+                e->handlers = NULL;
+                while (h) {
+                    hnd *n = h->next;
+                    if (h->done) h->done(h->done_user, s, h->handle, 0, err);
+                    free(h);
+                    h = n;
+                }
+                free(e->topic);
+                free(e);
+                break;
+            }
+        break;
+    }
+    case PR_REGISTER: {
+        reg *r = p->reg;
+        for (reg *x = s->regs; x; x = x->next)
+            if (x == r) {
+                reg_unlink_free(s, r);
+                break;
+            }
+        if (p->done) p->done(p->user, s, p->handle, 0, err);
+        break;
+    }
+    case PR_UNSUBSCRIBE:
+    case PR_UNREGISTER:
+        if (p->done) p->done(p->user, s, p->handle, 0, err);
+        break;
+    }
+    free(p);
+}
+
+/*
+ * Ends the session: completes every pending request with `code`, interrupts outstanding
+ * invocations, forgets subscriptions and registrations, then calls on_leave (if call_leave).
+ */
+static void end_session(wamp_session *s, int code, const char *reason, wamp_str message,
+                        bool call_leave)
+{
+    s->state = s->state == ST_DISCONNECTED ? ST_DISCONNECTED : ST_CONNECTED;
+    char *reason_copy = dupstr(reason ? reason : WAMP_CLOSE_NORMAL);
+    char *msg_copy = NULL;
+    if (message.ptr) {
+        msg_copy = malloc(message.len + 1);
+        if (msg_copy) {
+            memcpy(msg_copy, message.ptr, message.len);
+            msg_copy[message.len] = 0;
+        }
+    }
+    wamp_error err = local_error(code, reason_copy ? reason_copy : WAMP_CLOSE_NORMAL, msg_copy);
+    /* Requests: detach the list first so that callbacks see a consistent session. The
+     * subscribe/register entries they point to are still linked while they complete. */
+    pending *list = s->pending;
+    s->pending = NULL;
+    /* complete in issue order (the list is newest first) */
+    pending *rev = NULL;
+    while (list) {
+        pending *n = list->next;
+        list->next = rev;
+        rev = list;
+        list = n;
+    }
+    while (rev) {
+        pending *n = rev->next;
+        complete_error(s, rev, &err);
+        rev = n;
+    }
+    while (s->subs)
+        sub_unlink_free(s, s->subs);
+    while (s->regs)
+        reg_unlink_free(s, s->regs);
+    while (s->invs) {
+        inv *i = s->invs;
+        s->invs = i->next;
+        if (i->on_interrupt) i->on_interrupt(i->user, s, i->request, WAMP_CANCEL_KILLNOWAIT);
+        free(i);
+    }
+    if (call_leave && s->cb.on_leave && !s->free_pending) {
+        wamp_close_details d = {wamp_str_c(reason_copy ? reason_copy : WAMP_CLOSE_NORMAL),
+                                wamp_str_c(msg_copy)};
+        s->cb.on_leave(s->user, s, &d);
+    }
+    free(reason_copy);
+    free(msg_copy);
+    wamp_arena_free(s->details_arena);
+    s->details_arena = NULL;
+    memset(&s->details, 0, sizeof s->details);
+    s->auth = NULL;
+}
+
+static void abort_session(wamp_session *s, const char *reason, const char *text, int code)
+{
+    wamp_message m = wamp_message_abort(reason, text);
+    int rc = send_msg(s, &m);
+    if (rc) user_error(s, rc, "sending ABORT failed");
+    end_session(s, code, reason, wamp_str_c(text), true);
+}
+
+static void violation(wamp_session *s, const char *text)
+{
+    user_error(s, WAMP_EPROTO, text);
+    abort_session(s, WAMP_ERROR_PROTOCOL_VIOLATION, text, WAMP_EABORTED);
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+int wamp_session_new(const wamp_session_callbacks *cb, void *user, wamp_session **out)
+{
+    if (!cb || !cb->send || !out) return WAMP_EINVAL;
+    wamp_session *s = calloc(1, sizeof *s);
+    if (!s) return WAMP_ENOMEM;
+    s->cb = *cb;
+    s->user = user;
+    *out = s;
+    return WAMP_OK;
+}
+
+static void session_destroy(wamp_session *s)
+{
+    s->depth++; /* completions below must not re-enter destruction */
+    s->free_pending = true;
+    end_session(s, WAMP_ECLOSED, WAMP_CLOSE_NORMAL, (wamp_str){0}, false);
+    free(s);
+}
+
+void wamp_session_free(wamp_session *s)
+{
+    if (!s) return;
+    if (s->depth > 0) {
+        s->free_pending = true;
+        return;
+    }
+    session_destroy(s);
+}
+
+int wamp_session_transport_open(wamp_session *s)
+{
+    if (!s) return WAMP_EINVAL;
+    if (s->state != ST_DISCONNECTED) return WAMP_ESTATE;
+    enter(s);
+    s->state = ST_CONNECTED;
+    if (s->cb.on_connect) s->cb.on_connect(s->user, s);
+    leave_(s);
+    return WAMP_OK;
+}
+
+void wamp_session_transport_closed(wamp_session *s, int err)
+{
+    if (!s || s->state == ST_DISCONNECTED) return;
+    (void)err;
+    enter(s);
+    bool in_session = s->state != ST_CONNECTED;
+    s->state = ST_DISCONNECTED;
+    if (in_session)
+        end_session(s, WAMP_ETRANSPORTLOST, WAMP_CLOSE_TRANSPORT_LOST, (wamp_str){0}, true);
+    if (s->cb.on_disconnect && !s->free_pending) s->cb.on_disconnect(s->user, s, !in_session);
+    leave_(s);
+}
+
+void wamp_session_client_roles(wamp_roles *r)
+{
+    static const struct {
+        wamp_role r;
+        wamp_feature f;
+    } features[] = {
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PUBLISHER_IDENTIFICATION},
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_SUBSCRIBER_BLACKWHITE_LISTING},
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PUBLISHER_EXCLUSION},
+        {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PUBLISHER_IDENTIFICATION},
+        {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PATTERN_BASED_SUBSCRIPTION},
+        {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_SUBSCRIPTION_REVOCATION},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_CALLER_IDENTIFICATION},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_CALL_TIMEOUT},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_CALL_CANCELING},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_CALLER_IDENTIFICATION},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_PATTERN_BASED_REGISTRATION},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_SHARED_REGISTRATION},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_REGISTRATION_REVOCATION},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING},
+    };
+    memset(r, 0, sizeof *r);
+    /* Autobahn's order of roles: subscriber, publisher, caller, callee */
+    wamp_roles_add(r, WAMP_ROLE_SUBSCRIBER);
+    wamp_roles_add(r, WAMP_ROLE_PUBLISHER);
+    wamp_roles_add(r, WAMP_ROLE_CALLER);
+    wamp_roles_add(r, WAMP_ROLE_CALLEE);
+    for (size_t i = 0; i < sizeof features / sizeof features[0]; i++)
+        wamp_roles_set_feature(r, features[i].r, features[i].f, true);
+}
+
+int wamp_session_join(wamp_session *s, const wamp_join_opts *o)
+{
+    if (!s || !o || !o->realm) return WAMP_EINVAL;
+    if (s->state != ST_CONNECTED) return WAMP_ESTATE;
+    if (wamp_uri_check(wamp_str_c(o->realm), WAMP_URI_LOOSE, false, false)) return WAMP_EREALM;
+    if (o->authmethods && wamp_value_type_of(o->authmethods) != WAMP_VALUE_LIST) return WAMP_EINVAL;
+    if (o->authextra && wamp_value_type_of(o->authextra) != WAMP_VALUE_DICT) return WAMP_EINVAL;
+    wamp_arena *a = wamp_arena_new(0);
+    if (!a) return WAMP_ENOMEM;
+    wamp_roles roles;
+    wamp_session_client_roles(&roles);
+    wamp_message m = wamp_message_hello(o->realm, &roles);
+    int rc = WAMP_OK;
+    if (o->auth) {
+        wamp_value d = wamp_value_dict();
+        rc = wamp_authenticator_hello(o->auth, a, &d);
+        if (!rc) {
+            wamp_value *v;
+            if ((v = wamp_value_dict_getc(&d, "authmethods"))) m.hello.authmethods = *v;
+            if ((v = wamp_value_dict_getc(&d, "authid"))) wamp_value_get_string(v, &m.hello.authid);
+            if ((v = wamp_value_dict_getc(&d, "authrole")))
+                wamp_value_get_string(v, &m.hello.authrole);
+            if ((v = wamp_value_dict_getc(&d, "authextra")) && wamp_value_count(v) > 0)
+                m.hello.authextra = *v;
+        }
+    }
+    if (rc) {
+        wamp_arena_free(a);
+        return rc;
+    }
+    if (o->authmethods) m.hello.authmethods = *o->authmethods;
+    if (o->authid) m.hello.authid = wamp_str_c(o->authid);
+    if (o->authrole) m.hello.authrole = wamp_str_c(o->authrole);
+    if (o->authextra) m.hello.authextra = *o->authextra;
+    if (o->resumable) m.hello.resumable = WAMP_OPT_TRUE;
+    enter(s);
+    rc = send_msg(s, &m);
+    wamp_arena_free(a);
+    if (!rc) {
+        s->state = ST_HELLO_SENT;
+        s->auth = o->auth;
+    }
+    leave_(s);
+    return rc;
+}
+
+int wamp_session_leave(wamp_session *s, const char *reason, const char *message)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    if (!reason) reason = WAMP_CLOSE_NORMAL;
+    if (wamp_uri_check(wamp_str_c(reason), WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    wamp_message m = wamp_message_goodbye(reason, message);
+    enter(s);
+    int rc = send_msg(s, &m);
+    if (!rc) s->state = ST_GOODBYE_SENT;
+    leave_(s);
+    return rc;
+}
+
+bool wamp_session_is_attached(const wamp_session *s)
+{
+    return s && (s->state == ST_JOINED || s->state == ST_GOODBYE_SENT);
+}
+
+const wamp_session_details *wamp_session_details_get(const wamp_session *s)
+{
+    return wamp_session_is_attached(s) ? &s->details : NULL;
+}
+
+/* ---------------------------------------------------------------- joining: router messages */
+
+static void on_challenge(wamp_session *s, const wamp_message *m)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    if (!a) {
+        abort_session(s, WAMP_ERROR_CANNOT_AUTHENTICATE, "out of memory", WAMP_EABORTED);
+        return;
+    }
+    wamp_value sig = wamp_value_null(), extra = wamp_value_null();
+    wamp_value empty = wamp_value_dict();
+    wamp_challenge c = {
+        m->challenge.method,
+        wamp_value_type_of(&m->challenge.extra) == WAMP_VALUE_DICT ? &m->challenge.extra : &empty};
+    int rc;
+    if (s->cb.on_challenge)
+        rc = s->cb.on_challenge(s->user, s, &c, a, &sig, &extra);
+    else if (s->auth)
+        rc = wamp_authenticator_on_challenge(s->auth, c.method, c.extra, a, &sig, &extra);
+    else
+        rc = WAMP_EAUTH;
+    wamp_str sigstr = {0};
+    if (!rc && !wamp_value_get_string(&sig, &sigstr)) rc = WAMP_EINVAL;
+    if (!rc && !wamp_value_is_null(&extra) && wamp_value_type_of(&extra) != WAMP_VALUE_DICT)
+        rc = WAMP_EINVAL;
+    if (rc) {
+        char text[160];
+        snprintf(text, sizeof text, "cannot answer the %.*s challenge: %s",
+                 (int)(m->challenge.method.len > 40 ? 40 : m->challenge.method.len),
+                 m->challenge.method.ptr ? m->challenge.method.ptr : "", wamp_strerror(rc));
+        wamp_arena_free(a);
+        abort_session(s, WAMP_ERROR_CANNOT_AUTHENTICATE, text, WAMP_EABORTED);
+        return;
+    }
+    wamp_message r = wamp_message_new(WAMP_MSG_AUTHENTICATE);
+    r.authenticate.signature = sigstr;
+    r.authenticate.extra = extra;
+    rc = send_msg(s, &r);
+    wamp_arena_free(a);
+    if (rc) user_error(s, rc, "sending AUTHENTICATE failed");
+}
+
+static void on_welcome(wamp_session *s, const wamp_message *m)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message c;
+    if (!a || wamp_message_copy(a, &c, m)) {
+        wamp_arena_free(a);
+        abort_session(s, WAMP_ERROR_CANNOT_AUTHENTICATE, "out of memory", WAMP_EABORTED);
+        return;
+    }
+    if (s->auth) {
+        int rc = wamp_authenticator_on_welcome(
+            s->auth, wamp_value_is_null(&c.welcome.authextra) ? NULL : &c.welcome.authextra);
+        if (rc) {
+            wamp_arena_free(a);
+            abort_session(s, WAMP_ERROR_CANNOT_AUTHENTICATE,
+                          "the router's WELCOME failed verification", WAMP_EABORTED);
+            return;
+        }
+    }
+    wamp_session_details *d = &s->details;
+    memset(d, 0, sizeof *d);
+    d->realm = c.welcome.realm;
+    d->session = c.welcome.session;
+    d->authid = c.welcome.authid;
+    d->authrole = c.welcome.authrole;
+    d->authmethod = c.welcome.authmethod;
+    d->authprovider = c.welcome.authprovider;
+    d->authextra = c.welcome.authextra;
+    d->router_roles = c.welcome.roles;
+    d->resumed = c.welcome.resumed == WAMP_OPT_TRUE;
+    d->resumable = c.welcome.resumable == WAMP_OPT_TRUE;
+    d->resume_token = c.welcome.resume_token;
+    s->details_arena = a;
+    if (s->cb.on_welcome) {
+        int rc = s->cb.on_welcome(s->user, s, d);
+        if (rc) {
+            abort_session(s, WAMP_ERROR_CANNOT_AUTHENTICATE, "the application refused WELCOME",
+                          WAMP_EABORTED);
+            return;
+        }
+    }
+    s->state = ST_JOINED;
+    if (s->cb.on_join) s->cb.on_join(s->user, s, d);
+}
+
+static void on_goodbye(wamp_session *s, const wamp_message *m)
+{
+    if (s->state == ST_JOINED) {
+        wamp_message r = wamp_message_goodbye(WAMP_CLOSE_GOODBYE_AND_OUT, NULL);
+        int rc = send_msg(s, &r);
+        if (rc) user_error(s, rc, "sending GOODBYE failed");
+    }
+    char reason[256];
+    size_t n =
+        m->goodbye.reason.len < sizeof reason - 1 ? m->goodbye.reason.len : sizeof reason - 1;
+    if (m->goodbye.reason.ptr)
+        memcpy(reason, m->goodbye.reason.ptr, n);
+    else
+        n = 0;
+    reason[n] = 0;
+    end_session(s, WAMP_ECLOSED, n ? reason : WAMP_CLOSE_NORMAL, m->goodbye.message, true);
+}
+
+static void on_abort(wamp_session *s, const wamp_message *m)
+{
+    char reason[256];
+    size_t n = m->abort.reason.len < sizeof reason - 1 ? m->abort.reason.len : sizeof reason - 1;
+    if (m->abort.reason.ptr)
+        memcpy(reason, m->abort.reason.ptr, n);
+    else
+        n = 0;
+    reason[n] = 0;
+    end_session(s, WAMP_EABORTED, reason, m->abort.message, true);
+}
+
+/* ---------------------------------------------------------------- role messages */
+
+static wamp_error app_error(const wamp_message *m)
+{
+    wamp_error e = {0};
+    e.code = WAMP_EAPPLICATION;
+    e.uri = m->error.error;
+    e.args = m->args;
+    e.kwargs = m->kwargs;
+    return e;
+}
+
+static void on_result(wamp_session *s, const wamp_message *m)
+{
+    pending *p = pending_find(s, PR_CALL, m->result.request);
+    if (!p) {
+        violation(s, "RESULT received for a non-pending request");
+        return;
+    }
+    bool progress = m->result.progress == WAMP_OPT_TRUE;
+    if (p->zombie) {
+        if (!progress) {
+            pending_unlink(s, p);
+            free(p);
+        }
+        return;
+    }
+    wamp_call_result r = {0};
+    r.args = m->args;
+    r.kwargs = m->kwargs;
+    r.details = m->options_in;
+    r.callee = m->result.callee;
+    r.callee_authid = m->result.callee_authid;
+    r.callee_authrole = m->result.callee_authrole;
+    r.progress = progress;
+    if (progress) {
+        if (!p->on_progress) {
+            violation(s, "progressive RESULT received for a call that did not ask for them");
+            return;
+        }
+        p->on_progress(p->user, s, p->request, &r, NULL);
+        return;
+    }
+    pending_unlink(s, p);
+    p->call_cb(p->user, s, p->request, &r, NULL);
+    free(p);
+}
+
+static void on_error(wamp_session *s, const wamp_message *m)
+{
+    enum pr_kind kind;
+    switch (m->error.request_type) {
+    case WAMP_MSG_CALL: kind = PR_CALL; break;
+    case WAMP_MSG_PUBLISH: kind = PR_PUBLISH; break;
+    case WAMP_MSG_SUBSCRIBE: kind = PR_SUBSCRIBE; break;
+    case WAMP_MSG_UNSUBSCRIBE: kind = PR_UNSUBSCRIBE; break;
+    case WAMP_MSG_REGISTER: kind = PR_REGISTER; break;
+    case WAMP_MSG_UNREGISTER: kind = PR_UNREGISTER; break;
+    default: violation(s, "ERROR received for a request type a client does not send"); return;
+    }
+    pending *p = pending_find(s, kind, m->error.request);
+    if (!p) {
+        violation(s, "ERROR received for a non-pending request");
+        return;
+    }
+    pending_unlink(s, p);
+    wamp_error e = app_error(m);
+    complete_error(s, p, &e);
+}
+
+static void on_published(wamp_session *s, const wamp_message *m)
+{
+    pending *p = pending_find(s, PR_PUBLISH, m->published.request);
+    if (!p) {
+        violation(s, "PUBLISHED received for a non-pending request");
+        return;
+    }
+    pending_unlink(s, p);
+    p->pub_cb(p->user, s, p->request, m->published.publication, NULL);
+    free(p);
+}
+
+static sub *sub_by_id(wamp_session *s, wamp_id id, bool any_state)
+{
+    for (sub *e = s->subs; e; e = e->next)
+        if (e->id == id && (e->state == SUB_ACTIVE || (any_state && e->state == SUB_GONE)))
+            return e;
+    return NULL;
+}
+
+static void on_subscribed(wamp_session *s, const wamp_message *m)
+{
+    pending *p = pending_find(s, PR_SUBSCRIBE, m->subscribed.request);
+    if (!p) {
+        violation(s, "SUBSCRIBED received for a non-pending request");
+        return;
+    }
+    pending_unlink(s, p);
+    sub *e = p->sub;
+    free(p);
+    wamp_id id = m->subscribed.subscription;
+    /* Another active entry with the same id (the broker merged two patterns we asked for
+     * separately): keep both; events go to the first. */
+    e->id = id;
+    e->state = SUB_ACTIVE;
+    /* Complete the handlers waiting for it. A done callback may unsubscribe (even the last
+     * handler) or subscribe again: look the entry up again after each callback. */
+    for (;;) {
+        sub *x;
+        for (x = s->subs; x && x != e; x = x->next) {
+        }
+        if (!x) break;
+        hnd *h;
+        for (h = e->handlers; h && h->active; h = h->next) {
+        }
+        if (!h) break;
+        h->active = true;
+        if (h->done) {
+            wamp_done_cb d = h->done;
+            h->done = NULL;
+            d(h->done_user, s, h->handle, id, NULL);
+        }
+    }
+}
+
+static void on_event(wamp_session *s, const wamp_message *m)
+{
+    sub *e = sub_by_id(s, m->event.subscription, true);
+    if (!e) {
+        violation(s, "EVENT received for a non-subscribed subscription");
+        return;
+    }
+    if (e->state != SUB_ACTIVE) return; /* unsubscribing: in flight, dropped */
+    wamp_event ev = {0};
+    ev.subscription = m->event.subscription;
+    ev.publication = m->event.publication;
+    ev.args = m->args;
+    ev.kwargs = m->kwargs;
+    ev.details = m->options_in;
+    ev.publisher = m->event.publisher;
+    ev.publisher_authid = m->event.publisher_authid;
+    ev.publisher_authrole = m->event.publisher_authrole;
+    ev.topic = m->event.topic;
+    ev.retained = m->event.retained == WAMP_OPT_TRUE;
+    /* Handlers may (un)subscribe during dispatch: snapshot the handles and look each up. */
+    size_t n = 0;
+    for (hnd *h = e->handlers; h; h = h->next)
+        n++;
+    wamp_id stackbuf[16];
+    wamp_id *ids = n <= 16 ? stackbuf : malloc(n * sizeof *ids);
+    if (!ids) {
+        user_error(s, WAMP_ENOMEM, "EVENT dropped: out of memory");
+        return;
+    }
+    size_t k = 0;
+    for (hnd *h = e->handlers; h; h = h->next)
+        if (h->active) ids[k++] = h->handle;
+    wamp_id sid = m->event.subscription;
+    for (size_t i = 0; i < k && !s->free_pending; i++) {
+        sub *x = sub_by_id(s, sid, false);
+        if (!x) break;
+        for (hnd *h = x->handlers; h; h = h->next)
+            if (h->handle == ids[i] && h->active) {
+                ev.handle = h->handle;
+                h->cb(h->user, s, &ev);
+                break;
+            }
+    }
+    if (ids != stackbuf) free(ids);
+}
+
+static void on_unsubscribed(wamp_session *s, const wamp_message *m)
+{
+    if (m->unsubscribed.request == 0) {
+        /* revocation by the broker */
+        if (!m->unsubscribed.subscription.set) return;
+        sub *e = sub_by_id(s, (wamp_id)m->unsubscribed.subscription.value, true);
+        if (e) sub_unlink_free(s, e);
+        user_error(s, WAMP_ECLOSED, "the router revoked a subscription");
+        return;
+    }
+    pending *p = pending_find(s, PR_UNSUBSCRIBE, m->unsubscribed.request);
+    if (!p) {
+        violation(s, "UNSUBSCRIBED received for a non-pending request");
+        return;
+    }
+    pending_unlink(s, p);
+    for (sub *e = s->subs; e; e = e->next)
+        if (e == p->sub) {
+            sub_unlink_free(s, e);
+            break;
+        }
+    if (p->done) p->done(p->user, s, p->handle, 0, NULL);
+    free(p);
+}
+
+static void on_registered(wamp_session *s, const wamp_message *m)
+{
+    pending *p = pending_find(s, PR_REGISTER, m->registered.request);
+    if (!p) {
+        violation(s, "REGISTERED received for a non-pending request");
+        return;
+    }
+    for (reg *r = s->regs; r; r = r->next)
+        if (r->state != REG_PENDING && r->id == m->registered.registration) {
+            violation(s, "REGISTERED received for an already existing registration");
+            return;
+        }
+    pending_unlink(s, p);
+    p->reg->id = m->registered.registration;
+    p->reg->state = REG_ACTIVE;
+    if (p->done) p->done(p->user, s, p->handle, p->reg->id, NULL);
+    free(p);
+}
+
+static void on_unregistered(wamp_session *s, const wamp_message *m)
+{
+    if (m->unregistered.request == 0) {
+        if (!m->unregistered.registration.set) return;
+        for (reg *r = s->regs; r; r = r->next)
+            if (r->state != REG_PENDING && r->id == (wamp_id)m->unregistered.registration.value) {
+                reg_unlink_free(s, r);
+                break;
+            }
+        user_error(s, WAMP_ECLOSED, "the router revoked a registration");
+        return;
+    }
+    pending *p = pending_find(s, PR_UNREGISTER, m->unregistered.request);
+    if (!p) {
+        violation(s, "UNREGISTERED received for a non-pending request");
+        return;
+    }
+    pending_unlink(s, p);
+    for (reg *r = s->regs; r; r = r->next)
+        if (r == p->reg) {
+            reg_unlink_free(s, r);
+            break;
+        }
+    if (p->done) p->done(p->user, s, p->handle, 0, NULL);
+    free(p);
+}
+
+static void on_invocation(wamp_session *s, const wamp_message *m)
+{
+    if (inv_find(s, m->invocation.request)) {
+        violation(s, "INVOCATION received for a request id already invoked");
+        return;
+    }
+    reg *r;
+    for (r = s->regs; r; r = r->next)
+        if (r->state != REG_PENDING && r->id == m->invocation.registration) break;
+    if (!r) {
+        violation(s, "INVOCATION received for a non-registered registration");
+        return;
+    }
+    inv *x = calloc(1, sizeof *x);
+    if (!x) {
+        wamp_message e = wamp_message_error(WAMP_MSG_INVOCATION, m->invocation.request,
+                                            WAMP_ERROR_RUNTIME_ERROR);
+        send_msg(s, &e);
+        return;
+    }
+    x->request = m->invocation.request;
+    x->receive_progress = m->invocation.receive_progress == WAMP_OPT_TRUE;
+    x->on_interrupt = r->on_interrupt;
+    x->user = r->user;
+    x->next = s->invs;
+    s->invs = x;
+    wamp_invocation iv = {0};
+    iv.request = m->invocation.request;
+    iv.registration = m->invocation.registration;
+    iv.handle = r->handle;
+    iv.args = m->args;
+    iv.kwargs = m->kwargs;
+    iv.details = m->options_in;
+    iv.caller = m->invocation.caller;
+    iv.caller_authid = m->invocation.caller_authid;
+    iv.caller_authrole = m->invocation.caller_authrole;
+    iv.procedure = m->invocation.procedure;
+    iv.receive_progress = x->receive_progress;
+    iv.timeout = m->invocation.timeout;
+    r->cb(r->user, s, &iv);
+}
+
+static void on_interrupt(wamp_session *s, const wamp_message *m)
+{
+    inv *x = inv_find(s, m->interrupt.request);
+    if (!x) return; /* already answered: the answer crossed the INTERRUPT */
+    wamp_id req = x->request;
+    wamp_interrupt_cb cb = x->on_interrupt;
+    void *user = x->user;
+    if (m->interrupt.mode == WAMP_CANCEL_KILLNOWAIT) {
+        inv_remove(s, x);
+        if (cb) cb(user, s, req, WAMP_CANCEL_KILLNOWAIT);
+        return;
+    }
+    if (cb) cb(user, s, req, WAMP_CANCEL_KILL);
+    if (s->free_pending || !joined(s)) return;
+    x = inv_find(s, req);
+    if (x) {
+        inv_remove(s, x);
+        wamp_message e = wamp_message_error(WAMP_MSG_INVOCATION, req, WAMP_ERROR_CANCELED);
+        int rc = send_msg(s, &e);
+        if (rc) user_error(s, rc, "sending ERROR for an interrupted invocation failed");
+    }
+}
+
+int wamp_session_receive(wamp_session *s, const wamp_message *m)
+{
+    if (!s || !m) return WAMP_EINVAL;
+    if (s->state == ST_DISCONNECTED) return WAMP_ESTATE;
+    enter(s);
+    switch (s->state) {
+    case ST_CONNECTED: violation(s, "message received while no session is open"); break;
+    case ST_HELLO_SENT:
+        switch (m->type) {
+        case WAMP_MSG_WELCOME: on_welcome(s, m); break;
+        case WAMP_MSG_CHALLENGE: on_challenge(s, m); break;
+        case WAMP_MSG_ABORT: on_abort(s, m); break;
+        default: violation(s, "unexpected message while joining"); break;
+        }
+        break;
+    default: /* joined or goodbye sent */
+        switch (m->type) {
+        case WAMP_MSG_GOODBYE: on_goodbye(s, m); break;
+        case WAMP_MSG_ABORT: on_abort(s, m); break;
+        case WAMP_MSG_RESULT: on_result(s, m); break;
+        case WAMP_MSG_ERROR: on_error(s, m); break;
+        case WAMP_MSG_PUBLISHED: on_published(s, m); break;
+        case WAMP_MSG_SUBSCRIBED: on_subscribed(s, m); break;
+        case WAMP_MSG_UNSUBSCRIBED: on_unsubscribed(s, m); break;
+        case WAMP_MSG_EVENT: on_event(s, m); break;
+        case WAMP_MSG_REGISTERED: on_registered(s, m); break;
+        case WAMP_MSG_UNREGISTERED: on_unregistered(s, m); break;
+        case WAMP_MSG_INVOCATION: on_invocation(s, m); break;
+        case WAMP_MSG_INTERRUPT: on_interrupt(s, m); break;
+        default: violation(s, "unexpected message type for a client session"); break;
+        }
+        break;
+    }
+    leave_(s);
+    return WAMP_OK;
+}
+
+/* ---------------------------------------------------------------- time */
+
+void wamp_session_tick(wamp_session *s, uint64_t now_ms)
+{
+    if (!s) return;
+    if (now_ms > s->now) s->now = now_ms;
+    enter(s);
+    for (;;) {
+        pending *p;
+        for (p = s->pending; p; p = p->next)
+            if (p->kind == PR_CALL && p->has_deadline && !p->zombie && p->deadline <= s->now) break;
+        if (!p || s->free_pending) break;
+        p->has_deadline = false;
+        p->zombie = true;
+        wamp_message c = wamp_message_cancel(p->request, p->timeout_mode);
+        int rc = send_msg(s, &c);
+        if (rc) user_error(s, rc, "sending CANCEL after a call timeout failed");
+        wamp_error e = local_error(WAMP_ETIMEOUT, WAMP_ERROR_TIMEOUT, "call timed out");
+        p->call_cb(p->user, s, p->request, NULL, &e);
+        if (rc) {
+            /* no CANCEL went out: nothing will answer through it */
+            pending_unlink(s, p);
+            free(p);
+        }
+    }
+    leave_(s);
+}
+
+bool wamp_session_next_deadline(const wamp_session *s, uint64_t *deadline_ms)
+{
+    bool any = false;
+    uint64_t best = 0;
+    for (pending *p = s ? s->pending : NULL; p; p = p->next)
+        if (p->kind == PR_CALL && p->has_deadline && !p->zombie && (!any || p->deadline < best)) {
+            best = p->deadline;
+            any = true;
+        }
+    if (any && deadline_ms) *deadline_ms = best;
+    return any;
+}
+
+/* ---------------------------------------------------------------- caller */
+
+int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *args,
+                      const wamp_value *kwargs, const wamp_call_opts *o, wamp_call_cb cb,
+                      void *user, wamp_id *request)
+{
+    if (!s || !procedure || !cb) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    if (wamp_uri_check(wamp_str_c(procedure), WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    int rc = check_payload(args, kwargs);
+    if (rc) return rc;
+    if (o && o->timeout_ms < 0) return WAMP_EINVAL;
+    wamp_id id = next_req(s);
+    pending *p = pending_add(s, PR_CALL, id);
+    if (!p) return WAMP_ENOMEM;
+    p->call_cb = cb;
+    p->user = user;
+    wamp_message m = wamp_message_call(id, procedure);
+    set_payload(&m, args, kwargs);
+    if (o) {
+        if (o->timeout_ms > 0) m.call.timeout = WAMP_OPT_INT(o->timeout_ms);
+        if (o->on_progress) {
+            m.call.receive_progress = WAMP_OPT_TRUE;
+            p->on_progress = o->on_progress;
+        }
+        if (o->disclose_me) m.call.disclose_me = WAMP_OPT_TRUE;
+        if (o->cancel_after_ms > 0) {
+            p->has_deadline = true;
+            p->deadline = s->now + o->cancel_after_ms;
+            p->timeout_mode =
+                o->cancel_mode == WAMP_CANCEL_UNSET ? WAMP_CANCEL_KILLNOWAIT : o->cancel_mode;
+        }
+    }
+    enter(s);
+    rc = send_msg(s, &m);
+    if (rc) {
+        pending_unlink(s, p);
+        free(p);
+    } else if (request) {
+        *request = id;
+    }
+    leave_(s);
+    return rc;
+}
+
+int wamp_session_cancel(wamp_session *s, wamp_id request, wamp_cancel_mode mode)
+{
+    if (!s || mode > WAMP_CANCEL_KILLNOWAIT) return WAMP_EINVAL;
+    if (!wamp_session_is_attached(s)) return WAMP_ENOTREADY;
+    pending *p = pending_find(s, PR_CALL, request);
+    if (!p || p->zombie) return WAMP_ENOTFOUND;
+    wamp_message c = wamp_message_cancel(request, mode);
+    enter(s);
+    int rc = send_msg(s, &c);
+    if (!rc && (mode == WAMP_CANCEL_SKIP || mode == WAMP_CANCEL_KILLNOWAIT)) {
+        p->zombie = true;
+        p->has_deadline = false;
+        wamp_error e = local_error(WAMP_ECANCELED, WAMP_ERROR_CANCELED, "call canceled");
+        p->call_cb(p->user, s, request, NULL, &e);
+    }
+    leave_(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- callee */
+
+int wamp_session_register(wamp_session *s, const char *procedure, const wamp_register_opts *o,
+                          wamp_invocation_cb handler, void *user, wamp_done_cb done,
+                          void *done_user, wamp_id *handle)
+{
+    if (!s || !procedure || !handler) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    wamp_register_opts def = {0};
+    if (!o) o = &def;
+    if ((unsigned)o->match > WAMP_MATCH_WILDCARD || (unsigned)o->invoke > WAMP_INVOKE_RANDOM ||
+        o->concurrency < 0)
+        return WAMP_EINVAL;
+    if (wamp_uri_check_pattern(wamp_str_c(procedure), o->match, WAMP_URI_LOOSE)) return WAMP_EURI;
+    reg *r = calloc(1, sizeof *r);
+    char *copy = dupstr(procedure);
+    wamp_id id = next_req(s);
+    pending *p = (r && copy) ? pending_add(s, PR_REGISTER, id) : NULL;
+    if (!p) {
+        free(r);
+        free(copy);
+        return WAMP_ENOMEM;
+    }
+    r->handle = ++s->next_handle;
+    r->procedure = copy;
+    r->state = REG_PENDING;
+    r->cb = handler;
+    r->user = user;
+    r->on_interrupt = o->on_interrupt;
+    r->next = s->regs;
+    s->regs = r;
+    p->reg = r;
+    p->done = done;
+    p->user = done_user;
+    p->handle = r->handle;
+    wamp_message m = wamp_message_register(id, procedure, o->match);
+    m.register_.invoke = o->invoke;
+    if (o->concurrency > 0) m.register_.concurrency = WAMP_OPT_INT(o->concurrency);
+    if (o->force_reregister) m.register_.force_reregister = WAMP_OPT_TRUE;
+    if (o->disclose_caller) m.register_.disclose_caller = WAMP_OPT_TRUE;
+    enter(s);
+    int rc = send_msg(s, &m);
+    if (rc) {
+        pending_unlink(s, p);
+        free(p);
+        reg_unlink_free(s, r);
+    } else if (handle) {
+        *handle = r->handle;
+    }
+    leave_(s);
+    return rc;
+}
+
+int wamp_session_unregister(wamp_session *s, wamp_id handle, wamp_done_cb done, void *done_user)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    reg *r;
+    for (r = s->regs; r; r = r->next)
+        if (r->handle == handle && r->state == REG_ACTIVE) break;
+    if (!r) return WAMP_ENOTFOUND;
+    wamp_id id = next_req(s);
+    pending *p = pending_add(s, PR_UNREGISTER, id);
+    if (!p) return WAMP_ENOMEM;
+    p->reg = r;
+    p->done = done;
+    p->user = done_user;
+    p->handle = handle;
+    wamp_message m = wamp_message_unregister(id, r->id);
+    enter(s);
+    int rc = send_msg(s, &m);
+    if (rc) {
+        pending_unlink(s, p);
+        free(p);
+    } else {
+        r->state = REG_GONE;
+    }
+    leave_(s);
+    return rc;
+}
+
+int wamp_session_yield(wamp_session *s, wamp_id request, const wamp_value *args,
+                       const wamp_value *kwargs, bool progress)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!wamp_session_is_attached(s)) return WAMP_ENOTREADY;
+    inv *x = inv_find(s, request);
+    if (!x) return WAMP_ENOTFOUND;
+    if (progress && !x->receive_progress) return WAMP_EINVAL;
+    int rc = check_payload(args, kwargs);
+    if (rc) return rc;
+    wamp_message m = wamp_message_yield(request);
+    set_payload(&m, args, kwargs);
+    if (progress) m.yield.progress = WAMP_OPT_TRUE;
+    enter(s);
+    rc = send_msg(s, &m);
+    if (!progress) inv_remove(s, x);
+    leave_(s);
+    return rc;
+}
+
+int wamp_session_error(wamp_session *s, wamp_id request, const wamp_error *err)
+{
+    if (!s || !err) return WAMP_EINVAL;
+    if (!wamp_session_is_attached(s)) return WAMP_ENOTREADY;
+    inv *x = inv_find(s, request);
+    if (!x) return WAMP_ENOTFOUND;
+    if (wamp_uri_check(err->uri, WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    int rc = check_payload(&err->args, &err->kwargs);
+    if (rc) return rc;
+    wamp_message m = wamp_message_error(WAMP_MSG_INVOCATION, request, NULL);
+    m.error.error = err->uri;
+    set_payload(&m, &err->args, &err->kwargs);
+    enter(s);
+    rc = send_msg(s, &m);
+    inv_remove(s, x);
+    leave_(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- publisher */
+
+static int check_list(const wamp_value *v, wamp_value_type elem)
+{
+    if (!v) return WAMP_OK;
+    if (wamp_value_type_of(v) != WAMP_VALUE_LIST) return WAMP_EINVAL;
+    for (size_t i = 0; i < wamp_value_count(v); i++) {
+        wamp_value *e = wamp_value_list_at(v, i);
+        if (elem == WAMP_VALUE_INT ? !wamp_id_check(e, NULL)
+                                   : wamp_value_type_of(e) != WAMP_VALUE_STRING)
+            return WAMP_EINVAL;
+    }
+    return WAMP_OK;
+}
+
+int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *args,
+                         const wamp_value *kwargs, const wamp_publish_opts *o, wamp_publish_cb cb,
+                         void *user, wamp_id *request)
+{
+    if (!s || !topic) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    if (wamp_uri_check(wamp_str_c(topic), WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    wamp_publish_opts def = {0};
+    if (!o) o = &def;
+    if (o->acknowledge && !cb) return WAMP_EINVAL;
+    int rc = check_payload(args, kwargs);
+    if (!rc) rc = check_list(o->exclude, WAMP_VALUE_INT);
+    if (!rc) rc = check_list(o->eligible, WAMP_VALUE_INT);
+    if (!rc) rc = check_list(o->exclude_authid, WAMP_VALUE_STRING);
+    if (!rc) rc = check_list(o->exclude_authrole, WAMP_VALUE_STRING);
+    if (!rc) rc = check_list(o->eligible_authid, WAMP_VALUE_STRING);
+    if (!rc) rc = check_list(o->eligible_authrole, WAMP_VALUE_STRING);
+    if (rc) return rc;
+    wamp_id id = next_req(s);
+    wamp_message m = wamp_message_publish(id, topic);
+    set_payload(&m, args, kwargs);
+    wamp_publish_msg *pm = &m.publish;
+    if (o->acknowledge) pm->acknowledge = WAMP_OPT_TRUE;
+    pm->exclude_me = o->exclude_me;
+    if (o->exclude) pm->exclude = *o->exclude;
+    if (o->exclude_authid) pm->exclude_authid = *o->exclude_authid;
+    if (o->exclude_authrole) pm->exclude_authrole = *o->exclude_authrole;
+    if (o->eligible) pm->eligible = *o->eligible;
+    if (o->eligible_authid) pm->eligible_authid = *o->eligible_authid;
+    if (o->eligible_authrole) pm->eligible_authrole = *o->eligible_authrole;
+    if (o->retain) pm->retain = WAMP_OPT_TRUE;
+    if (o->disclose_me) pm->disclose_me = WAMP_OPT_TRUE;
+    pending *p = NULL;
+    if (o->acknowledge) {
+        p = pending_add(s, PR_PUBLISH, id);
+        if (!p) return WAMP_ENOMEM;
+        p->pub_cb = cb;
+        p->user = user;
+    }
+    enter(s);
+    rc = send_msg(s, &m);
+    if (rc && p) {
+        pending_unlink(s, p);
+        free(p);
+    } else if (!rc && request) {
+        *request = id;
+    }
+    leave_(s);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- subscriber */
+
+int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscribe_opts *o,
+                           wamp_event_cb handler, void *user, wamp_done_cb done, void *done_user,
+                           wamp_id *handle)
+{
+    if (!s || !topic || !handler) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    wamp_subscribe_opts def = {0};
+    if (!o) o = &def;
+    if ((unsigned)o->match > WAMP_MATCH_WILDCARD) return WAMP_EINVAL;
+    if (wamp_uri_check_pattern(wamp_str_c(topic), o->match, WAMP_URI_LOOSE)) return WAMP_EURI;
+    hnd *h = calloc(1, sizeof *h);
+    if (!h) return WAMP_ENOMEM;
+    h->handle = ++s->next_handle;
+    h->cb = handler;
+    h->user = user;
+    h->done = done;
+    h->done_user = done_user;
+    sub *e;
+    for (e = s->subs; e; e = e->next)
+        if (e->state != SUB_GONE && e->match == o->match && strcmp(e->topic, topic) == 0) break;
+    if (e) {
+        /* shared: append (handlers run in subscription order) */
+        hnd **pp = &e->handlers;
+        while (*pp)
+            pp = &(*pp)->next;
+        *pp = h;
+        if (handle) *handle = h->handle;
+        if (e->state == SUB_ACTIVE) {
+            h->active = true;
+            h->done = NULL;
+            if (done) {
+                enter(s);
+                done(done_user, s, h->handle, e->id, NULL);
+                leave_(s);
+            }
+        }
+        return WAMP_OK;
+    }
+    e = calloc(1, sizeof *e);
+    char *copy = dupstr(topic);
+    wamp_id id = next_req(s);
+    pending *p = (e && copy) ? pending_add(s, PR_SUBSCRIBE, id) : NULL;
+    if (!p) {
+        free(e);
+        free(copy);
+        free(h);
+        return WAMP_ENOMEM;
+    }
+    e->topic = copy;
+    e->match = o->match;
+    e->state = SUB_PENDING;
+    e->handlers = h;
+    e->next = s->subs;
+    s->subs = e;
+    p->sub = e;
+    wamp_message m = wamp_message_subscribe(id, topic, o->match);
+    if (o->get_retained) m.subscribe.get_retained = WAMP_OPT_TRUE;
+    enter(s);
+    int rc = send_msg(s, &m);
+    if (rc) {
+        pending_unlink(s, p);
+        free(p);
+        sub_unlink_free(s, e);
+    } else if (handle) {
+        *handle = h->handle;
+    }
+    leave_(s);
+    return rc;
+}
+
+int wamp_session_unsubscribe(wamp_session *s, wamp_id handle, wamp_done_cb done, void *done_user)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    sub *e = NULL;
+    hnd **hp = NULL;
+    for (e = s->subs; e; e = e->next) {
+        if (e->state != SUB_ACTIVE) continue;
+        for (hp = &e->handlers; *hp; hp = &(*hp)->next)
+            if ((*hp)->handle == handle && (*hp)->active) break;
+        if (*hp) break;
+    }
+    if (!e) return WAMP_ENOTFOUND;
+    hnd *h = *hp;
+    *hp = h->next;
+    free(h);
+    int rc = WAMP_OK;
+    enter(s);
+    if (!e->handlers) {
+        wamp_id id = next_req(s);
+        pending *p = pending_add(s, PR_UNSUBSCRIBE, id);
+        if (!p) {
+            rc = WAMP_ENOMEM;
+        } else {
+            p->sub = e;
+            p->done = done;
+            p->user = done_user;
+            p->handle = handle;
+            e->state = SUB_GONE;
+            wamp_message m = wamp_message_unsubscribe(id, e->id);
+            rc = send_msg(s, &m);
+            if (rc) {
+                pending_unlink(s, p);
+                free(p);
+                sub_unlink_free(s, e); /* forget it locally anyway: no handler is left */
+            }
+        }
+    } else if (done) {
+        done(done_user, s, handle, e->id, NULL);
+    }
+    leave_(s);
+    return rc;
+}

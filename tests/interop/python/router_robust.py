@@ -1,0 +1,152 @@
+"""interop.router.robust: hostile RawSocket/WebSocket peers get ABORT or a close while wampd keeps
+serving a well-behaved Autobahn session; SIGTERM sends GOODBYE wamp.close.system_shutdown."""
+import asyncio
+import json
+import socket
+import struct
+import sys
+
+from router_common import Wampd, join, check, finish
+
+
+def rs_connect(port, ser=1):
+    s = socket.create_connection(('127.0.0.1', port), timeout=5)
+    s.sendall(bytes([0x7F, 0xF0 | ser, 0, 0]))
+    reply = s.recv(4)
+    return s, reply
+
+
+def rs_send(s, payload, ftype=0):
+    s.sendall(struct.pack('>I', (ftype << 24) | len(payload)) + payload)
+
+
+def rs_recv_all(s):
+    """Frames until the peer closes: list of (type, payload)."""
+    buf = b''
+    try:
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            buf += d
+    except OSError:
+        pass
+    frames = []
+    while len(buf) >= 4:
+        h = struct.unpack('>I', buf[:4])[0]
+        n = h & 0xFFFFFF
+        frames.append((h >> 24, buf[4:4 + n]))
+        buf = buf[4 + n:]
+    return frames
+
+
+HELLO = json.dumps([1, 'realm1', {'roles': {'caller': {}}}]).encode()
+
+
+async def main(exe):
+    d = Wampd(exe)
+    p = d.port
+    good = await join(p, 'json')
+    await good.register(lambda x: x * 2, 'com.robust.double')
+
+    async def still_serving(what):
+        other = await join(p, 'msgpack', rawsocket=True)
+        r = await other.call('com.robust.double', 21)
+        check(r == 42, 'still serving after ' + what)
+        other.leave()
+
+    loop = asyncio.get_event_loop()
+
+    def hostile(payloads, hello=True):
+        s, reply = rs_connect(p)
+        ok = len(reply) == 4 and reply[0] == 0x7F
+        if hello:
+            rs_send(s, HELLO)
+        for x in payloads:
+            rs_send(s, x)
+        frames = rs_recv_all(s)
+        s.close()
+        return ok, frames
+
+    def aborted(frames, reason):
+        for t, pl in frames:
+            if t == 0:
+                try:
+                    m = json.loads(pl)
+                except ValueError:
+                    continue
+                if m[0] == 3 and m[2] == reason:
+                    return True
+        return False
+
+    ok, frames = await loop.run_in_executor(None, hostile, [b'[1, "realm1", {"roles":'], False)
+    check(ok and aborted(frames, 'wamp.error.protocol_violation'),
+          'truncated JSON -> ABORT protocol_violation and close')
+    await still_serving('truncated JSON')
+    ok, frames = await loop.run_in_executor(None, hostile, [b'\xff\xfe garbage'])
+    check(aborted(frames, 'wamp.error.protocol_violation'), 'garbage after HELLO -> ABORT')
+    ok, frames = await loop.run_in_executor(None, hostile, [b'[99999, 1, 2]'])
+    check(aborted(frames, 'wamp.error.protocol_violation'), 'unknown message type -> ABORT')
+    ok, frames = await loop.run_in_executor(None, hostile, [b'[48, 1, {}, "bad uri#"]'])
+    check(aborted(frames, 'wamp.error.protocol_violation'), 'invalid URI -> ABORT')
+    ok, frames = await loop.run_in_executor(None, hostile, [b'[' * 5000 + b']' * 5000])
+    check(aborted(frames, 'wamp.error.protocol_violation'), 'deep nesting -> ABORT')
+    ok, frames = await loop.run_in_executor(None, hostile, [b'[2, 1, {}]'])
+    check(aborted(frames, 'wamp.error.protocol_violation'), 'client sends WELCOME -> ABORT')
+    await still_serving('malformed messages')
+
+    def bad_handshake():
+        s = socket.create_connection(('127.0.0.1', p), timeout=5)
+        s.sendall(bytes([0x7F, 0xF9, 0, 0]))  # serializer 9: unknown
+        data = b''
+        try:
+            while True:
+                x = s.recv(100)
+                if not x:
+                    break
+                data += x
+        except OSError:
+            pass
+        s.close()
+        return data
+    data = await loop.run_in_executor(None, bad_handshake)
+    check(len(data) <= 4, 'unknown RawSocket serializer refused (%r)' % data)
+
+    def bad_frame():
+        s, _ = rs_connect(p)
+        s.sendall(struct.pack('>I', (7 << 24) | 3) + b'abc')  # reserved frame type
+        frames = rs_recv_all(s)
+        s.close()
+        return frames
+    await loop.run_in_executor(None, bad_frame)
+    check(True, 'reserved RawSocket frame type: connection closed')
+
+    def ws_garbage():
+        s = socket.create_connection(('127.0.0.1', p), timeout=5)
+        s.sendall(b'GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n' + b'\x00' * 64)
+        data = b''
+        try:
+            while True:
+                x = s.recv(4096)
+                if not x:
+                    break
+                data += x
+        except OSError:
+            pass
+        s.close()
+        return data
+    data = await loop.run_in_executor(None, ws_garbage)
+    check(b'101' not in data.split(b'\r\n')[0], 'bad WebSocket handshake refused')
+    await still_serving('bad handshakes')
+
+    # graceful shutdown: GOODBYE wamp.close.system_shutdown
+    d.proc.send_signal(15)
+    details = await asyncio.wait_for(good.left, 10)
+    check(details.reason == 'wamp.close.system_shutdown',
+          'SIGTERM -> GOODBYE wamp.close.system_shutdown (%s)' % details.reason)
+    rc = d.stop()
+    check(rc == 0, 'wampd exits 0 after shutdown')
+
+
+asyncio.run(main(sys.argv[1]))
+finish()

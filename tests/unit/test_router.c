@@ -1,0 +1,1110 @@
+/*
+ * The sans-I/O router core driven by scripted sessions: exact JSON messages in and out.
+ * Ids are deterministic: the router's random hook returns 0, 1, 2, ... so session ids and
+ * publication ids are predictable (session id = random + 1).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "support.h"
+
+typedef struct tsess {
+    wamp_router_session *s;
+    bool closed;
+    char reason[128];
+    int outputs;
+} tsess;
+
+static uint64_t g_counter;
+static uint64_t counter_rand(void *user)
+{
+    (void)user;
+    return g_counter++;
+}
+
+static void t_output(wamp_router_session *s, void *user)
+{
+    ((tsess *)user)->outputs++;
+}
+
+static void t_close(wamp_router_session *s, const char *reason, void *user)
+{
+    tsess *t = user;
+    t->closed = true;
+    snprintf(t->reason, sizeof t->reason, "%s", reason);
+}
+
+static const wamp_router_session_cbs CBS = {t_output, t_close};
+
+static wamp_router *mk_router(wamp_router_options *o)
+{
+    wamp_router_options d = {0};
+    if (!o) o = &d;
+    g_counter = 0;
+    o->random = counter_rand;
+    wamp_router *r = NULL;
+    assert_int_equal(wamp_router_new(o, &r), WAMP_OK);
+    assert_int_equal(wamp_router_add_realm(r, "realm1"), WAMP_OK);
+    return r;
+}
+
+static void mk_sess_ser(wamp_router *r, tsess *t, const char *ser)
+{
+    memset(t, 0, sizeof *t);
+    assert_int_equal(
+        wamp_router_session_new(r, wamp_serializer_by_name(ser), &CBS, t, "test", &t->s), WAMP_OK);
+}
+
+static void mk_sess(wamp_router *r, tsess *t)
+{
+    mk_sess_ser(r, t, "json");
+}
+
+static int in(tsess *t, const char *json)
+{
+    return wamp_router_session_receive(t->s, (const uint8_t *)json, strlen(json));
+}
+
+static char *pop(tsess *t)
+{
+    wamp_buf b = {0};
+    if (!wamp_router_session_pop(t->s, &b)) return NULL;
+    wamp_buf_append_byte(&b, 0);
+    return (char *)b.data;
+}
+
+static void out_(tsess *t, const char *expected, int line)
+{
+    char *got = pop(t);
+    if (!got || strcmp(got, expected) != 0) {
+        fprintf(stderr, "line %d:\n  expected %s\n  got      %s\n", line, expected,
+                got ? got : "(nothing)");
+        free(got);
+        fail();
+    }
+    free(got);
+}
+#define out(t, e) out_((t), (e), __LINE__)
+
+static void none_(tsess *t, int line)
+{
+    char *got = pop(t);
+    if (got) {
+        fprintf(stderr, "line %d: unexpected %s\n", line, got);
+        free(got);
+        fail();
+    }
+}
+#define none(t) none_((t), __LINE__)
+
+/* Pops a WELCOME and returns its session id. */
+static wamp_id welcome_(tsess *t, int line)
+{
+    char *got = pop(t);
+    if (!got || strncmp(got, "[2,", 3) != 0) {
+        fprintf(stderr, "line %d: expected WELCOME, got %s\n", line, got ? got : "(nothing)");
+        free(got);
+        fail();
+    }
+    wamp_id id = strtoull(got + 3, NULL, 10);
+    free(got);
+    return id;
+}
+#define welcome(t) welcome_((t), __LINE__)
+
+/* The WELCOME roles the router announces. */
+#define ROUTER_ROLES                                                                               \
+    "\"roles\":{\"broker\":{\"features\":{\"publisher_identification\":true,"                      \
+    "\"pattern_based_subscription\":true,\"session_meta_api\":true,"                               \
+    "\"subscription_meta_api\":true,\"subscriber_blackwhite_listing\":true,"                       \
+    "\"publisher_exclusion\":true,\"payload_transparency\":true,\"event_retention\":true,"         \
+    "\"payload_passthru_mode\":true}},\"dealer\":{\"features\":{\"caller_identification\":"        \
+    "true,\"pattern_based_registration\":true,\"session_meta_api\":true,"                          \
+    "\"registration_meta_api\":true,\"shared_registration\":true,\"call_timeout\":true,"           \
+    "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":"          \
+    "true,\"payload_passthru_mode\":true}}}"
+
+#define HELLO_ALL                                                                                  \
+    "[1,\"realm1\",{\"roles\":{\"publisher\":{},\"subscriber\":{},\"caller\":{\"features\":{"      \
+    "\"progressive_call_results\":true,\"call_canceling\":true}},\"callee\":{\"features\":{"       \
+    "\"progressive_call_results\":true,\"call_canceling\":true}}}}]"
+#define HELLO_PLAIN "[1,\"realm1\",{\"roles\":{\"caller\":{},\"callee\":{}}}]"
+
+static wamp_id join(wamp_router *r, tsess *t)
+{
+    mk_sess(r, t);
+    assert_int_equal(in(t, HELLO_ALL), WAMP_OK);
+    return welcome(t);
+}
+
+static void done(wamp_router *r, tsess **ts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        wamp_router_session_free(ts[i]->s);
+    assert_int_equal(wamp_router_free(r), WAMP_OK);
+}
+
+/* ---------------------------------------------------------------- session lifecycle */
+
+static void test_welcome(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a;
+    mk_sess(r, &a);
+    assert_int_equal(in(&a, HELLO_ALL), WAMP_OK);
+    char *w = pop(&a);
+    assert_non_null(w);
+    /* session id = first random + 1; then the generated authid */
+    assert_string_equal(
+        w, "[2,1,{\"realm\":\"realm1\",\"authid\":\"BAAA-AAAA-AAAA\",\"authrole\":"
+           "\"anonymous\",\"authmethod\":\"anonymous\",\"authprovider\":\"static\"," ROUTER_ROLES
+           ",\"agent\":\"libwamp-" WAMP_VERSION_STRING "\"}]");
+    free(w);
+    wamp_router_session_info info;
+    wamp_router_session_get_info(a.s, &info);
+    assert_int_equal(info.session, 1);
+    assert_string_equal(info.realm, "realm1");
+    assert_int_equal(wamp_router_session_count(r), 1);
+    /* clean GOODBYE handshake */
+    assert_int_equal(in(&a, "[6,{},\"wamp.close.normal\"]"), WAMP_OK);
+    out(&a, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    none(&a);
+    assert_true(a.closed);
+    assert_int_equal(in(&a, "[6,{},\"wamp.close.normal\"]"), WAMP_ECLOSED);
+    tsess *all[] = {&a};
+    done(r, all, 1);
+}
+
+static void test_session_ids_unique(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    wamp_id ia = join(r, &a);
+    g_counter = 0; /* the same random number again: the router must draw another */
+    wamp_id ib = join(r, &b);
+    assert_true(ia >= 1 && ia <= WAMP_ID_MAX);
+    assert_true(ib >= 1 && ib <= WAMP_ID_MAX);
+    assert_true(ia != ib);
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+static void test_no_such_realm(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a;
+    mk_sess(r, &a);
+    in(&a, "[1,\"nope\",{\"roles\":{\"caller\":{}}}]");
+    out(&a, "[3,{\"message\":\"no such realm\"},\"wamp.error.no_such_realm\"]");
+    assert_true(a.closed);
+    wamp_router_session_free(a.s);
+    assert_int_equal(wamp_router_free(r), WAMP_OK);
+
+    /* auto-created realms */
+    wamp_router_options o = {0};
+    o.auto_create_realms = true;
+    r = mk_router(&o);
+    mk_sess(r, &a);
+    in(&a, "[1,\"other.realm\",{\"roles\":{\"caller\":{}}}]");
+    welcome(&a);
+    assert_false(a.closed);
+    tsess *all[] = {&a};
+    done(r, all, 1);
+}
+
+static void test_protocol_violations(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, c, d, e;
+    mk_sess(r, &a);
+    /* a message before HELLO */
+    in(&a, "[32,1,{},\"com.topic\"]");
+    out(&a, "[3,{\"message\":\"message before the session was established\"},"
+            "\"wamp.error.protocol_violation\"]");
+    assert_true(a.closed);
+    /* malformed JSON */
+    mk_sess(r, &b);
+    assert_int_not_equal(in(&b, "[1,\"realm1\""), WAMP_OK);
+    char *m = pop(&b);
+    assert_non_null(m);
+    assert_non_null(strstr(m, "wamp.error.protocol_violation"));
+    free(m);
+    assert_true(b.closed);
+    /* a second HELLO */
+    join(r, &c);
+    in(&c, HELLO_ALL);
+    out(&c, "[3,{\"message\":\"HELLO received after the session was established\"},"
+            "\"wamp.error.protocol_violation\"]");
+    assert_true(c.closed);
+    /* a router-to-client message */
+    join(r, &d);
+    in(&d, "[36,1,2,{}]");
+    out(&d, "[3,{\"message\":\"unexpected EVENT from a client\"},"
+            "\"wamp.error.protocol_violation\"]");
+    /* an invalid message (bad URI) */
+    join(r, &e);
+    assert_int_equal(in(&e, "[32,1,{},\"a b\"]"), WAMP_EPROTO);
+    m = pop(&e);
+    assert_non_null(strstr(m, "wamp.error.protocol_violation"));
+    free(m);
+    assert_true(e.closed);
+    tsess *all[] = {&a, &b, &c, &d, &e};
+    done(r, all, 5);
+}
+
+static void test_shutdown(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a);
+    mk_sess(r, &b);
+    assert_int_equal(wamp_router_shutdown(r, WAMP_CLOSE_SYSTEM_SHUTDOWN), 2);
+    out(&a, "[6,{},\"wamp.close.system_shutdown\"]");
+    assert_false(a.closed);
+    out(&b, "[3,{\"message\":\"router shutting down\"},\"wamp.error.system_shutdown\"]");
+    assert_true(b.closed);
+    /* messages are ignored until the client's GOODBYE */
+    in(&a, "[32,1,{},\"com.topic\"]");
+    none(&a);
+    in(&a, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    none(&a);
+    assert_true(a.closed);
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+/* ---------------------------------------------------------------- broker */
+
+static void test_pubsub_basic(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, c;
+    join(r, &a); /* id 1 */
+    join(r, &b); /* id 3 */
+    join(r, &c); /* id 5 */
+    in(&a, "[32,1,{},\"com.topic\"]");
+    out(&a, "[33,1,1]");
+    in(&b, "[32,7,{},\"com.topic\"]");
+    out(&b, "[33,7,1]"); /* the same subscription id for the same topic */
+    in(&b, "[32,8,{},\"com.topic\"]");
+    out(&b, "[33,8,1]"); /* idempotent */
+    /* args/kwargs are forwarded byte for byte (never decoded): note the spaces */
+    in(&c, "[16,2,{\"acknowledge\":true},\"com.topic\",[1,  \"x\"],{\"k\": [true]}]");
+    out(&a, "[36,1,7,{},[1,  \"x\"],{\"k\": [true]}]");
+    out(&b, "[36,1,7,{},[1,  \"x\"],{\"k\": [true]}]");
+    out(&c, "[17,2,7]");
+    none(&a);
+    /* exclude_me defaults to true; false delivers to the publisher */
+    in(&a, "[16,3,{},\"com.topic\",[1]]");
+    none(&a);
+    out(&b, "[36,1,8,{},[1]]");
+    in(&a, "[16,4,{\"exclude_me\":false},\"com.topic\"]");
+    out(&a, "[36,1,9,{}]");
+    out(&b, "[36,1,9,{}]");
+    /* exclude / eligible by session id, authid, authrole */
+    in(&c, "[16,5,{\"exclude\":[1]},\"com.topic\"]");
+    none(&a);
+    out(&b, "[36,1,10,{}]");
+    in(&c, "[16,6,{\"eligible\":[1]},\"com.topic\"]");
+    out(&a, "[36,1,11,{}]");
+    none(&b);
+    in(&c, "[16,7,{\"exclude_authrole\":[\"anonymous\"]},\"com.topic\"]");
+    none(&a);
+    none(&b);
+    in(&c, "[16,8,{\"eligible_authrole\":[\"anonymous\"],\"exclude\":[3]},\"com.topic\"]");
+    out(&a, "[36,1,13,{}]");
+    none(&b);
+    wamp_router_session_info ia;
+    wamp_router_session_get_info(a.s, &ia);
+    char buf[200];
+    snprintf(buf, sizeof buf, "[16,9,{\"eligible_authid\":[\"%s\"]},\"com.topic\"]", ia.authid);
+    in(&c, buf);
+    out(&a, "[36,1,14,{}]");
+    none(&b);
+    snprintf(buf, sizeof buf, "[16,10,{\"exclude_authid\":[\"%s\"]},\"com.topic\"]", ia.authid);
+    in(&c, buf);
+    none(&a);
+    out(&b, "[36,1,15,{}]");
+    /* publisher disclosure */
+    in(&c, "[16,11,{\"disclose_me\":true},\"com.topic\"]");
+    wamp_router_session_info ic;
+    wamp_router_session_get_info(c.s, &ic);
+    snprintf(buf, sizeof buf,
+             "[36,1,16,{\"publisher\":5,\"publisher_authid\":\"%s\",\"publisher_authrole\":"
+             "\"anonymous\"}]",
+             ic.authid);
+    out(&a, buf);
+    out(&b, buf);
+    /* unsubscribe */
+    in(&a, "[34,12,1]");
+    out(&a, "[35,12]");
+    in(&a, "[34,13,1]");
+    out(&a, "[8,34,13,{},\"wamp.error.no_such_subscription\"]");
+    in(&c, "[16,14,{},\"com.topic\"]");
+    none(&a);
+    out(&b, "[36,1,17,{}]");
+    in(&b, "[34,15,1]");
+    out(&b, "[35,15]");
+    /* no subscriber left: a new subscription gets a new id */
+    in(&b, "[32,16,{},\"com.topic\"]");
+    out(&b, "[33,16,2]");
+    tsess *all[] = {&a, &b, &c};
+    done(r, all, 3);
+}
+
+static void test_pubsub_patterns(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, c;
+    join(r, &a);
+    join(r, &b);
+    join(r, &c);
+    in(&a, "[32,1,{\"match\":\"prefix\"},\"com.myapp\"]");
+    out(&a, "[33,1,1]");
+    in(&b, "[32,2,{\"match\":\"wildcard\"},\"com..update\"]");
+    out(&b, "[33,2,2]");
+    in(&b, "[32,3,{},\"com.myapp.update\"]");
+    out(&b, "[33,3,3]");
+    in(&c, "[16,4,{},\"com.myapp.update\",[\"x\"]]");
+    out(&a, "[36,1,7,{\"topic\":\"com.myapp.update\"},[\"x\"]]");
+    out(&b, "[36,3,7,{},[\"x\"]]"); /* exact subscriptions first */
+    out(&b, "[36,2,7,{\"topic\":\"com.myapp.update\"},[\"x\"]]");
+    in(&c, "[16,5,{},\"com.other.update\"]");
+    none(&a);
+    out(&b, "[36,2,8,{\"topic\":\"com.other.update\"}]");
+    in(&c, "[16,6,{},\"com.myapp2.x.y\"]"); /* broker prefix: plain string prefix */
+    out(&a, "[36,1,9,{\"topic\":\"com.myapp2.x.y\"}]");
+    none(&b);
+    in(&c, "[16,7,{},\"com.update\"]"); /* wildcard: component count must match */
+    none(&a);
+    none(&b);
+    tsess *all[] = {&a, &b, &c};
+    done(r, all, 3);
+}
+
+static void test_retained(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a); /* 1 */
+    join(r, &b); /* 3 */
+    in(&a, "[16,1,{\"retain\":true,\"acknowledge\":true},\"com.r.t1\",[1]]");
+    out(&a, "[17,1,5]");
+    in(&a, "[16,2,{\"retain\":true},\"com.r.t1\",[2]]"); /* replaces */
+    in(&a, "[16,3,{\"retain\":true,\"disclose_me\":true},\"com.r.t2\",[3]]");
+    in(&b, "[32,1,{\"get_retained\":true},\"com.r.t1\"]");
+    out(&b, "[33,1,1]");
+    out(&b, "[36,1,6,{\"retained\":true},[2]]");
+    none(&b);
+    in(&b, "[32,2,{},\"com.r.t2\"]"); /* no get_retained: nothing */
+    out(&b, "[33,2,2]");
+    none(&b);
+    in(&b, "[32,3,{\"match\":\"prefix\",\"get_retained\":true},\"com.r.\"]");
+    out(&b, "[33,3,3]");
+    char *e1 = pop(&b), *e2 = pop(&b);
+    assert_non_null(e1);
+    assert_non_null(e2);
+    /* two retained events (map order): one of each topic */
+    const char *t1 = "[36,3,6,{\"topic\":\"com.r.t1\",\"retained\":true},[2]]";
+    wamp_router_session_info ia;
+    wamp_router_session_get_info(a.s, &ia);
+    char t2[256];
+    snprintf(t2, sizeof t2,
+             "[36,3,7,{\"publisher\":1,\"publisher_authid\":\"%s\",\"publisher_authrole\":"
+             "\"anonymous\",\"topic\":\"com.r.t2\",\"retained\":true},[3]]",
+             ia.authid);
+    assert_true((strcmp(e1, t1) == 0 && strcmp(e2, t2) == 0) ||
+                (strcmp(e1, t2) == 0 && strcmp(e2, t1) == 0));
+    free(e1);
+    free(e2);
+    none(&b);
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+static void test_payload_passthru(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a);
+    join(r, &b);
+    in(&a, "[32,1,{},\"com.enc\"]");
+    out(&a, "[33,1,1]");
+    in(&b, "[16,2,{\"ppt_scheme\":\"mqtt\",\"ppt_serializer\":\"native\"},\"com.enc\",["
+           "\"\\u0000AAEC\"]]");
+    out(&a, "[36,1,5,{\"ppt_scheme\":\"mqtt\",\"ppt_serializer\":\"native\"},[\"\\u0000AAEC\"]]");
+    in(&b, "[16,3,{\"enc_algo\":\"cryptobox\",\"enc_serializer\":\"json\"},\"com.enc\","
+           "\"\\u0000AAEC\"]");
+    out(&a, "[36,1,6,{\"enc_algo\":\"cryptobox\",\"enc_serializer\":\"json\"},\"\\u0000AAEC\"]");
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+/* One EVENT reaches JSON, MessagePack (plain and batched) and CBOR receivers, each correctly
+ * encoded; the publisher's raw args are transcoded. */
+static void test_event_serializers(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess pub, sj, sm, smb, sc;
+    join(r, &pub);
+    const char *names[] = {"json", "msgpack", "msgpack.batched", "cbor"};
+    tsess *subs[] = {&sj, &sm, &smb, &sc};
+    for (int i = 0; i < 4; i++) {
+        mk_sess_ser(r, subs[i], names[i]);
+        wamp_serializer *ser = NULL;
+        assert_int_equal(wamp_serializer_new(wamp_serializer_by_name(names[i]), &ser), WAMP_OK);
+        wamp_arena *ar = wamp_arena_new(0);
+        wamp_value list;
+        const char *j[] = {HELLO_ALL, "[32,1,{},\"com.t\"]"};
+        for (int k = 0; k < 2; k++) {
+            assert_int_equal(wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)j[k], strlen(j[k]),
+                                               ar, NULL, &list),
+                             WAMP_OK);
+            wamp_buf b = {0};
+            assert_int_equal(wamp_serializer_serialize(ser, &list, &b), WAMP_OK);
+            assert_int_equal(wamp_router_session_receive(subs[i]->s, b.data, b.len), WAMP_OK);
+            wamp_buf_free(&b);
+        }
+        wamp_buf w = {0};
+        assert_true(wamp_router_session_pop(subs[i]->s, &w)); /* WELCOME */
+        assert_true(wamp_router_session_pop(subs[i]->s, &w)); /* SUBSCRIBED */
+        wamp_buf_free(&w);
+        wamp_arena_free(ar);
+        wamp_serializer_free(ser);
+    }
+    in(&pub, "[16,2,{},\"com.t\",[1,\"two\",{\"three\":3.5}],{\"k\":null}]");
+    for (int i = 0; i < 4; i++) {
+        wamp_buf w = {0};
+        assert_true(wamp_router_session_pop(subs[i]->s, &w));
+        wamp_serializer *ser = NULL;
+        assert_int_equal(wamp_serializer_new(wamp_serializer_by_name(names[i]), &ser), WAMP_OK);
+        wamp_arena *ar = wamp_arena_new(0);
+        wamp_value *msgs;
+        size_t count;
+        assert_int_equal(wamp_serializer_unserialize(ser, w.data, w.len, ar, NULL, &msgs, &count),
+                         WAMP_OK);
+        assert_int_equal(count, 1);
+        wamp_buf j = {0};
+        assert_int_equal(wamp_value_encode(WAMP_SER_JSON, &msgs[0], &j), WAMP_OK);
+        wamp_buf_append_byte(&j, 0);
+        assert_string_equal((char *)j.data,
+                            "[36,1,11,{},[1,\"two\",{\"three\":3.5}],{\"k\":null}]");
+        wamp_buf_free(&j);
+        wamp_buf_free(&w);
+        wamp_arena_free(ar);
+        wamp_serializer_free(ser);
+    }
+    tsess *all[] = {&pub, &sj, &sm, &smb, &sc};
+    done(r, all, 5);
+}
+
+static void test_queue_overflow(void **state)
+{
+    wamp_router_options o = {0};
+    o.max_queue_messages = 3;
+    wamp_router *r = mk_router(&o);
+    tsess a, b;
+    join(r, &a);
+    join(r, &b);
+    in(&a, "[32,1,{},\"com.t\"]");
+    out(&a, "[33,1,1]");
+    in(&b, "[16,1,{},\"com.t\"]");
+    in(&b, "[16,2,{},\"com.t\"]");
+    in(&b, "[16,3,{},\"com.t\"]");
+    assert_false(a.closed);
+    wamp_router_session_stats st;
+    wamp_router_session_get_stats(a.s, &st);
+    assert_int_equal(st.queued_messages, 3);
+    in(&b, "[16,4,{},\"com.t\"]"); /* a 4th: a is disconnected */
+    assert_true(a.closed);
+    assert_string_equal(a.reason, "queue overflow");
+    wamp_router_session_get_stats(a.s, &st);
+    assert_int_equal(st.overflows, 1);
+    assert_int_equal(st.queued_messages, 0);
+    none(&a);
+    /* the subscription went with it; b keeps working */
+    in(&b, "[32,5,{},\"com.t\"]");
+    out(&b, "[33,5,2]");
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+/* The spec scenario multisession/advanced/publisher_exclusion_disabled.json. */
+static void test_conformance_publisher_exclusion_disabled(void **state)
+{
+    const char *rel = "multisession/advanced/publisher_exclusion_disabled.json";
+    size_t len = 0;
+    char *text = wt_read_file(wt_conformance_path(rel), &len);
+    if (!text) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/../../shared/conformance/wamp-proto-testsuite/%s",
+                 WAMP_SOURCE_DIR, rel);
+        text = wt_read_file(p, &len);
+    }
+    assert_non_null(text);
+    wamp_arena *ar = wamp_arena_new(0);
+    wamp_value doc;
+    assert_int_equal(wamp_value_decode(WAMP_SER_JSON, (uint8_t *)text, len, ar, NULL, &doc),
+                     WAMP_OK);
+    wamp_value *seq = wamp_value_dict_getc(&doc, "sequence");
+    assert_non_null(seq);
+    wamp_router *r = mk_router(NULL);
+    tsess a;
+    join(r, &a);
+    int64_t file_sub = -1;
+    wamp_id real_sub = 0;
+    int events = 0;
+    for (size_t i = 0; i < wamp_value_count(seq); i++) {
+        wamp_value *step = wamp_value_list_at(seq, i);
+        wamp_str from, type;
+        assert_true(wamp_value_get_string(wamp_value_dict_getc(step, "from"), &from));
+        wamp_value *msg = wamp_value_dict_getc(step, "message");
+        assert_true(wamp_value_get_string(wamp_value_dict_getc(msg, "type"), &type));
+        wamp_buf wire = {0};
+        if (wamp_str_eqc(from, "session_1")) {
+            /* build the wire message from the step */
+            wamp_value l = wamp_value_list();
+            char tn[32];
+            snprintf(tn, sizeof tn, "%.*s", (int)type.len, type.ptr);
+            assert_int_equal(
+                wamp_value_list_push(ar, &l, wamp_value_int(wamp_msg_type_from_name(tn))), 0);
+            wamp_value_list_push(ar, &l, *wamp_value_dict_getc(msg, "request_id"));
+            wamp_value_list_push(ar, &l, *wamp_value_dict_getc(msg, "options"));
+            wamp_value_list_push(ar, &l, *wamp_value_dict_getc(msg, "topic"));
+            wamp_value *args = wamp_value_dict_getc(msg, "args");
+            if (args) wamp_value_list_push(ar, &l, *args);
+            assert_int_equal(wamp_value_encode(WAMP_SER_JSON, &l, &wire), WAMP_OK);
+            assert_int_equal(wamp_router_session_receive(a.s, wire.data, wire.len), WAMP_OK);
+        } else {
+            char *got = pop(&a);
+            assert_non_null(got);
+            wamp_value g;
+            assert_int_equal(wamp_value_decode(WAMP_SER_JSON, (uint8_t *)got, strlen(got), ar,
+                                               &(wamp_decode_opts){.copy_strings = true}, &g),
+                             WAMP_OK);
+            free(got);
+            char tn[32];
+            snprintf(tn, sizeof tn, "%.*s", (int)type.len, type.ptr);
+            int64_t gt;
+            assert_true(wamp_value_get_int(wamp_value_list_at(&g, 0), &gt));
+            assert_int_equal(gt, wamp_msg_type_from_name(tn));
+            if (gt == WAMP_MSG_SUBSCRIBED) {
+                assert_true(wamp_value_equal(wamp_value_list_at(&g, 1),
+                                             wamp_value_dict_getc(msg, "request_id")));
+                assert_true(
+                    wamp_value_get_int(wamp_value_dict_getc(msg, "subscription_id"), &file_sub));
+                int64_t rs;
+                assert_true(wamp_value_get_int(wamp_value_list_at(&g, 2), &rs));
+                real_sub = (wamp_id)rs;
+            } else if (gt == WAMP_MSG_EVENT) {
+                int64_t sid;
+                assert_true(wamp_value_get_int(wamp_value_list_at(&g, 1), &sid));
+                assert_true(file_sub >= 0);
+                assert_int_equal((wamp_id)sid, real_sub);
+                assert_true(wamp_value_equal(wamp_value_list_at(&g, 3),
+                                             wamp_value_dict_getc(msg, "details")));
+                assert_true(
+                    wamp_value_equal(wamp_value_list_at(&g, 4), wamp_value_dict_getc(msg, "args")));
+                events++;
+            }
+        }
+        wamp_buf_free(&wire);
+    }
+    none(&a);
+    assert_int_equal(events, 1);
+    tsess *all[] = {&a};
+    done(r, all, 1);
+    wamp_arena_free(ar);
+    free(text);
+}
+
+/* ---------------------------------------------------------------- dealer */
+
+static void test_rpc_basic(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a); /* 1 */
+    join(r, &b); /* 3 */
+    in(&a, "[48,1,{},\"com.add\",[1,2]]");
+    out(&a, "[8,48,1,{},\"wamp.error.no_such_procedure\"]");
+    in(&b, "[64,1,{},\"com.add\"]");
+    out(&b, "[65,1,1]");
+    in(&b, "[64,2,{},\"com.add\"]");
+    out(&b, "[8,64,2,{},\"wamp.error.procedure_already_exists\"]");
+    in(&a, "[64,3,{},\"com.add\"]");
+    out(&a, "[8,64,3,{},\"wamp.error.procedure_already_exists\"]");
+    in(&a, "[48,2,{},\"com.add\",[1, 2],{\"x\":1}]");
+    out(&b, "[68,1,1,{},[1, 2],{\"x\":1}]");
+    in(&b, "[70,1,{},[3]]");
+    out(&a, "[50,2,{},[3]]");
+    in(&b, "[70,1,{},[3]]"); /* late YIELD: discarded */
+    none(&a);
+    /* callee ERROR goes back to the caller with its payload */
+    in(&a, "[48,3,{\"disclose_me\":true},\"com.add\"]");
+    wamp_router_session_info ia;
+    wamp_router_session_get_info(a.s, &ia);
+    char buf[256];
+    snprintf(buf, sizeof buf,
+             "[68,2,1,{\"caller\":1,\"caller_authid\":\"%s\",\"caller_authrole\":\"anonymous\"}]",
+             ia.authid);
+    out(&b, buf);
+    in(&b, "[8,68,2,{},\"com.error.bad\",[\"why\"]]");
+    out(&a, "[8,48,3,{},\"com.error.bad\",[\"why\"]]");
+    /* unregister */
+    in(&a, "[66,4,1]");
+    out(&a, "[8,66,4,{},\"wamp.error.no_such_registration\"]");
+    in(&b, "[66,5,1]");
+    out(&b, "[67,5]");
+    in(&a, "[48,6,{},\"com.add\"]");
+    out(&a, "[8,48,6,{},\"wamp.error.no_such_procedure\"]");
+    /* a client may not send ERROR for anything but INVOCATION */
+    in(&a, "[8,48,7,{},\"com.x\"]");
+    out(&a, "[3,{\"message\":\"ERROR may only answer an INVOCATION\"},"
+            "\"wamp.error.protocol_violation\"]");
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+/* The spec's pattern-based registration test set (rpc_pattern_based_registration.md). */
+static void test_rpc_pattern_choice(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, c[7];
+    join(r, &a);
+    const char *regs[] = {
+        "[64,1,{},\"a1.b2.c3.d4.e55\"]",
+        "[64,1,{\"match\":\"prefix\"},\"a1.b2.c3\"]",
+        "[64,1,{\"match\":\"prefix\"},\"a1.b2.c3.d4\"]",
+        "[64,1,{\"match\":\"wildcard\"},\"a1.b2..d4.e5\"]",
+        "[64,1,{\"match\":\"wildcard\"},\"a1.b2.c33..e5\"]",
+        "[64,1,{\"match\":\"wildcard\"},\"a1.b2..d4.e5..g7\"]",
+        "[64,1,{\"match\":\"wildcard\"},\"a1.b2..d4..f6.g7\"]",
+    };
+    for (int i = 0; i < 7; i++) {
+        join(r, &c[i]);
+        in(&c[i], regs[i]);
+        char e[32];
+        snprintf(e, sizeof e, "[65,1,%d]", i + 1);
+        out(&c[i], e);
+    }
+    struct {
+        const char *uri;
+        int callee; /* 1..7, 0: no_such_procedure */
+    } cases[] = {
+        {"a1.b2.c3.d4.e55", 1}, {"a1.b2.c3.d98.e74", 2}, {"a1.b2.c3.d4.e325", 3},
+        {"a1.b2.c55.d4.e5", 4}, {"a1.b2.c33.d4.e5", 5},  {"a1.b2.c88.d4.e5.f6.g7", 6},
+        {"a2.b2.c2.d2.e2", 0},
+    };
+    for (int i = 0; i < 7; i++) {
+        char m[128];
+        snprintf(m, sizeof m, "[48,%d,{},\"%s\"]", 10 + i, cases[i].uri);
+        in(&a, m);
+        if (!cases[i].callee) {
+            snprintf(m, sizeof m, "[8,48,%d,{},\"wamp.error.no_such_procedure\"]", 10 + i);
+            out(&a, m);
+            continue;
+        }
+        for (int k = 0; k < 7; k++) {
+            if (k + 1 != cases[i].callee) {
+                none(&c[k]);
+                continue;
+            }
+            char *got = pop(&c[k]);
+            assert_non_null(got);
+            char want[64];
+            snprintf(want, sizeof want, "[68,");
+            assert_true(strncmp(got, want, 4) == 0);
+            /* registration id k+1; pattern registrations carry the called procedure */
+            char reg[32];
+            snprintf(reg, sizeof reg, ",%d,{", k + 1);
+            assert_non_null(strstr(got, reg));
+            if (k > 0) assert_non_null(strstr(got, cases[i].uri));
+            /* answer so that the call ends */
+            wamp_id inv = strtoull(got + 4, NULL, 10);
+            free(got);
+            snprintf(m, sizeof m, "[70,%llu,{}]", (unsigned long long)inv);
+            in(&c[k], m);
+            snprintf(m, sizeof m, "[50,%d,{}]", 10 + i);
+            out(&a, m);
+        }
+    }
+    tsess *all[] = {&a, &c[0], &c[1], &c[2], &c[3], &c[4], &c[5], &c[6]};
+    done(r, all, 8);
+}
+
+static void test_rpc_shared(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, c1, c2, c3;
+    join(r, &a);
+    join(r, &c1);
+    join(r, &c2);
+    join(r, &c3);
+    in(&c1, "[64,1,{\"invoke\":\"roundrobin\"},\"com.rr\"]");
+    out(&c1, "[65,1,1]");
+    in(&c2, "[64,1,{\"invoke\":\"roundrobin\"},\"com.rr\"]");
+    out(&c2, "[65,1,1]");
+    in(&c3, "[64,1,{\"invoke\":\"random\"},\"com.rr\"]");
+    out(&c3, "[8,64,1,{},\"wamp.error.procedure_exists_with_different_invocation_policy\"]");
+    in(&c3, "[64,2,{},\"com.rr\"]");
+    out(&c3, "[8,64,2,{},\"wamp.error.procedure_exists_with_different_invocation_policy\"]");
+    in(&a, "[48,1,{},\"com.rr\"]");
+    out(&c1, "[68,1,1,{}]");
+    in(&a, "[48,2,{},\"com.rr\"]");
+    out(&c2, "[68,2,1,{}]");
+    in(&a, "[48,3,{},\"com.rr\"]");
+    out(&c1, "[68,3,1,{}]");
+    none(&c2);
+    /* first / last */
+    in(&c1, "[64,4,{\"invoke\":\"first\"},\"com.fl\"]");
+    out(&c1, "[65,4,2]");
+    in(&c2, "[64,4,{\"invoke\":\"first\"},\"com.fl\"]");
+    out(&c2, "[65,4,2]");
+    in(&a, "[48,4,{},\"com.fl\"]");
+    out(&c1, "[68,4,2,{}]");
+    in(&c3, "[64,5,{\"invoke\":\"last\"},\"com.last\"]");
+    out(&c3, "[65,5,3]");
+    in(&c1, "[64,5,{\"invoke\":\"last\"},\"com.last\"]");
+    out(&c1, "[65,5,3]");
+    in(&a, "[48,5,{},\"com.last\"]");
+    out(&c1, "[68,5,3,{}]");
+    /* concurrency: c2 takes one call at a time */
+    in(&c2, "[64,6,{\"concurrency\":1},\"com.one\"]");
+    out(&c2, "[65,6,4]");
+    in(&a, "[48,6,{},\"com.one\"]");
+    out(&c2, "[68,6,4,{}]");
+    in(&a, "[48,7,{},\"com.one\"]");
+    out(&a, "[8,48,7,{},\"wamp.error.no_available_callee\",[\"all callees are at their "
+            "concurrency limit\"]]");
+    in(&c2, "[70,6,{}]");
+    out(&a, "[50,6,{}]");
+    in(&a, "[48,8,{},\"com.one\"]");
+    out(&c2, "[68,7,4,{}]");
+    /* force_reregister: c3 takes com.one over */
+    in(&c3, "[64,9,{\"force_reregister\":true},\"com.one\"]");
+    out(&c2, "[67,0,{\"reason\":\"wamp.error.force_reregister\",\"registration\":4}]");
+    out(&c3, "[65,9,4]");
+    tsess *all[] = {&a, &c1, &c2, &c3};
+    done(r, all, 4);
+}
+
+static void test_rpc_progressive_timeout(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, p;
+    join(r, &a);
+    join(r, &b);
+    mk_sess(r, &p); /* a callee without progressive results or canceling */
+    in(&p, HELLO_PLAIN);
+    welcome(&p);
+    in(&b, "[64,1,{},\"com.prog\"]");
+    out(&b, "[65,1,1]");
+    in(&a, "[48,1,{\"receive_progress\":true},\"com.prog\"]");
+    out(&b, "[68,1,1,{\"receive_progress\":true}]");
+    in(&b, "[70,1,{\"progress\":true},[1]]");
+    out(&a, "[50,1,{\"progress\":true},[1]]");
+    in(&b, "[70,1,{\"progress\":true},[2]]");
+    out(&a, "[50,1,{\"progress\":true},[2]]");
+    in(&b, "[70,1,{},[3]]");
+    out(&a, "[50,1,{},[3]]");
+    /* timeout: measured from the tick time */
+    wamp_router_tick(r, 1000);
+    in(&a, "[48,2,{\"timeout\":500},\"com.prog\"]");
+    out(&b, "[68,2,1,{}]");
+    wamp_router_tick(r, 1499);
+    none(&a);
+    wamp_router_tick(r, 1500);
+    out(&b, "[69,2,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.timeout\"}]");
+    out(&a, "[8,48,2,{},\"wamp.error.timeout\"]");
+    in(&b, "[70,2,{}]"); /* late */
+    none(&a);
+    /* a callee without canceling gets no INTERRUPT, and no receive_progress */
+    in(&p, "[64,1,{},\"com.plain\"]");
+    out(&p, "[65,1,2]");
+    in(&a, "[48,3,{\"timeout\":10,\"receive_progress\":true},\"com.plain\"]");
+    out(&p, "[68,3,2,{}]");
+    wamp_router_tick(r, 2000);
+    none(&p);
+    out(&a, "[8,48,3,{},\"wamp.error.timeout\"]");
+    tsess *all[] = {&a, &b, &p};
+    done(r, all, 3);
+}
+
+static void test_rpc_cancel(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, p;
+    join(r, &a);
+    join(r, &b);
+    mk_sess(r, &p);
+    in(&p, HELLO_PLAIN);
+    welcome(&p);
+    in(&b, "[64,1,{},\"com.slow\"]");
+    out(&b, "[65,1,1]");
+    /* skip: caller answered at once, no INTERRUPT, a late YIELD is discarded */
+    in(&a, "[48,1,{},\"com.slow\"]");
+    out(&b, "[68,1,1,{}]");
+    in(&a, "[49,1,{\"mode\":\"skip\"}]");
+    out(&a, "[8,48,1,{},\"wamp.error.canceled\"]");
+    none(&b);
+    in(&b, "[70,1,{}]");
+    none(&a);
+    /* killnowait */
+    in(&a, "[48,2,{},\"com.slow\"]");
+    out(&b, "[68,2,1,{}]");
+    in(&a, "[49,2,{\"mode\":\"killnowait\"}]");
+    out(&b, "[69,2,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.canceled\"}]");
+    out(&a, "[8,48,2,{},\"wamp.error.canceled\"]");
+    /* kill: waits for the callee's answer */
+    in(&a, "[48,3,{},\"com.slow\"]");
+    out(&b, "[68,3,1,{}]");
+    in(&a, "[49,3,{\"mode\":\"kill\"}]");
+    out(&b, "[69,3,{\"mode\":\"kill\",\"reason\":\"wamp.error.canceled\"}]");
+    none(&a);
+    in(&a, "[49,3,{\"mode\":\"kill\"}]"); /* repeated: ignored */
+    none(&b);
+    in(&b, "[8,68,3,{},\"wamp.error.canceled\"]");
+    out(&a, "[8,48,3,{},\"wamp.error.canceled\"]");
+    /* no mode: killnowait */
+    in(&a, "[48,4,{},\"com.slow\"]");
+    out(&b, "[68,4,1,{}]");
+    in(&a, "[49,4,{}]");
+    out(&b, "[69,4,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.canceled\"}]");
+    out(&a, "[8,48,4,{},\"wamp.error.canceled\"]");
+    /* callee without call_canceling: kill degrades to skip */
+    in(&p, "[64,1,{},\"com.p\"]");
+    out(&p, "[65,1,2]");
+    in(&a, "[48,5,{},\"com.p\"]");
+    out(&p, "[68,5,2,{}]");
+    in(&a, "[49,5,{\"mode\":\"kill\"}]");
+    none(&p);
+    out(&a, "[8,48,5,{},\"wamp.error.canceled\"]");
+    /* callee leaves mid-call: the caller gets wamp.error.canceled */
+    in(&a, "[48,6,{},\"com.slow\"]");
+    out(&b, "[68,6,1,{}]");
+    in(&b, "[6,{},\"wamp.close.normal\"]");
+    out(&b, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    out(&a, "[8,48,6,{},\"wamp.error.canceled\",[\"callee left the realm\"]]");
+    in(&a, "[48,7,{},\"com.slow\"]");
+    out(&a, "[8,48,7,{},\"wamp.error.no_such_procedure\"]");
+    /* caller leaves mid-call: the callee gets INTERRUPT killnowait */
+    tsess c;
+    join(r, &c);
+    in(&c, "[64,1,{},\"com.c\"]");
+    out(&c, "[65,1,3]");
+    in(&a, "[48,8,{},\"com.c\"]");
+    out(&c, "[68,7,3,{}]");
+    wamp_router_session_free(a.s);
+    out(&c, "[69,7,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.canceled\"}]");
+    in(&c, "[70,7,{}]"); /* discarded */
+    none(&c);
+    tsess *all[] = {&b, &p, &c};
+    done(r, all, 3);
+}
+
+/* ---------------------------------------------------------------- authorization hooks */
+
+static bool deny_secret(void *user, const wamp_router_session_info *who, wamp_router_action action,
+                        wamp_str uri)
+{
+    return !(uri.len >= 10 && memcmp(uri.ptr, "com.secret", 10) == 0);
+}
+
+static void test_authorization(void **state)
+{
+    wamp_router_options o = {0};
+    o.auth.authorize = deny_secret;
+    wamp_router *r = mk_router(&o);
+    tsess a;
+    join(r, &a);
+    in(&a, "[32,1,{},\"com.secret.t\"]");
+    out(&a, "[8,32,1,{},\"wamp.error.not_authorized\"]");
+    in(&a, "[16,2,{\"acknowledge\":true},\"com.secret.t\"]");
+    out(&a, "[8,16,2,{},\"wamp.error.not_authorized\"]");
+    in(&a, "[16,3,{},\"com.secret.t\"]");
+    none(&a);
+    in(&a, "[64,4,{},\"com.secret.p\"]");
+    out(&a, "[8,64,4,{},\"wamp.error.not_authorized\"]");
+    in(&a, "[48,5,{},\"com.secret.p\"]");
+    out(&a, "[8,48,5,{},\"wamp.error.not_authorized\"]");
+    in(&a, "[64,6,{},\"com.public.p\"]");
+    out(&a, "[65,6,1]");
+    tsess *all[] = {&a};
+    done(r, all, 1);
+}
+
+/* ---------------------------------------------------------------- authentication hooks */
+
+static int h_hello(void *user, wamp_router_session *s, const wamp_message *hello,
+                   wamp_router_auth_result *res, wamp_message *challenge, const char **why)
+{
+    if (wamp_str_eqc(hello->hello.authid, "anon")) {
+        res->authid = "anon";
+        res->authrole = "guest";
+        res->authmethod = "anonymous";
+        return WAMP_OK;
+    }
+    if (!wamp_str_eqc(hello->hello.authid, "joe")) {
+        *why = WAMP_ERROR_NO_SUCH_PRINCIPAL;
+        return WAMP_EAUTH;
+    }
+    *challenge = wamp_message_challenge("ticket");
+    return WAMP_EAGAIN;
+}
+
+static int h_auth(void *user, wamp_router_session *s, const wamp_message *m,
+                  wamp_router_auth_result *res, const char **why)
+{
+    if (!wamp_str_eqc(m->authenticate.signature, "pw")) {
+        *why = WAMP_ERROR_NOT_AUTHORIZED;
+        return WAMP_EAUTH;
+    }
+    res->authid = "joe";
+    res->authrole = "user";
+    res->authmethod = "ticket";
+    return WAMP_OK;
+}
+
+static void test_auth_hooks(void **state)
+{
+    wamp_router_options o = {0};
+    o.auth.hello = h_hello;
+    o.auth.authenticate = h_auth;
+    wamp_router *r = mk_router(&o);
+    tsess a, b, c, d, e;
+    mk_sess(r, &a);
+    in(&a, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authmethods\":[\"ticket\"],"
+           "\"authid\":\"joe\"}]");
+    out(&a, "[4,\"ticket\",{}]");
+    in(&a, "[5,\"pw\",{}]");
+    out(&a, "[2,1,{\"realm\":\"realm1\",\"authid\":\"joe\",\"authrole\":\"user\","
+            "\"authmethod\":\"ticket\",\"authprovider\":\"static\"," ROUTER_ROLES
+            ",\"agent\":\"libwamp-" WAMP_VERSION_STRING "\"}]");
+    mk_sess(r, &b);
+    in(&b, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authid\":\"joe\"}]");
+    out(&b, "[4,\"ticket\",{}]");
+    in(&b, "[5,\"wrong\",{}]");
+    out(&b, "[3,{\"message\":\"authentication failed\"},\"wamp.error.not_authorized\"]");
+    assert_true(b.closed);
+    mk_sess(r, &c);
+    in(&c, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authid\":\"eve\"}]");
+    out(&c, "[3,{\"message\":\"authentication failed\"},\"wamp.error.no_such_principal\"]");
+    mk_sess(r, &d);
+    in(&d, "[5,\"pw\",{}]"); /* AUTHENTICATE without CHALLENGE */
+    out(&d, "[3,{\"message\":\"AUTHENTICATE without a CHALLENGE\"},"
+            "\"wamp.error.protocol_violation\"]");
+    mk_sess(r, &e);
+    in(&e, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authid\":\"anon\"}]");
+    welcome(&e);
+    wamp_router_session_info info;
+    wamp_router_session_get_info(e.s, &info);
+    assert_string_equal(info.authrole, "guest");
+    tsess *all[] = {&a, &b, &c, &d, &e};
+    done(r, all, 5);
+}
+
+/* ---------------------------------------------------------------- meta API */
+
+static void test_meta(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a); /* session 1, authid BAAA-AAAA-AAAA */
+    in(&a, "[32,1,{},\"wamp.session.on_join\"]");
+    out(&a, "[33,1,1]");
+    in(&a, "[32,2,{},\"wamp.session.on_leave\"]");
+    out(&a, "[33,2,2]");
+    in(&a, "[32,3,{},\"wamp.subscription.on_create\"]");
+    out(&a, "[33,3,3]");
+    in(&a, "[32,4,{},\"wamp.registration.on_register\"]");
+    out(&a, "[33,4,4]");
+    join(r, &b); /* session 3, authid DAAA-AAAA-AAAA */
+    out(&a, "[36,1,5,{},[{\"session\":3,\"authid\":\"DAAA-AAAA-AAAA\",\"authrole\":"
+            "\"anonymous\",\"authmethod\":\"anonymous\",\"authprovider\":\"static\","
+            "\"serializer\":\"json\",\"transport\":\"test\"}]]");
+    in(&b, "[32,1,{\"match\":\"prefix\"},\"com.x\"]");
+    out(&b, "[33,1,5]");
+    out(&a, "[36,3,6,{},[3,{\"id\":5,\"uri\":\"com.x\",\"match\":\"prefix\"}]]");
+    in(&b, "[64,2,{},\"com.x.proc\"]");
+    out(&b, "[65,2,1]");
+    out(&a, "[36,4,7,{},[3,1]]");
+    in(&a, "[48,10,{},\"wamp.session.count\"]");
+    out(&a, "[50,10,{},[2]]");
+    in(&a, "[48,11,{},\"wamp.session.list\"]");
+    char *l = pop(&a);
+    assert_true(!strcmp(l, "[50,11,{},[[1,3]]]") || !strcmp(l, "[50,11,{},[[3,1]]]"));
+    free(l);
+    in(&a, "[48,12,{},\"wamp.session.get\",[3]]");
+    out(&a, "[50,12,{},[{\"session\":3,\"authid\":\"DAAA-AAAA-AAAA\",\"authrole\":"
+            "\"anonymous\",\"authmethod\":\"anonymous\",\"authprovider\":\"static\","
+            "\"serializer\":\"json\",\"transport\":\"test\"}]]");
+    in(&a, "[48,13,{},\"wamp.session.get\",[99]]");
+    out(&a, "[8,48,13,{},\"wamp.error.no_such_session\"]");
+    in(&a, "[48,14,{},\"wamp.subscription.lookup\",[\"com.x\",{\"match\":\"prefix\"}]]");
+    out(&a, "[50,14,{},[5]]");
+    in(&a, "[48,15,{},\"wamp.subscription.lookup\",[\"com.x\"]]");
+    out(&a, "[50,15,{},[null]]");
+    in(&a, "[48,16,{},\"wamp.subscription.match\",[\"com.x.y\"]]");
+    out(&a, "[50,16,{},[[5]]]");
+    in(&a, "[48,17,{},\"wamp.subscription.get\",[5]]");
+    out(&a, "[50,17,{},[{\"id\":5,\"uri\":\"com.x\",\"match\":\"prefix\"}]]");
+    in(&a, "[48,18,{},\"wamp.subscription.list_subscribers\",[5]]");
+    out(&a, "[50,18,{},[[3]]]");
+    in(&a, "[48,19,{},\"wamp.subscription.count_subscribers\",[5]]");
+    out(&a, "[50,19,{},[1]]");
+    in(&a, "[48,20,{},\"wamp.subscription.get\",[77]]");
+    out(&a, "[8,48,20,{},\"wamp.error.no_such_subscription\"]");
+    in(&a, "[48,21,{},\"wamp.registration.lookup\",[\"com.x.proc\"]]");
+    out(&a, "[50,21,{},[1]]");
+    in(&a, "[48,22,{},\"wamp.registration.match\",[\"com.x.proc\"]]");
+    out(&a, "[50,22,{},[1]]");
+    in(&a, "[48,23,{},\"wamp.registration.get\",[1]]");
+    out(&a, "[50,23,{},[{\"id\":1,\"uri\":\"com.x.proc\",\"match\":\"exact\",\"invoke\":"
+            "\"single\"}]]");
+    in(&a, "[48,24,{},\"wamp.registration.list_callees\",[1]]");
+    out(&a, "[50,24,{},[[3]]]");
+    in(&a, "[48,25,{},\"wamp.registration.count_callees\",[1]]");
+    out(&a, "[50,25,{},[1]]");
+    in(&a, "[48,26,{},\"wamp.no.such.meta\"]");
+    out(&a, "[8,48,26,{},\"wamp.error.no_such_procedure\"]");
+    /* kill: b is told GOODBYE wamp.close.killed; its answer ends it; a sees on_leave */
+    in(&a, "[48,27,{},\"wamp.session.kill\",[3]]");
+    out(&b, "[6,{},\"wamp.close.killed\"]");
+    out(&a, "[50,27,{}]");
+    in(&b, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    assert_true(b.closed);
+    out(&a, "[36,2,8,{},[3,\"DAAA-AAAA-AAAA\",\"anonymous\"]]");
+    in(&a, "[48,28,{},\"wamp.session.count\"]");
+    out(&a, "[50,28,{},[1]]");
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_welcome),
+        cmocka_unit_test(test_session_ids_unique),
+        cmocka_unit_test(test_no_such_realm),
+        cmocka_unit_test(test_protocol_violations),
+        cmocka_unit_test(test_shutdown),
+        cmocka_unit_test(test_pubsub_basic),
+        cmocka_unit_test(test_pubsub_patterns),
+        cmocka_unit_test(test_retained),
+        cmocka_unit_test(test_payload_passthru),
+        cmocka_unit_test(test_event_serializers),
+        cmocka_unit_test(test_queue_overflow),
+        cmocka_unit_test(test_conformance_publisher_exclusion_disabled),
+        cmocka_unit_test(test_rpc_basic),
+        cmocka_unit_test(test_rpc_pattern_choice),
+        cmocka_unit_test(test_rpc_shared),
+        cmocka_unit_test(test_rpc_progressive_timeout),
+        cmocka_unit_test(test_rpc_cancel),
+        cmocka_unit_test(test_authorization),
+        cmocka_unit_test(test_auth_hooks),
+        cmocka_unit_test(test_meta),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,679 @@
+/*
+ * wampd configuration: a Crossbar.io-shaped node configuration (JSON), validated at start with
+ * errors naming the JSON path, e.g. "workers[0].transports[1].endpoint.port: expected an
+ * integer 0..65535".
+ *
+ *   {"workers": [{"type": "router",
+ *      "realms": [{"name": "realm1",
+ *                  "roles": [{"name": "anonymous",
+ *                             "permissions": [{"uri": "", "match": "prefix",
+ *                                              "allow": {"call": true, "register": true,
+ *                                                        "publish": true, "subscribe": true}}]}]}],
+ *      "transports": [{"type": "universal" | "websocket" | "rawsocket",
+ *                      "endpoint": {"type": "tcp", "port": 8080, "interface": "127.0.0.1",
+ *                                   "tls": {"certificate": "...", "key": "..."}}
+ *                                | {"type": "unix", "path": "/tmp/wampd.sock"},
+ *                      "auth": {"anonymous": {"type": "static", "role": "anonymous"},
+ *                               "ticket": {"type": "static", "principals": {...}},
+ *                               "wampcra": {"type": "static", "users": {...}},
+ *                               "scram": {...}, "cryptosign": {...}}}]}]}
+ *
+ * For universal transports the auth dict may also sit under "websocket": {"<path>": {"auth"}}
+ * or "rawsocket": {"auth"}; the transport-level "auth" wins. A transport without auth allows
+ * anonymous only (role "anonymous").
+ * Authorization: the session's authrole must be a role of its realm; the permission whose uri
+ * matches best (exact, then longest prefix, then wildcard) decides; no match: denied.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "wampd.h"
+
+typedef struct perm {
+    const char *uri;
+    size_t len;
+    wamp_match match;
+    bool allow[4]; /* by wamp_router_action */
+} perm;
+
+typedef struct role {
+    const char *name;
+    perm *p;
+    size_t n;
+} role;
+
+typedef struct realmcfg {
+    const char *name;
+    role *roles;
+    size_t n;
+} realmcfg;
+
+typedef struct transportcfg {
+    const char *type;
+    bool unix_ep;
+    const char *host;
+    const char *path;
+    int port;
+    const char *cert, *key;
+    const wamp_value *auth; /* dict or NULL */
+    wamp_listener *listener;
+} transportcfg;
+
+struct wampd_config {
+    wamp_arena *a;
+    char *text;
+    realmcfg *realms;
+    size_t nrealms;
+    transportcfg *t;
+    size_t nt;
+};
+
+static const char DEFAULT_CONFIG[] =
+    "{\"version\": 2, \"workers\": [{\"type\": \"router\","
+    " \"realms\": [{\"name\": \"realm1\", \"roles\": [{\"name\": \"anonymous\", \"permissions\":"
+    " [{\"uri\": \"\", \"match\": \"prefix\", \"allow\": {\"call\": true, \"register\": true,"
+    " \"publish\": true, \"subscribe\": true}}]}]}],"
+    " \"transports\": [{\"type\": \"universal\", \"endpoint\": {\"type\": \"tcp\", \"port\": 8080,"
+    " \"interface\": \"127.0.0.1\"}, \"rawsocket\": {}, \"websocket\": {\"ws\": {\"type\":"
+    " \"websocket\"}}}]}]}";
+
+static wampd_config *g_cfg;
+
+/* ---------------------------------------------------------------- validation helpers */
+
+typedef struct ctx {
+    char *err;
+    size_t errlen;
+    wamp_arena *a;
+} ctx;
+
+static int fail(ctx *c, const char *path, const char *msg)
+{
+    snprintf(c->err, c->errlen, "%s: %s", path, msg);
+    return WAMP_ECONFIG;
+}
+
+static const char *cstr(ctx *c, const wamp_value *v)
+{
+    wamp_str s;
+    if (!wamp_value_get_string(v, &s)) return NULL;
+    return wamp_arena_strndup(c->a, s.ptr, s.len);
+}
+
+static int get_str(ctx *c, const wamp_value *d, const char *key, const char *path, bool required,
+                   const char **out)
+{
+    const wamp_value *v = wamp_value_dict_getc(d, key);
+    char p[256];
+    snprintf(p, sizeof p, "%s.%s", path, key);
+    *out = NULL;
+    if (!v) return required ? fail(c, p, "missing (expected a string)") : WAMP_OK;
+    *out = cstr(c, v);
+    if (!*out) return fail(c, p, "expected a string");
+    return WAMP_OK;
+}
+
+static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg *out)
+{
+    if (wamp_value_type_of(rv) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
+    int rc = get_str(c, rv, "name", path, true, &out->name);
+    if (rc) return rc;
+    char p[256];
+    snprintf(p, sizeof p, "%s.name", path);
+    if (wamp_uri_check(wamp_str_c(out->name), WAMP_URI_LOOSE, false, false) != WAMP_OK)
+        return fail(c, p, "not a valid realm name (URI)");
+    const wamp_value *roles = wamp_value_dict_getc(rv, "roles");
+    if (!roles) return WAMP_OK;
+    snprintf(p, sizeof p, "%s.roles", path);
+    if (wamp_value_type_of(roles) != WAMP_VALUE_LIST) return fail(c, p, "expected an array");
+    out->n = wamp_value_count(roles);
+    out->roles = wamp_arena_calloc(c->a, out->n + 1, sizeof *out->roles);
+    if (!out->roles) return WAMP_ENOMEM;
+    for (size_t i = 0; i < out->n; i++) {
+        const wamp_value *ro = wamp_value_list_at(roles, i);
+        char rp[256];
+        snprintf(rp, sizeof rp, "%s.roles[%zu]", path, i);
+        if (wamp_value_type_of(ro) != WAMP_VALUE_DICT) return fail(c, rp, "expected an object");
+        role *r = &out->roles[i];
+        if ((rc = get_str(c, ro, "name", rp, true, &r->name))) return rc;
+        const wamp_value *perms = wamp_value_dict_getc(ro, "permissions");
+        if (!perms) continue;
+        char pp[300];
+        snprintf(pp, sizeof pp, "%s.permissions", rp);
+        if (wamp_value_type_of(perms) != WAMP_VALUE_LIST) return fail(c, pp, "expected an array");
+        r->n = wamp_value_count(perms);
+        r->p = wamp_arena_calloc(c->a, r->n + 1, sizeof *r->p);
+        if (!r->p) return WAMP_ENOMEM;
+        for (size_t k = 0; k < r->n; k++) {
+            const wamp_value *pv = wamp_value_list_at(perms, k);
+            char kp[400];
+            snprintf(kp, sizeof kp, "%s[%zu]", pp, k);
+            if (wamp_value_type_of(pv) != WAMP_VALUE_DICT) return fail(c, kp, "expected an object");
+            perm *x = &r->p[k];
+            if ((rc = get_str(c, pv, "uri", kp, true, &x->uri))) return rc;
+            x->len = strlen(x->uri);
+            const char *match = NULL;
+            if ((rc = get_str(c, pv, "match", kp, false, &match))) return rc;
+            char mp[420];
+            snprintf(mp, sizeof mp, "%s.match", kp);
+            if (!match) {
+                /* Crossbar's legacy form: a trailing '*' or '.' means prefix */
+                x->match = WAMP_MATCH_EXACT;
+                if (x->len && x->uri[x->len - 1] == '*') {
+                    x->len--;
+                    x->match = WAMP_MATCH_PREFIX;
+                } else if (x->len == 0) {
+                    x->match = WAMP_MATCH_PREFIX;
+                }
+            } else if (!strcmp(match, "exact"))
+                x->match = WAMP_MATCH_EXACT;
+            else if (!strcmp(match, "prefix"))
+                x->match = WAMP_MATCH_PREFIX;
+            else if (!strcmp(match, "wildcard"))
+                x->match = WAMP_MATCH_WILDCARD;
+            else
+                return fail(c, mp, "expected \"exact\", \"prefix\" or \"wildcard\"");
+            const wamp_value *allow = wamp_value_dict_getc(pv, "allow");
+            if (!allow) continue;
+            char ap[420];
+            snprintf(ap, sizeof ap, "%s.allow", kp);
+            if (wamp_value_type_of(allow) != WAMP_VALUE_DICT)
+                return fail(c, ap, "expected an object");
+            static const char *acts[] = {"call", "register", "publish", "subscribe"};
+            for (int j = 0; j < 4; j++) {
+                const wamp_value *b = wamp_value_dict_getc(allow, acts[j]);
+                if (!b) continue;
+                char bp[440];
+                snprintf(bp, sizeof bp, "%s.%s", ap, acts[j]);
+                if (!wamp_value_get_bool(b, &x->allow[j])) return fail(c, bp, "expected a boolean");
+            }
+        }
+    }
+    return WAMP_OK;
+}
+
+static int parse_transport(ctx *c, const wamp_value *tv, const char *path, transportcfg *t)
+{
+    if (wamp_value_type_of(tv) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
+    int rc = get_str(c, tv, "type", path, true, &t->type);
+    if (rc) return rc;
+    char p[256];
+    snprintf(p, sizeof p, "%s.type", path);
+    if (strcmp(t->type, "universal") && strcmp(t->type, "websocket") &&
+        strcmp(t->type, "rawsocket"))
+        return fail(c, p, "expected \"universal\", \"websocket\" or \"rawsocket\"");
+    const wamp_value *ep = wamp_value_dict_getc(tv, "endpoint");
+    snprintf(p, sizeof p, "%s.endpoint", path);
+    if (!ep) return fail(c, p, "missing (expected an object)");
+    if (wamp_value_type_of(ep) != WAMP_VALUE_DICT) return fail(c, p, "expected an object");
+    const char *etype = NULL;
+    if ((rc = get_str(c, ep, "type", p, true, &etype))) return rc;
+    char q[300];
+    if (!strcmp(etype, "tcp")) {
+        const wamp_value *port = wamp_value_dict_getc(ep, "port");
+        int64_t pv;
+        snprintf(q, sizeof q, "%s.port", p);
+        if (!port || !wamp_value_get_int(port, &pv) || pv < 0 || pv > 65535)
+            return fail(c, q, "expected an integer 0..65535");
+        t->port = (int)pv;
+        if ((rc = get_str(c, ep, "interface", p, false, &t->host))) return rc;
+        if (!t->host) t->host = "0.0.0.0";
+    } else if (!strcmp(etype, "unix")) {
+        t->unix_ep = true;
+        if ((rc = get_str(c, ep, "path", p, true, &t->path))) return rc;
+    } else {
+        snprintf(q, sizeof q, "%s.type", p);
+        return fail(c, q, "expected \"tcp\" or \"unix\"");
+    }
+    const wamp_value *tls = wamp_value_dict_getc(ep, "tls");
+    if (tls) {
+        snprintf(q, sizeof q, "%s.tls", p);
+        if (wamp_value_type_of(tls) != WAMP_VALUE_DICT) return fail(c, q, "expected an object");
+        if ((rc = get_str(c, tls, "certificate", q, true, &t->cert))) return rc;
+        if ((rc = get_str(c, tls, "key", q, true, &t->key))) return rc;
+    }
+    /* auth: transport level, else websocket.<path>.auth / rawsocket.auth */
+    const wamp_value *auth = wamp_value_dict_getc(tv, "auth");
+    snprintf(q, sizeof q, "%s.auth", path);
+    if (!auth) {
+        const wamp_value *ws = wamp_value_dict_getc(tv, "websocket");
+        if (ws && wamp_value_type_of(ws) == WAMP_VALUE_DICT)
+            for (size_t i = 0; !auth && i < wamp_value_count(ws); i++) {
+                wamp_kv *kv = wamp_value_dict_entry(ws, i);
+                if (wamp_value_type_of(&kv->value) == WAMP_VALUE_DICT) {
+                    auth = wamp_value_dict_getc(&kv->value, "auth");
+                    snprintf(q, sizeof q, "%s.websocket.%.*s.auth", path, (int)kv->key.len,
+                             kv->key.ptr);
+                }
+            }
+        const wamp_value *rs = wamp_value_dict_getc(tv, "rawsocket");
+        if (!auth && rs && wamp_value_type_of(rs) == WAMP_VALUE_DICT) {
+            auth = wamp_value_dict_getc(rs, "auth");
+            snprintf(q, sizeof q, "%s.rawsocket.auth", path);
+        }
+    }
+    if (auth) {
+        if (wamp_value_type_of(auth) != WAMP_VALUE_DICT) return fail(c, q, "expected an object");
+        static const char *methods[] = {"anonymous",  "ticket",     "wampcra", "scram",
+                                        "wamp-scram", "cryptosign", "totp"};
+        for (size_t i = 0; i < wamp_value_count(auth); i++) {
+            wamp_kv *kv = wamp_value_dict_entry(auth, i);
+            char mp[400];
+            snprintf(mp, sizeof mp, "%s.%.*s", q, (int)kv->key.len, kv->key.ptr);
+            bool known = false;
+            for (size_t k = 0; k < sizeof methods / sizeof *methods; k++)
+                known |= wamp_str_eqc(kv->key, methods[k]);
+            if (!known) return fail(c, mp, "unknown authentication method");
+            if (wamp_value_type_of(&kv->value) != WAMP_VALUE_DICT)
+                return fail(c, mp, "expected an object");
+            const wamp_value *type = wamp_value_dict_getc(&kv->value, "type");
+            wamp_str ts;
+            char tp[420];
+            snprintf(tp, sizeof tp, "%s.type", mp);
+            if (type && (!wamp_value_get_string(type, &ts) || !wamp_str_eqc(ts, "static")))
+                return fail(c, tp, "only \"static\" is supported");
+        }
+        t->auth = auth;
+    }
+    return WAMP_OK;
+}
+
+int wampd_config_load(const char *file, wampd_config **out, char *err, size_t errlen)
+{
+    wampd_config *cfg = calloc(1, sizeof *cfg);
+    ctx c = {err, errlen, NULL};
+    if (!cfg) return WAMP_ENOMEM;
+    size_t len = 0;
+    if (file) {
+        FILE *f = fopen(file, "rb");
+        if (!f) {
+            snprintf(err, errlen, "%s: cannot open", file);
+            free(cfg);
+            return WAMP_ECONFIG;
+        }
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        cfg->text = malloc(n > 0 ? (size_t)n : 1);
+        len = n > 0 && cfg->text ? fread(cfg->text, 1, (size_t)n, f) : 0;
+        fclose(f);
+    } else {
+        len = sizeof DEFAULT_CONFIG - 1;
+        cfg->text = malloc(len);
+        if (cfg->text) memcpy(cfg->text, DEFAULT_CONFIG, len);
+    }
+    cfg->a = wamp_arena_new(0);
+    c.a = cfg->a;
+    wamp_value doc;
+    int rc = cfg->text && cfg->a ? WAMP_OK : WAMP_ENOMEM;
+    if (rc == WAMP_OK) {
+        rc = wamp_value_decode(WAMP_SER_JSON, (uint8_t *)cfg->text, len, cfg->a, NULL, &doc);
+        if (rc != WAMP_OK) rc = fail(&c, "$", wamp_strerror(rc));
+    }
+    const wamp_value *workers = NULL, *w = NULL;
+    if (rc == WAMP_OK && wamp_value_type_of(&doc) != WAMP_VALUE_DICT)
+        rc = fail(&c, "$", "expected an object");
+    if (rc == WAMP_OK) {
+        workers = wamp_value_dict_getc(&doc, "workers");
+        if (!workers || wamp_value_type_of(workers) != WAMP_VALUE_LIST ||
+            !wamp_value_count(workers))
+            rc = fail(&c, "workers", "expected a non-empty array");
+    }
+    if (rc == WAMP_OK) {
+        w = wamp_value_list_at(workers, 0);
+        if (wamp_value_type_of(w) != WAMP_VALUE_DICT)
+            rc = fail(&c, "workers[0]", "expected an object");
+    }
+    if (rc == WAMP_OK) {
+        const wamp_value *type = wamp_value_dict_getc(w, "type");
+        wamp_str ts;
+        if (type && (!wamp_value_get_string(type, &ts) || !wamp_str_eqc(ts, "router")))
+            rc = fail(&c, "workers[0].type", "expected \"router\"");
+    }
+    if (rc == WAMP_OK) {
+        const wamp_value *realms = wamp_value_dict_getc(w, "realms");
+        if (!realms || wamp_value_type_of(realms) != WAMP_VALUE_LIST)
+            rc = fail(&c, "workers[0].realms", "expected an array");
+        else {
+            cfg->nrealms = wamp_value_count(realms);
+            cfg->realms = wamp_arena_calloc(cfg->a, cfg->nrealms + 1, sizeof *cfg->realms);
+            for (size_t i = 0; rc == WAMP_OK && i < cfg->nrealms; i++) {
+                char p[64];
+                snprintf(p, sizeof p, "workers[0].realms[%zu]", i);
+                rc = parse_realm(&c, wamp_value_list_at(realms, i), p, &cfg->realms[i]);
+            }
+        }
+    }
+    if (rc == WAMP_OK) {
+        const wamp_value *ts = wamp_value_dict_getc(w, "transports");
+        if (!ts || wamp_value_type_of(ts) != WAMP_VALUE_LIST || !wamp_value_count(ts))
+            rc = fail(&c, "workers[0].transports", "expected a non-empty array");
+        else {
+            cfg->nt = wamp_value_count(ts);
+            cfg->t = calloc(cfg->nt, sizeof *cfg->t);
+            for (size_t i = 0; rc == WAMP_OK && i < cfg->nt; i++) {
+                char p[64];
+                snprintf(p, sizeof p, "workers[0].transports[%zu]", i);
+                rc = parse_transport(&c, wamp_value_list_at(ts, i), p, &cfg->t[i]);
+            }
+        }
+    }
+    if (rc != WAMP_OK) {
+        if (rc == WAMP_ENOMEM) snprintf(err, errlen, "out of memory");
+        wampd_config_free(cfg);
+        return rc;
+    }
+    *out = cfg;
+    return WAMP_OK;
+}
+
+void wampd_config_free(wampd_config *cfg)
+{
+    if (!cfg) return;
+    if (g_cfg == cfg) g_cfg = NULL;
+    free(cfg->t);
+    wamp_arena_free(cfg->a);
+    free(cfg->text);
+    free(cfg);
+}
+
+/* ---------------------------------------------------------------- authorization */
+
+static bool wildcard_match(const char *pat, size_t plen, const char *uri, size_t ulen)
+{
+    size_t i = 0, j = 0;
+    for (;;) {
+        size_t pe = i, ue = j;
+        while (pe < plen && pat[pe] != '.')
+            pe++;
+        while (ue < ulen && uri[ue] != '.')
+            ue++;
+        if (pe > i && (pe - i != ue - j || memcmp(pat + i, uri + j, pe - i) != 0)) return false;
+        bool pend = pe >= plen, uend = ue >= ulen;
+        if (pend || uend) return pend && uend;
+        i = pe + 1;
+        j = ue + 1;
+    }
+}
+
+static bool authorize(void *user, const wamp_router_session_info *who, wamp_router_action action,
+                      wamp_str uri)
+{
+    wampd_config *cfg = user;
+    const realmcfg *rc = NULL;
+    for (size_t i = 0; i < cfg->nrealms; i++)
+        if (who->realm && !strcmp(cfg->realms[i].name, who->realm)) rc = &cfg->realms[i];
+    if (!rc) return false;
+    const role *ro = NULL;
+    for (size_t i = 0; i < rc->n; i++)
+        if (who->authrole && !strcmp(rc->roles[i].name, who->authrole)) ro = &rc->roles[i];
+    if (!ro) return false;
+    const perm *best = NULL;
+    int best_rank = -1;
+    size_t best_len = 0;
+    for (size_t i = 0; i < ro->n; i++) {
+        const perm *p = &ro->p[i];
+        int rank = -1;
+        if (p->match == WAMP_MATCH_EXACT && p->len == uri.len && !memcmp(p->uri, uri.ptr, uri.len))
+            rank = 3;
+        else if (p->match == WAMP_MATCH_PREFIX && uri.len >= p->len &&
+                 !memcmp(p->uri, uri.ptr, p->len))
+            rank = 2;
+        else if (p->match == WAMP_MATCH_WILDCARD &&
+                 wildcard_match(p->uri, p->len, uri.ptr, uri.len))
+            rank = 1;
+        if (rank > best_rank || (rank == best_rank && rank >= 0 && p->len > best_len)) {
+            best = p;
+            best_rank = rank;
+            best_len = p->len;
+        }
+    }
+    bool ok = best && best_rank >= 0 && best->allow[action];
+    if (!ok)
+        wampd_log(WAMP_LOG_INFO, "session %llu (authrole %s): %s on %.*s denied",
+                  (unsigned long long)who->session, who->authrole,
+                  (const char *[]){"call", "register", "publish", "subscribe"}[action],
+                  (int)uri.len, uri.ptr);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- authentication */
+
+typedef struct auth_state {
+    const transportcfg *tc;
+    wamp_auth_pending *p;
+    wamp_arena *a;
+} auth_state;
+
+void *wampd_auth_conn_new(wamp_listener *l)
+{
+    auth_state *st = calloc(1, sizeof *st);
+    if (!st || !g_cfg) return st;
+    for (size_t i = 0; i < g_cfg->nt; i++)
+        if (g_cfg->t[i].listener == l) st->tc = &g_cfg->t[i];
+    return st;
+}
+
+void wampd_auth_conn_free(void *state)
+{
+    auth_state *st = state;
+    if (!st) return;
+    wamp_auth_pending_free(st->p);
+    wamp_arena_free(st->a);
+    free(st);
+}
+
+static int64_t utc_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int auth_hello(void *user, wamp_router_session *s, const wamp_message *hello,
+                      wamp_router_auth_result *res, wamp_message *challenge,
+                      const char **abort_reason)
+{
+    (void)user;
+    auth_state *st = wampd_conn_auth(s);
+    const wamp_value *auth = st && st->tc ? st->tc->auth : NULL;
+    if (!auth) {
+        res->authrole = "anonymous";
+        res->authmethod = "anonymous";
+        return WAMP_OK;
+    }
+    /* the first method the client offers that the transport configures */
+    const char *method = NULL;
+    const wamp_value *mcfg = NULL;
+    size_t n = hello->hello.authmethods.type == WAMP_VALUE_LIST
+                   ? wamp_value_count(&hello->hello.authmethods)
+                   : 0;
+    static char mbuf[32];
+    for (size_t i = 0; i <= n && !method; i++) {
+        wamp_str m;
+        if (i == n) {
+            if (n) break;
+            m = wamp_str_c("anonymous");
+        } else if (!wamp_value_get_string(wamp_value_list_at(&hello->hello.authmethods, i), &m))
+            continue;
+        const wamp_value *d = wamp_value_dict_get(auth, m.ptr, m.len);
+        if (d && m.len < sizeof mbuf) {
+            memcpy(mbuf, m.ptr, m.len);
+            mbuf[m.len] = 0;
+            method = mbuf;
+            mcfg = d;
+        }
+    }
+    if (!method) {
+        *abort_reason = WAMP_ERROR_NO_AUTH_METHOD;
+        return WAMP_EAUTH;
+    }
+    if (!strcmp(method, "anonymous")) {
+        const wamp_value *r = wamp_value_dict_getc(mcfg, "role");
+        wamp_str rs;
+        static char rbuf[128];
+        if (r && wamp_value_get_string(r, &rs) && rs.len < sizeof rbuf) {
+            memcpy(rbuf, rs.ptr, rs.len);
+            rbuf[rs.len] = 0;
+            res->authrole = rbuf;
+        } else
+            res->authrole = "anonymous";
+        res->authmethod = "anonymous";
+        return WAMP_OK;
+    }
+    wamp_auth_pending_free(st->p);
+    st->p = NULL;
+    wamp_arena_free(st->a);
+    st->a = wamp_arena_new(0);
+    wamp_auth_server_config sc = {0};
+    sc.now_ms = utc_ms();
+    if (!st->a || wamp_auth_pending_new(method, &sc, &st->p) != WAMP_OK) {
+        *abort_reason = WAMP_ERROR_AUTHENTICATION_FAILED;
+        return WAMP_EAUTH;
+    }
+    wamp_auth_hello ah = {0};
+    ah.realm = hello->hello.realm;
+    ah.authmethods = n ? &hello->hello.authmethods : NULL;
+    ah.authid = hello->hello.authid;
+    ah.authrole = hello->hello.authrole;
+    ah.authextra = hello->hello.authextra.type == WAMP_VALUE_DICT ? &hello->hello.authextra : NULL;
+    wamp_auth_principal pr;
+    int rc = wamp_auth_static_principal(method, mcfg, &ah, st->a, &pr);
+    wamp_auth_outcome o;
+    memset(&o, 0, sizeof o);
+    if (wamp_auth_pending_hello(st->p, &ah, rc == WAMP_OK ? &pr : NULL, st->a, &o) != WAMP_OK) {
+        *abort_reason = WAMP_ERROR_AUTHENTICATION_FAILED;
+        return WAMP_EAUTH;
+    }
+    if (o.kind == WAMP_AUTH_CHALLENGE) {
+        *challenge = wamp_message_challenge(o.challenge.method);
+        challenge->challenge.extra = o.challenge.extra;
+        return WAMP_EAGAIN;
+    }
+    if (o.kind == WAMP_AUTH_ACCEPT) {
+        res->authid = o.accept.authid;
+        res->authrole = o.accept.authrole;
+        res->authmethod = o.accept.authmethod;
+        res->authprovider = o.accept.authprovider;
+        return WAMP_OK;
+    }
+    *abort_reason = o.deny.reason ? o.deny.reason : WAMP_ERROR_AUTHENTICATION_FAILED;
+    wampd_log(WAMP_LOG_INFO, "authentication (%s) denied: %s", method, *abort_reason);
+    return WAMP_EAUTH;
+}
+
+static int auth_authenticate(void *user, wamp_router_session *s, const wamp_message *m,
+                             wamp_router_auth_result *res, const char **abort_reason)
+{
+    (void)user;
+    auth_state *st = wampd_conn_auth(s);
+    wamp_auth_outcome o;
+    memset(&o, 0, sizeof o);
+    if (!st || !st->p ||
+        wamp_auth_pending_authenticate(
+            st->p, m->authenticate.signature,
+            m->authenticate.extra.type == WAMP_VALUE_DICT ? &m->authenticate.extra : NULL, st->a,
+            &o) != WAMP_OK ||
+        o.kind != WAMP_AUTH_ACCEPT) {
+        *abort_reason = o.kind == WAMP_AUTH_DENY && o.deny.reason
+                            ? o.deny.reason
+                            : WAMP_ERROR_AUTHENTICATION_FAILED;
+        wampd_log(WAMP_LOG_INFO, "authentication failed: %s", *abort_reason);
+        return WAMP_EAUTH;
+    }
+    res->authid = o.accept.authid;
+    res->authrole = o.accept.authrole;
+    res->authmethod = o.accept.authmethod;
+    res->authprovider = o.accept.authprovider;
+    return WAMP_OK;
+}
+
+void wampd_config_router_options(wampd_config *cfg, wamp_router_options *ro)
+{
+    g_cfg = cfg;
+    ro->auth.hello = auth_hello;
+    ro->auth.authenticate = auth_authenticate;
+    ro->auth.authorize = authorize;
+    ro->auth.user = cfg;
+}
+
+int wampd_config_apply(wampd_config *cfg, wamp_router *r)
+{
+    for (size_t i = 0; i < cfg->nrealms; i++) {
+        int rc = wamp_router_add_realm(r, cfg->realms[i].name);
+        if (rc != WAMP_OK && rc != WAMP_EEXIST) return rc;
+    }
+    return WAMP_OK;
+}
+
+/* ---------------------------------------------------------------- listeners */
+
+int wampd_listeners_start(wampd_config *cfg, wamp_loop *loop, const char *listen,
+                          wamp_listener_accept_cb cb)
+{
+    char host[256] = {0};
+    int port = -1;
+    if (listen) {
+        const char *colon = strrchr(listen, ':');
+        if (!colon || (size_t)(colon - listen) >= sizeof host) {
+            fprintf(stderr, "wampd: --listen expects HOST:PORT\n");
+            return WAMP_EINVAL;
+        }
+        memcpy(host, listen, (size_t)(colon - listen));
+        port = atoi(colon + 1);
+        if (port < 0 || port > 65535) {
+            fprintf(stderr, "wampd: --listen: bad port\n");
+            return WAMP_EINVAL;
+        }
+    }
+    bool replaced = false;
+    for (size_t i = 0; i < cfg->nt; i++) {
+        transportcfg *t = &cfg->t[i];
+        wamp_listener_options o = {0};
+        wamp_tls_options tls = {0};
+        if (t->unix_ep)
+            o.unix_path = t->path;
+        else {
+            o.host = t->host;
+            o.port = (uint16_t)t->port;
+            if (listen && !replaced) {
+                o.host = host;
+                o.port = (uint16_t)port;
+                replaced = true;
+            }
+        }
+        o.no_websocket = !strcmp(t->type, "rawsocket");
+        o.no_rawsocket = !strcmp(t->type, "websocket");
+        if (t->cert) {
+            tls.cert_file = t->cert;
+            tls.key_file = t->key;
+            o.transport.stream.tls = &tls;
+        }
+        int rc = wamp_listener_new(loop, &o, cb, NULL, &t->listener);
+        if (rc != WAMP_OK) {
+            fprintf(stderr, "wampd: cannot listen (workers[0].transports[%zu]): %s\n", i,
+                    wamp_strerror(rc));
+            return rc;
+        }
+        if (t->unix_ep)
+            printf("LISTENING unix %s\n", t->path);
+        else
+            printf("LISTENING %s %u\n", o.host, (unsigned)wamp_listener_port(t->listener));
+        fflush(stdout);
+        wampd_log(WAMP_LOG_INFO, "%s transport listening on %s:%u", t->type,
+                  t->unix_ep ? t->path : o.host,
+                  t->unix_ep ? 0u : (unsigned)wamp_listener_port(t->listener));
+    }
+    return WAMP_OK;
+}
+
+void wampd_listeners_free(void)
+{
+    if (!g_cfg) return;
+    for (size_t i = 0; i < g_cfg->nt; i++) {
+        wamp_listener_free(g_cfg->t[i].listener);
+        g_cfg->t[i].listener = NULL;
+    }
+}
