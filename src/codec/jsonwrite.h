@@ -17,9 +17,8 @@ int wamp__json_write_string(wamp_buf *b, const uint8_t *s, size_t n);
 /* The WAMP binary convention: "\u0000" + base64. */
 int wamp__json_write_bytes(wamp_buf *b, const uint8_t *s, size_t n);
 
-/* The json codec's transcode_from hook: MessagePack and plain CBOR (no tags, no indefinite
- * lengths) are converted without a value tree; anything else goes through the tree. Bytes and
- * errors are those of decoding + encoding. */
+/* The json codec's transcode_from hook: MessagePack is converted in one pass without a value
+ * tree; anything else goes through the tree. Bytes and errors are those of decode + encode. */
 int wamp__json_transcode_from(wamp_serializer_id from, const uint8_t *raw, size_t len,
                               wamp_buf *out);
 

@@ -154,6 +154,25 @@ static const bad_case k_cases[] = {
        "\x94\xcf\xff\xff\xff\xff\xff\xff\xff\xff\xd3\x80\x00\x00\x00\x00\x00"
        "\x00\x00\xe0\xd0\x80",
        WAMP_OK),
+    /* a decoding error after a NaN wins over the NaN's encoding error */
+    BC(WAMP_SER_MSGPACK, "\x92\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00\xc1", WAMP_ESYNTAX),
+    BC(WAMP_SER_MSGPACK, "\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00\x00", WAMP_ETRAILING),
+    BC(WAMP_SER_MSGPACK,
+       "\x82\xa1"
+       "a\xca\x7f\xc0\x00\x00\xa1"
+       "a\x01",
+       WAMP_EDUPKEY),
+    BC(WAMP_SER_MSGPACK,
+       "\x92\x81\xa1"
+       "a\x01\x91",
+       WAMP_ETRUNCATED),
+    BC(WAMP_SER_MSGPACK,
+       "\x82\xa1"
+       "a\x81\xa1"
+       "a\x01\xa1"
+       "b\x81\xa1"
+       "a\x02",
+       WAMP_OK),
     /* cbor */
     BC(WAMP_SER_CBOR, "", WAMP_ETRUNCATED),
     BC(WAMP_SER_CBOR, "\x1c", WAMP_ESYNTAX),
