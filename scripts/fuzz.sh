@@ -1,23 +1,34 @@
 #!/usr/bin/env bash
-# Runs every built libFuzzer target for a bounded time on a copy of its seed corpus.
+# Runs every built libFuzzer target for a bounded time on a copy of its seed corpus, as many
+# targets at once as there are cores (JOBS). Fails when any target finds a crash, leak or
+# timeout; the target's log tail is printed.
 # usage: scripts/fuzz.sh BUILD_DIR SECONDS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=$1; secs=$2
-fails=0; n=0
-for bin in "$build"/tests/fuzz/fuzz_*; do
-  [ -x "$bin" ] || continue
+JOBS=${JOBS:-$(nproc)}
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+run_one() { # bin secs results_dir
+  local bin=$1 secs=$2 out=$3 name work
   name=$(basename "$bin"); name=${name#fuzz_}
   work=$(mktemp -d)
   [ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$work/"
-  n=$((n + 1))
   if ASAN_OPTIONS=detect_leaks=1 "$bin" -max_total_time="$secs" -max_len=65536 -timeout=10 \
-       -rss_limit_mb=2048 -print_final_stats=0 "$work" >"$work.log" 2>&1; then
+       -rss_limit_mb=2048 -print_final_stats=0 "$work" >"$out/$name.log" 2>&1; then
     echo "fuzz $name: ok ($(ls "$work" | wc -l) corpus entries)"
+    touch "$out/$name.ok"
   else
-    echo "fuzz $name: FAILED"; tail -40 "$work.log"; fails=$((fails + 1))
+    echo "fuzz $name: FAILED"; tail -40 "$out/$name.log"
   fi
-  rm -rf "$work" "$work.log"
-done
-echo "fuzz: $((n - fails)) passed, $fails failed"
-[ "$fails" -eq 0 ]
+  rm -rf "$work"
+}
+export -f run_one
+
+bins=$(find "$build/tests/fuzz" -maxdepth 1 -name 'fuzz_*' -type f -perm -u+x | sort)
+n=$(echo "$bins" | grep -c . || true)
+echo "$bins" | xargs -r -P "$JOBS" -I{} bash -c 'run_one "$@"' _ {} "$secs" "$results"
+ok=$(find "$results" -name '*.ok' | wc -l)
+echo "fuzz: $ok passed, $((n - ok)) failed"
+[ "$ok" -eq "$n" ] && [ "$n" -gt 0 ]

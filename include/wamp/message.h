@@ -693,12 +693,15 @@ WAMP_API int wamp_message_marshal(const wamp_message *m, wamp_arena *a, wamp_val
  * Decodes one message from data[0..len) with serializer ser and parses it. Values and the
  * message borrow `data` unless opts->copy_strings (opts may be NULL). Codec errors are returned
  * as they are (err->text names them); then parse errors as wamp_message_parse().
+ * WAMP_SER_FLATBUFFERS is a message-level codec: it goes to wamp_message_decode_flatbuffers()
+ * (flatbuffers.h; current schema; opts ignored, the result always borrows data).
  */
 WAMP_API int wamp_message_decode(wamp_serializer_id ser, const uint8_t *data, size_t len,
                                  wamp_arena *a, const wamp_decode_opts *opts, wamp_message *out,
                                  wamp_msg_error *err);
 
-/* Marshals m (scratch values in arena a) and appends its encoding in ser to out. */
+/* Marshals m (scratch values in arena a) and appends its encoding in ser to out.
+ * WAMP_SER_FLATBUFFERS: wamp_message_encode_flatbuffers() with the current schema. */
 WAMP_API int wamp_message_encode(wamp_serializer_id ser, const wamp_message *m, wamp_arena *a,
                                  wamp_buf *out);
 

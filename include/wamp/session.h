@@ -160,6 +160,9 @@ WAMP_API int wamp_session_receive(wamp_session *s, const wamp_message *m);
 /* Advances the session clock to now_ms (monotonic milliseconds, never decreasing; the clock
  * starts at 0) and fires expired timeouts. */
 WAMP_API void wamp_session_tick(wamp_session *s, uint64_t now_ms);
+/* Optional clock (monotonic ms) read when a deadline is set, so that a deadline computed
+ * between ticks starts from the real time. NULL: the time of the last tick. */
+WAMP_API void wamp_session_set_clock(wamp_session *s, uint64_t (*now_ms)(void *user), void *user);
 /* The earliest pending deadline in session-clock ms; false when none. */
 WAMP_API bool wamp_session_next_deadline(const wamp_session *s, uint64_t *deadline_ms);
 
@@ -183,6 +186,11 @@ WAMP_API int wamp_session_join(wamp_session *s, const wamp_join_opts *o);
 /* Sends GOODBYE (reason NULL: "wamp.close.normal"; message may be NULL) and waits for the
  * router's GOODBYE. WAMP_ENOTREADY when not joined, WAMP_EURI for an invalid reason. */
 WAMP_API int wamp_session_leave(wamp_session *s, const char *reason, const char *message);
+/* Aborts the session: sends ABORT (reason NULL: "wamp.error.protocol_violation"; message may
+ * be NULL), completes pending requests with WAMP_EABORTED and calls on_leave. For runtimes that
+ * find the router's input unusable. WAMP_ENOTREADY when no session is joining, joined or
+ * leaving; WAMP_EURI for an invalid reason. */
+WAMP_API int wamp_session_abort(wamp_session *s, const char *reason, const char *message);
 /* True between on_join and the end of the session. */
 WAMP_API bool wamp_session_is_attached(const wamp_session *s);
 /* The details of the joined session, or NULL when not attached. */

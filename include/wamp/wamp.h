@@ -16,5 +16,6 @@
 #include "cryptobox.h"
 #include "keystore.h"
 #include "session.h"
+#include "client.h"
 
 #endif

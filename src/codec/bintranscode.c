@@ -197,7 +197,7 @@ static inline uint8_t *mp_double(uint8_t *p, double x)
 
 /* A linear walk over the heads: true when there is no tag, no indefinite length and nothing
  * malformed (the tree path reports those). */
-static bool cbor_plain(const uint8_t *s, size_t n)
+bool wamp__cbor_plain(const uint8_t *s, size_t n)
 {
     size_t i = 0;
     while (i < n) {
@@ -221,7 +221,7 @@ static bool cbor_plain(const uint8_t *s, size_t n)
 
 int wamp__bin_cbor_to_msgpack(const uint8_t *raw, size_t len, wamp_buf *out)
 {
-    if (!cbor_plain(raw, len))
+    if (!wamp__cbor_plain(raw, len))
         return wamp__bin_transcode_tree(WAMP_SER_CBOR, raw, len, WAMP_SER_MSGPACK, out);
     int rc = wamp__cbor_validate(raw, len, NULL);
     if (rc) return rc;

@@ -19,6 +19,10 @@ int wamp__cbor_validate(const uint8_t *data, size_t len, wamp_arena *a);
 int wamp__bin_msgpack_to_cbor(const uint8_t *raw, size_t len, wamp_buf *out);
 int wamp__bin_cbor_to_msgpack(const uint8_t *raw, size_t len, wamp_buf *out);
 
+/* True when the CBOR in s[0..n) has no tag, no indefinite length and no head running past
+ * the end: the streaming transcoders handle it; anything else takes the tree path. */
+bool wamp__cbor_plain(const uint8_t *s, size_t n);
+
 /* Decodes raw (serializer from) into a scratch arena and encodes it with `to`. */
 int wamp__bin_transcode_tree(wamp_serializer_id from, const uint8_t *raw, size_t len,
                              wamp_serializer_id to, wamp_buf *out);

@@ -43,6 +43,7 @@
  *    wamp__codec_encode_raw() (a byte copy for JSON spans).
  */
 #include "codec/codec.h"
+#include "codec/jsonwrite.h"
 #include "codec/utf8.h"
 
 #include <locale.h>
@@ -930,7 +931,7 @@ static int shortest_printf(double ad, char *dg, int *decpt)
     return 0; /* not reached: 17 digits always round-trip */
 }
 
-static int write_double(wamp_buf *b, double d)
+int wamp__json_write_double(wamp_buf *b, double d)
 {
     if (!isfinite(d)) return WAMP_ENUMBER;
     if (need(b, 32)) return WAMP_ENOMEM;
@@ -986,10 +987,31 @@ out:
     return WAMP_OK;
 }
 
+int wamp__json_write_int(wamp_buf *b, int64_t i)
+{
+    if (need(b, 21)) return WAMP_ENOMEM;
+    char *o = (char *)b->data + b->len;
+    uint64_t u = (uint64_t)i;
+    if (i < 0) {
+        *o++ = '-';
+        u = 0 - u;
+        b->len++;
+    }
+    b->len += put_u64(u, o);
+    return WAMP_OK;
+}
+
+int wamp__json_write_uint(wamp_buf *b, uint64_t u)
+{
+    if (need(b, 20)) return WAMP_ENOMEM;
+    b->len += put_u64(u, (char *)b->data + b->len);
+    return WAMP_OK;
+}
+
 static const char hexdig[] = "0123456789abcdef";
 
 /* Writes "text" with Python's escaping; validates UTF-8. */
-static int write_string(wamp_buf *b, const uint8_t *s, size_t n)
+int wamp__json_write_string(wamp_buf *b, const uint8_t *s, size_t n)
 {
     if (need(b, n + 2)) return WAMP_ENOMEM;
     if (n == 0) { /* s may be NULL */
@@ -1047,7 +1069,7 @@ static int write_string(wamp_buf *b, const uint8_t *s, size_t n)
     return WAMP_OK;
 }
 
-static int write_bytes(wamp_buf *b, const uint8_t *s, size_t n)
+int wamp__json_write_bytes(wamp_buf *b, const uint8_t *s, size_t n)
 {
     size_t bl = wamp__base64_encoded_len(n);
     if (need(b, bl + 8)) return WAMP_ENOMEM;
@@ -1078,25 +1100,11 @@ static int write_value(wamp_buf *b, const wamp_value *v, int depth)
             b->len += 5;
         }
         return WAMP_OK;
-    case WAMP_VALUE_INT: {
-        if (need(b, 21)) return WAMP_ENOMEM;
-        char *o = (char *)b->data + b->len;
-        uint64_t u = (uint64_t)v->as.i;
-        if (v->as.i < 0) {
-            *o++ = '-';
-            u = 0 - u;
-            b->len++;
-        }
-        b->len += put_u64(u, o);
-        return WAMP_OK;
-    }
-    case WAMP_VALUE_UINT:
-        if (need(b, 20)) return WAMP_ENOMEM;
-        b->len += put_u64(v->as.u, (char *)b->data + b->len);
-        return WAMP_OK;
-    case WAMP_VALUE_DOUBLE: return write_double(b, v->as.d);
-    case WAMP_VALUE_STRING: return write_string(b, (const uint8_t *)v->as.s, v->len);
-    case WAMP_VALUE_BYTES: return write_bytes(b, (const uint8_t *)v->as.s, v->len);
+    case WAMP_VALUE_INT: return wamp__json_write_int(b, v->as.i);
+    case WAMP_VALUE_UINT: return wamp__json_write_uint(b, v->as.u);
+    case WAMP_VALUE_DOUBLE: return wamp__json_write_double(b, v->as.d);
+    case WAMP_VALUE_STRING: return wamp__json_write_string(b, (const uint8_t *)v->as.s, v->len);
+    case WAMP_VALUE_BYTES: return wamp__json_write_bytes(b, (const uint8_t *)v->as.s, v->len);
     case WAMP_VALUE_LIST:
         if (depth >= JSON_ENCODE_MAX_DEPTH) return WAMP_EDEPTH;
         if (need(b, 2)) return WAMP_ENOMEM;
@@ -1122,7 +1130,7 @@ static int write_value(wamp_buf *b, const wamp_value *v, int depth)
                 if (need(b, 1)) return WAMP_ENOMEM;
                 b->data[b->len++] = ',';
             }
-            rc = write_string(b, (const uint8_t *)kv->key.ptr, kv->key.len);
+            rc = wamp__json_write_string(b, (const uint8_t *)kv->key.ptr, kv->key.len);
             if (rc) return rc;
             if (need(b, 1)) return WAMP_ENOMEM;
             b->data[b->len++] = ':';
@@ -1145,4 +1153,5 @@ static int json_encode(const wamp_value *v, wamp_buf *out)
     return rc;
 }
 
-const wamp__codec wamp__codec_json = {WAMP_SER_JSON, json_decode, json_encode, NULL};
+const wamp__codec wamp__codec_json = {WAMP_SER_JSON, json_decode, json_encode,
+                                      wamp__json_transcode_from};

@@ -219,7 +219,7 @@ int wamp_serializer_unserialize(wamp_serializer *s, const uint8_t *data, size_t 
         rc = wamp_value_decode(s->info->id, data, len, a, opts, &vals[0]);
     } else {
         size_t pos = 0;
-        wamp_str msg;
+        wamp_str msg = {NULL, 0};
         for (size_t i = 0; i < n && !rc; i++) {
             next_frame(s, data, len, &pos, &msg); /* framing checked above */
             rc = wamp_value_decode(s->info->id, (const uint8_t *)msg.ptr, msg.len, a, opts,

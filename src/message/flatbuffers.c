@@ -1,9 +1,10 @@
 /*
  * The WAMP FlatBuffers serializer: wamp_message <-> FlatBuffers bytes (include/wamp/flatbuffers.h).
  *
- * Written by hand: Debian packages no FlatBuffers runtime usable from C (libflatbuffers-dev is
- * C++, flatcc is not packaged), and the WAMP schemas need only tables, strings, scalar vectors,
- * string vectors and table vectors, so a small verifying reader and a forward builder suffice.
+ * Written by hand: Debian packages no FlatBuffers runtime usable from C (flatbuffers-compiler's
+ * flatc 2.0.8 generates no C, libflatbuffers-dev is C++, flatcc is not packaged), and the WAMP
+ * schemas need only tables, strings, scalar vectors, string vectors and table vectors, so a
+ * small verifying reader and a forward builder suffice.
  *
  * Reader: every read goes through bounds checks in 64-bit arithmetic (no pointer is formed
  * outside the buffer); tables, vtables, offsets, vectors and strings are verified before use;
@@ -800,6 +801,8 @@ int wamp_message_encode_flatbuffers(const wamp_message *m, wamp_fbs_schema schem
         rc = emit_table(&b, root, 2, &t);
         if (!rc) patch(&b, 0, t, 4);
     }
+    /* every uoffset is below the message size: keep it within FlatBuffers' 2 GiB */
+    if (!rc && cur(&b) > INT32_MAX) rc = WAMP_ETOOBIG;
     if (rc) out->len = len0;
     for (int i = 0; i < 3; i++)
         wamp_buf_free(&cb[i]);

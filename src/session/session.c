@@ -89,6 +89,8 @@ struct wamp_session {
     int depth;
     bool free_pending;
     uint64_t now;
+    uint64_t (*clock)(void *);
+    void *clock_user;
     wamp_id next_request;
     wamp_id next_handle;
     wamp_authenticator *auth;
@@ -513,6 +515,19 @@ int wamp_session_leave(wamp_session *s, const char *reason, const char *message)
     if (!rc) s->state = ST_GOODBYE_SENT;
     leave_(s);
     return rc;
+}
+
+int wamp_session_abort(wamp_session *s, const char *reason, const char *message)
+{
+    if (!s) return WAMP_EINVAL;
+    if (s->state != ST_HELLO_SENT && s->state != ST_JOINED && s->state != ST_GOODBYE_SENT)
+        return WAMP_ENOTREADY;
+    if (!reason) reason = WAMP_ERROR_PROTOCOL_VIOLATION;
+    if (wamp_uri_check(wamp_str_c(reason), WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    enter(s);
+    abort_session(s, reason, message, WAMP_EABORTED);
+    leave_(s);
+    return WAMP_OK;
 }
 
 bool wamp_session_is_attached(const wamp_session *s)
@@ -1014,6 +1029,13 @@ void wamp_session_tick(wamp_session *s, uint64_t now_ms)
     leave_(s);
 }
 
+void wamp_session_set_clock(wamp_session *s, uint64_t (*now_ms)(void *user), void *user)
+{
+    if (!s) return;
+    s->clock = now_ms;
+    s->clock_user = user;
+}
+
 bool wamp_session_next_deadline(const wamp_session *s, uint64_t *deadline_ms)
 {
     bool any = false;
@@ -1054,6 +1076,10 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
         }
         if (o->disclose_me) m.call.disclose_me = WAMP_OPT_TRUE;
         if (o->cancel_after_ms > 0) {
+            if (s->clock) {
+                uint64_t now = s->clock(s->clock_user);
+                if (now > s->now) s->now = now;
+            }
             p->has_deadline = true;
             p->deadline = s->now + o->cancel_after_ms;
             p->timeout_mode =

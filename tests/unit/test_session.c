@@ -1017,6 +1017,18 @@ static void test_teardown_in_flight(void **state)
     expect_log(r, "error1:WAMP_EABORTED,wamp.close.killed,-,-;leave:wamp.close.killed,kicked;");
     rt_free(r);
 
+    /* the runtime aborts (undecodable input) */
+    r = joined_rt();
+    wamp_session_call(r->s, "com.c", NULL, NULL, NULL, call_cb, r, NULL);
+    expect_sent(r, "[48,1,{},\"com.c\"]");
+    assert_int_equal(wamp_session_abort(r->s, "bad uri#", NULL), WAMP_EURI);
+    assert_int_equal(wamp_session_abort(r->s, NULL, "garbage"), WAMP_OK);
+    expect_sent(r, "[3,{\"message\":\"garbage\"},\"wamp.error.protocol_violation\"]");
+    expect_log(r, "error1:WAMP_EABORTED,wamp.error.protocol_violation,-,-;"
+                  "leave:wamp.error.protocol_violation,garbage;");
+    assert_int_equal(wamp_session_abort(r->s, NULL, NULL), WAMP_ENOTREADY);
+    rt_free(r);
+
     /* freeing the session inside on_leave, and freeing with requests pending */
     r = joined_rt();
     r->free_in_leave = true;

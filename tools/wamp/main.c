@@ -13,6 +13,12 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"message", cli_message, "decode and encode WAMP messages in any serializer"},
+    {"call", cli_call, "call a procedure and print its result"},
+    {"publish", cli_publish, "publish an event to a topic"},
+    {"subscribe", cli_subscribe, "subscribe to a topic and print the events"},
+    {"register", cli_register, "register an echo procedure and print its invocations"},
+    {"keys", cli_keys, "generate and show Cryptosign, cryptobox and Ethereum keys"},
+    {"auth", cli_auth, "WAMP-CRA keys and signatures, TOTP codes, SCRAM credentials"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,51 @@
+/*
+ * libwamp — client runtime adapter: a wamp_session (session.h) over a wamp_transport (net.h).
+ *
+ * wamp_client_connect() opens a transport to a URL (ws://, wss://, rs://, rss://, unix forms)
+ * on a wamp_loop, then drives the session: transport open -> on_connect (join from there),
+ * each received payload is unserialized (batches included) and parsed into messages for
+ * wamp_session_receive(), each message the session sends is serialized with the negotiated
+ * serializer and written; the session clock follows the loop clock (a timer ticks it while a
+ * deadline is pending). A payload that does not parse as a WAMP message makes the session
+ * ABORT with "wamp.error.protocol_violation".
+ *
+ * The application's wamp_session_callbacks are used as given except `send` (ignored: the client
+ * provides it). On a failed connect, on_disconnect(was_clean=false) is called and
+ * wamp_client_last_error() tells why. Use wamp_session_* functions on wamp_client_session().
+ */
+#ifndef WAMP_CLIENT_H
+#define WAMP_CLIENT_H
+
+#include "common.h"
+#include "net.h"
+#include "session.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct wamp_client wamp_client;
+
+/* Creates a client on loop with the session callbacks (copied) and their user pointer.
+ * Returns WAMP_OK, WAMP_EINVAL or WAMP_ENOMEM. */
+WAMP_API int wamp_client_new(wamp_loop *loop, const wamp_session_callbacks *cb, void *user,
+                             wamp_client **out);
+/* Starts connecting to url (opts may be NULL; copied). Returns WAMP_OK, WAMP_ESTATE (already
+ * connected or connecting), WAMP_EURL, WAMP_EINVAL, WAMP_ENOMEM. */
+WAMP_API int wamp_client_connect(wamp_client *c, const char *url,
+                                 const wamp_transport_options *opts);
+/* The session driven by the client (owned by it). */
+WAMP_API wamp_session *wamp_client_session(wamp_client *c);
+/* Why the last connection attempt or connection ended (WAMP_OK: clean close). */
+WAMP_API int wamp_client_last_error(const wamp_client *c);
+/* Closes the transport gracefully (the session, if joined, ends as transport lost unless left
+ * first); on_disconnect follows. No-op when not connected. */
+WAMP_API void wamp_client_disconnect(wamp_client *c);
+/* Frees the client, its session and transport at once (no callbacks except request
+ * completions, see wamp_session_free()). Not inside the client's own callbacks. NULL: no-op. */
+WAMP_API void wamp_client_free(wamp_client *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,373 @@
+/* `wamp call|publish|subscribe|register`: a WAMP client session from the command line, over
+ * the client runtime (client.h). Arguments are JSON values, results and events are printed as
+ * JSON, one line each. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <wamp/wamp.h>
+
+#include "cli.h"
+
+enum action { A_CALL, A_PUBLISH, A_SUBSCRIBE, A_REGISTER };
+
+typedef struct run {
+    enum action action;
+    const char *name; /* command name for messages */
+    const char *url, *realm, *uri;
+    const char *authid, *authrole, *ticket;
+    wamp_arena *arena;
+    wamp_value args, kwargs;
+    bool has_kwargs;
+    long count; /* subscribe/register: stop after this many (0: forever) */
+    long seen;
+    int64_t timeout_ms;
+    bool acknowledge, exclude_me_false, progress;
+    wamp_match match;
+    wamp_loop *loop;
+    wamp_client *client;
+    wamp_authenticator *auth;
+    int status;
+    bool left;
+} run;
+
+static void usage(FILE *f, const char *cmd)
+{
+    fprintf(f,
+            "usage: wamp %s [options] URI [JSON-ARG...]\n"
+            "\n"
+            "call       calls procedure URI with the arguments; prints the result's args (and\n"
+            "           kwargs when present) as JSON lines, progressive results included.\n"
+            "publish    publishes to topic URI.\n"
+            "subscribe  subscribes to topic URI; prints each event's args (and kwargs) as JSON.\n"
+            "register   registers procedure URI; prints each invocation's args and returns\n"
+            "           them as the result (an echo procedure).\n"
+            "\n"
+            "options:\n"
+            "  --url URL        router transport URL [ws://127.0.0.1:8080/ws]\n"
+            "  --realm REALM    realm to join [realm1]\n"
+            "  --authid ID      authid to announce\n"
+            "  --authrole ROLE  authrole to announce\n"
+            "  --ticket SECRET  authenticate with WAMP-Ticket\n"
+            "  --kwargs JSON    keyword arguments (a JSON object)\n"
+            "  --timeout MS     call: give up (CANCEL) after MS milliseconds\n"
+            "  --progress       call: ask for progressive results\n"
+            "  --acknowledge    publish: wait for the router's acknowledgement\n"
+            "  --no-exclude-me  publish: also deliver to this session's subscriptions\n"
+            "  --match M        subscribe/register: exact, prefix or wildcard\n"
+            "  --count N        subscribe/register: exit after N events/invocations\n"
+            "  --help           this text\n"
+            "\n"
+            "Exit status: 0 success, 1 failure (error printed on stderr), 2 usage error.\n",
+            cmd);
+}
+
+static void print_json(const wamp_value *v)
+{
+    wamp_buf b = {0};
+    if (wamp_value_encode(WAMP_SER_JSON, v, &b) == WAMP_OK) {
+        fwrite(b.data, 1, b.len, stdout);
+        fputc('\n', stdout);
+    }
+    fflush(stdout);
+    wamp_buf_free(&b);
+}
+
+static void print_payload(const wamp_value *args, const wamp_value *kwargs)
+{
+    wamp_value empty = wamp_value_list();
+    print_json(wamp_value_is_null(args) ? &empty : args);
+    if (!wamp_value_is_null(kwargs) && wamp_value_count(kwargs) > 0) print_json(kwargs);
+}
+
+static void print_error(run *r, const wamp_error *e)
+{
+    wamp_buf b = {0};
+    if (!wamp_value_is_null(&e->args)) wamp_value_encode(WAMP_SER_JSON, &e->args, &b);
+    if (!wamp_value_is_null(&e->kwargs)) {
+        wamp_buf_append_byte(&b, ' ');
+        wamp_value_encode(WAMP_SER_JSON, &e->kwargs, &b);
+    }
+    wamp_buf_append_byte(&b, 0);
+    cli_error("%s: %.*s %s%s%.*s", r->name, (int)e->uri.len, e->uri.ptr ? e->uri.ptr : "",
+              (char *)b.data, e->message.ptr ? " " : "", (int)e->message.len,
+              e->message.ptr ? e->message.ptr : "");
+    wamp_buf_free(&b);
+}
+
+static void finish(run *r, wamp_session *s, int status)
+{
+    if (r->left) return;
+    r->left = true;
+    r->status = status;
+    if (wamp_session_leave(s, NULL, NULL) != WAMP_OK) wamp_client_disconnect(r->client);
+}
+
+static void on_result(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
+                      const wamp_error *err)
+{
+    (void)req;
+    run *r = user;
+    if (err) {
+        print_error(r, err);
+        finish(r, s, 1);
+        return;
+    }
+    print_payload(&res->args, &res->kwargs);
+    if (!res->progress) finish(r, s, 0);
+}
+
+static void on_published(void *user, wamp_session *s, wamp_id req, wamp_id pub,
+                         const wamp_error *err)
+{
+    (void)req;
+    (void)pub;
+    run *r = user;
+    if (err) print_error(r, err);
+    finish(r, s, err ? 1 : 0);
+}
+
+static void on_done(void *user, wamp_session *s, wamp_id handle, wamp_id id, const wamp_error *err)
+{
+    (void)handle;
+    (void)id;
+    run *r = user;
+    if (err) {
+        print_error(r, err);
+        finish(r, s, 1);
+        return;
+    }
+    /* ready: tell a waiting script (stderr keeps stdout for data) */
+    fprintf(stderr, "wamp: %s %s ready\n", r->name, r->uri);
+}
+
+static void on_event(void *user, wamp_session *s, const wamp_event *ev)
+{
+    run *r = user;
+    print_payload(&ev->args, &ev->kwargs);
+    if (r->count > 0 && ++r->seen >= r->count) finish(r, s, 0);
+}
+
+static void on_invocation(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    run *r = user;
+    print_payload(&inv->args, &inv->kwargs);
+    wamp_session_yield(s, inv->request, &inv->args, &inv->kwargs, false);
+    if (r->count > 0 && ++r->seen >= r->count) finish(r, s, 0);
+}
+
+static void on_connect(void *user, wamp_session *s)
+{
+    run *r = user;
+    wamp_join_opts o = {.realm = r->realm, .auth = r->auth};
+    if (!r->auth) {
+        o.authid = r->authid;
+        o.authrole = r->authrole;
+    }
+    int rc = wamp_session_join(s, &o);
+    if (rc) {
+        cli_error("%s: join: %s", r->name, wamp_strerror(rc));
+        r->status = 1;
+        wamp_client_disconnect(r->client);
+    }
+}
+
+static void on_join(void *user, wamp_session *s, const wamp_session_details *d)
+{
+    (void)d;
+    run *r = user;
+    int rc = WAMP_OK;
+    const wamp_value *kw = r->has_kwargs ? &r->kwargs : NULL;
+    switch (r->action) {
+    case A_CALL: {
+        wamp_call_opts o = {0};
+        if (r->timeout_ms > 0) o.cancel_after_ms = (uint64_t)r->timeout_ms;
+        if (r->progress) o.on_progress = on_result;
+        rc = wamp_session_call(s, r->uri, &r->args, kw, &o, on_result, r, NULL);
+        break;
+    }
+    case A_PUBLISH: {
+        wamp_publish_opts o = {.acknowledge = r->acknowledge};
+        if (r->exclude_me_false) o.exclude_me = WAMP_OPT_FALSE;
+        rc = wamp_session_publish(s, r->uri, &r->args, kw, &o, on_published, r, NULL);
+        if (!rc && !r->acknowledge) finish(r, s, 0);
+        break;
+    }
+    case A_SUBSCRIBE: {
+        wamp_subscribe_opts o = {.match = r->match};
+        rc = wamp_session_subscribe(s, r->uri, &o, on_event, r, on_done, r, NULL);
+        break;
+    }
+    case A_REGISTER: {
+        wamp_register_opts o = {.match = r->match};
+        rc = wamp_session_register(s, r->uri, &o, on_invocation, r, on_done, r, NULL);
+        break;
+    }
+    }
+    if (rc) {
+        cli_error("%s: %s", r->name, wamp_strerror(rc));
+        finish(r, s, 1);
+    }
+}
+
+static void on_leave(void *user, wamp_session *s, const wamp_close_details *d)
+{
+    (void)s;
+    run *r = user;
+    if (!r->left) {
+        cli_error("%s: session ended: %.*s %.*s", r->name, (int)d->reason.len, d->reason.ptr,
+                  (int)d->message.len, d->message.ptr ? d->message.ptr : "");
+        r->status = 1;
+    }
+    r->left = true;
+    wamp_client_disconnect(r->client);
+}
+
+static void on_disconnect(void *user, wamp_session *s, bool clean)
+{
+    (void)s;
+    (void)clean;
+    run *r = user;
+    if (!r->left) {
+        int err = wamp_client_last_error(r->client);
+        cli_error("%s: connection to %s failed or lost: %s", r->name, r->url,
+                  err ? wamp_strerror(err) : "closed");
+        r->status = 1;
+    }
+    wamp_loop_stop(r->loop);
+}
+
+static bool parse_json(run *r, const char *text, wamp_value *out)
+{
+    int rc = wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)text, strlen(text), r->arena,
+                               &(wamp_decode_opts){.copy_strings = true}, out);
+    if (rc) cli_error("%s: not JSON (%s): %s", r->name, wamp_strerror(rc), text);
+    return rc == 0;
+}
+
+static int run_cmd(enum action action, const char *name, int argc, char **argv)
+{
+    run r = {.action = action, .name = name, .url = "ws://127.0.0.1:8080/ws", .realm = "realm1"};
+    r.arena = wamp_arena_new(0);
+    r.args = wamp_value_list();
+    int status = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "--help") == 0) {
+            usage(stdout, name);
+            status = 0;
+            goto out;
+        } else if (strcmp(a, "--progress") == 0) {
+            r.progress = true;
+        } else if (strcmp(a, "--acknowledge") == 0) {
+            r.acknowledge = true;
+        } else if (strcmp(a, "--no-exclude-me") == 0) {
+            r.exclude_me_false = true;
+        } else if (a[0] == '-' && a[1] == '-') {
+            if (!next) {
+                cli_error("%s: %s needs a value", name, a);
+                goto out;
+            }
+            i++;
+            if (strcmp(a, "--url") == 0)
+                r.url = next;
+            else if (strcmp(a, "--realm") == 0)
+                r.realm = next;
+            else if (strcmp(a, "--authid") == 0)
+                r.authid = next;
+            else if (strcmp(a, "--authrole") == 0)
+                r.authrole = next;
+            else if (strcmp(a, "--ticket") == 0)
+                r.ticket = next;
+            else if (strcmp(a, "--timeout") == 0)
+                r.timeout_ms = strtoll(next, NULL, 10);
+            else if (strcmp(a, "--count") == 0)
+                r.count = strtol(next, NULL, 10);
+            else if (strcmp(a, "--kwargs") == 0) {
+                if (!parse_json(&r, next, &r.kwargs)) goto out;
+                if (wamp_value_type_of(&r.kwargs) != WAMP_VALUE_DICT) {
+                    cli_error("%s: --kwargs must be a JSON object", name);
+                    goto out;
+                }
+                r.has_kwargs = true;
+            } else if (strcmp(a, "--match") == 0) {
+                if (strcmp(next, "exact") == 0)
+                    r.match = WAMP_MATCH_EXACT;
+                else if (strcmp(next, "prefix") == 0)
+                    r.match = WAMP_MATCH_PREFIX;
+                else if (strcmp(next, "wildcard") == 0)
+                    r.match = WAMP_MATCH_WILDCARD;
+                else {
+                    cli_error("%s: unknown match policy %s", name, next);
+                    goto out;
+                }
+            } else {
+                cli_error("%s: unknown option %s", name, a);
+                goto out;
+            }
+        } else if (!r.uri) {
+            r.uri = a;
+        } else {
+            wamp_value v;
+            if (!parse_json(&r, a, &v)) goto out;
+            wamp_value_list_push(r.arena, &r.args, v);
+        }
+    }
+    if (!r.uri) {
+        usage(stderr, name);
+        goto out;
+    }
+    if (r.ticket) {
+        wamp_auth_config cfg = {.authid = r.authid, .authrole = r.authrole, .secret = r.ticket};
+        int rc = wamp_authenticator_new("ticket", &cfg, &r.auth);
+        if (rc) {
+            cli_error("%s: ticket: %s", name, wamp_strerror(rc));
+            goto out;
+        }
+    }
+    status = 1;
+    wamp_session_callbacks cb = {.on_connect = on_connect,
+                                 .on_join = on_join,
+                                 .on_leave = on_leave,
+                                 .on_disconnect = on_disconnect};
+    int rc = wamp_loop_new(&r.loop);
+    if (!rc) rc = wamp_client_new(r.loop, &cb, &r, &r.client);
+    if (!rc) rc = wamp_client_connect(r.client, r.url, NULL);
+    if (rc) {
+        cli_error("%s: %s: %s", name, r.url, wamp_strerror(rc));
+    } else {
+        wamp_loop_run(r.loop, WAMP_RUN_DEFAULT);
+        status = r.status;
+    }
+    wamp_client_free(r.client);
+    if (r.loop) {
+        /* let the runtime release what the closed transport still holds */
+        wamp_loop_run(r.loop, WAMP_RUN_NOWAIT);
+        wamp_loop_free(r.loop);
+    }
+out:
+    wamp_authenticator_free(r.auth);
+    wamp_arena_free(r.arena);
+    return status;
+}
+
+int cli_call(int argc, char **argv)
+{
+    return run_cmd(A_CALL, "call", argc, argv);
+}
+
+int cli_publish(int argc, char **argv)
+{
+    return run_cmd(A_PUBLISH, "publish", argc, argv);
+}
+
+int cli_subscribe(int argc, char **argv)
+{
+    return run_cmd(A_SUBSCRIBE, "subscribe", argc, argv);
+}
+
+int cli_register(int argc, char **argv)
+{
+    return run_cmd(A_REGISTER, "register", argc, argv);
+}
