@@ -327,6 +327,7 @@ struct wamp_router_session {
     inv *calls, *invs;
     qnode *qhead, *qtail;
     wamp_router_session_stats st;
+    struct testament *testaments;
 };
 
 struct wamp_router {
@@ -701,6 +702,26 @@ static void meta_session_event(sess *s, bool join);
 static void meta_sub_event(sess *s, const char *what, sub *x);
 static void meta_reg_event(sess *s, const char *what, reg *g);
 
+/* A testament (wamp.session.add_testament): published when the session leaves. */
+typedef struct testament {
+    struct testament *next;
+    wamp_arena *a;
+    const char *topic;
+    wamp_value args, kwargs;
+} testament;
+
+static void testaments_free(sess *s)
+{
+    while (s->testaments) {
+        testament *t = s->testaments;
+        s->testaments = t->next;
+        wamp_arena_free(t->a);
+        free(t);
+    }
+}
+
+static void testaments_publish(sess *s);
+
 static void sess_leave(sess *s)
 {
     wamp_router *r = s->r;
@@ -750,6 +771,7 @@ static void sess_leave(sess *s)
             send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_CANCELED, "callee left the realm");
     }
     if (s->id) mapi_take(&r->by_id, s->id);
+    testaments_publish(s);
     meta_session_event(s, false);
     rl->nsessions--;
     rlog(r, WAMP_LOG_INFO, "session %llu left realm %s", (unsigned long long)s->id, rl->name);
@@ -794,12 +816,17 @@ static void router_roles(wamp_roles *roles)
                                           WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE,
                                           WAMP_FEATURE_SESSION_META_API,
                                           WAMP_FEATURE_SUBSCRIPTION_META_API};
-    static const wamp_feature dealer[] = {
-        WAMP_FEATURE_SESSION_META_API,         WAMP_FEATURE_REGISTRATION_META_API,
-        WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS, WAMP_FEATURE_CALL_CANCELING,
-        WAMP_FEATURE_CALLER_IDENTIFICATION,    WAMP_FEATURE_PATTERN_BASED_REGISTRATION,
-        WAMP_FEATURE_SHARED_REGISTRATION,      WAMP_FEATURE_CALL_TIMEOUT,
-        WAMP_FEATURE_PAYLOAD_TRANSPARENCY,     WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE};
+    static const wamp_feature dealer[] = {WAMP_FEATURE_SESSION_META_API,
+                                          WAMP_FEATURE_REGISTRATION_META_API,
+                                          WAMP_FEATURE_TESTAMENT_META_API,
+                                          WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS,
+                                          WAMP_FEATURE_CALL_CANCELING,
+                                          WAMP_FEATURE_CALLER_IDENTIFICATION,
+                                          WAMP_FEATURE_PATTERN_BASED_REGISTRATION,
+                                          WAMP_FEATURE_SHARED_REGISTRATION,
+                                          WAMP_FEATURE_CALL_TIMEOUT,
+                                          WAMP_FEATURE_PAYLOAD_TRANSPARENCY,
+                                          WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE};
     wamp_roles_add(roles, WAMP_ROLE_BROKER);
     wamp_roles_add(roles, WAMP_ROLE_DEALER);
     for (size_t i = 0; i < sizeof broker / sizeof *broker; i++)
@@ -1434,6 +1461,75 @@ static bool meta_listened(realm *rl)
     return rl && (rl->subs_exact.n || rl->subs_pattern.n);
 }
 
+static void testaments_publish(sess *s)
+{
+    /* in the order they were added */
+    testament *rev = NULL;
+    while (s->testaments) {
+        testament *t = s->testaments;
+        s->testaments = t->next;
+        t->next = rev;
+        rev = t;
+    }
+    while (rev) {
+        testament *t = rev;
+        rev = t->next;
+        wamp_message pm = wamp_message_publish(0, t->topic);
+        pm.args = t->args;
+        pm.kwargs = t->kwargs;
+        realm *rl = s->realm;
+        size_t n = strlen(t->topic);
+        sub *ex = maps_get(&rl->subs_exact, t->topic, n);
+        vec hits = {0};
+        for (size_t i = 0; i < rl->subs_pattern.n; i++)
+            if (sub_matches(rl->subs_pattern.v[i], t->topic, n))
+                vec_push(&hits, rl->subs_pattern.v[i]);
+        if (ex || hits.n) {
+            wamp_id pubid = rnd_id(s->r);
+            if (ex)
+                deliver_event(s->r, ex, &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false,
+                              NULL);
+            for (size_t i = 0; i < hits.n; i++)
+                deliver_event(s->r, hits.v[i], &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL,
+                              false, NULL);
+        }
+        vec_free(&hits);
+        wamp_arena_free(t->a);
+        free(t);
+    }
+}
+
+/* wamp.session.add_testament(topic, args, kwargs): stores a copy of the event. */
+static const char *testament_add(sess *s, const wamp_value *args)
+{
+    wamp_str topic;
+    if (wamp_value_count(args) < 1 || !wamp_value_get_string(wamp_value_list_at(args, 0), &topic) ||
+        wamp_uri_check(topic, WAMP_URI_LOOSE, false, false) != WAMP_OK)
+        return WAMP_ERROR_INVALID_ARGUMENT;
+    if (!authorized(s, WAMP_ACTION_PUBLISH, topic)) return WAMP_ERROR_NOT_AUTHORIZED;
+    testament *t = calloc(1, sizeof *t);
+    if (!t || !(t->a = wamp_arena_new(0))) {
+        free(t);
+        return WAMP_ERROR_RUNTIME_ERROR;
+    }
+    t->topic = wamp_arena_strndup(t->a, topic.ptr, topic.len);
+    const wamp_value *a = wamp_value_count(args) > 1 ? wamp_value_list_at(args, 1) : NULL;
+    const wamp_value *k = wamp_value_count(args) > 2 ? wamp_value_list_at(args, 2) : NULL;
+    int rc = t->topic ? WAMP_OK : WAMP_ENOMEM;
+    if (rc == WAMP_OK && a && wamp_value_type_of(a) == WAMP_VALUE_LIST)
+        rc = wamp_value_copy(t->a, &t->args, a);
+    if (rc == WAMP_OK && k && wamp_value_type_of(k) == WAMP_VALUE_DICT)
+        rc = wamp_value_copy(t->a, &t->kwargs, k);
+    if (rc != WAMP_OK) {
+        wamp_arena_free(t->a);
+        free(t);
+        return WAMP_ERROR_RUNTIME_ERROR;
+    }
+    t->next = s->testaments;
+    s->testaments = t;
+    return NULL;
+}
+
 static void meta_session_event(sess *s, bool join)
 {
     wamp_router *r = s->r;
@@ -1549,6 +1645,15 @@ static bool meta_call(sess *s, const wamp_message *m)
             if (x->state == S_JOINED) x->state = S_SHUTTING;
             no_result = true;
         }
+    } else if (wamp_str_eqc(proc, "wamp.session.add_testament")) {
+        error = testament_add(s, &args);
+        no_result = true;
+    } else if (wamp_str_eqc(proc, "wamp.session.flush_testaments")) {
+        size_t n = 0;
+        for (testament *t = s->testaments; t; t = t->next)
+            n++;
+        testaments_free(s);
+        one = wamp_value_uint(n);
     } else if (proc.len > 18 && !memcmp(proc.ptr, "wamp.subscription.", 18)) {
         const char *op = proc.ptr + 18;
         size_t oplen = proc.len - 18;
@@ -2105,6 +2210,7 @@ void wamp_router_session_free(sess *s)
     free(s->authrole);
     free(s->authmethod);
     free(s->authprovider);
+    testaments_free(s);
     free(s);
 }
 

@@ -123,7 +123,7 @@ static wamp_id welcome_(tsess *t, int line)
     "true,\"pattern_based_registration\":true,\"session_meta_api\":true,"                          \
     "\"registration_meta_api\":true,\"shared_registration\":true,\"call_timeout\":true,"           \
     "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":"          \
-    "true,\"payload_passthru_mode\":true}}}"
+    "true,\"testament_meta_api\":true,\"payload_passthru_mode\":true}}}"
 
 #define HELLO_ALL                                                                                  \
     "[1,\"realm1\",{\"roles\":{\"publisher\":{},\"subscriber\":{},\"caller\":{\"features\":{"      \
@@ -1082,6 +1082,35 @@ static void test_meta(void **state)
     done(r, all, 2);
 }
 
+static void test_testament(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, c;
+    join(r, &a);
+    join(r, &b);
+    join(r, &c);
+    in(&a, "[32,1,{},\"com.will\"]");
+    out(&a, "[33,1,1]");
+    in(&b, "[48,1,{},\"wamp.session.add_testament\",[\"com.will\",[\"bye\",1],{\"k\":true}]]");
+    out(&b, "[50,1,{}]");
+    in(&b, "[48,2,{},\"wamp.session.add_testament\",[\"bad uri#\"]]");
+    out(&b, "[8,48,2,{},\"wamp.error.invalid_argument\"]");
+    /* c adds one and flushes it */
+    in(&c, "[48,3,{},\"wamp.session.add_testament\",[\"com.will\",[\"never\"]]]");
+    out(&c, "[50,3,{}]");
+    in(&c, "[48,4,{},\"wamp.session.flush_testaments\"]");
+    out(&c, "[50,4,{},[1]]");
+    in(&c, "[6,{},\"wamp.close.normal\"]");
+    out(&c, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    none(&a);
+    /* b's transport goes away: its testament is published */
+    wamp_router_session_free(b.s);
+    out(&a, "[36,1,7,{},[\"bye\",1],{\"k\":true}]");
+    none(&a);
+    tsess *all[] = {&a, &c};
+    done(r, all, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1105,6 +1134,7 @@ int main(void)
         cmocka_unit_test(test_authorization),
         cmocka_unit_test(test_auth_hooks),
         cmocka_unit_test(test_meta),
+        cmocka_unit_test(test_testament),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
