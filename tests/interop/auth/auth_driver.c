@@ -310,7 +310,7 @@ int main(void)
     arena = wamp_arena_new(0);
     while (fgets(line, sizeof line, stdin)) {
         line[strcspn(line, "\n")] = 0;
-        char *f[MAXF];
+        char *f[MAXF] = {0};
         int n = 0;
         for (char *p = line; n < MAXF;) {
             f[n++] = p;
