@@ -1,9 +1,15 @@
 /* `wamp call|publish|subscribe|register`: a WAMP client session from the command line, over
  * the client runtime (client.h). Arguments are JSON values, results and events are printed as
  * JSON, one line each. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <wamp/wamp.h>
 
@@ -15,7 +21,9 @@ typedef struct run {
     enum action action;
     const char *name; /* command name for messages */
     const char *url, *realm, *uri;
-    const char *authid, *authrole, *ticket;
+    const char *authid, *authrole, *ticket, *cra_secret, *cryptosign_key, *serializer;
+    char **cmd; /* register: the command run per invocation (after "--") */
+    int ncmd;
     wamp_arena *arena;
     wamp_value args, kwargs;
     bool has_kwargs;
@@ -33,33 +41,50 @@ typedef struct run {
 
 static void usage(FILE *f, const char *cmd)
 {
-    fprintf(f,
-            "usage: wamp %s [options] URI [JSON-ARG...]\n"
-            "\n"
-            "call       calls procedure URI with the arguments; prints the result's args (and\n"
-            "           kwargs when present) as JSON lines, progressive results included.\n"
-            "publish    publishes to topic URI.\n"
-            "subscribe  subscribes to topic URI; prints each event's args (and kwargs) as JSON.\n"
-            "register   registers procedure URI; prints each invocation's args and returns\n"
-            "           them as the result (an echo procedure).\n"
-            "\n"
-            "options:\n"
-            "  --url URL        router transport URL [ws://127.0.0.1:8080/ws]\n"
-            "  --realm REALM    realm to join [realm1]\n"
-            "  --authid ID      authid to announce\n"
-            "  --authrole ROLE  authrole to announce\n"
-            "  --ticket SECRET  authenticate with WAMP-Ticket\n"
-            "  --kwargs JSON    keyword arguments (a JSON object)\n"
-            "  --timeout MS     call: give up (CANCEL) after MS milliseconds\n"
-            "  --progress       call: ask for progressive results\n"
-            "  --acknowledge    publish: wait for the router's acknowledgement\n"
-            "  --no-exclude-me  publish: also deliver to this session's subscriptions\n"
-            "  --match M        subscribe/register: exact, prefix or wildcard\n"
-            "  --count N        subscribe/register: exit after N events/invocations\n"
-            "  --help           this text\n"
-            "\n"
-            "Exit status: 0 success, 1 failure (error printed on stderr), 2 usage error.\n",
-            cmd);
+    fprintf(
+        f,
+        "usage: wamp %s [options] URI [JSON-ARG...]\n"
+        "       wamp register [options] URI -- CMD [ARG...]\n"
+        "\n"
+        "call       calls procedure URI with the arguments; prints the result's args (and\n"
+        "           kwargs when present) as JSON lines, progressive results included.\n"
+        "publish    publishes to topic URI.\n"
+        "subscribe  subscribes to topic URI; prints each event's args (and kwargs) as JSON.\n"
+        "register   registers procedure URI; prints each invocation's args and returns\n"
+        "           them as the result (an echo procedure). With `-- CMD [ARG...]` it runs\n"
+        "           CMD per invocation instead (one word: run by /bin/sh -c; more: executed\n"
+        "           directly), one invocation at a time: CMD reads\n"
+        "           {\"procedure\": P, \"args\": [...], \"kwargs\": {...}} on stdin and finds the\n"
+        "           same in the environment as WAMP_PROCEDURE, WAMP_ARGS (JSON array) and\n"
+        "           WAMP_KWARGS (JSON object). Its stdout, parsed as JSON (else taken as a\n"
+        "           string, trailing newline dropped; empty: no result), is the one positional\n"
+        "           result; a non-zero exit answers ERROR wamp.error.runtime_error with the\n"
+        "           output and kwargs {\"exit_status\": N}.\n"
+        "\n"
+        "options:\n"
+        "  --url URL        router transport URL [ws://127.0.0.1:8080/ws]\n"
+        "  --realm REALM    realm to join [realm1]\n"
+        "  --serializer S   json, msgpack, cbor, ubjson, flatbuffers, a .batched variant\n"
+        "                   (WebSocket only), a WebSocket subprotocol (wamp.2.cbor) or a\n"
+        "                   RawSocket serializer id (1 json, 2 msgpack, 3 cbor, 4 ubjson,\n"
+        "                   5 flatbuffers) [the transport's default]\n"
+        "  --authid ID      authid to announce (required with --cra-secret)\n"
+        "  --authrole ROLE  authrole to announce\n"
+        "  --ticket SECRET  authenticate with WAMP-Ticket\n"
+        "  --cra-secret S   authenticate with WAMP-CRA (salted when the challenge says so)\n"
+        "  --cryptosign-key FILE  authenticate with WAMP-Cryptosign; FILE is an Autobahn key\n"
+        "                   file, an OpenSSH Ed25519 key or 32 raw seed bytes\n"
+        "  --kwargs JSON    keyword arguments (a JSON object)\n"
+        "  --timeout MS     call: give up (CANCEL) after MS milliseconds\n"
+        "  --progress       call: ask for progressive results\n"
+        "  --acknowledge    publish: wait for the router's acknowledgement\n"
+        "  --no-exclude-me  publish: also deliver to this session's subscriptions\n"
+        "  --match M        subscribe/register: exact, prefix or wildcard\n"
+        "  --count N        subscribe/register: exit after N events/invocations\n"
+        "  --help           this text\n"
+        "\n"
+        "Exit status: 0 success, 1 failure (error printed on stderr), 2 usage error.\n",
+        cmd);
 }
 
 static void print_json(const wamp_value *v)
@@ -148,11 +173,169 @@ static void on_event(void *user, wamp_session *s, const wamp_event *ev)
     if (r->count > 0 && ++r->seen >= r->count) finish(r, s, 0);
 }
 
+/* Runs r->cmd with input on stdin; collects stdout into out (bounded). Returns the exit
+ * status (128 + signal when killed), or -1 when the command could not be run. */
+static int spawn_command(run *r, const wamp_buf *input, wamp_buf *out)
+{
+    enum { MAX_OUTPUT = 16 * 1024 * 1024 };
+    int in[2], outp[2];
+    if (pipe(in)) return -1;
+    if (pipe(outp)) {
+        close(in[0]);
+        close(in[1]);
+        return -1;
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(in[0]);
+        close(in[1]);
+        close(outp[0]);
+        close(outp[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(outp[1], 1);
+        close(in[0]);
+        close(in[1]);
+        close(outp[0]);
+        close(outp[1]);
+        signal(SIGPIPE, SIG_DFL);
+        if (r->ncmd == 1)
+            execl("/bin/sh", "sh", "-c", r->cmd[0], (char *)NULL);
+        else
+            execvp(r->cmd[0], r->cmd);
+        fprintf(stderr, "wamp: register: cannot run %s: %s\n", r->cmd[0], strerror(errno));
+        _exit(127);
+    }
+    close(in[0]);
+    close(outp[1]);
+    fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
+    size_t off = 0;
+    int wfd = in[1];
+    if (input->len == 0) {
+        close(wfd);
+        wfd = -1;
+    }
+    bool eof = false, too_big = false;
+    while (!eof) {
+        struct pollfd p[2] = {{outp[0], POLLIN, 0}, {wfd, POLLOUT, 0}};
+        int n = poll(p, wfd >= 0 ? 2 : 1, -1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        if (wfd >= 0 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
+            ssize_t w = write(wfd, input->data + off, input->len - off);
+            if (w > 0) off += (size_t)w;
+            if (w < 0 && errno != EAGAIN && errno != EINTR) off = input->len; /* EPIPE */
+            if (off >= input->len) {
+                close(wfd);
+                wfd = -1;
+            }
+        }
+        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            uint8_t buf[4096];
+            ssize_t k = read(outp[0], buf, sizeof buf);
+            if (k > 0) {
+                if (out->len + (size_t)k > MAX_OUTPUT) {
+                    too_big = true;
+                    kill(pid, SIGKILL);
+                } else {
+                    wamp_buf_append(out, buf, (size_t)k);
+                }
+            } else if (k == 0 || errno != EINTR) {
+                eof = true;
+            }
+        }
+    }
+    if (wfd >= 0) close(wfd);
+    close(outp[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (too_big) return 128 + SIGKILL;
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
+    return -1;
+}
+
+static void set_env_json(const char *name, const wamp_value *v, wamp_buf *tmp)
+{
+    wamp_buf_clear(tmp);
+    if (wamp_value_encode(WAMP_SER_JSON, v, tmp) != WAMP_OK) wamp_buf_clear(tmp);
+    wamp_buf_append_byte(tmp, 0);
+    setenv(name, (const char *)tmp->data, 1);
+}
+
+/* register -- CMD: one invocation answered by running the command. */
+static void run_invocation(run *r, wamp_session *s, const wamp_invocation *inv)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = wamp_value_is_null(&inv->args) ? wamp_value_list() : inv->args;
+    wamp_value kwargs = wamp_value_is_null(&inv->kwargs) ? wamp_value_dict() : inv->kwargs;
+    char proc[512];
+    snprintf(proc, sizeof proc, "%.*s", (int)inv->procedure.len,
+             inv->procedure.ptr ? inv->procedure.ptr : "");
+    if (!proc[0]) snprintf(proc, sizeof proc, "%s", r->uri);
+    wamp_value doc = wamp_value_dict();
+    wamp_value_dict_setc(a, &doc, "procedure", wamp_value_cstring(a, proc));
+    wamp_value_dict_setc(a, &doc, "args", args);
+    wamp_value_dict_setc(a, &doc, "kwargs", kwargs);
+    wamp_buf input = {0}, out = {0}, tmp = {0};
+    wamp_value_encode(WAMP_SER_JSON, &doc, &input);
+    wamp_buf_append_byte(&input, '\n');
+    setenv("WAMP_PROCEDURE", proc, 1);
+    set_env_json("WAMP_ARGS", &args, &tmp);
+    set_env_json("WAMP_KWARGS", &kwargs, &tmp);
+    int status = spawn_command(r, &input, &out);
+    unsetenv("WAMP_PROCEDURE");
+    unsetenv("WAMP_ARGS");
+    unsetenv("WAMP_KWARGS");
+    /* the output, trailing whitespace dropped */
+    size_t len = out.len;
+    while (len && (out.data[len - 1] == '\n' || out.data[len - 1] == '\r' ||
+                   out.data[len - 1] == ' ' || out.data[len - 1] == '\t'))
+        len--;
+    wamp_value value;
+    bool have = len > 0;
+    if (have && wamp_value_decode(WAMP_SER_JSON, out.data, len, a,
+                                  &(wamp_decode_opts){.copy_strings = true}, &value) != WAMP_OK)
+        value = wamp_value_string(a, (const char *)out.data, len);
+    wamp_value res = wamp_value_list();
+    if (status == 0) {
+        if (have) wamp_value_list_push(a, &res, value);
+        int rc = wamp_session_yield(s, inv->request, have ? &res : NULL, NULL, false);
+        if (rc) cli_error("register: yield: %s", wamp_strerror(rc));
+    } else {
+        char text[80];
+        if (status < 0)
+            snprintf(text, sizeof text, "cannot run the command");
+        else
+            snprintf(text, sizeof text, "command exited with status %d", status);
+        wamp_value_list_push(a, &res, have ? value : wamp_value_cstring(a, text));
+        wamp_value kw = wamp_value_dict();
+        wamp_value_dict_setc(a, &kw, "exit_status", wamp_value_int(status));
+        wamp_error e = {.uri = wamp_str_c("wamp.error.runtime_error"), .args = res, .kwargs = kw};
+        int rc = wamp_session_error(s, inv->request, &e);
+        if (rc) cli_error("register: error: %s", wamp_strerror(rc));
+        cli_error("register: %s: %s", proc, text);
+    }
+    wamp_buf_free(&input);
+    wamp_buf_free(&out);
+    wamp_buf_free(&tmp);
+    wamp_arena_free(a);
+}
+
 static void on_invocation(void *user, wamp_session *s, const wamp_invocation *inv)
 {
     run *r = user;
     print_payload(&inv->args, &inv->kwargs);
-    wamp_session_yield(s, inv->request, &inv->args, &inv->kwargs, false);
+    if (r->cmd)
+        run_invocation(r, s, inv);
+    else
+        wamp_session_yield(s, inv->request, &inv->args, &inv->kwargs, false);
     if (r->count > 0 && ++r->seen >= r->count) finish(r, s, 0);
 }
 
@@ -264,6 +447,14 @@ static int run_cmd(enum action action, const char *name, int argc, char **argv)
             r.acknowledge = true;
         } else if (strcmp(a, "--no-exclude-me") == 0) {
             r.exclude_me_false = true;
+        } else if (strcmp(a, "--") == 0) {
+            if (action != A_REGISTER || i + 1 >= argc) {
+                cli_error("%s: -- CMD is for register only, and needs a command", name);
+                goto out;
+            }
+            r.cmd = argv + i + 1;
+            r.ncmd = argc - i - 1;
+            break;
         } else if (a[0] == '-' && a[1] == '-') {
             if (!next) {
                 cli_error("%s: %s needs a value", name, a);
@@ -280,6 +471,12 @@ static int run_cmd(enum action action, const char *name, int argc, char **argv)
                 r.authrole = next;
             else if (strcmp(a, "--ticket") == 0)
                 r.ticket = next;
+            else if (strcmp(a, "--cra-secret") == 0)
+                r.cra_secret = next;
+            else if (strcmp(a, "--cryptosign-key") == 0)
+                r.cryptosign_key = next;
+            else if (strcmp(a, "--serializer") == 0)
+                r.serializer = next;
             else if (strcmp(a, "--timeout") == 0)
                 r.timeout_ms = strtoll(next, NULL, 10);
             else if (strcmp(a, "--count") == 0)
@@ -318,12 +515,74 @@ static int run_cmd(enum action action, const char *name, int argc, char **argv)
         usage(stderr, name);
         goto out;
     }
-    if (r.ticket) {
-        wamp_auth_config cfg = {.authid = r.authid, .authrole = r.authrole, .secret = r.ticket};
-        int rc = wamp_authenticator_new("ticket", &cfg, &r.auth);
-        if (rc) {
-            cli_error("%s: ticket: %s", name, wamp_strerror(rc));
+    if (!!r.ticket + !!r.cra_secret + !!r.cryptosign_key > 1) {
+        cli_error("%s: give one of --ticket, --cra-secret, --cryptosign-key", name);
+        goto out;
+    }
+    if (r.ticket || r.cra_secret) {
+        const char *method = r.ticket ? "ticket" : "wampcra";
+        if (r.cra_secret && !r.authid) {
+            cli_error("%s: --cra-secret needs --authid", name);
             goto out;
+        }
+        wamp_auth_config cfg = {.authid = r.authid,
+                                .authrole = r.authrole,
+                                .secret = r.ticket ? r.ticket : r.cra_secret};
+        int rc = wamp_authenticator_new(method, &cfg, &r.auth);
+        if (rc) {
+            cli_error("%s: %s: %s", name, method, wamp_strerror(rc));
+            goto out;
+        }
+    }
+    if (r.cryptosign_key) {
+        wamp_cryptosign_key *key = NULL;
+        int rc = wamp_cryptosign_key_from_keyfile(r.cryptosign_key, &key);
+        if (rc) rc = wamp_cryptosign_key_from_ssh_file(r.cryptosign_key, &key);
+        if (rc) rc = wamp_cryptosign_key_from_file(r.cryptosign_key, NULL, &key);
+        if (rc || !wamp_cryptosign_key_can_sign(key)) {
+            cli_error("%s: %s: not a private key file (Autobahn key file, OpenSSH Ed25519 or 32 "
+                      "raw bytes)",
+                      name, r.cryptosign_key);
+            wamp_cryptosign_key_free(key);
+            goto out;
+        }
+        wamp_auth_config cfg = {.authid = r.authid, .authrole = r.authrole, .key = key};
+        rc = wamp_authenticator_new("cryptosign", &cfg, &r.auth);
+        wamp_cryptosign_key_free(key);
+        if (rc) {
+            cli_error("%s: cryptosign: %s", name, wamp_strerror(rc));
+            goto out;
+        }
+    }
+    wamp_transport_options topts = {0};
+    const char *proto[1];
+    if (r.serializer) {
+        const wamp_serializer_info *info = wamp_serializer_by_name(r.serializer);
+        if (!info) info = wamp_serializer_by_subprotocol(r.serializer);
+        if (!info) {
+            char *end;
+            long id = strtol(r.serializer, &end, 10);
+            if (*r.serializer && !*end && id > 0 && id < 16)
+                info = wamp_serializer_by_id((wamp_serializer_id)id, false);
+        }
+        wamp_url u;
+        if (wamp_url_parse(r.url, &u) != WAMP_OK) {
+            cli_error("%s: %s: not a transport URL", name, r.url);
+            goto out;
+        }
+        bool ws = u.is_websocket;
+        wamp_url_free(&u);
+        if (!info || (!ws && info->batched)) {
+            cli_error("%s: unknown serializer %s%s", name, r.serializer,
+                      info ? " (batched serializers need WebSocket)" : "");
+            goto out;
+        }
+        if (ws) {
+            proto[0] = info->subprotocol;
+            topts.websocket.protocols = proto;
+            topts.websocket.protocol_count = 1;
+        } else {
+            topts.rawsocket.serializer = info->id;
         }
     }
     status = 1;
@@ -333,7 +592,7 @@ static int run_cmd(enum action action, const char *name, int argc, char **argv)
                                  .on_disconnect = on_disconnect};
     int rc = wamp_loop_new(&r.loop);
     if (!rc) rc = wamp_client_new(r.loop, &cb, &r, &r.client);
-    if (!rc) rc = wamp_client_connect(r.client, r.url, NULL);
+    if (!rc) rc = wamp_client_connect(r.client, r.url, r.serializer ? &topts : NULL);
     if (rc) {
         cli_error("%s: %s: %s", name, r.url, wamp_strerror(rc));
     } else {
