@@ -453,6 +453,55 @@ static void test_stop_while_waiting(void **state)
     teardown_loop(a.loop);
 }
 
+static bool joined_once(app *a)
+{
+    return a->readies >= 1 && a->results >= 1;
+}
+
+/* The first transport is dead, the second (RawSocket, CBOR) works: the component moves on
+ * at once (delay 0: first attempt on that transport) and joins there. */
+static void test_cycle_to_working_transport(void **state)
+{
+    (void)state;
+    app a = {0};
+    assert_int_equal(wamp_loop_new(&a.loop), WAMP_OK);
+    a.router = wt_router_start(a.loop);
+    assert_non_null(a.router);
+    char dead[128], live[128];
+    closed_url(a.loop, "ws", dead, sizeof dead);
+    snprintf(live, sizeof live, "rs://127.0.0.1:%u", wt_router_port(a.router));
+    static const double seq[] = {0.5};
+    rnd r = {seq, 1, 0};
+    wamp_component_transport tr[2] = {{.url = dead}, {.url = live, .serializer = "cbor"}};
+    wamp_component_config cfg = {
+        .transports = tr,
+        .transport_count = 2,
+        .realm = "realm1",
+        .random = next_rnd,
+        .random_user = &r,
+        .cb = {.on_join = c_join, .on_ready = c_ready, .on_retry = c_retry, .on_done = c_done},
+        .user = &a};
+    assert_int_equal(wamp_component_new(a.loop, &cfg, &a.comp), WAMP_OK);
+    assert_int_equal(
+        wamp_component_register(a.comp, "com.example.echo", NULL, on_invocation, &a, NULL),
+        WAMP_OK);
+    assert_int_equal(
+        wamp_component_subscribe(a.comp, "com.example.topic", NULL, on_event, &a, NULL), WAMP_OK);
+    assert_int_equal(wamp_component_start(a.comp), WAMP_OK);
+    run_until(&a, joined_once);
+    assert_int_equal(wamp_component_transport_index(a.comp), 1);
+    assert_int_equal(wamp_component_stop(a.comp, "wamp.close.system_shutdown"), WAMP_OK);
+    run_until(&a, is_done);
+    char got[512];
+    snprintf(got, sizeof got, "%.*s", (int)a.log.len, (const char *)a.log.data);
+    assert_string_equal(got, "retry(t1,a1,ta0,0);join1;ready1;event:101;result:11;done:WAMP_OK;");
+    assert_int_equal(r.i, 0); /* no delayed retry, no random draw */
+    wamp_component_free(a.comp);
+    wt_router_free(a.router);
+    wamp_buf_free(&a.log);
+    teardown_loop(a.loop);
+}
+
 static void test_config_errors(void **state)
 {
     (void)state;
@@ -490,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_reconnect_rs_default),
         cmocka_unit_test(test_backoff_exhausted),
         cmocka_unit_test(test_stop_while_waiting),
+        cmocka_unit_test(test_cycle_to_working_transport),
         cmocka_unit_test(test_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
