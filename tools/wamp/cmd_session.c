@@ -53,13 +53,14 @@ static void usage(FILE *f, const char *cmd)
         "register   registers procedure URI; prints each invocation's args and returns\n"
         "           them as the result (an echo procedure). With `-- CMD [ARG...]` it runs\n"
         "           CMD per invocation instead (one word: run by /bin/sh -c; more: executed\n"
-        "           directly), one invocation at a time: CMD reads\n"
+        "           directly), one process per invocation, several may run at once. CMD reads\n"
         "           {\"procedure\": P, \"args\": [...], \"kwargs\": {...}} on stdin and finds the\n"
         "           same in the environment as WAMP_PROCEDURE, WAMP_ARGS (JSON array) and\n"
         "           WAMP_KWARGS (JSON object). Its stdout, parsed as JSON (else taken as a\n"
         "           string, trailing newline dropped; empty: no result), is the one positional\n"
         "           result; a non-zero exit answers ERROR wamp.error.runtime_error with the\n"
-        "           output and kwargs {\"exit_status\": N}.\n"
+        "           output and kwargs {\"exit_status\": N}. A canceled call (INTERRUPT) sends\n"
+        "           CMD SIGTERM.\n"
         "\n"
         "options:\n"
         "  --url URL        router transport URL [ws://127.0.0.1:8080/ws]\n"
@@ -173,28 +174,212 @@ static void on_event(void *user, wamp_session *s, const wamp_event *ev)
     if (r->count > 0 && ++r->seen >= r->count) finish(r, s, 0);
 }
 
-/* Runs r->cmd with input on stdin; collects stdout into out (bounded). Returns the exit
- * status (128 + signal when killed), or -1 when the command could not be run. */
-static int spawn_command(run *r, const wamp_buf *input, wamp_buf *out)
+/* ---------------------------------------------------------------- register -- CMD
+ * Each invocation runs the command as a child process watched by the loop (its stdin and
+ * stdout pipes through the loop hooks, its exit polled by a timer), so the session keeps
+ * serving (pings, other invocations, INTERRUPTs) while commands run. */
+
+enum { MAX_OUTPUT = 16 * 1024 * 1024 };
+
+typedef struct job {
+    struct job *next;
+    run *r;
+    wamp_session *s;
+    wamp_id request;
+    pid_t pid;
+    int in_fd, out_fd;
+    void *in_watch, *out_watch;
+    wamp_timer *reap;
+    wamp_buf input, out;
+    size_t off;
+    bool too_big, interrupted;
+    char proc[512];
+} job;
+
+static job *g_jobs;
+static wamp_loop_hooks g_hooks;
+
+static void job_close_fd(int *fd, void **watch)
 {
-    enum { MAX_OUTPUT = 16 * 1024 * 1024 };
-    int in[2], outp[2];
-    if (pipe(in)) return -1;
-    if (pipe(outp)) {
-        close(in[0]);
-        close(in[1]);
-        return -1;
+    if (*watch) g_hooks.io_stop(g_hooks.ctx, *watch);
+    *watch = NULL;
+    if (*fd >= 0) close(*fd);
+    *fd = -1;
+}
+
+static void job_free(job *j)
+{
+    for (job **pp = &g_jobs; *pp; pp = &(*pp)->next) {
+        if (*pp == j) {
+            *pp = j->next;
+            break;
+        }
     }
+    job_close_fd(&j->in_fd, &j->in_watch);
+    job_close_fd(&j->out_fd, &j->out_watch);
+    wamp_timer_free(j->reap);
+    wamp_buf_free(&j->input);
+    wamp_buf_free(&j->out);
+    free(j);
+}
+
+/* The command ended with status (128 + signal when killed): answer the invocation. */
+static void job_answer(job *j, int status)
+{
+    run *r = j->r;
+    wamp_session *s = j->s;
+    wamp_arena *a = wamp_arena_new(0);
+    size_t len = j->out.len;
+    while (len && (j->out.data[len - 1] == '\n' || j->out.data[len - 1] == '\r' ||
+                   j->out.data[len - 1] == ' ' || j->out.data[len - 1] == '\t'))
+        len--;
+    wamp_value value;
+    bool have = len > 0 && !j->too_big;
+    if (have && wamp_value_decode(WAMP_SER_JSON, j->out.data, len, a,
+                                  &(wamp_decode_opts){.copy_strings = true}, &value) != WAMP_OK)
+        value = wamp_value_string(a, (const char *)j->out.data, len);
+    wamp_value res = wamp_value_list();
+    int rc;
+    if (j->interrupted) {
+        rc = WAMP_OK; /* the session answered the INTERRUPT already */
+    } else if (status == 0 && !j->too_big) {
+        if (have) wamp_value_list_push(a, &res, value);
+        rc = wamp_session_yield(s, j->request, have ? &res : NULL, NULL, false);
+    } else {
+        char text[80];
+        if (j->too_big)
+            snprintf(text, sizeof text, "command output over %d bytes", MAX_OUTPUT);
+        else
+            snprintf(text, sizeof text, "command exited with status %d", status);
+        wamp_value_list_push(a, &res, have ? value : wamp_value_cstring(a, text));
+        wamp_value kw = wamp_value_dict();
+        wamp_value_dict_setc(a, &kw, "exit_status", wamp_value_int(status));
+        wamp_error e = {.uri = wamp_str_c("wamp.error.runtime_error"), .args = res, .kwargs = kw};
+        rc = wamp_session_error(s, j->request, &e);
+        cli_error("register: %s: %s", j->proc, text);
+    }
+    if (rc && rc != WAMP_ENOTFOUND && rc != WAMP_ENOTREADY)
+        cli_error("register: answering: %s", wamp_strerror(rc));
+    wamp_arena_free(a);
+    job_free(j);
+    if (r->count > 0 && ++r->seen >= r->count) finish(r, s, 0);
+}
+
+static void job_reap(wamp_timer *t, void *user)
+{
+    (void)t;
+    job *j = user;
+    int st = 0;
+    pid_t w = waitpid(j->pid, &st, WNOHANG);
+    if (w == 0) return; /* still running: the timer repeats */
+    int status = w < 0 ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    job_answer(j, status);
+}
+
+static void job_readable(int fd, unsigned events, void *user)
+{
+    (void)events;
+    job *j = user;
+    uint8_t buf[65536];
+    for (;;) {
+        ssize_t k = read(fd, buf, sizeof buf);
+        if (k > 0) {
+            if (j->out.len + (size_t)k > MAX_OUTPUT) {
+                j->too_big = true;
+                kill(j->pid, SIGKILL);
+            } else {
+                wamp_buf_append(&j->out, buf, (size_t)k);
+            }
+            continue;
+        }
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0 && errno == EAGAIN) return;
+        break; /* EOF or error: the command is done with its stdout */
+    }
+    job_close_fd(&j->out_fd, &j->out_watch);
+    job_close_fd(&j->in_fd, &j->in_watch);
+    wamp_timer_start(j->reap, 0, 5);
+}
+
+static void job_writable(int fd, unsigned events, void *user)
+{
+    (void)events;
+    job *j = user;
+    while (j->off < j->input.len) {
+        ssize_t w = write(fd, j->input.data + j->off, j->input.len - j->off);
+        if (w > 0) {
+            j->off += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0 && errno == EAGAIN) return;
+        break; /* EPIPE: the command does not read its input */
+    }
+    job_close_fd(&j->in_fd, &j->in_watch);
+}
+
+static void set_env_json(const char *name, const wamp_value *v)
+{
+    wamp_buf tmp = {0};
+    if (wamp_value_encode(WAMP_SER_JSON, v, &tmp) != WAMP_OK) wamp_buf_clear(&tmp);
+    wamp_buf_append_byte(&tmp, 0);
+    setenv(name, (const char *)tmp.data, 1);
+    wamp_buf_free(&tmp);
+}
+
+static void job_refuse(run *r, wamp_session *s, const wamp_invocation *inv, const char *why)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = wamp_value_list();
+    wamp_value_list_push(a, &args, wamp_value_cstring(a, why));
+    wamp_error e = {.uri = wamp_str_c("wamp.error.runtime_error"), .args = args};
+    wamp_session_error(s, inv->request, &e);
+    wamp_arena_free(a);
+    cli_error("register: %s", why);
+    if (r->count > 0 && ++r->seen >= r->count) finish(r, s, 0);
+}
+
+/* register -- CMD: starts the command for one invocation. */
+static void run_invocation(run *r, wamp_session *s, const wamp_invocation *inv)
+{
+    job *j = calloc(1, sizeof *j);
+    int in[2] = {-1, -1}, outp[2] = {-1, -1};
+    if (!j || wamp_timer_new(r->loop, job_reap, j, &j->reap) || pipe(in) || pipe(outp)) {
+        if (in[0] >= 0) {
+            close(in[0]);
+            close(in[1]);
+        }
+        if (j) wamp_timer_free(j->reap);
+        free(j);
+        job_refuse(r, s, inv, "cannot start the command");
+        return;
+    }
+    j->r = r;
+    j->s = s;
+    j->request = inv->request;
+    j->in_fd = in[1];
+    j->out_fd = outp[0];
+    snprintf(j->proc, sizeof j->proc, "%.*s", (int)inv->procedure.len,
+             inv->procedure.ptr ? inv->procedure.ptr : "");
+    if (!j->proc[0]) snprintf(j->proc, sizeof j->proc, "%s", r->uri);
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = wamp_value_is_null(&inv->args) ? wamp_value_list() : inv->args;
+    wamp_value kwargs = wamp_value_is_null(&inv->kwargs) ? wamp_value_dict() : inv->kwargs;
+    wamp_value doc = wamp_value_dict();
+    wamp_value_dict_setc(a, &doc, "procedure", wamp_value_cstring(a, j->proc));
+    wamp_value_dict_setc(a, &doc, "args", args);
+    wamp_value_dict_setc(a, &doc, "kwargs", kwargs);
+    wamp_value_encode(WAMP_SER_JSON, &doc, &j->input);
+    wamp_buf_append_byte(&j->input, '\n');
+    /* the environment is set in the parent around fork(): the child inherits it */
+    setenv("WAMP_PROCEDURE", j->proc, 1);
+    set_env_json("WAMP_ARGS", &args);
+    set_env_json("WAMP_KWARGS", &kwargs);
+    wamp_arena_free(a);
     fflush(stdout);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(in[0]);
-        close(in[1]);
-        close(outp[0]);
-        close(outp[1]);
-        return -1;
-    }
-    if (pid == 0) {
+    fflush(stderr);
+    j->pid = fork();
+    if (j->pid == 0) {
         dup2(in[0], 0);
         dup2(outp[1], 1);
         close(in[0]);
@@ -209,133 +394,65 @@ static int spawn_command(run *r, const wamp_buf *input, wamp_buf *out)
         fprintf(stderr, "wamp: register: cannot run %s: %s\n", r->cmd[0], strerror(errno));
         _exit(127);
     }
-    close(in[0]);
-    close(outp[1]);
-    fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);
-    size_t off = 0;
-    int wfd = in[1];
-    if (input->len == 0) {
-        close(wfd);
-        wfd = -1;
-    }
-    bool eof = false, too_big = false;
-    while (!eof) {
-        struct pollfd p[2] = {{outp[0], POLLIN, 0}, {wfd, POLLOUT, 0}};
-        int n = poll(p, wfd >= 0 ? 2 : 1, -1);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        if (wfd >= 0 && (p[1].revents & (POLLOUT | POLLERR | POLLHUP))) {
-            ssize_t w = write(wfd, input->data + off, input->len - off);
-            if (w > 0) off += (size_t)w;
-            if (w < 0 && errno != EAGAIN && errno != EINTR) off = input->len; /* EPIPE */
-            if (off >= input->len) {
-                close(wfd);
-                wfd = -1;
-            }
-        }
-        if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            uint8_t buf[4096];
-            ssize_t k = read(outp[0], buf, sizeof buf);
-            if (k > 0) {
-                if (out->len + (size_t)k > MAX_OUTPUT) {
-                    too_big = true;
-                    kill(pid, SIGKILL);
-                } else {
-                    wamp_buf_append(out, buf, (size_t)k);
-                }
-            } else if (k == 0 || errno != EINTR) {
-                eof = true;
-            }
-        }
-    }
-    if (wfd >= 0) close(wfd);
-    close(outp[0]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-    }
-    if (too_big) return 128 + SIGKILL;
-    if (WIFEXITED(st)) return WEXITSTATUS(st);
-    if (WIFSIGNALED(st)) return 128 + WTERMSIG(st);
-    return -1;
-}
-
-static void set_env_json(const char *name, const wamp_value *v, wamp_buf *tmp)
-{
-    wamp_buf_clear(tmp);
-    if (wamp_value_encode(WAMP_SER_JSON, v, tmp) != WAMP_OK) wamp_buf_clear(tmp);
-    wamp_buf_append_byte(tmp, 0);
-    setenv(name, (const char *)tmp->data, 1);
-}
-
-/* register -- CMD: one invocation answered by running the command. */
-static void run_invocation(run *r, wamp_session *s, const wamp_invocation *inv)
-{
-    wamp_arena *a = wamp_arena_new(0);
-    wamp_value args = wamp_value_is_null(&inv->args) ? wamp_value_list() : inv->args;
-    wamp_value kwargs = wamp_value_is_null(&inv->kwargs) ? wamp_value_dict() : inv->kwargs;
-    char proc[512];
-    snprintf(proc, sizeof proc, "%.*s", (int)inv->procedure.len,
-             inv->procedure.ptr ? inv->procedure.ptr : "");
-    if (!proc[0]) snprintf(proc, sizeof proc, "%s", r->uri);
-    wamp_value doc = wamp_value_dict();
-    wamp_value_dict_setc(a, &doc, "procedure", wamp_value_cstring(a, proc));
-    wamp_value_dict_setc(a, &doc, "args", args);
-    wamp_value_dict_setc(a, &doc, "kwargs", kwargs);
-    wamp_buf input = {0}, out = {0}, tmp = {0};
-    wamp_value_encode(WAMP_SER_JSON, &doc, &input);
-    wamp_buf_append_byte(&input, '\n');
-    setenv("WAMP_PROCEDURE", proc, 1);
-    set_env_json("WAMP_ARGS", &args, &tmp);
-    set_env_json("WAMP_KWARGS", &kwargs, &tmp);
-    int status = spawn_command(r, &input, &out);
     unsetenv("WAMP_PROCEDURE");
     unsetenv("WAMP_ARGS");
     unsetenv("WAMP_KWARGS");
-    /* the output, trailing whitespace dropped */
-    size_t len = out.len;
-    while (len && (out.data[len - 1] == '\n' || out.data[len - 1] == '\r' ||
-                   out.data[len - 1] == ' ' || out.data[len - 1] == '\t'))
-        len--;
-    wamp_value value;
-    bool have = len > 0;
-    if (have && wamp_value_decode(WAMP_SER_JSON, out.data, len, a,
-                                  &(wamp_decode_opts){.copy_strings = true}, &value) != WAMP_OK)
-        value = wamp_value_string(a, (const char *)out.data, len);
-    wamp_value res = wamp_value_list();
-    if (status == 0) {
-        if (have) wamp_value_list_push(a, &res, value);
-        int rc = wamp_session_yield(s, inv->request, have ? &res : NULL, NULL, false);
-        if (rc) cli_error("register: yield: %s", wamp_strerror(rc));
-    } else {
-        char text[80];
-        if (status < 0)
-            snprintf(text, sizeof text, "cannot run the command");
-        else
-            snprintf(text, sizeof text, "command exited with status %d", status);
-        wamp_value_list_push(a, &res, have ? value : wamp_value_cstring(a, text));
-        wamp_value kw = wamp_value_dict();
-        wamp_value_dict_setc(a, &kw, "exit_status", wamp_value_int(status));
-        wamp_error e = {.uri = wamp_str_c("wamp.error.runtime_error"), .args = res, .kwargs = kw};
-        int rc = wamp_session_error(s, inv->request, &e);
-        if (rc) cli_error("register: error: %s", wamp_strerror(rc));
-        cli_error("register: %s: %s", proc, text);
+    close(in[0]);
+    close(outp[1]);
+    j->next = g_jobs;
+    g_jobs = j;
+    if (j->pid < 0) {
+        job_free(j);
+        job_refuse(r, s, inv, "cannot fork");
+        return;
     }
-    wamp_buf_free(&input);
-    wamp_buf_free(&out);
-    wamp_buf_free(&tmp);
-    wamp_arena_free(a);
+    fcntl(j->in_fd, F_SETFD, FD_CLOEXEC);
+    fcntl(j->out_fd, F_SETFD, FD_CLOEXEC);
+    fcntl(j->in_fd, F_SETFL, fcntl(j->in_fd, F_GETFL) | O_NONBLOCK);
+    fcntl(j->out_fd, F_SETFL, fcntl(j->out_fd, F_GETFL) | O_NONBLOCK);
+    if (g_hooks.io_start(g_hooks.ctx, j->out_fd, WAMP_IO_READ, job_readable, j, &j->out_watch) ||
+        g_hooks.io_start(g_hooks.ctx, j->in_fd, WAMP_IO_WRITE, job_writable, j, &j->in_watch)) {
+        kill(j->pid, SIGKILL);
+        job_close_fd(&j->in_fd, &j->in_watch);
+        job_close_fd(&j->out_fd, &j->out_watch);
+        wamp_timer_start(j->reap, 0, 5);
+    }
+}
+
+/* The caller canceled (kill / killnowait): stop the command; the session answers. */
+static void on_interrupt(void *user, wamp_session *s, wamp_id request, wamp_cancel_mode mode)
+{
+    (void)user;
+    (void)s;
+    (void)mode;
+    for (job *j = g_jobs; j; j = j->next) {
+        if (j->request == request && !j->interrupted) {
+            j->interrupted = true;
+            kill(j->pid, SIGTERM);
+        }
+    }
+}
+
+/* At exit: stop the commands still running. */
+static void jobs_kill_all(void)
+{
+    while (g_jobs) {
+        job *j = g_jobs;
+        kill(j->pid, SIGKILL);
+        waitpid(j->pid, NULL, 0);
+        job_free(j);
+    }
 }
 
 static void on_invocation(void *user, wamp_session *s, const wamp_invocation *inv)
 {
     run *r = user;
     print_payload(&inv->args, &inv->kwargs);
-    if (r->cmd)
-        run_invocation(r, s, inv);
-    else
-        wamp_session_yield(s, inv->request, &inv->args, &inv->kwargs, false);
+    if (r->cmd) {
+        run_invocation(r, s, inv); /* counted when answered */
+        return;
+    }
+    wamp_session_yield(s, inv->request, &inv->args, &inv->kwargs, false);
     if (r->count > 0 && ++r->seen >= r->count) finish(r, s, 0);
 }
 
@@ -382,7 +499,7 @@ static void on_join(void *user, wamp_session *s, const wamp_session_details *d)
         break;
     }
     case A_REGISTER: {
-        wamp_register_opts o = {.match = r->match};
+        wamp_register_opts o = {.match = r->match, .on_interrupt = r->cmd ? on_interrupt : NULL};
         rc = wamp_session_register(s, r->uri, &o, on_invocation, r, on_done, r, NULL);
         break;
     }
@@ -591,6 +708,7 @@ static int run_cmd(enum action action, const char *name, int argc, char **argv)
                                  .on_leave = on_leave,
                                  .on_disconnect = on_disconnect};
     int rc = wamp_loop_new(&r.loop);
+    if (!rc) wamp_loop_hooks_default(r.loop, &g_hooks);
     if (!rc) rc = wamp_client_new(r.loop, &cb, &r, &r.client);
     if (!rc) rc = wamp_client_connect(r.client, r.url, r.serializer ? &topts : NULL);
     if (rc) {
@@ -599,6 +717,7 @@ static int run_cmd(enum action action, const char *name, int argc, char **argv)
         wamp_loop_run(r.loop, WAMP_RUN_DEFAULT);
         status = r.status;
     }
+    jobs_kill_all();
     wamp_client_free(r.client);
     if (r.loop) {
         /* let the runtime release what the closed transport still holds */

@@ -5,7 +5,8 @@
     serializer id as --serializer forms (FlatBuffers: the router core does not serve it, so it
     is only checked to be refused cleanly);
   - register -- CMD: the invocation's JSON on stdin and in WAMP_ARGS/WAMP_KWARGS/WAMP_PROCEDURE,
-    stdout parsed as JSON, else a string, a non-zero exit as wamp.error.runtime_error;
+    stdout parsed as JSON, else a string, a non-zero exit as wamp.error.runtime_error,
+    commands of several invocations running at once, SIGTERM for a canceled call;
   - login with ticket, WAMP-CRA (plain and salted) and cryptosign (key file made by
     `wamp keys generate`), each proven by a permission only the authenticated role has, and
     wrong secrets refused.
@@ -182,6 +183,31 @@ try:
     check(rc == 0 and lines(out) == [['[x y]']],
           'register -- CMD ARG...: run without a shell (%r)' % out)
     reg.wait()
+
+    # concurrent commands: "wait" blocks on a FIFO until "go" (a later invocation) writes it,
+    # so this only completes when the first command runs while the second is served;
+    # a canceled call (caller-side timeout: CANCEL killnowait -> INTERRUPT) sends SIGTERM
+    fifo = os.path.join(TMP, 'fifo')
+    killed = os.path.join(TMP, 'killed')
+    os.mkfifo(fifo)
+    script = ('case "$WAMP_ARGS" in '
+              '\'["wait"]\') read x < %s; echo "got $x";; '
+              '\'["go"]\') echo go > %s; echo sent;; '
+              '\'["sleep"]\') trap \'echo term > %s; kill $! 2>/dev/null; exit 143\' TERM; '
+              'sleep 30 & wait;; esac' % (fifo, fifo, killed))
+    reg = Background('register', '--url', WS, '--count', '3', 'com.cmd3', '--', script)
+    waiter = subprocess.Popen([WAMP, 'call', '--url', RS, 'com.cmd3', '"wait"'],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rc, out, err = wamp('call', '--url', WS, 'com.cmd3', '"go"')
+    wout, werr = waiter.communicate(timeout=30)
+    check(rc == 0 and lines(out) == [['sent']] and waiter.returncode == 0
+          and lines(wout) == [['got go']],
+          'register -- CMD: invocations run concurrently (%r %r)' % (out, wout))
+    rc, out, err = wamp('call', '--url', WS, '--timeout', '300', 'com.cmd3', '"sleep"')
+    check(rc == 1 and 'wamp.error.timeout' in err, 'a call timing out: %s' % err.strip())
+    rrc, rout, rerr = reg.wait()
+    check(rrc == 0 and os.path.exists(killed) and open(killed).read().strip() == 'term',
+          'the canceled invocation\'s command got SIGTERM, register counted it and exited')
 
     # ------------------------------------------------------------ authentication
     rc, out, err = wamp('publish', '--url', WS, '--acknowledge', 'com.private.t', '1')
