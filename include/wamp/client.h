@@ -12,6 +12,33 @@
  * The application's wamp_session_callbacks are used as given except `send` (ignored: the client
  * provides it). On a failed connect, on_disconnect(was_clean=false) is called and
  * wamp_client_last_error() tells why. Use wamp_session_* functions on wamp_client_session().
+ *
+ * Threads: a client, its session and every callback belong to the thread running the loop.
+ * The ONE way to call, publish or leave from another thread is wamp_loop_post() (net.h, the
+ * only thread-safe function): post a function that makes the wamp_session_* call on the loop
+ * thread, e.g.
+ *
+ *     struct job { wamp_client *c; char topic[64]; int64_t n; };    // owned by the job
+ *     static void do_publish(wamp_loop *loop, void *user) {         // runs on the loop thread
+ *         struct job *j = user;
+ *         wamp_arena *a = wamp_arena_new(0);
+ *         wamp_value args = wamp_value_list();
+ *         wamp_value_list_push(a, &args, wamp_value_int(j->n));
+ *         wamp_session_publish(wamp_client_session(j->c), j->topic, &args, NULL, NULL,
+ *                              NULL, NULL, NULL);
+ *         wamp_arena_free(a);
+ *         free(j);
+ *     }
+ *     // any thread:
+ *     wamp_loop_post(loop, do_publish, job);
+ *
+ * and likewise wamp_session_call() (its completion callback runs on the loop thread: hand the
+ * result back to your thread with your own queue) and wamp_session_leave(). Everything the
+ * posted function uses must be owned by its user data (copy URIs and values into it: nothing
+ * is borrowed across threads). Posted functions run in the order posted (per posting thread).
+ * The client must outlive them: free it on the loop thread once they have run (a function
+ * still queued when the loop is freed is dropped, never called: free its user data yourself).
+ * Never call a wamp_client_* or wamp_session_* function directly from another thread.
  */
 #ifndef WAMP_CLIENT_H
 #define WAMP_CLIENT_H

@@ -34,7 +34,9 @@
  *   Requests, registrations, subscriptions and invocations are named by integer handles, never by
  *   pointers the application could keep too long: a stale handle gives WAMP_ENOTFOUND.
  *
- * Threads: none; a session belongs to one thread.
+ * Threads: none; a session belongs to one thread. Over the client runtime that is the loop's
+ * thread, and other threads reach the session only through wamp_loop_post() (net.h): see
+ * "Threads" in client.h for the pattern (call, publish, leave from another thread).
  */
 #ifndef WAMP_SESSION_H
 #define WAMP_SESSION_H

@@ -17,5 +17,6 @@
 #include "keystore.h"
 #include "session.h"
 #include "client.h"
+#include "component.h"
 
 #endif

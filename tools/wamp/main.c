@@ -16,7 +16,7 @@ static const struct {
     {"call", cli_call, "call a procedure and print its result"},
     {"publish", cli_publish, "publish an event to a topic"},
     {"subscribe", cli_subscribe, "subscribe to a topic and print the events"},
-    {"register", cli_register, "register an echo procedure and print its invocations"},
+    {"register", cli_register, "register a procedure: echo, or run a command per invocation"},
     {"keys", cli_keys, "generate and show Cryptosign, cryptobox and Ethereum keys"},
     {"auth", cli_auth, "WAMP-CRA keys and signatures, TOTP codes, SCRAM credentials"},
 };
@@ -29,7 +29,10 @@ static void usage(FILE *f)
             wamp_version());
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\nRun `wamp <command> --help` for a command's options.\n"
+    fprintf(f, "\ncall, publish, subscribe and register take --url, --realm, --serializer, "
+               "--authid,\n--authrole, --ticket, --cra-secret, --cryptosign-key and JSON "
+               "arguments.\n"
+               "\nRun `wamp <command> --help` for a command's options.\n"
                "  --help      this text\n  --version   print the version\n");
 }
 

@@ -1,0 +1,690 @@
+/*
+ * interop.own_router: our client (client.h over net.h) against our own router, the wampd
+ * process (started here with --listen 127.0.0.1:0, its embedded default realm1 where anonymous
+ * may do everything), over WebSocket (json, msgpack, cbor, ubjson; plain and batched) and
+ * RawSocket (json, msgpack, cbor, ubjson). Per transport and serializer, with four sessions
+ * A, B, C, D:
+ *   RPC: exact registration with caller disclosure; prefix and wildcard registrations (the
+ *   actual procedure in the invocation); shared registrations with invoke roundrobin, first,
+ *   last and random; single refusing a second callee (procedure_already_exists); progressive
+ *   results; cancel skip / kill / killnowait (what the caller gets, what the callee's
+ *   interrupt handler sees); dealer-side timeout (CALL.timeout) and caller-side timeout;
+ *   application errors with args/kwargs; no_such_procedure; an invalid URI refused locally.
+ *   PubSub: acknowledge, exclude_me default and false, exclude / eligible by session id,
+ *   exclude_authid, disclose_me (publisher identity), prefix and wildcard subscriptions (the
+ *   actual topic), retain + get_retained (retained flag).
+ * No sleeps: the loop runs until each expected completion (5 s watchdog per wait); "must not
+ * arrive" checks use a later unrestricted marker event on the same connection.
+ *
+ *   own_router_driver WAMPD [FILTER]   FILTER: run only combinations whose name contains it
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <wamp/wamp.h>
+
+static wamp_loop *g_loop;
+static wamp_timer *g_wake;
+static int g_failures;
+static const char *g_combo;
+
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            printf("ok   %s: ", g_combo);                                                          \
+        } else {                                                                                   \
+            printf("FAIL %s: ", g_combo);                                                          \
+            g_failures++;                                                                          \
+        }                                                                                          \
+        printf(__VA_ARGS__);                                                                       \
+        printf("\n");                                                                              \
+        fflush(stdout);                                                                            \
+    } while (0)
+
+#define WAIT(cond)                                                                                 \
+    do {                                                                                           \
+        uint64_t t0_ = wamp_loop_now(g_loop);                                                      \
+        while (!(cond) && wamp_loop_now(g_loop) - t0_ < 5000)                                      \
+            wamp_loop_run(g_loop, WAMP_RUN_ONCE);                                                  \
+        if (!(cond)) {                                                                             \
+            printf("FAIL %s: timed out waiting for %s (line %d)\n", g_combo, #cond, __LINE__);     \
+            g_failures++;                                                                          \
+        }                                                                                          \
+    } while (0)
+
+static void on_wake(wamp_timer *t, void *user)
+{
+    (void)t;
+    (void)user;
+}
+
+static void on_event(void *user, wamp_session *s, const wamp_event *ev);
+
+/* ---------------------------------------------------------------- peers */
+
+typedef struct peer {
+    const char *name;
+    wamp_client *c;
+    wamp_session *s;
+    wamp_id id;
+    char authid[128];
+    bool joined, disconnected;
+    /* events */
+    int events;
+    int64_t last_arg;
+    char last_topic[128];
+    bool last_retained;
+    int64_t last_publisher; /* -1: not disclosed */
+    /* invocations */
+    int invocations;
+    char last_proc[128];
+    int64_t last_caller;
+    wamp_id slow_request;
+    int interrupts;
+    wamp_cancel_mode interrupt_mode;
+    /* register/subscribe completions */
+    int done_ok, done_err;
+    char done_uri[128];
+} peer;
+
+static void p_connect(void *user, wamp_session *s)
+{
+    (void)user;
+    wamp_join_opts o = {.realm = "realm1"};
+    wamp_session_join(s, &o);
+}
+
+static void p_join(void *user, wamp_session *s, const wamp_session_details *d)
+{
+    (void)s;
+    peer *p = user;
+    p->id = d->session;
+    snprintf(p->authid, sizeof p->authid, "%.*s", (int)d->authid.len, d->authid.ptr);
+    p->joined = true;
+}
+
+static void p_leave(void *user, wamp_session *s, const wamp_close_details *d)
+{
+    (void)s;
+    (void)d;
+    peer *p = user;
+    p->joined = false;
+    wamp_client_disconnect(p->c);
+}
+
+static void p_disconnect(void *user, wamp_session *s, bool clean)
+{
+    (void)s;
+    (void)clean;
+    ((peer *)user)->disconnected = true;
+}
+
+static bool peer_open(peer *p, const char *url, const wamp_transport_options *o)
+{
+    wamp_session_callbacks cb = {.on_connect = p_connect,
+                                 .on_join = p_join,
+                                 .on_leave = p_leave,
+                                 .on_disconnect = p_disconnect};
+    if (wamp_client_new(g_loop, &cb, p, &p->c) || wamp_client_connect(p->c, url, o)) return false;
+    p->s = wamp_client_session(p->c);
+    WAIT(p->joined || p->disconnected);
+    return p->joined;
+}
+
+static void peer_close(peer *p)
+{
+    if (!p->c) return;
+    if (p->joined) {
+        wamp_session_leave(p->s, NULL, NULL);
+        WAIT(p->disconnected);
+    } else if (!p->disconnected) {
+        wamp_client_disconnect(p->c);
+        WAIT(p->disconnected);
+    }
+    wamp_client_free(p->c);
+    p->c = NULL;
+}
+
+static void on_done(void *user, wamp_session *s, wamp_id h, wamp_id id, const wamp_error *err)
+{
+    (void)s;
+    (void)h;
+    (void)id;
+    peer *p = user;
+    if (err) {
+        p->done_err++;
+        snprintf(p->done_uri, sizeof p->done_uri, "%.*s", (int)err->uri.len,
+                 err->uri.ptr ? err->uri.ptr : "");
+    } else {
+        p->done_ok++;
+    }
+}
+
+/* ---------------------------------------------------------------- values */
+
+static wamp_arena *g_arena;
+
+static wamp_value ints(int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    wamp_value l = wamp_value_list();
+    for (int i = 0; i < n; i++)
+        wamp_value_list_push(g_arena, &l, wamp_value_int(va_arg(ap, int64_t)));
+    va_end(ap);
+    return l;
+}
+
+static int64_t arg0(const wamp_value *args)
+{
+    int64_t v = -1;
+    wamp_value_get_int(wamp_value_list_at(args, 0), &v);
+    return v;
+}
+
+/* ---------------------------------------------------------------- callee handlers */
+
+static void yield_int(wamp_session *s, wamp_id req, int64_t v, bool progress)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value l = wamp_value_list();
+    wamp_value_list_push(a, &l, wamp_value_int(v));
+    wamp_session_yield(s, req, &l, NULL, progress);
+    wamp_arena_free(a);
+}
+
+static void note_inv(peer *p, const wamp_invocation *inv)
+{
+    p->invocations++;
+    snprintf(p->last_proc, sizeof p->last_proc, "%.*s", (int)inv->procedure.len,
+             inv->procedure.ptr ? inv->procedure.ptr : "");
+    p->last_caller = inv->caller.set ? inv->caller.value : -1;
+}
+
+static void h_add(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    note_inv(user, inv);
+    int64_t x = 0, y = 0;
+    wamp_value_get_int(wamp_value_list_at(&inv->args, 0), &x);
+    wamp_value_get_int(wamp_value_list_at(&inv->args, 1), &y);
+    yield_int(s, inv->request, x + y, false);
+}
+
+/* answers the peer's letter (A=0, B=1, ...) */
+static void h_who(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    peer *p = user;
+    note_inv(p, inv);
+    yield_int(s, inv->request, p->name[0] - 'A', false);
+}
+
+static void h_prog(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    note_inv(user, inv);
+    int64_t n = arg0(&inv->args);
+    if (inv->receive_progress)
+        for (int64_t i = 1; i <= n; i++)
+            yield_int(s, inv->request, i, true);
+    yield_int(s, inv->request, 100, false);
+}
+
+static void h_slow(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    peer *p = user;
+    note_inv(p, inv);
+    p->slow_request = inv->request; /* never answered unless interrupted */
+}
+
+static void h_interrupt(void *user, wamp_session *s, wamp_id request, wamp_cancel_mode mode)
+{
+    (void)s;
+    peer *p = user;
+    if (request != p->slow_request) return;
+    p->interrupts++;
+    p->interrupt_mode = mode;
+}
+
+static void h_fail(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    note_inv(user, inv);
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = wamp_value_list();
+    wamp_value_list_push(a, &args, wamp_value_cstring(a, "bad input"));
+    wamp_value kw = wamp_value_dict();
+    wamp_value_dict_setc(a, &kw, "code", wamp_value_int(7));
+    wamp_error e = {.uri = wamp_str_c("com.t.error.custom"), .args = args, .kwargs = kw};
+    wamp_session_error(s, inv->request, &e);
+    wamp_arena_free(a);
+}
+
+/* ---------------------------------------------------------------- calls */
+
+typedef struct callres {
+    bool done;
+    int code; /* 0 or the error code */
+    char uri[128];
+    int64_t value;
+    int progress;
+    int64_t progress_sum;
+    char errarg[64];
+    int64_t errkw;
+} callres;
+
+static void on_call(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
+                    const wamp_error *err)
+{
+    (void)s;
+    (void)req;
+    callres *r = user;
+    if (res && res->progress) {
+        r->progress++;
+        r->progress_sum += arg0(&res->args);
+        return;
+    }
+    r->done = true;
+    if (err) {
+        r->code = err->code;
+        snprintf(r->uri, sizeof r->uri, "%.*s", (int)err->uri.len,
+                 err->uri.ptr ? err->uri.ptr : "");
+        wamp_str t = {0};
+        if (wamp_value_get_string(wamp_value_list_at(&err->args, 0), &t))
+            snprintf(r->errarg, sizeof r->errarg, "%.*s", (int)t.len, t.ptr);
+        wamp_value_get_int(wamp_value_dict_getc(&err->kwargs, "code"), &r->errkw);
+    } else {
+        r->value = arg0(&res->args);
+    }
+}
+
+static callres call(peer *p, const char *proc, wamp_value args, const wamp_call_opts *o)
+{
+    callres r = {0};
+    int rc = wamp_session_call(p->s, proc, &args, NULL, o, on_call, &r, NULL);
+    if (rc) {
+        r.done = true;
+        r.code = rc;
+        return r;
+    }
+    WAIT(r.done);
+    return r;
+}
+
+static bool reg(peer *p, const char *proc, wamp_match match, wamp_invoke invoke,
+                wamp_invocation_cb h)
+{
+    int before = p->done_ok + p->done_err, ok = p->done_ok;
+    wamp_register_opts o = {.match = match, .invoke = invoke, .on_interrupt = h_interrupt};
+    if (wamp_session_register(p->s, proc, &o, h, p, on_done, p, NULL)) return false;
+    WAIT(p->done_ok + p->done_err > before);
+    return p->done_ok > ok;
+}
+
+static bool sub(peer *p, const char *topic, wamp_match match, bool get_retained, wamp_id *h)
+{
+    int before = p->done_ok + p->done_err, ok = p->done_ok;
+    wamp_subscribe_opts o = {.match = match, .get_retained = get_retained};
+    if (wamp_session_subscribe(p->s, topic, &o, on_event, p, on_done, p, h)) return false;
+    WAIT(p->done_ok + p->done_err > before);
+    return p->done_ok > ok;
+}
+
+static void on_event(void *user, wamp_session *s, const wamp_event *ev)
+{
+    (void)s;
+    peer *p = user;
+    p->events++;
+    p->last_arg = arg0(&ev->args);
+    snprintf(p->last_topic, sizeof p->last_topic, "%.*s", (int)ev->topic.len,
+             ev->topic.ptr ? ev->topic.ptr : "");
+    p->last_retained = ev->retained;
+    p->last_publisher = ev->publisher.set ? ev->publisher.value : -1;
+}
+
+typedef struct pubres {
+    bool done;
+    int code;
+    wamp_id publication;
+} pubres;
+
+static void on_pub(void *user, wamp_session *s, wamp_id req, wamp_id pub, const wamp_error *err)
+{
+    (void)s;
+    (void)req;
+    pubres *r = user;
+    r->done = true;
+    r->code = err ? err->code : 0;
+    r->publication = pub;
+}
+
+static pubres publish(peer *p, const char *topic, int64_t v, wamp_publish_opts o)
+{
+    pubres r = {0};
+    o.acknowledge = true;
+    wamp_value args = ints(1, v);
+    int rc = wamp_session_publish(p->s, topic, &args, NULL, &o, on_pub, &r, NULL);
+    if (rc) {
+        r.done = true;
+        r.code = rc;
+        return r;
+    }
+    WAIT(r.done);
+    return r;
+}
+
+/* ---------------------------------------------------------------- scenarios */
+
+static void rpc(peer *A, peer *B, peer *C)
+{
+    callres r;
+    CHECK(reg(B, "com.t.add", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_add), "register exact");
+    wamp_call_opts disclose = {.disclose_me = true};
+    r = call(A, "com.t.add", ints(2, (int64_t)2, (int64_t)3), &disclose);
+    CHECK(r.code == 0 && r.value == 5, "call exact: 2 + 3 = %lld", (long long)r.value);
+    CHECK(B->last_caller == (int64_t)A->id, "disclose_me: the callee sees the caller's id");
+    r = call(A, "com.t.add", ints(2, (int64_t)1, (int64_t)1), NULL);
+    CHECK(r.code == 0 && r.value == 2 && B->last_caller == -1, "no disclosure by default");
+
+    CHECK(reg(B, "com.t.pre", WAMP_MATCH_PREFIX, WAMP_INVOKE_SINGLE, h_who), "register prefix");
+    r = call(A, "com.t.pre.x.y", ints(0), NULL);
+    CHECK(r.code == 0 && r.value == 1 && !strcmp(B->last_proc, "com.t.pre.x.y"),
+          "prefix: called com.t.pre.x.y, invocation names it (%s)", B->last_proc);
+    CHECK(reg(C, "com.t..w", WAMP_MATCH_WILDCARD, WAMP_INVOKE_SINGLE, h_who), "register wildcard");
+    r = call(A, "com.t.any.w", ints(0), NULL);
+    CHECK(r.code == 0 && r.value == 2 && !strcmp(C->last_proc, "com.t.any.w"),
+          "wildcard: com.t.any.w reaches C, invocation names it (%s)", C->last_proc);
+
+    /* shared registrations */
+    static const struct {
+        wamp_invoke inv;
+        const char *name;
+    } pol[] = {{WAMP_INVOKE_ROUNDROBIN, "roundrobin"},
+               {WAMP_INVOKE_FIRST, "first"},
+               {WAMP_INVOKE_LAST, "last"},
+               {WAMP_INVOKE_RANDOM, "random"}};
+    for (size_t i = 0; i < sizeof pol / sizeof pol[0]; i++) {
+        char proc[64];
+        snprintf(proc, sizeof proc, "com.t.shared.%s", pol[i].name);
+        bool ok = reg(B, proc, WAMP_MATCH_EXACT, pol[i].inv, h_who) &&
+                  reg(C, proc, WAMP_MATCH_EXACT, pol[i].inv, h_who);
+        CHECK(ok, "%s: B and C both register", pol[i].name);
+        char seq[16] = {0};
+        for (int k = 0; k < 6; k++) {
+            r = call(A, proc, ints(0), NULL);
+            seq[k] = r.code ? '!' : (char)('A' + r.value);
+        }
+        if (pol[i].inv == WAMP_INVOKE_ROUNDROBIN)
+            CHECK(!strcmp(seq, "BCBCBC") || !strcmp(seq, "CBCBCB"), "roundrobin alternates (%s)",
+                  seq);
+        else if (pol[i].inv == WAMP_INVOKE_FIRST)
+            CHECK(!strcmp(seq, "BBBBBB"), "first: always the first callee (%s)", seq);
+        else if (pol[i].inv == WAMP_INVOKE_LAST)
+            CHECK(!strcmp(seq, "CCCCCC"), "last: always the last callee (%s)", seq);
+        else
+            CHECK(strspn(seq, "BC") == 6, "random: every call answered by B or C (%s)", seq);
+    }
+    CHECK(reg(B, "com.t.single", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_who), "register single");
+    CHECK(!reg(C, "com.t.single", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_who) &&
+              !strcmp(C->done_uri, "wamp.error.procedure_already_exists"),
+          "single: a second callee gets %s", C->done_uri);
+    CHECK(!reg(C, "com.t.shared.first", WAMP_MATCH_EXACT, WAMP_INVOKE_LAST, h_who),
+          "a different policy on a shared registration is refused (%s)", C->done_uri);
+
+    /* progressive results */
+    CHECK(reg(B, "com.t.prog", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_prog), "register prog");
+    wamp_call_opts prog = {.on_progress = on_call};
+    r = call(A, "com.t.prog", ints(1, (int64_t)4), &prog);
+    CHECK(r.code == 0 && r.progress == 4 && r.progress_sum == 10 && r.value == 100,
+          "progressive: 4 progress results (sum %lld) then the final one",
+          (long long)r.progress_sum);
+    r = call(A, "com.t.prog", ints(1, (int64_t)4), NULL);
+    CHECK(r.code == 0 && r.progress == 0 && r.value == 100,
+          "without receive_progress only the final result");
+
+    /* cancel modes */
+    CHECK(reg(B, "com.t.slow", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_slow), "register slow");
+    static const struct {
+        wamp_cancel_mode mode;
+        const char *name;
+    } modes[] = {{WAMP_CANCEL_SKIP, "skip"},
+                 {WAMP_CANCEL_KILL, "kill"},
+                 {WAMP_CANCEL_KILLNOWAIT, "killnowait"}};
+    for (size_t i = 0; i < 3; i++) {
+        callres cr = {0};
+        wamp_id req = 0;
+        int inv0 = B->invocations, int0 = B->interrupts;
+        wamp_value args = ints(0);
+        wamp_session_call(A->s, "com.t.slow", &args, NULL, NULL, on_call, &cr, &req);
+        WAIT(B->invocations > inv0);
+        int rc = wamp_session_cancel(A->s, req, modes[i].mode);
+        if (modes[i].mode != WAMP_CANCEL_KILL)
+            CHECK(rc == 0 && cr.done && cr.code == WAMP_ECANCELED,
+                  "cancel %s: the call completes at once (%s)", modes[i].name,
+                  wamp_err_name(cr.code));
+        WAIT(cr.done);
+        if (modes[i].mode == WAMP_CANCEL_SKIP) {
+            /* the callee is not told: a later call is still served and no INTERRUPT came */
+            r = call(A, "com.t.add", ints(2, (int64_t)0, (int64_t)0), NULL);
+            CHECK(B->interrupts == int0, "cancel skip: the callee is not interrupted");
+        } else if (modes[i].mode == WAMP_CANCEL_KILL) {
+            CHECK(cr.code == WAMP_EAPPLICATION && !strcmp(cr.uri, "wamp.error.canceled") &&
+                      B->interrupts == int0 + 1 && B->interrupt_mode == WAMP_CANCEL_KILL,
+                  "cancel kill: INTERRUPT(kill) reaches the callee, the caller gets %s (%s)",
+                  cr.uri, wamp_err_name(cr.code));
+        } else {
+            WAIT(B->interrupts > int0);
+            CHECK(B->interrupt_mode == WAMP_CANCEL_KILLNOWAIT,
+                  "cancel killnowait: INTERRUPT(killnowait) reaches the callee");
+        }
+    }
+
+    /* timeouts */
+    int int0 = B->interrupts;
+    wamp_call_opts dealer_to = {.timeout_ms = 100};
+    r = call(A, "com.t.slow", ints(0), &dealer_to);
+    CHECK(r.code == WAMP_EAPPLICATION && !strcmp(r.uri, "wamp.error.timeout"),
+          "dealer-side timeout: ERROR %s", r.uri);
+    WAIT(B->interrupts > int0);
+    CHECK(B->interrupt_mode == WAMP_CANCEL_KILLNOWAIT, "dealer-side timeout interrupts the callee");
+    wamp_call_opts caller_to = {.cancel_after_ms = 100, .cancel_mode = WAMP_CANCEL_KILLNOWAIT};
+    int0 = B->interrupts;
+    r = call(A, "com.t.slow", ints(0), &caller_to);
+    CHECK(r.code == WAMP_ETIMEOUT && !strcmp(r.uri, "wamp.error.timeout"),
+          "caller-side timeout: %s %s", wamp_err_name(r.code), r.uri);
+    WAIT(B->interrupts > int0);
+    CHECK(B->interrupts == int0 + 1, "caller-side timeout cancels at the callee");
+
+    /* errors */
+    CHECK(reg(B, "com.t.fail", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_fail), "register fail");
+    r = call(A, "com.t.fail", ints(0), NULL);
+    CHECK(r.code == WAMP_EAPPLICATION && !strcmp(r.uri, "com.t.error.custom") &&
+              !strcmp(r.errarg, "bad input") && r.errkw == 7,
+          "application error with args and kwargs (%s %s %lld)", r.uri, r.errarg,
+          (long long)r.errkw);
+    r = call(A, "com.t.nothing", ints(0), NULL);
+    CHECK(r.code == WAMP_EAPPLICATION && !strcmp(r.uri, "wamp.error.no_such_procedure"),
+          "no such procedure: %s", r.uri);
+    r = call(A, "com.t..bad uri", ints(0), NULL);
+    CHECK(r.code == WAMP_EURI, "an invalid URI is refused before sending (%s)",
+          wamp_err_name(r.code));
+}
+
+static void pubsub(peer *A, peer *B, peer *C, peer *D)
+{
+    CHECK(sub(B, "com.t.topic", WAMP_MATCH_EXACT, false, NULL) &&
+              sub(C, "com.t.topic", WAMP_MATCH_EXACT, false, NULL) &&
+              sub(A, "com.t.topic", WAMP_MATCH_EXACT, false, NULL),
+          "A, B, C subscribe");
+    int a0 = A->events, b0 = B->events, c0 = C->events;
+    pubres p = publish(A, "com.t.topic", 1, (wamp_publish_opts){0});
+    CHECK(p.code == 0 && p.publication != 0, "acknowledged publish: publication %llu",
+          (unsigned long long)p.publication);
+    WAIT(B->events > b0 && C->events > c0);
+    /* marker: the next event on A's own subscription tells whether event 1 came too */
+    publish(A, "com.t.topic", 2, (wamp_publish_opts){.exclude_me = WAMP_OPT_FALSE});
+    WAIT(A->events > a0);
+    CHECK(A->events == a0 + 1 && A->last_arg == 2,
+          "exclude_me by default, exclude_me false delivers to the publisher");
+
+    /* exclude / eligible by session id (C is the marker receiver) */
+    WAIT(B->events == b0 + 2 && C->events == c0 + 2);
+    b0 = B->events;
+    c0 = C->events;
+    wamp_value ex = ints(1, (int64_t)B->id);
+    publish(A, "com.t.topic", 3, (wamp_publish_opts){.exclude = &ex});
+    publish(A, "com.t.topic", 4, (wamp_publish_opts){0});
+    WAIT(B->events > b0 && C->events == c0 + 2);
+    CHECK(B->events == b0 + 1 && B->last_arg == 4, "exclude [B]: B gets only the next event");
+    b0 = B->events;
+    c0 = C->events;
+    wamp_value el = ints(1, (int64_t)B->id);
+    publish(A, "com.t.topic", 5, (wamp_publish_opts){.eligible = &el});
+    publish(A, "com.t.topic", 6, (wamp_publish_opts){0});
+    WAIT(C->events > c0 && B->events == b0 + 2);
+    CHECK(C->events == c0 + 1 && C->last_arg == 6, "eligible [B]: C gets only the next event");
+    b0 = B->events;
+    c0 = C->events;
+    wamp_value exa = wamp_value_list();
+    wamp_value_list_push(g_arena, &exa, wamp_value_cstring(g_arena, B->authid));
+    publish(A, "com.t.topic", 7, (wamp_publish_opts){.exclude_authid = &exa});
+    publish(A, "com.t.topic", 8, (wamp_publish_opts){0});
+    WAIT(B->events > b0 && C->events == c0 + 2);
+    CHECK(B->events == b0 + 1 && B->last_arg == 8, "exclude_authid [B's authid]");
+
+    /* disclose_me */
+    b0 = B->events;
+    publish(A, "com.t.topic", 9, (wamp_publish_opts){.disclose_me = true});
+    WAIT(B->events > b0);
+    CHECK(B->last_publisher == (int64_t)A->id, "disclose_me: the event names the publisher");
+    b0 = B->events;
+    publish(A, "com.t.topic", 10, (wamp_publish_opts){0});
+    WAIT(B->events > b0);
+    CHECK(B->last_publisher == -1, "no publisher identity by default");
+
+    /* pattern subscriptions */
+    CHECK(sub(D, "com.t.pfx", WAMP_MATCH_PREFIX, false, NULL) &&
+              sub(C, "com.t..wild", WAMP_MATCH_WILDCARD, false, NULL),
+          "prefix and wildcard subscriptions");
+    int d0 = D->events;
+    c0 = C->events;
+    publish(A, "com.t.pfx.deep.er", 11, (wamp_publish_opts){0});
+    publish(A, "com.t.x.wild", 12, (wamp_publish_opts){0});
+    WAIT(D->events > d0 && C->events > c0);
+    CHECK(!strcmp(D->last_topic, "com.t.pfx.deep.er") && D->last_arg == 11,
+          "prefix: the event names the actual topic (%s)", D->last_topic);
+    CHECK(!strcmp(C->last_topic, "com.t.x.wild") && C->last_arg == 12,
+          "wildcard: the event names the actual topic (%s)", C->last_topic);
+
+    /* retain / get_retained */
+    p = publish(A, "com.t.retained", 42, (wamp_publish_opts){.retain = true});
+    CHECK(p.code == 0, "retained publish acknowledged");
+    d0 = D->events;
+    CHECK(sub(D, "com.t.retained", WAMP_MATCH_EXACT, true, NULL), "subscribe with get_retained");
+    WAIT(D->events > d0);
+    CHECK(D->last_arg == 42 && D->last_retained, "get_retained: the retained event, flagged");
+    d0 = D->events;
+    publish(A, "com.t.retained", 43, (wamp_publish_opts){0});
+    WAIT(D->events > d0);
+    CHECK(D->last_arg == 43 && !D->last_retained, "a live event is not flagged retained");
+
+    /* errors */
+    p = publish(A, "com.t..bad uri", 0, (wamp_publish_opts){0});
+    CHECK(p.code == WAMP_EURI, "publish to an invalid URI refused locally");
+}
+
+static void combo(const char *url, const char *ser)
+{
+    wamp_transport_options o = {0};
+    const wamp_serializer_info *info = wamp_serializer_by_name(ser);
+    const char *proto[1] = {info->subprotocol};
+    if (!strncmp(url, "ws", 2)) {
+        o.websocket.protocols = proto;
+        o.websocket.protocol_count = 1;
+    } else {
+        o.rawsocket.serializer = info->id;
+    }
+    peer A = {.name = "A"}, B = {.name = "B"}, C = {.name = "C"}, D = {.name = "D"};
+    g_arena = wamp_arena_new(0);
+    bool ok = peer_open(&A, url, &o) && peer_open(&B, url, &o) && peer_open(&C, url, &o) &&
+              peer_open(&D, url, &o);
+    CHECK(ok, "four sessions joined");
+    if (ok) {
+        rpc(&A, &B, &C);
+        pubsub(&A, &B, &C, &D);
+    }
+    peer_close(&A);
+    peer_close(&B);
+    peer_close(&C);
+    peer_close(&D);
+    wamp_arena_free(g_arena);
+}
+
+/* ---------------------------------------------------------------- wampd */
+
+static pid_t start_wampd(const char *exe, int *port)
+{
+    int p[2];
+    if (pipe(p)) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        execl(exe, exe, "--listen", "127.0.0.1:0", "--log-level", "warn", (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    FILE *f = fdopen(p[0], "r");
+    char line[256] = {0}, host[128];
+    if (!f || !fgets(line, sizeof line, f) || sscanf(line, "LISTENING %127s %d", host, port) != 2) {
+        fprintf(stderr, "wampd did not start: %s\n", line);
+        kill(pid, SIGKILL);
+        return -1;
+    }
+    fclose(f);
+    return pid;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fprintf(stderr, "usage: %s WAMPD [FILTER]\n", argv[0]);
+        return 2;
+    }
+    const char *filter = argc > 2 ? argv[2] : NULL;
+    int port = 0;
+    pid_t pid = start_wampd(argv[1], &port);
+    if (pid < 0) return 1;
+    if (wamp_loop_new(&g_loop) || wamp_timer_new(g_loop, on_wake, NULL, &g_wake)) return 1;
+    wamp_timer_start(g_wake, 50, 50);
+    static const char *sers[] = {"json", "msgpack", "cbor", "ubjson"};
+    for (int framing = 0; framing < 2; framing++) {
+        for (int batched = 0; batched < 2; batched++) {
+            if (framing == 1 && batched) continue; /* RawSocket has no batched mode */
+            for (size_t i = 0; i < 4; i++) {
+                char url[96], ser[32], name[64];
+                snprintf(url, sizeof url, framing ? "rs://127.0.0.1:%d" : "ws://127.0.0.1:%d/ws",
+                         port);
+                snprintf(ser, sizeof ser, "%s%s", sers[i], batched ? ".batched" : "");
+                snprintf(name, sizeof name, "%s %s", framing ? "rawsocket" : "websocket", ser);
+                if (filter && !strstr(name, filter)) continue;
+                g_combo = name;
+                combo(url, ser);
+            }
+        }
+    }
+    wamp_timer_free(g_wake);
+    for (int i = 0; i < 4; i++)
+        wamp_loop_run(g_loop, WAMP_RUN_NOWAIT);
+    int lrc = wamp_loop_free(g_loop);
+    kill(pid, SIGTERM);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    printf("%d failure(s)\n", g_failures);
+    return g_failures || lrc ? 1 : 0;
+}
