@@ -41,6 +41,7 @@
 
 #include "auth.h"
 #include "common.h"
+#include "cryptobox.h"
 #include "message.h"
 #include "value.h"
 
@@ -207,7 +208,8 @@ typedef struct wamp_call_result {
     wamp_opt_int callee;
     wamp_str callee_authid;
     wamp_str callee_authrole;
-    bool progress; /* a progressive result (more follow) */
+    bool progress;     /* a progressive result (more follow) */
+    wamp_str enc_algo; /* the payload arrived encoded (e.g. "cryptobox") and was decoded */
 } wamp_call_result;
 
 /* Completion: exactly one of res / err is non-NULL. */
@@ -256,6 +258,8 @@ typedef struct wamp_invocation {
     wamp_str procedure;    /* the actual procedure (pattern registrations) */
     bool receive_progress; /* the caller accepts progressive results */
     wamp_opt_int timeout;
+    wamp_str enc_algo; /* the payload arrived encoded and was decoded; the YIELD will be
+                          encoded with the session's payload codec too (Autobahn) */
 } wamp_invocation;
 
 /* A procedure implementation. Answer now or later with wamp_session_yield()/wamp_session_error()
@@ -343,6 +347,7 @@ typedef struct wamp_event {
     wamp_str publisher_authrole;
     wamp_str topic; /* the actual topic (pattern subscriptions) */
     bool retained;
+    wamp_str enc_algo; /* the payload arrived encoded and was decoded */
 } wamp_event;
 
 typedef void (*wamp_event_cb)(void *user, wamp_session *s, const wamp_event *ev);
@@ -365,6 +370,34 @@ WAMP_API int wamp_session_subscribe(wamp_session *s, const char *topic,
  * on UNSUBSCRIBED (else at once). WAMP_ENOTFOUND for an unknown or pending handle. */
 WAMP_API int wamp_session_unsubscribe(wamp_session *s, wamp_id handle, wamp_done_cb done,
                                       void *done_user);
+
+/* ---------------------------------------------------------------- payload codec */
+
+/*
+ * Payload transparency / end-to-end encryption (Autobahn's set_payload_codec). codec is copied
+ * (its user pointer is borrowed until replaced, cleared or the session is freed); NULL clears.
+ * With a codec set:
+ *   - CALL and PUBLISH payloads are given to codec->encode(is_originating=true, procedure or
+ *     topic); when it encodes, the message carries payload + enc_algo/enc_serializer/enc_key
+ *     instead of args/kwargs (a codec with no key for the URI leaves them in clear);
+ *   - a YIELD (progressive or final) answering an encoded INVOCATION is encoded with
+ *     is_originating=false and the procedure's URI; an ERROR answering an invocation is
+ *     offered to the codec under its error URI (as Autobahn does);
+ *   - encoded RESULT, ERROR, INVOCATION and EVENT payloads are decoded before the callbacks see
+ *     them (args/kwargs hold the plaintext, enc_algo says it was encoded).
+ * An encoded message that cannot be used:
+ *   - no codec: code WAMP_ENOCODEC, uri "wamp.error.no_payload_codec";
+ *   - the codec fails: WAMP_EDECRYPT / WAMP_ETRUSTEDURI (or its code), uri
+ *     "wamp.error.encryption.decrypt_error" / "wamp.error.encryption.trusted_uri_mismatch".
+ *   RESULT / ERROR of a call: the call completes with that error (progressive RESULT:
+ *   on_user_error, the call stays pending). INVOCATION: the handler is not called; ERROR with
+ *   that URI goes back to the dealer. EVENT: handlers are not called; on_user_error reports it.
+ * An encode failure makes wamp_session_call()/_publish()/_yield() return the codec's error
+ * (nothing sent).
+ */
+WAMP_API void wamp_session_set_payload_codec(wamp_session *s, const wamp_payload_codec *codec);
+/* The codec set, or NULL (borrowed from the session until it is replaced or cleared). */
+WAMP_API const wamp_payload_codec *wamp_session_get_payload_codec(const wamp_session *s);
 
 #ifdef __cplusplus
 }

@@ -38,6 +38,7 @@ typedef struct pending {
     uint64_t deadline;
     wamp_cancel_mode timeout_mode;
     bool zombie; /* completed locally (cancel/timeout): swallow the router's final answer */
+    char *uri;   /* calls: the procedure (the URI payload codecs decode the RESULT under) */
 } pending;
 
 typedef struct hnd {
@@ -77,6 +78,8 @@ typedef struct reg {
 typedef struct inv {
     struct inv *next;
     wamp_id request;
+    char *procedure; /* the actual procedure (for encoding the answer) */
+    bool encoded;    /* the INVOCATION was encoded: so is the YIELD */
     bool receive_progress;
     wamp_interrupt_cb on_interrupt;
     void *user;
@@ -100,6 +103,8 @@ struct wamp_session {
     inv *invs;
     wamp_arena *details_arena;
     wamp_session_details details;
+    bool has_codec;
+    wamp_payload_codec codec;
 };
 
 static void session_destroy(wamp_session *s);
@@ -161,7 +166,105 @@ static int check_payload(const wamp_value *args, const wamp_value *kwargs)
     return WAMP_OK;
 }
 
+/* ---------------------------------------------------------------- payload codec */
+
+void wamp_session_set_payload_codec(wamp_session *s, const wamp_payload_codec *codec)
+{
+    if (!s) return;
+    s->has_codec = codec && codec->encode && codec->decode;
+    if (s->has_codec)
+        s->codec = *codec;
+    else
+        memset(&s->codec, 0, sizeof s->codec);
+}
+
+const wamp_payload_codec *wamp_session_get_payload_codec(const wamp_session *s)
+{
+    return s && s->has_codec ? &s->codec : NULL;
+}
+
+static const wamp_value *present(const wamp_value *v)
+{
+    return v && !wamp_value_is_null(v) ? v : NULL;
+}
+
+/*
+ * Puts args/kwargs into m, encoded with the session's codec when it has one and it encodes
+ * for uri. *a receives the arena of the encoded payload (NULL when none); the caller frees it
+ * after sending m. Returns WAMP_OK or the codec's error.
+ */
+static int put_payload(wamp_session *s, bool originating, wamp_str uri, const wamp_value *args,
+                       const wamp_value *kwargs, wamp_arena **a, wamp_message *m)
+{
+    *a = NULL;
+    set_payload(m, args, kwargs);
+    if (!s->has_codec) return WAMP_OK;
+    *a = wamp_arena_new(0);
+    if (!*a) return WAMP_ENOMEM;
+    wamp_encoded_payload ep = {0};
+    bool encoded = false;
+    int rc = s->codec.encode(s->codec.user, originating, uri, present(args), present(kwargs), *a,
+                             &ep, &encoded);
+    if (rc || !encoded) return rc;
+    if (!ep.enc_algo.ptr || !ep.payload.ptr) return WAMP_EINVAL;
+    m->args = wamp_value_null();
+    m->kwargs = wamp_value_null();
+    m->payload = ep.payload;
+    m->enc_algo = ep.enc_algo;
+    m->enc_serializer = ep.enc_serializer;
+    m->enc_key = ep.enc_key;
+    return WAMP_OK;
+}
+
+/*
+ * The application payload of a received m: args/kwargs as they came, or decoded with the
+ * session's codec (envelope URI uri) when m is encoded. *a receives the arena of the decoded
+ * values (NULL when none; the caller frees it). Returns WAMP_OK, WAMP_ENOCODEC (encoded but no
+ * codec) or the codec's error.
+ */
+static int get_payload(wamp_session *s, const wamp_message *m, bool originating, wamp_str uri,
+                       wamp_arena **a, wamp_value *args, wamp_value *kwargs)
+{
+    *a = NULL;
+    *args = m->args;
+    *kwargs = m->kwargs;
+    if (!m->enc_algo.ptr) return WAMP_OK;
+    if (!s->has_codec) return WAMP_ENOCODEC;
+    *a = wamp_arena_new(0);
+    if (!*a) return WAMP_ENOMEM;
+    wamp_encoded_payload in = {m->payload, m->enc_algo, m->enc_serializer, m->enc_key};
+    wamp_value av = wamp_value_null(), kv = wamp_value_null();
+    int rc = s->codec.decode(s->codec.user, originating, uri, &in, *a, &av, &kv);
+    if (rc) return rc;
+    if (check_payload(&av, &kv)) return WAMP_EDECRYPT;
+    *args = av;
+    *kwargs = kv;
+    return WAMP_OK;
+}
+
+/* The WAMP error URI for a get_payload() failure. */
+static const char *payload_error_uri(int rc)
+{
+    return rc == WAMP_ENOCODEC ? WAMP_ERROR_ENC_NO_PAYLOAD_CODEC : wamp_cryptobox_error_uri(rc);
+}
+
+static char *dupstr_n(wamp_str v)
+{
+    char *d = malloc(v.len + 1);
+    if (d) {
+        if (v.len) memcpy(d, v.ptr, v.len);
+        d[v.len] = 0;
+    }
+    return d;
+}
+
 /* ---------------------------------------------------------------- lists */
+
+static void pending_free(pending *p)
+{
+    free(p->uri);
+    free(p);
+}
 
 static pending *pending_add(wamp_session *s, enum pr_kind kind, wamp_id request)
 {
@@ -230,9 +333,27 @@ static void inv_remove(wamp_session *s, inv *x)
     for (inv **pp = &s->invs; *pp; pp = &(*pp)->next)
         if (*pp == x) {
             *pp = x->next;
+            free(x->procedure);
             free(x);
             return;
         }
+}
+
+/* Sends ERROR for invocation request (payload offered to the codec under the error URI, as
+ * Autobahn's _message_from_exception does). */
+static int send_inv_error(wamp_session *s, wamp_id request, wamp_str uri, const wamp_value *args,
+                          const wamp_value *kwargs, bool *sent)
+{
+    wamp_message m = wamp_message_error(WAMP_MSG_INVOCATION, request, NULL);
+    m.error.error = uri;
+    wamp_arena *pa = NULL;
+    int rc = put_payload(s, false, uri, args, kwargs, &pa, &m);
+    if (!rc) {
+        rc = send_msg(s, &m);
+        if (sent) *sent = true;
+    }
+    wamp_arena_free(pa);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- completion */
@@ -294,7 +415,7 @@ static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
         if (p->done) p->done(p->user, s, p->handle, 0, err);
         break;
     }
-    free(p);
+    pending_free(p);
 }
 
 /*
@@ -340,6 +461,7 @@ static void end_session(wamp_session *s, int code, const char *reason, wamp_str 
         inv *i = s->invs;
         s->invs = i->next;
         if (i->on_interrupt) i->on_interrupt(i->user, s, i->request, WAMP_CANCEL_KILLNOWAIT);
+        free(i->procedure);
         free(i);
     }
     if (call_leave && s->cb.on_leave && !s->free_pending) {
@@ -680,13 +802,29 @@ static void on_result(wamp_session *s, const wamp_message *m)
     if (p->zombie) {
         if (!progress) {
             pending_unlink(s, p);
-            free(p);
+            pending_free(p);
         }
         return;
     }
+    wamp_arena *pa = NULL;
     wamp_call_result r = {0};
-    r.args = m->args;
-    r.kwargs = m->kwargs;
+    int rc = get_payload(s, m, true, wamp_str_c(p->uri), &pa, &r.args, &r.kwargs);
+    if (rc) {
+        wamp_arena_free(pa);
+        if (progress) {
+            user_error(s, rc, "could not deliver a progressive call result: payload not decoded");
+            return;
+        }
+        pending_unlink(s, p);
+        wamp_error e = local_error(rc, payload_error_uri(rc),
+                                   rc == WAMP_ENOCODEC
+                                       ? "received encoded payload, but no payload codec active"
+                                       : "failed to decode the application payload");
+        p->call_cb(p->user, s, p->request, NULL, &e);
+        pending_free(p);
+        return;
+    }
+    r.enc_algo = m->enc_algo;
     r.details = m->options_in;
     r.callee = m->result.callee;
     r.callee_authid = m->result.callee_authid;
@@ -694,15 +832,18 @@ static void on_result(wamp_session *s, const wamp_message *m)
     r.progress = progress;
     if (progress) {
         if (!p->on_progress) {
+            wamp_arena_free(pa);
             violation(s, "progressive RESULT received for a call that did not ask for them");
             return;
         }
         p->on_progress(p->user, s, p->request, &r, NULL);
+        wamp_arena_free(pa);
         return;
     }
     pending_unlink(s, p);
     p->call_cb(p->user, s, p->request, &r, NULL);
-    free(p);
+    pending_free(p);
+    wamp_arena_free(pa);
 }
 
 static void on_error(wamp_session *s, const wamp_message *m)
@@ -724,7 +865,16 @@ static void on_error(wamp_session *s, const wamp_message *m)
     }
     pending_unlink(s, p);
     wamp_error e = app_error(m);
+    wamp_arena *pa = NULL;
+    int rc = get_payload(s, m, true, m->error.error, &pa, &e.args, &e.kwargs);
+    if (rc) {
+        e = local_error(rc, payload_error_uri(rc),
+                        rc == WAMP_ENOCODEC
+                            ? "received encoded payload, but no payload codec active"
+                            : "failed to decode the application payload of an ERROR");
+    }
     complete_error(s, p, &e);
+    wamp_arena_free(pa);
 }
 
 static void on_published(wamp_session *s, const wamp_message *m)
@@ -736,7 +886,7 @@ static void on_published(wamp_session *s, const wamp_message *m)
     }
     pending_unlink(s, p);
     p->pub_cb(p->user, s, p->request, m->published.publication, NULL);
-    free(p);
+    pending_free(p);
 }
 
 static sub *sub_by_id(wamp_session *s, wamp_id id, bool any_state)
@@ -756,7 +906,7 @@ static void on_subscribed(wamp_session *s, const wamp_message *m)
     }
     pending_unlink(s, p);
     sub *e = p->sub;
-    free(p);
+    pending_free(p);
     wamp_id id = m->subscribed.subscription;
     /* Another active entry with the same id (the broker merged two patterns we asked for
      * separately): keep both; events go to the first. */
@@ -791,10 +941,22 @@ static void on_event(wamp_session *s, const wamp_message *m)
     }
     if (e->state != SUB_ACTIVE) return; /* unsubscribing: in flight, dropped */
     wamp_event ev = {0};
+    wamp_str topic = m->event.topic.ptr ? m->event.topic : wamp_str_c(e->topic);
+    wamp_arena *pa = NULL;
+    int rc = get_payload(s, m, false, topic, &pa, &ev.args, &ev.kwargs);
+    if (rc) {
+        wamp_arena_free(pa);
+        user_error(s, rc,
+                   rc == WAMP_ENOCODEC
+                       ? "EVENT dropped: encoded payload (wamp.error.no_payload_codec)"
+                       : (rc == WAMP_ETRUSTEDURI
+                              ? "EVENT dropped: wamp.error.encryption.trusted_uri_mismatch"
+                              : "EVENT dropped: wamp.error.encryption.decrypt_error"));
+        return;
+    }
+    ev.enc_algo = m->enc_algo;
     ev.subscription = m->event.subscription;
     ev.publication = m->event.publication;
-    ev.args = m->args;
-    ev.kwargs = m->kwargs;
     ev.details = m->options_in;
     ev.publisher = m->event.publisher;
     ev.publisher_authid = m->event.publisher_authid;
@@ -808,6 +970,7 @@ static void on_event(wamp_session *s, const wamp_message *m)
     wamp_id stackbuf[16];
     wamp_id *ids = n <= 16 ? stackbuf : malloc(n * sizeof *ids);
     if (!ids) {
+        wamp_arena_free(pa);
         user_error(s, WAMP_ENOMEM, "EVENT dropped: out of memory");
         return;
     }
@@ -826,6 +989,7 @@ static void on_event(wamp_session *s, const wamp_message *m)
             }
     }
     if (ids != stackbuf) free(ids);
+    wamp_arena_free(pa);
 }
 
 static void on_unsubscribed(wamp_session *s, const wamp_message *m)
@@ -850,7 +1014,7 @@ static void on_unsubscribed(wamp_session *s, const wamp_message *m)
             break;
         }
     if (p->done) p->done(p->user, s, p->handle, 0, NULL);
-    free(p);
+    pending_free(p);
 }
 
 static void on_registered(wamp_session *s, const wamp_message *m)
@@ -869,7 +1033,7 @@ static void on_registered(wamp_session *s, const wamp_message *m)
     p->reg->id = m->registered.registration;
     p->reg->state = REG_ACTIVE;
     if (p->done) p->done(p->user, s, p->handle, p->reg->id, NULL);
-    free(p);
+    pending_free(p);
 }
 
 static void on_unregistered(wamp_session *s, const wamp_message *m)
@@ -896,7 +1060,7 @@ static void on_unregistered(wamp_session *s, const wamp_message *m)
             break;
         }
     if (p->done) p->done(p->user, s, p->handle, 0, NULL);
-    free(p);
+    pending_free(p);
 }
 
 static void on_invocation(wamp_session *s, const wamp_message *m)
@@ -912,25 +1076,52 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
         violation(s, "INVOCATION received for a non-registered registration");
         return;
     }
+    wamp_str proc =
+        m->invocation.procedure.ptr ? m->invocation.procedure : wamp_str_c(r->procedure);
+    wamp_invocation iv = {0};
+    wamp_arena *pa = NULL;
+    int rc = get_payload(s, m, false, proc, &pa, &iv.args, &iv.kwargs);
+    if (rc) {
+        /* the endpoint cannot be invoked: answer with the payload error (Autobahn) */
+        wamp_arena_free(pa);
+        const char *uri = payload_error_uri(rc);
+        wamp_arena *ea = wamp_arena_new(0);
+        wamp_value eargs = wamp_value_list();
+        const char *why = rc == WAMP_ENOCODEC
+                              ? "received encrypted INVOCATION payload, but no payload codec active"
+                              : "failed to decode the INVOCATION payload";
+        if (ea && wamp_value_list_push(ea, &eargs, wamp_value_string_borrow(why, strlen(why))))
+            eargs = wamp_value_null();
+        user_error(s, rc, "INVOCATION refused: its payload could not be decoded");
+        rc = send_inv_error(s, m->invocation.request, wamp_str_c(uri), ea ? &eargs : NULL, NULL,
+                            NULL);
+        wamp_arena_free(ea);
+        if (rc) user_error(s, rc, "sending ERROR for an undecodable INVOCATION failed");
+        return;
+    }
     inv *x = calloc(1, sizeof *x);
-    if (!x) {
+    char *pcopy = dupstr_n(proc);
+    if (!x || !pcopy) {
+        free(x);
+        free(pcopy);
+        wamp_arena_free(pa);
         wamp_message e = wamp_message_error(WAMP_MSG_INVOCATION, m->invocation.request,
                                             WAMP_ERROR_RUNTIME_ERROR);
         send_msg(s, &e);
         return;
     }
+    x->procedure = pcopy;
+    x->encoded = m->enc_algo.ptr != NULL;
     x->request = m->invocation.request;
     x->receive_progress = m->invocation.receive_progress == WAMP_OPT_TRUE;
     x->on_interrupt = r->on_interrupt;
     x->user = r->user;
     x->next = s->invs;
     s->invs = x;
-    wamp_invocation iv = {0};
     iv.request = m->invocation.request;
     iv.registration = m->invocation.registration;
     iv.handle = r->handle;
-    iv.args = m->args;
-    iv.kwargs = m->kwargs;
+    iv.enc_algo = m->enc_algo;
     iv.details = m->options_in;
     iv.caller = m->invocation.caller;
     iv.caller_authid = m->invocation.caller_authid;
@@ -939,6 +1130,7 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
     iv.receive_progress = x->receive_progress;
     iv.timeout = m->invocation.timeout;
     r->cb(r->user, s, &iv);
+    wamp_arena_free(pa);
 }
 
 static void on_interrupt(wamp_session *s, const wamp_message *m)
@@ -1023,7 +1215,7 @@ void wamp_session_tick(wamp_session *s, uint64_t now_ms)
         if (rc) {
             /* no CANCEL went out: nothing will answer through it */
             pending_unlink(s, p);
-            free(p);
+            pending_free(p);
         }
     }
     leave_(s);
@@ -1066,8 +1258,21 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
     if (!p) return WAMP_ENOMEM;
     p->call_cb = cb;
     p->user = user;
+    p->uri = dupstr(procedure);
+    if (!p->uri) {
+        pending_unlink(s, p);
+        pending_free(p);
+        return WAMP_ENOMEM;
+    }
     wamp_message m = wamp_message_call(id, procedure);
-    set_payload(&m, args, kwargs);
+    wamp_arena *pa = NULL;
+    rc = put_payload(s, true, wamp_str_c(procedure), args, kwargs, &pa, &m);
+    if (rc) {
+        wamp_arena_free(pa);
+        pending_unlink(s, p);
+        pending_free(p);
+        return rc;
+    }
     if (o) {
         if (o->timeout_ms > 0) m.call.timeout = WAMP_OPT_INT(o->timeout_ms);
         if (o->on_progress) {
@@ -1088,9 +1293,10 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
     }
     enter(s);
     rc = send_msg(s, &m);
+    wamp_arena_free(pa);
     if (rc) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
     } else if (request) {
         *request = id;
     }
@@ -1161,7 +1367,7 @@ int wamp_session_register(wamp_session *s, const char *procedure, const wamp_reg
     int rc = send_msg(s, &m);
     if (rc) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
         reg_unlink_free(s, r);
     } else if (handle) {
         *handle = r->handle;
@@ -1190,7 +1396,7 @@ int wamp_session_unregister(wamp_session *s, wamp_id handle, wamp_done_cb done, 
     int rc = send_msg(s, &m);
     if (rc) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
     } else {
         r->state = REG_GONE;
     }
@@ -1209,10 +1415,19 @@ int wamp_session_yield(wamp_session *s, wamp_id request, const wamp_value *args,
     int rc = check_payload(args, kwargs);
     if (rc) return rc;
     wamp_message m = wamp_message_yield(request);
-    set_payload(&m, args, kwargs);
+    wamp_arena *pa = NULL;
+    if (x->encoded)
+        rc = put_payload(s, false, wamp_str_c(x->procedure), args, kwargs, &pa, &m);
+    else
+        set_payload(&m, args, kwargs);
+    if (rc) {
+        wamp_arena_free(pa);
+        return rc;
+    }
     if (progress) m.yield.progress = WAMP_OPT_TRUE;
     enter(s);
     rc = send_msg(s, &m);
+    wamp_arena_free(pa);
     if (!progress) inv_remove(s, x);
     leave_(s);
     return rc;
@@ -1227,12 +1442,10 @@ int wamp_session_error(wamp_session *s, wamp_id request, const wamp_error *err)
     if (wamp_uri_check(err->uri, WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
     int rc = check_payload(&err->args, &err->kwargs);
     if (rc) return rc;
-    wamp_message m = wamp_message_error(WAMP_MSG_INVOCATION, request, NULL);
-    m.error.error = err->uri;
-    set_payload(&m, &err->args, &err->kwargs);
     enter(s);
-    rc = send_msg(s, &m);
-    inv_remove(s, x);
+    bool sent = false;
+    rc = send_inv_error(s, request, err->uri, &err->args, &err->kwargs, &sent);
+    if (sent) inv_remove(s, x);
     leave_(s);
     return rc;
 }
@@ -1272,7 +1485,12 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
     if (rc) return rc;
     wamp_id id = next_req(s);
     wamp_message m = wamp_message_publish(id, topic);
-    set_payload(&m, args, kwargs);
+    wamp_arena *pa = NULL;
+    rc = put_payload(s, true, wamp_str_c(topic), args, kwargs, &pa, &m);
+    if (rc) {
+        wamp_arena_free(pa);
+        return rc;
+    }
     wamp_publish_msg *pm = &m.publish;
     if (o->acknowledge) pm->acknowledge = WAMP_OPT_TRUE;
     pm->exclude_me = o->exclude_me;
@@ -1287,15 +1505,19 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
     pending *p = NULL;
     if (o->acknowledge) {
         p = pending_add(s, PR_PUBLISH, id);
-        if (!p) return WAMP_ENOMEM;
+        if (!p) {
+            wamp_arena_free(pa);
+            return WAMP_ENOMEM;
+        }
         p->pub_cb = cb;
         p->user = user;
     }
     enter(s);
     rc = send_msg(s, &m);
+    wamp_arena_free(pa);
     if (rc && p) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
     } else if (!rc && request) {
         *request = id;
     }
@@ -1366,7 +1588,7 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
     int rc = send_msg(s, &m);
     if (rc) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
         sub_unlink_free(s, e);
     } else if (handle) {
         *handle = h->handle;
@@ -1408,7 +1630,7 @@ int wamp_session_unsubscribe(wamp_session *s, wamp_id handle, wamp_done_cb done,
             rc = send_msg(s, &m);
             if (rc) {
                 pending_unlink(s, p);
-                free(p);
+                pending_free(p);
                 sub_unlink_free(s, e); /* forget it locally anyway: no handler is left */
             }
         }

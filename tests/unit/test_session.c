@@ -975,6 +975,327 @@ static void test_subscribe(void **state)
     rt_free(r);
 }
 
+/* ================================================================ payload codec (cryptobox) */
+
+/* The JSON text of m (as a router would send it). */
+static char *msg_json(const wamp_message *m)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_buf b = {0};
+    assert_int_equal(wamp_message_encode(WAMP_SER_JSON, m, a, &b), WAMP_OK);
+    wamp_buf_append_byte(&b, 0);
+    wamp_arena_free(a);
+    return (char *)b.data;
+}
+
+/* Parses the next sent message (must be type `type`, encoded with cryptobox/json) and decodes
+ * its payload with kr; returns "args|kwargs" JSON in out. */
+static void expect_sent_encrypted(rt *r, int type, wamp_keyring *kr, bool originating,
+                                  const char *uri, const char *want_plain)
+{
+    if (r->head >= r->nout) fail_msg("expected an encrypted message, nothing was sent");
+    const char *json = r->out[r->head++];
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message m;
+    wamp_msg_error e;
+    assert_int_equal(
+        wamp_message_decode(WAMP_SER_JSON, (const uint8_t *)json, strlen(json), a, NULL, &m, &e),
+        WAMP_OK);
+    assert_int_equal(m.type, type);
+    assert_true(wamp_str_eqc(m.enc_algo, "cryptobox"));
+    assert_true(wamp_str_eqc(m.enc_serializer, "json"));
+    assert_null(m.enc_key.ptr);
+    assert_true(m.payload.len > 40);
+    assert_true(wamp_value_is_null(&m.args) && wamp_value_is_null(&m.kwargs));
+    wamp_encoded_payload in = {m.payload, m.enc_algo, m.enc_serializer, m.enc_key};
+    wamp_value args, kwargs;
+    assert_int_equal(wamp_keyring_decode(kr, originating, wamp_str_c(uri), &in, a, &args, &kwargs),
+                     WAMP_OK);
+    wamp_buf b = {0};
+    if (wamp_value_is_null(&args))
+        wamp_buf_append(&b, "-", 1);
+    else
+        wamp_value_dump(&b, &args);
+    wamp_buf_append(&b, "|", 1);
+    if (wamp_value_is_null(&kwargs))
+        wamp_buf_append(&b, "-", 1);
+    else
+        wamp_value_dump(&b, &kwargs);
+    wamp_buf_append_byte(&b, 0);
+    if (strcmp((char *)b.data, want_plain) != 0)
+        fail_msg("decrypted %s, expected %s", (char *)b.data, want_plain);
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+}
+
+/* The router sends m with its payload encrypted by kr under uri. */
+static void feed_encrypted(rt *r, wamp_message m, wamp_keyring *kr, bool originating,
+                           const char *uri, const char *args_json, const char *kwargs_json)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = args_json ? jv(a, args_json) : wamp_value_null();
+    wamp_value kwargs = kwargs_json ? jv(a, kwargs_json) : wamp_value_null();
+    wamp_encoded_payload ep;
+    bool encoded = false;
+    assert_int_equal(wamp_keyring_encode(kr, originating, wamp_str_c(uri), args_json ? &args : NULL,
+                                         kwargs_json ? &kwargs : NULL, a, &ep, &encoded),
+                     WAMP_OK);
+    assert_true(encoded);
+    m.payload = ep.payload;
+    m.enc_algo = ep.enc_algo;
+    m.enc_serializer = ep.enc_serializer;
+    m.enc_key = ep.enc_key;
+    char *json = msg_json(&m);
+    feed(r, json);
+    free(json);
+    wamp_arena_free(a);
+}
+
+static void enc_call_cb(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
+                        const wamp_error *err)
+{
+    call_cb(user, s, req, res, err);
+    rt *r = user;
+    if (res && res->enc_algo.ptr) logf_(r, "enc=%.*s;", (int)res->enc_algo.len, res->enc_algo.ptr);
+}
+
+typedef struct keys {
+    wamp_keyring *caller, *callee, *other;
+} keys;
+
+/* Originator (caller, publisher) and responder (callee, subscriber) rings for "com.secret."
+ * plus an unrelated ring with other keys for the same URI. */
+static keys make_keys(void)
+{
+    char op[WAMP_CRYPTOBOX_KEY_B64_SIZE], opub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+    char rp[WAMP_CRYPTOBOX_KEY_B64_SIZE], rpub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+    char xp[WAMP_CRYPTOBOX_KEY_B64_SIZE], xpub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+    (void)xpub;
+    assert_int_equal(wamp_cryptobox_generate_key(op, opub), WAMP_OK);
+    assert_int_equal(wamp_cryptobox_generate_key(rp, rpub), WAMP_OK);
+    assert_int_equal(wamp_cryptobox_generate_key(xp, xpub), WAMP_OK);
+    keys k;
+    assert_int_equal(wamp_keyring_new(&k.caller), WAMP_OK);
+    assert_int_equal(wamp_keyring_new(&k.callee), WAMP_OK);
+    assert_int_equal(wamp_keyring_new(&k.other), WAMP_OK);
+    wamp_cryptobox_key ko = {.originator_priv = op, .responder_pub = rpub};
+    wamp_cryptobox_key kr = {.responder_priv = rp, .originator_pub = opub};
+    wamp_cryptobox_key kx = {.originator_priv = xp, .responder_priv = xp}; /* unrelated keys */
+    assert_int_equal(wamp_keyring_set_key(k.caller, "com.secret.", &ko), WAMP_OK);
+    assert_int_equal(wamp_keyring_set_key(k.callee, "com.secret.", &kr), WAMP_OK);
+    assert_int_equal(wamp_keyring_set_key(k.other, "com.secret.", &kx), WAMP_OK);
+    return k;
+}
+
+static void free_keys(keys k)
+{
+    wamp_keyring_free(k.caller);
+    wamp_keyring_free(k.callee);
+    wamp_keyring_free(k.other);
+}
+
+static void test_payload_codec_caller(void **state)
+{
+    (void)state;
+    keys k = make_keys();
+    rt *r = joined_rt();
+    assert_null(wamp_session_get_payload_codec(r->s));
+    wamp_payload_codec c = wamp_keyring_codec(k.caller);
+    wamp_session_set_payload_codec(r->s, &c);
+    assert_non_null(wamp_session_get_payload_codec(r->s));
+    assert_ptr_equal(wamp_session_get_payload_codec(r->s)->user, k.caller);
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = jv(a, "[1,2]"), kwargs = jv(a, "{\"k\":\"v\"}");
+    /* a URI with a key: encrypted on the wire, the plaintext carries the URI */
+    assert_int_equal(
+        wamp_session_call(r->s, "com.secret.add", &args, &kwargs, NULL, enc_call_cb, r, NULL),
+        WAMP_OK);
+    expect_sent_encrypted(r, WAMP_MSG_CALL, k.callee, false, "com.secret.add",
+                          "[1, 2]|{\"k\": \"v\"}");
+    /* no key: in clear */
+    assert_int_equal(
+        wamp_session_call(r->s, "com.open.add", &args, NULL, NULL, enc_call_cb, r, NULL), WAMP_OK);
+    expect_sent(r, "[48,2,{},\"com.open.add\",[1,2]]");
+    /* the encrypted RESULT is decrypted for the application */
+    wamp_message res = wamp_message_new(WAMP_MSG_RESULT);
+    res.result.request = 1;
+    feed_encrypted(r, res, k.callee, false, "com.secret.add", "[3]", NULL);
+    expect_log(r, "result1:[3],-;enc=cryptobox;");
+    feed(r, "[50,2,{},[3]]");
+    expect_log(r, "result2:[3],-;");
+    /* forged (other keys), trusted URI mismatch, and an encrypted ERROR */
+    for (int i = 3; i <= 6; i++)
+        assert_int_equal(
+            wamp_session_call(r->s, "com.secret.add", NULL, NULL, NULL, enc_call_cb, r, NULL),
+            WAMP_OK);
+    r->head = r->nout;
+    res.result.request = 3;
+    feed_encrypted(r, res, k.other, false, "com.secret.add", "[3]", NULL);
+    res.result.request = 4;
+    feed_encrypted(r, res, k.callee, false, "com.secret.sub", "[3]", NULL);
+    wamp_message err = wamp_message_error(WAMP_MSG_CALL, 5, "com.secret.error.bad");
+    feed_encrypted(r, err, k.callee, false, "com.secret.error.bad", "[\"why\"]", "{\"n\":1}");
+    err.error.request = 6;
+    feed_encrypted(r, err, k.callee, false, "com.secret.error.other", "[\"why\"]", NULL);
+    expect_log(r, "error3:WAMP_EDECRYPT,wamp.error.encryption.decrypt_error,-,-;"
+                  "error4:WAMP_ETRUSTEDURI,wamp.error.encryption.trusted_uri_mismatch,-,-;"
+                  "error5:WAMP_EAPPLICATION,com.secret.error.bad,[\"why\"],{\"n\": 1};"
+                  "error6:WAMP_ETRUSTEDURI,wamp.error.encryption.trusted_uri_mismatch,-,-;");
+    /* a progressive result that does not decrypt is reported; the call stays pending */
+    wamp_call_opts po = {.on_progress = enc_call_cb};
+    assert_int_equal(wamp_session_call(r->s, "com.secret.p", NULL, NULL, &po, enc_call_cb, r, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    res.result.request = 7;
+    res.result.progress = WAMP_OPT_TRUE;
+    feed_encrypted(r, res, k.other, false, "com.secret.p", "[1]", NULL);
+    feed_encrypted(r, res, k.callee, false, "com.secret.p", "[2]", NULL);
+    res.result.progress = WAMP_OPT_UNSET;
+    feed_encrypted(r, res, k.callee, false, "com.secret.p", "[3]", NULL);
+    expect_log(r, "uerr:WAMP_EDECRYPT;progress7:[2],-;enc=cryptobox;result7:[3],-;enc=cryptobox;");
+    /* publications are encrypted too */
+    assert_int_equal(
+        wamp_session_publish(r->s, "com.secret.t", &args, NULL, NULL, NULL, NULL, NULL), WAMP_OK);
+    expect_sent_encrypted(r, WAMP_MSG_PUBLISH, k.callee, false, "com.secret.t", "[1, 2]|-");
+    /* clearing the codec: an encrypted RESULT now fails with no_payload_codec */
+    wamp_session_set_payload_codec(r->s, NULL);
+    assert_null(wamp_session_get_payload_codec(r->s));
+    assert_int_equal(
+        wamp_session_call(r->s, "com.secret.add", &args, NULL, NULL, enc_call_cb, r, NULL),
+        WAMP_OK);
+    expect_sent(r, "[48,9,{},\"com.secret.add\",[1,2]]");
+    res.result.request = 9;
+    feed_encrypted(r, res, k.callee, false, "com.secret.add", "[3]", NULL);
+    expect_log(r, "error9:WAMP_ENOCODEC,wamp.error.no_payload_codec,-,-;");
+    wamp_arena_free(a);
+    rt_free(r);
+    free_keys(k);
+}
+
+static void enc_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    proc(user, s, inv);
+    rt *r = user;
+    if (inv->enc_algo.ptr) logf_(r, "enc=%.*s;", (int)inv->enc_algo.len, inv->enc_algo.ptr);
+}
+
+static void enc_ev_cb(void *user, wamp_session *s, const wamp_event *ev)
+{
+    ev_cb(user, s, ev);
+    rt *r = user;
+    if (ev->enc_algo.ptr) logf_(r, "enc=%.*s;", (int)ev->enc_algo.len, ev->enc_algo.ptr);
+}
+
+static void test_payload_codec_callee_subscriber(void **state)
+{
+    (void)state;
+    keys k = make_keys();
+    rt *r = joined_rt();
+    wamp_payload_codec c = wamp_keyring_codec(k.callee);
+    wamp_session_set_payload_codec(r->s, &c);
+    wamp_id h;
+    wamp_register_opts pre = {.match = WAMP_MATCH_PREFIX};
+    assert_int_equal(wamp_session_register(r->s, "com.secret.", &pre, enc_proc, r, NULL, NULL, &h),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_register(r->s, "com.open", NULL, enc_proc, r, NULL, NULL, &h),
+                     WAMP_OK);
+    assert_int_equal(
+        wamp_session_subscribe(r->s, "com.secret.t", NULL, enc_ev_cb, r, NULL, NULL, &h), WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,1,100]");
+    feed(r, "[65,2,101]");
+    feed(r, "[33,3,300]");
+    /* encrypted INVOCATION (procedure from the details): decrypted, the YIELD is encrypted */
+    wamp_message iv = wamp_message_new(WAMP_MSG_INVOCATION);
+    iv.invocation.request = 10;
+    iv.invocation.registration = 100;
+    iv.invocation.procedure = wamp_str_c("com.secret.add");
+    iv.invocation.receive_progress = WAMP_OPT_TRUE;
+    feed_encrypted(r, iv, k.caller, true, "com.secret.add", "[1,2]", NULL);
+    expect_log(r, "invoke10@1:[1, 2],-,com.secret.add,-,rp;enc=cryptobox;");
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value three = jv(a, "[3]");
+    assert_int_equal(wamp_session_yield(r->s, 10, &three, NULL, true), WAMP_OK);
+    expect_sent_encrypted(r, WAMP_MSG_YIELD, k.caller, true, "com.secret.add", "[3]|-");
+    assert_int_equal(wamp_session_yield(r->s, 10, NULL, &(wamp_value){0}, false), WAMP_OK);
+    expect_sent_encrypted(r, WAMP_MSG_YIELD, k.caller, true, "com.secret.add", "-|-");
+    /* a clear INVOCATION gets a clear YIELD even with a key for the URI */
+    feed(r, "[68,11,100,{\"procedure\":\"com.secret.add\"},[5]]");
+    expect_log(r, "invoke11@1:[5],-,com.secret.add,-;");
+    assert_int_equal(wamp_session_yield(r->s, 11, &three, NULL, false), WAMP_OK);
+    expect_sent(r, "[70,11,{},[3]]");
+    /* forged and mismatching INVOCATIONs are answered with the encryption error URIs */
+    iv.invocation.request = 12;
+    feed_encrypted(r, iv, k.other, true, "com.secret.add", "[1]", NULL);
+    expect_sent(r, "[8,68,12,{},\"wamp.error.encryption.decrypt_error\",[\"failed to decode the "
+                   "INVOCATION payload\"]]");
+    iv.invocation.request = 13;
+    feed_encrypted(r, iv, k.caller, true, "com.secret.sub", "[1]", NULL);
+    expect_sent(r, "[8,68,13,{},\"wamp.error.encryption.trusted_uri_mismatch\",[\"failed to "
+                   "decode the INVOCATION payload\"]]");
+    expect_log(r, "uerr:WAMP_EDECRYPT;uerr:WAMP_ETRUSTEDURI;");
+    assert_int_equal(wamp_session_yield(r->s, 12, NULL, NULL, false), WAMP_ENOTFOUND);
+    /* encrypted EVENT: decrypted under the subscription's topic */
+    wamp_message ev = wamp_message_new(WAMP_MSG_EVENT);
+    ev.event.subscription = 300;
+    ev.event.publication = 77;
+    feed_encrypted(r, ev, k.caller, true, "com.secret.t", "[\"hi\"]", NULL);
+    expect_log(r, "event77@3:[\"hi\"],-,-;enc=cryptobox;");
+    feed_encrypted(r, ev, k.other, true, "com.secret.t", "[\"hi\"]", NULL);
+    expect_log(r, "uerr:WAMP_EDECRYPT;");
+    /* without a codec: INVOCATION answered with no_payload_codec, EVENT reported */
+    wamp_session_set_payload_codec(r->s, NULL);
+    iv.invocation.request = 14;
+    feed_encrypted(r, iv, k.caller, true, "com.secret.add", "[1]", NULL);
+    expect_sent(r, "[8,68,14,{},\"wamp.error.no_payload_codec\",[\"received encrypted INVOCATION "
+                   "payload, but no payload codec active\"]]");
+    feed_encrypted(r, ev, k.caller, true, "com.secret.t", "[\"hi\"]", NULL);
+    expect_log(r, "uerr:WAMP_ENOCODEC;uerr:WAMP_ENOCODEC;");
+    expect_nothing_sent(r);
+    wamp_arena_free(a);
+    rt_free(r);
+    free_keys(k);
+}
+
+/* A codec whose encode fails: nothing is sent, the error comes back. */
+static int failing_encode(void *user, bool orig, wamp_str uri, const wamp_value *args,
+                          const wamp_value *kwargs, wamp_arena *a, wamp_encoded_payload *out,
+                          bool *encoded)
+{
+    (void)user, (void)orig, (void)uri, (void)args, (void)kwargs, (void)a, (void)out;
+    *encoded = false;
+    return WAMP_ECRYPTO;
+}
+
+static int failing_decode(void *user, bool orig, wamp_str uri, const wamp_encoded_payload *in,
+                          wamp_arena *a, wamp_value *args, wamp_value *kwargs)
+{
+    (void)user, (void)orig, (void)uri, (void)in, (void)a, (void)args, (void)kwargs;
+    return WAMP_EDECRYPT;
+}
+
+static void test_payload_codec_encode_failure(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_payload_codec c = {NULL, failing_encode, failing_decode};
+    wamp_session_set_payload_codec(r->s, &c);
+    wamp_id id = 0;
+    assert_int_equal(wamp_session_call(r->s, "com.x", NULL, NULL, NULL, call_cb, r, &id),
+                     WAMP_ECRYPTO);
+    assert_int_equal(wamp_session_publish(r->s, "com.t", NULL, NULL, NULL, NULL, NULL, NULL),
+                     WAMP_ECRYPTO);
+    expect_nothing_sent(r);
+    /* a codec without functions counts as none */
+    wamp_payload_codec bad = {0};
+    wamp_session_set_payload_codec(r->s, &bad);
+    assert_null(wamp_session_get_payload_codec(r->s));
+    assert_int_equal(wamp_session_call(r->s, "com.x", NULL, NULL, NULL, call_cb, r, &id), WAMP_OK);
+    expect_sent(r, "[48,3,{},\"com.x\"]"); /* the failed requests used ids 1 and 2 */
+    expect_log(r, "");
+    rt_free(r);
+}
+
 /* ================================================================ teardown */
 
 static void test_teardown_in_flight(void **state)
@@ -1065,6 +1386,9 @@ int main(void)
         cmocka_unit_test(test_register_error),
         cmocka_unit_test(test_publish),
         cmocka_unit_test(test_subscribe),
+        cmocka_unit_test(test_payload_codec_caller),
+        cmocka_unit_test(test_payload_codec_callee_subscriber),
+        cmocka_unit_test(test_payload_codec_encode_failure),
         cmocka_unit_test(test_teardown_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
