@@ -73,6 +73,9 @@ typedef struct wamp_error {
     wamp_value args;
     wamp_value kwargs;
     wamp_str message;
+    int kind; /* received ERRORs: the application error kind defined for uri with
+                 wamp_session_define(), 0 when none. Sent (wamp_session_error()): used to find
+                 the URI when uri is absent. */
 } wamp_error;
 
 /* ---------------------------------------------------------------- session details */
@@ -199,7 +202,31 @@ WAMP_API const wamp_session_details *wamp_session_details_get(const wamp_session
 /* The HELLO roles this implementation announces. */
 WAMP_API void wamp_session_client_roles(wamp_roles *roles);
 
+/* ---------------------------------------------------------------- application errors */
+
+/*
+ * Autobahn's define(): maps the error URI uri to the application error kind (> 0, the C
+ * counterpart of an exception class). Received ERRORs with that exact URI carry it in
+ * wamp_error.kind; wamp_session_error() with an absent uri and a kind sends the URI defined
+ * for it (the first one when several URIs share a kind). kind 0 removes uri's mapping; a later
+ * define of the same uri replaces it. Definitions survive leave/join. Returns WAMP_OK,
+ * WAMP_EINVAL (kind < 0, NULL), WAMP_EURI (invalid uri), WAMP_ENOMEM.
+ */
+WAMP_API int wamp_session_define(wamp_session *s, const char *uri, int kind);
+/* The kind defined for uri, 0 when none. */
+WAMP_API int wamp_session_error_kind(const wamp_session *s, wamp_str uri);
+
 /* ---------------------------------------------------------------- caller */
+
+/* Message correlation attributes of Autobahn's CallOptions (for message tracing). As in
+ * Autobahn they are client-side only: never sent; they come back with the call's result and
+ * progress (wamp_call_result.correlation). */
+typedef struct wamp_correlation {
+    const char *id;
+    const char *uri;
+    wamp_opt_bool is_anchor;
+    wamp_opt_bool is_last;
+} wamp_correlation;
 
 typedef struct wamp_call_result {
     wamp_value args;    /* LIST or absent */
@@ -208,9 +235,23 @@ typedef struct wamp_call_result {
     wamp_opt_int callee;
     wamp_str callee_authid;
     wamp_str callee_authrole;
-    bool progress;     /* a progressive result (more follow) */
-    wamp_str enc_algo; /* the payload arrived encoded (e.g. "cryptobox") and was decoded */
+    bool progress;      /* a progressive result (more follow) */
+    wamp_str enc_algo;  /* the payload arrived encoded (e.g. "cryptobox") and was decoded */
+    bool details_asked; /* the call asked for details (wamp_call_opts.details) */
+    const wamp_correlation *correlation; /* the call's correlation attributes, or NULL */
 } wamp_call_result;
+
+/* How Autobahn hands a call result to the application (the seed's mapping). */
+typedef enum wamp_result_shape {
+    WAMP_RESULT_NONE = 0, /* no args, no kwargs, no details asked: Python's None */
+    WAMP_RESULT_SINGLE,   /* exactly one positional result, no kwargs, no details: the value */
+    WAMP_RESULT_MULTI     /* anything else: the whole CallResult (args, kwargs, details) */
+} wamp_result_shape;
+/* The shape of r per the mapping above (r NULL: WAMP_RESULT_NONE). */
+WAMP_API wamp_result_shape wamp_call_result_shape(const wamp_call_result *r);
+/* The single positional result when the shape is WAMP_RESULT_SINGLE, else NULL. Borrowed
+ * from r. */
+WAMP_API const wamp_value *wamp_call_result_single(const wamp_call_result *r);
 
 /* Completion: exactly one of res / err is non-NULL. */
 typedef void (*wamp_call_cb)(void *user, wamp_session *s, wamp_id request,
@@ -223,6 +264,9 @@ typedef struct wamp_call_opts {
     wamp_cancel_mode cancel_mode; /* for cancel_after_ms; UNSET: kill-no-wait */
     wamp_call_cb on_progress;     /* non-NULL: receive_progress and progressive results come here */
     bool disclose_me;
+    const char *transaction_hash; /* non-NULL: sent as CALL.Options.transaction_hash */
+    bool details;                 /* always a full result (WAMP_RESULT_MULTI), as Autobahn */
+    wamp_correlation correlation; /* client-side only (not sent) */
 } wamp_call_opts;
 
 /*

@@ -39,6 +39,10 @@ typedef struct pending {
     wamp_cancel_mode timeout_mode;
     bool zombie; /* completed locally (cancel/timeout): swallow the router's final answer */
     char *uri;   /* calls: the procedure (the URI payload codecs decode the RESULT under) */
+    bool details;
+    bool has_corr;
+    wamp_correlation corr; /* strings owned (corr_id, corr_uri) */
+    char *corr_id, *corr_uri;
 } pending;
 
 typedef struct hnd {
@@ -105,7 +109,14 @@ struct wamp_session {
     wamp_session_details details;
     bool has_codec;
     wamp_payload_codec codec;
+    struct defn *defs;
 };
+
+typedef struct defn {
+    struct defn *next;
+    char *uri;
+    int kind;
+} defn;
 
 static void session_destroy(wamp_session *s);
 
@@ -263,6 +274,8 @@ static char *dupstr_n(wamp_str v)
 static void pending_free(pending *p)
 {
     free(p->uri);
+    free(p->corr_id);
+    free(p->corr_uri);
     free(p);
 }
 
@@ -509,6 +522,12 @@ static void session_destroy(wamp_session *s)
     s->depth++; /* completions below must not re-enter destruction */
     s->free_pending = true;
     end_session(s, WAMP_ECLOSED, WAMP_CLOSE_NORMAL, (wamp_str){0}, false);
+    while (s->defs) {
+        defn *d = s->defs;
+        s->defs = d->next;
+        free(d->uri);
+        free(d);
+    }
     free(s);
 }
 
@@ -781,14 +800,83 @@ static void on_abort(wamp_session *s, const wamp_message *m)
 
 /* ---------------------------------------------------------------- role messages */
 
-static wamp_error app_error(const wamp_message *m)
+static wamp_error app_error(const wamp_session *s, const wamp_message *m)
 {
     wamp_error e = {0};
     e.code = WAMP_EAPPLICATION;
     e.uri = m->error.error;
     e.args = m->args;
     e.kwargs = m->kwargs;
+    e.kind = wamp_session_error_kind(s, e.uri);
     return e;
+}
+
+/* ---------------------------------------------------------------- application errors */
+
+int wamp_session_define(wamp_session *s, const char *uri, int kind)
+{
+    if (!s || !uri || kind < 0) return WAMP_EINVAL;
+    if (wamp_uri_check(wamp_str_c(uri), WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    for (defn **pp = &s->defs; *pp; pp = &(*pp)->next)
+        if (strcmp((*pp)->uri, uri) == 0) {
+            defn *d = *pp;
+            if (kind == 0) {
+                *pp = d->next;
+                free(d->uri);
+                free(d);
+            } else {
+                d->kind = kind;
+            }
+            return WAMP_OK;
+        }
+    if (kind == 0) return WAMP_OK;
+    defn *d = calloc(1, sizeof *d);
+    char *copy = dupstr(uri);
+    if (!d || !copy) {
+        free(d);
+        free(copy);
+        return WAMP_ENOMEM;
+    }
+    d->uri = copy;
+    d->kind = kind;
+    /* appended: the first definition of a kind is the one used for sending */
+    defn **pp = &s->defs;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = d;
+    return WAMP_OK;
+}
+
+int wamp_session_error_kind(const wamp_session *s, wamp_str uri)
+{
+    if (!s || !uri.ptr) return 0;
+    for (const defn *d = s->defs; d; d = d->next)
+        if (wamp_str_eqc(uri, d->uri)) return d->kind;
+    return 0;
+}
+
+static const char *kind_uri(const wamp_session *s, int kind)
+{
+    for (const defn *d = s->defs; d; d = d->next)
+        if (d->kind == kind) return d->uri;
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- result mapping */
+
+wamp_result_shape wamp_call_result_shape(const wamp_call_result *r)
+{
+    if (!r) return WAMP_RESULT_NONE;
+    size_t nargs = wamp_value_type_of(&r->args) == WAMP_VALUE_LIST ? wamp_value_count(&r->args) : 0;
+    size_t nkw =
+        wamp_value_type_of(&r->kwargs) == WAMP_VALUE_DICT ? wamp_value_count(&r->kwargs) : 0;
+    if (nkw > 0 || r->details_asked || nargs > 1) return WAMP_RESULT_MULTI;
+    return nargs == 1 ? WAMP_RESULT_SINGLE : WAMP_RESULT_NONE;
+}
+
+const wamp_value *wamp_call_result_single(const wamp_call_result *r)
+{
+    return wamp_call_result_shape(r) == WAMP_RESULT_SINGLE ? wamp_value_list_at(&r->args, 0) : NULL;
 }
 
 static void on_result(wamp_session *s, const wamp_message *m)
@@ -826,6 +914,8 @@ static void on_result(wamp_session *s, const wamp_message *m)
     }
     r.enc_algo = m->enc_algo;
     r.details = m->options_in;
+    r.details_asked = p->details;
+    r.correlation = p->has_corr ? &p->corr : NULL;
     r.callee = m->result.callee;
     r.callee_authid = m->result.callee_authid;
     r.callee_authrole = m->result.callee_authrole;
@@ -864,7 +954,7 @@ static void on_error(wamp_session *s, const wamp_message *m)
         return;
     }
     pending_unlink(s, p);
-    wamp_error e = app_error(m);
+    wamp_error e = app_error(s, m);
     wamp_arena *pa = NULL;
     int rc = get_payload(s, m, true, m->error.error, &pa, &e.args, &e.kwargs);
     if (rc) {
@@ -1280,6 +1370,23 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
             p->on_progress = o->on_progress;
         }
         if (o->disclose_me) m.call.disclose_me = WAMP_OPT_TRUE;
+        if (o->transaction_hash) m.call.transaction_hash = wamp_str_c(o->transaction_hash);
+        p->details = o->details;
+        if (o->correlation.id || o->correlation.uri || o->correlation.is_anchor ||
+            o->correlation.is_last) {
+            p->has_corr = true;
+            p->corr = o->correlation;
+            p->corr_id = o->correlation.id ? dupstr(o->correlation.id) : NULL;
+            p->corr_uri = o->correlation.uri ? dupstr(o->correlation.uri) : NULL;
+            if ((o->correlation.id && !p->corr_id) || (o->correlation.uri && !p->corr_uri)) {
+                wamp_arena_free(pa);
+                pending_unlink(s, p);
+                pending_free(p);
+                return WAMP_ENOMEM;
+            }
+            p->corr.id = p->corr_id;
+            p->corr.uri = p->corr_uri;
+        }
         if (o->cancel_after_ms > 0) {
             if (s->clock) {
                 uint64_t now = s->clock(s->clock_user);
@@ -1439,12 +1546,14 @@ int wamp_session_error(wamp_session *s, wamp_id request, const wamp_error *err)
     if (!wamp_session_is_attached(s)) return WAMP_ENOTREADY;
     inv *x = inv_find(s, request);
     if (!x) return WAMP_ENOTFOUND;
-    if (wamp_uri_check(err->uri, WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    wamp_str uri = err->uri;
+    if (!uri.ptr && err->kind > 0) uri = wamp_str_c(kind_uri(s, err->kind));
+    if (wamp_uri_check(uri, WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
     int rc = check_payload(&err->args, &err->kwargs);
     if (rc) return rc;
     enter(s);
     bool sent = false;
-    rc = send_inv_error(s, request, err->uri, &err->args, &err->kwargs, &sent);
+    rc = send_inv_error(s, request, uri, &err->args, &err->kwargs, &sent);
     if (sent) inv_remove(s, x);
     leave_(s);
     return rc;

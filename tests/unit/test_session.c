@@ -975,6 +975,119 @@ static void test_subscribe(void **state)
     rt_free(r);
 }
 
+/* ================================================================ call options, result mapping,
+ * define */
+
+static void shape_cb(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
+                     const wamp_error *err)
+{
+    (void)s;
+    rt *r = user;
+    if (err) {
+        logf_(r, "error%llu:", (unsigned long long)req);
+        log_str(r, err->uri);
+        logf_(r, ",kind=%d;", err->kind);
+        return;
+    }
+    static const char *const names[] = {"none", "single", "multi"};
+    logf_(r, "%s%llu:%s", res->progress ? "progress" : "result", (unsigned long long)req,
+          names[wamp_call_result_shape(res)]);
+    const wamp_value *v = wamp_call_result_single(res);
+    if (v) {
+        logf_(r, "=");
+        log_value(r, v);
+    }
+    if (res->correlation)
+        logf_(r, ",corr=%s,%s,%d,%d", res->correlation->id ? res->correlation->id : "-",
+              res->correlation->uri ? res->correlation->uri : "-", res->correlation->is_anchor,
+              res->correlation->is_last);
+    logf_(r, ";");
+}
+
+static void test_call_options_and_mapping(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    char id[] = "trace-1";
+    wamp_call_opts o = {.transaction_hash = "th-42",
+                        .on_progress = shape_cb,
+                        .correlation = {.id = id, .uri = "com.trace", .is_anchor = WAMP_OPT_TRUE}};
+    assert_int_equal(wamp_session_call(r->s, "com.a", NULL, NULL, &o, shape_cb, r, NULL), WAMP_OK);
+    memcpy(id, "changed", 7); /* the session keeps its own copy */
+    /* transaction_hash on the wire, correlation never */
+    expect_sent(r, "[48,1,{\"receive_progress\":true,\"transaction_hash\":\"th-42\"},\"com.a\"]");
+    wamp_call_opts d = {.details = true};
+    assert_int_equal(wamp_session_call(r->s, "com.b", NULL, NULL, &d, shape_cb, r, NULL), WAMP_OK);
+    expect_sent(r, "[48,2,{},\"com.b\"]");
+    for (int i = 3; i <= 6; i++)
+        assert_int_equal(wamp_session_call(r->s, "com.c", NULL, NULL, NULL, shape_cb, r, NULL),
+                         WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[50,1,{\"progress\":true},[1]]");
+    feed(r, "[50,1,{},[7]]");
+    feed(r, "[50,2,{},[7]]");           /* details asked: multi even for one value */
+    feed(r, "[50,3,{}]");               /* nothing: none */
+    feed(r, "[50,4,{},[1,2]]");         /* several values: multi */
+    feed(r, "[50,5,{},[1],{\"k\":1}]"); /* kwargs: multi */
+    feed(r, "[50,6,{},[],{}]");         /* empty containers: none */
+    expect_log(r, "progress1:single=1,corr=trace-1,com.trace,2,0;result1:single=7,corr=trace-1,"
+                  "com.trace,2,0;result2:multi;result3:none;result4:multi;result5:multi;"
+                  "result6:none;");
+    assert_int_equal(wamp_call_result_shape(NULL), WAMP_RESULT_NONE);
+    assert_null(wamp_call_result_single(NULL));
+    wamp_session_free(r->s);
+    r->s = NULL;
+    rt_free(r);
+}
+
+static void test_define(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    assert_int_equal(wamp_session_define(r->s, "com.err bad", 1), WAMP_EURI);
+    assert_int_equal(wamp_session_define(r->s, "com.err.a", -1), WAMP_EINVAL);
+    assert_int_equal(wamp_session_define(r->s, "com.err.a", 7), WAMP_OK);
+    assert_int_equal(wamp_session_define(r->s, "com.err.b", 8), WAMP_OK);
+    assert_int_equal(wamp_session_define(r->s, "com.err.b2", 8), WAMP_OK);
+    assert_int_equal(wamp_session_define(r->s, "com.err.c", 9), WAMP_OK);
+    assert_int_equal(wamp_session_define(r->s, "com.err.c", 0), WAMP_OK); /* removed */
+    assert_int_equal(wamp_session_define(r->s, "com.err.none", 0), WAMP_OK);
+    assert_int_equal(wamp_session_error_kind(r->s, wamp_str_c("com.err.b2")), 8);
+    assert_int_equal(wamp_session_error_kind(r->s, wamp_str_c("com.err")), 0);
+    for (int i = 1; i <= 4; i++)
+        assert_int_equal(wamp_session_call(r->s, "com.c", NULL, NULL, NULL, shape_cb, r, NULL),
+                         WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[8,48,1,{},\"com.err.a\"]");
+    feed(r, "[8,48,2,{},\"com.err.b2\",[1]]");
+    feed(r, "[8,48,3,{},\"com.err.c\"]");
+    feed(r, "[8,48,4,{},\"com.err.a.sub\"]"); /* exact URIs only, as Autobahn */
+    expect_log(r, "error1:com.err.a,kind=7;error2:com.err.b2,kind=8;error3:com.err.c,kind=0;"
+                  "error4:com.err.a.sub,kind=0;");
+    /* a callee answers with a kind: the first URI defined for it goes out */
+    assert_int_equal(wamp_session_register(r->s, "com.p", NULL, proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,5,100]");
+    feed(r, "[68,1,100,{}]");
+    feed(r, "[68,2,100,{}]");
+    expect_log(r, "invoke1@1:-,-,-,-;invoke2@1:-,-,-,-;");
+    wamp_error e = {.kind = 8};
+    assert_int_equal(wamp_session_error(r->s, 1, &e), WAMP_OK);
+    expect_sent(r, "[8,68,1,{},\"com.err.b\"]");
+    e.kind = 9; /* removed: no URI */
+    assert_int_equal(wamp_session_error(r->s, 2, &e), WAMP_EURI);
+    e.uri = wamp_str_c("com.err.explicit"); /* an explicit URI wins */
+    assert_int_equal(wamp_session_error(r->s, 2, &e), WAMP_OK);
+    expect_sent(r, "[8,68,2,{},\"com.err.explicit\"]");
+    /* definitions survive a new session on the same object */
+    feed(r, "[6,{},\"wamp.close.system_shutdown\"]");
+    r->head = r->nout;
+    assert_int_equal(wamp_session_error_kind(r->s, wamp_str_c("com.err.a")), 7);
+    wamp_buf_clear(&r->log);
+    rt_free(r);
+}
+
 /* ================================================================ payload codec (cryptobox) */
 
 /* The JSON text of m (as a router would send it). */
@@ -1389,6 +1502,8 @@ int main(void)
         cmocka_unit_test(test_payload_codec_caller),
         cmocka_unit_test(test_payload_codec_callee_subscriber),
         cmocka_unit_test(test_payload_codec_encode_failure),
+        cmocka_unit_test(test_call_options_and_mapping),
+        cmocka_unit_test(test_define),
         cmocka_unit_test(test_teardown_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
