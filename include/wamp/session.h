@@ -267,6 +267,8 @@ typedef struct wamp_call_opts {
     const char *transaction_hash; /* non-NULL: sent as CALL.Options.transaction_hash */
     bool details;                 /* always a full result (WAMP_RESULT_MULTI), as Autobahn */
     wamp_correlation correlation; /* client-side only (not sent) */
+    bool progress; /* progressive call invocation: this CALL is the first chunk (Options.progress
+                      true); send the next ones with wamp_session_call_progress() */
 } wamp_call_opts;
 
 /*
@@ -278,6 +280,17 @@ typedef struct wamp_call_opts {
 WAMP_API int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *args,
                                const wamp_value *kwargs, const wamp_call_opts *o, wamp_call_cb cb,
                                void *user, wamp_id *request);
+/*
+ * Sends the next chunk of a progressive call invocation started with wamp_call_opts.progress:
+ * a CALL with the same request id and procedure (receive_progress repeated when asked), with
+ * Options.progress true when more is set; more false sends the final chunk, after which no
+ * further chunk is allowed. The payload goes through the payload codec as for the first CALL.
+ * Returns WAMP_OK, WAMP_ENOTFOUND (not pending, canceled, timed out), WAMP_ESTATE (not a
+ * progressive invocation, or the final chunk was sent), WAMP_ENOTREADY, WAMP_EINVAL, the
+ * codec's error or the send error.
+ */
+WAMP_API int wamp_session_call_progress(wamp_session *s, wamp_id request, const wamp_value *args,
+                                        const wamp_value *kwargs, bool more);
 /*
  * Cancels a pending call: sends CANCEL with mode (UNSET: not sent in the message, dealer
  * default). skip and killnowait complete the call at once with WAMP_ECANCELED and drop the
@@ -304,10 +317,14 @@ typedef struct wamp_invocation {
     wamp_opt_int timeout;
     wamp_str enc_algo; /* the payload arrived encoded and was decoded; the YIELD will be
                           encoded with the session's payload codec too (Autobahn) */
+    bool progress;     /* progressive call invocation: more chunks of this invocation will follow
+                          (the handler is called again with the same request, continued set) */
+    bool continued;    /* a later chunk of an invocation already delivered */
 } wamp_invocation;
 
 /* A procedure implementation. Answer now or later with wamp_session_yield()/wamp_session_error()
- * using inv->request. */
+ * using inv->request. For a progressive call invocation it is called once per chunk (see
+ * wamp_invocation.progress / continued); it may answer at any chunk. */
 typedef void (*wamp_invocation_cb)(void *user, wamp_session *s, const wamp_invocation *inv);
 /*
  * INTERRUPT for a pending invocation (mode kill or killnowait). In kill mode the handler may
@@ -340,6 +357,24 @@ typedef struct wamp_register_opts {
 WAMP_API int wamp_session_register(wamp_session *s, const char *procedure,
                                    const wamp_register_opts *o, wamp_invocation_cb handler,
                                    void *user, wamp_done_cb done, void *done_user, wamp_id *handle);
+/* One entry of a table of procedures (the C counterpart of Autobahn's decorated object). */
+typedef struct wamp_procedure {
+    const char *name;               /* appended to the prefix: prefix "com.calc." + "add" */
+    wamp_invocation_cb handler;     /* required */
+    const wamp_register_opts *opts; /* NULL: defaults */
+} wamp_procedure;
+
+/*
+ * Registers every entry of table[0..n) as prefix + name (prefix may be NULL or ""), each with
+ * the same handler user pointer and completion done/done_user (called once per entry).
+ * handles (may be NULL) receives the n local handles. All URIs and entries are checked before
+ * anything is sent: WAMP_EURI / WAMP_EINVAL send nothing. If sending fails part way, the entries
+ * sent so far stay registered (their handles set, the rest 0) and the error is returned.
+ * Returns WAMP_OK, WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or the send error.
+ */
+WAMP_API int wamp_session_register_table(wamp_session *s, const char *prefix,
+                                         const wamp_procedure *table, size_t n, void *user,
+                                         wamp_done_cb done, void *done_user, wamp_id *handles);
 /* Unregisters (sends UNREGISTER). Pending invocations can still be answered. done may be NULL.
  * WAMP_ENOTFOUND for an unknown or not yet registered handle. */
 WAMP_API int wamp_session_unregister(wamp_session *s, wamp_id handle, wamp_done_cb done,

@@ -40,6 +40,8 @@ typedef struct pending {
     bool zombie; /* completed locally (cancel/timeout): swallow the router's final answer */
     char *uri;   /* calls: the procedure (the URI payload codecs decode the RESULT under) */
     bool details;
+    bool chunking; /* progressive call invocation: more CALL chunks may be sent */
+    bool receive_progress;
     bool has_corr;
     wamp_correlation corr; /* strings owned (corr_id, corr_uri) */
     char *corr_id, *corr_uri;
@@ -82,8 +84,10 @@ typedef struct reg {
 typedef struct inv {
     struct inv *next;
     wamp_id request;
-    char *procedure; /* the actual procedure (for encoding the answer) */
-    bool encoded;    /* the INVOCATION was encoded: so is the YIELD */
+    char *procedure;  /* the actual procedure (for encoding the answer) */
+    bool encoded;     /* the INVOCATION was encoded: so is the YIELD */
+    bool chunks_open; /* progressive call invocation: more INVOCATION chunks will follow */
+    wamp_id registration;
     bool receive_progress;
     wamp_interrupt_cb on_interrupt;
     void *user;
@@ -1155,8 +1159,13 @@ static void on_unregistered(wamp_session *s, const wamp_message *m)
 
 static void on_invocation(wamp_session *s, const wamp_message *m)
 {
-    if (inv_find(s, m->invocation.request)) {
+    inv *prev = inv_find(s, m->invocation.request);
+    if (prev && !prev->chunks_open) {
         violation(s, "INVOCATION received for a request id already invoked");
+        return;
+    }
+    if (prev && prev->registration != m->invocation.registration) {
+        violation(s, "progressive INVOCATION chunk received for another registration");
         return;
     }
     reg *r;
@@ -1167,7 +1176,8 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
         return;
     }
     wamp_str proc =
-        m->invocation.procedure.ptr ? m->invocation.procedure : wamp_str_c(r->procedure);
+        prev ? wamp_str_c(prev->procedure)
+             : (m->invocation.procedure.ptr ? m->invocation.procedure : wamp_str_c(r->procedure));
     wamp_invocation iv = {0};
     wamp_arena *pa = NULL;
     int rc = get_payload(s, m, false, proc, &pa, &iv.args, &iv.kwargs);
@@ -1187,6 +1197,33 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
                             NULL);
         wamp_arena_free(ea);
         if (rc) user_error(s, rc, "sending ERROR for an undecodable INVOCATION failed");
+        if (prev) {
+            /* a chunk of a progressive invocation: the invocation is over for the handler */
+            wamp_id req = prev->request;
+            wamp_interrupt_cb cb = prev->on_interrupt;
+            void *user = prev->user;
+            inv_remove(s, prev);
+            if (cb) cb(user, s, req, WAMP_CANCEL_KILLNOWAIT);
+        }
+        return;
+    }
+    if (prev) {
+        prev->chunks_open = m->invocation.progress == WAMP_OPT_TRUE;
+        iv.progress = prev->chunks_open;
+        iv.continued = true;
+        iv.request = prev->request;
+        iv.registration = prev->registration;
+        iv.handle = r->handle;
+        iv.enc_algo = m->enc_algo;
+        iv.details = m->options_in;
+        iv.caller = m->invocation.caller;
+        iv.caller_authid = m->invocation.caller_authid;
+        iv.caller_authrole = m->invocation.caller_authrole;
+        iv.procedure = m->invocation.procedure;
+        iv.receive_progress = prev->receive_progress;
+        iv.timeout = m->invocation.timeout;
+        r->cb(r->user, s, &iv);
+        wamp_arena_free(pa);
         return;
     }
     inv *x = calloc(1, sizeof *x);
@@ -1203,6 +1240,9 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
     x->procedure = pcopy;
     x->encoded = m->enc_algo.ptr != NULL;
     x->request = m->invocation.request;
+    x->registration = m->invocation.registration;
+    x->chunks_open = m->invocation.progress == WAMP_OPT_TRUE;
+    iv.progress = x->chunks_open;
     x->receive_progress = m->invocation.receive_progress == WAMP_OPT_TRUE;
     x->on_interrupt = r->on_interrupt;
     x->user = r->user;
@@ -1368,6 +1408,11 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
         if (o->on_progress) {
             m.call.receive_progress = WAMP_OPT_TRUE;
             p->on_progress = o->on_progress;
+            p->receive_progress = true;
+        }
+        if (o->progress) {
+            m.call.progress = WAMP_OPT_TRUE;
+            p->chunking = true;
         }
         if (o->disclose_me) m.call.disclose_me = WAMP_OPT_TRUE;
         if (o->transaction_hash) m.call.transaction_hash = wamp_str_c(o->transaction_hash);
@@ -1407,6 +1452,33 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
     } else if (request) {
         *request = id;
     }
+    leave_(s);
+    return rc;
+}
+
+int wamp_session_call_progress(wamp_session *s, wamp_id request, const wamp_value *args,
+                               const wamp_value *kwargs, bool more)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    pending *p = pending_find(s, PR_CALL, request);
+    if (!p || p->zombie) return WAMP_ENOTFOUND;
+    if (!p->chunking) return WAMP_ESTATE;
+    int rc = check_payload(args, kwargs);
+    if (rc) return rc;
+    wamp_message m = wamp_message_call(request, p->uri);
+    wamp_arena *pa = NULL;
+    rc = put_payload(s, true, wamp_str_c(p->uri), args, kwargs, &pa, &m);
+    if (rc) {
+        wamp_arena_free(pa);
+        return rc;
+    }
+    if (p->receive_progress) m.call.receive_progress = WAMP_OPT_TRUE;
+    if (more) m.call.progress = WAMP_OPT_TRUE;
+    enter(s);
+    rc = send_msg(s, &m);
+    wamp_arena_free(pa);
+    if (!rc && !more) p->chunking = false;
     leave_(s);
     return rc;
 }
@@ -1480,6 +1552,44 @@ int wamp_session_register(wamp_session *s, const char *procedure, const wamp_reg
         *handle = r->handle;
     }
     leave_(s);
+    return rc;
+}
+
+int wamp_session_register_table(wamp_session *s, const char *prefix, const wamp_procedure *table,
+                                size_t n, void *user, wamp_done_cb done, void *done_user,
+                                wamp_id *handles)
+{
+    if (!s || (!table && n)) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    if (!prefix) prefix = "";
+    size_t plen = strlen(prefix);
+    char stackbuf[256];
+    int rc = WAMP_OK;
+    /* check everything first */
+    for (size_t pass = 0; pass < 2 && !rc; pass++)
+        for (size_t i = 0; i < n; i++) {
+            const wamp_procedure *e = &table[i];
+            if (!e->name || !e->handler) return WAMP_EINVAL;
+            size_t len = plen + strlen(e->name);
+            char *uri = len < sizeof stackbuf ? stackbuf : malloc(len + 1);
+            if (!uri) return WAMP_ENOMEM;
+            memcpy(uri, prefix, plen);
+            memcpy(uri + plen, e->name, len - plen + 1);
+            if (pass == 0) {
+                const wamp_register_opts def = {0};
+                const wamp_register_opts *o = e->opts ? e->opts : &def;
+                if ((unsigned)o->match > WAMP_MATCH_WILDCARD)
+                    rc = WAMP_EINVAL;
+                else if (wamp_uri_check_pattern(wamp_str_c(uri), o->match, WAMP_URI_LOOSE))
+                    rc = WAMP_EURI;
+                if (handles) handles[i] = 0;
+            } else {
+                rc = wamp_session_register(s, uri, e->opts, e->handler, user, done, done_user,
+                                           handles ? &handles[i] : NULL);
+            }
+            if (uri != stackbuf) free(uri);
+            if (rc) break;
+        }
     return rc;
 }
 

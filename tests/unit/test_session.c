@@ -975,6 +975,178 @@ static void test_subscribe(void **state)
     rt_free(r);
 }
 
+/* ================================================================ callee: chunks, tables, policies
+ */
+
+static void chunk_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    rt *r = user;
+    logf_(r, "chunk%llu:", (unsigned long long)inv->request);
+    log_value(r, &inv->args);
+    logf_(r, "%s%s;", inv->progress ? ",more" : "", inv->continued ? ",cont" : "");
+    if (!inv->progress && r->yield_in_handler) {
+        assert_int_equal(wamp_session_yield(s, inv->request, NULL, NULL, false), WAMP_OK);
+    }
+}
+
+static void test_progressive_invocations(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value one = jv(a, "[1]"), two = jv(a, "[2]"), three = jv(a, "[3]");
+    wamp_id id = 0, plain = 0;
+    /* caller: CALL progress=true, then chunks under the same request id */
+    wamp_call_opts o = {.progress = true, .on_progress = call_cb};
+    assert_int_equal(wamp_session_call(r->s, "com.up", &one, NULL, &o, call_cb, r, &id), WAMP_OK);
+    expect_sent(r, "[48,1,{\"receive_progress\":true,\"progress\":true},\"com.up\",[1]]");
+    assert_int_equal(wamp_session_call_progress(r->s, id, &two, NULL, true), WAMP_OK);
+    expect_sent(r, "[48,1,{\"receive_progress\":true,\"progress\":true},\"com.up\",[2]]");
+    assert_int_equal(wamp_session_call_progress(r->s, id, &(wamp_value){0}, &one, true),
+                     WAMP_EINVAL);
+    assert_int_equal(wamp_session_call_progress(r->s, id, &three, NULL, false), WAMP_OK);
+    expect_sent(r, "[48,1,{\"receive_progress\":true},\"com.up\",[3]]");
+    assert_int_equal(wamp_session_call_progress(r->s, id, &three, NULL, false), WAMP_ESTATE);
+    assert_int_equal(wamp_session_call_progress(r->s, 99, NULL, NULL, false), WAMP_ENOTFOUND);
+    assert_int_equal(wamp_session_call(r->s, "com.x", NULL, NULL, NULL, call_cb, r, &plain),
+                     WAMP_OK);
+    expect_sent(r, "[48,2,{},\"com.x\"]");
+    assert_int_equal(wamp_session_call_progress(r->s, plain, NULL, NULL, false), WAMP_ESTATE);
+    feed(r, "[50,1,{},[6]]");
+    expect_log(r, "result1:[6],-;");
+    assert_int_equal(wamp_session_call_progress(r->s, id, NULL, NULL, false), WAMP_ENOTFOUND);
+    /* callee: the handler learns each chunk */
+    assert_int_equal(wamp_session_register(r->s, "com.up", NULL, chunk_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,3,100]");
+    r->yield_in_handler = true;
+    feed(r, "[68,7,100,{\"progress\":true},[1]]");
+    feed(r, "[68,7,100,{\"progress\":true},[2]]");
+    feed(r, "[68,7,100,{},[3]]");
+    expect_log(r, "chunk7:[1],more;chunk7:[2],more,cont;chunk7:[3],cont;");
+    expect_sent(r, "[70,7,{}]");
+    /* a chunk after the final one is a new invocation only once answered: here it is not */
+    r->yield_in_handler = false;
+    feed(r, "[68,8,100,{},[1]]");
+    expect_log(r, "chunk8:[1];");
+    feed(r, "[68,9,100,{\"progress\":true},[1]]");
+    feed(r, "[68,9,101,{},[2]]"); /* a chunk for another registration */
+    expect_sent(r, "[3,{\"message\":\"progressive INVOCATION chunk received for another "
+                   "registration\"},\"wamp.error.protocol_violation\"]");
+    wamp_buf_clear(&r->log);
+    wamp_arena_free(a);
+    rt_free(r);
+
+    r = joined_rt();
+    assert_int_equal(wamp_session_register(r->s, "com.up", NULL, chunk_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,1,100]");
+    feed(r, "[68,8,100,{},[1]]");
+    feed(r, "[68,8,100,{},[1]]"); /* not progressive: a duplicate */
+    expect_sent(r, "[3,{\"message\":\"INVOCATION received for a request id already invoked\"},"
+                   "\"wamp.error.protocol_violation\"]");
+    wamp_buf_clear(&r->log);
+    rt_free(r);
+}
+
+static void table_proc_a(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    logf_(user, "A%llu@%llu;", (unsigned long long)inv->request, (unsigned long long)inv->handle);
+}
+
+static void table_proc_b(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    logf_(user, "B%llu@%llu;", (unsigned long long)inv->request, (unsigned long long)inv->handle);
+}
+
+static void test_register_table(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_register_opts pre = {.match = WAMP_MATCH_PREFIX, .invoke = WAMP_INVOKE_LAST};
+    wamp_procedure table[] = {
+        {"add", table_proc_a, NULL},
+        {"sub.", table_proc_b, &pre},
+    };
+    wamp_id h[2] = {5, 5};
+    wamp_procedure bad[] = {{"add", table_proc_a, NULL}, {"bad name", table_proc_b, NULL}};
+    assert_int_equal(wamp_session_register_table(r->s, "com.calc.", bad, 2, r, done_cb, r, h),
+                     WAMP_EURI);
+    expect_nothing_sent(r);
+    assert_int_equal(h[0], 0);
+    wamp_procedure nohandler[] = {{"add", NULL, NULL}};
+    assert_int_equal(
+        wamp_session_register_table(r->s, "com.calc.", nohandler, 1, r, NULL, NULL, NULL),
+        WAMP_EINVAL);
+    assert_int_equal(wamp_session_register_table(r->s, "com.calc.", table, 2, r, done_cb, r, h),
+                     WAMP_OK);
+    expect_sent(r, "[64,1,{},\"com.calc.add\"]");
+    expect_sent(r, "[64,2,{\"match\":\"prefix\",\"invoke\":\"last\"},\"com.calc.sub.\"]");
+    assert_true(h[0] > 0 && h[1] > h[0]);
+    feed(r, "[65,1,10]");
+    feed(r, "[65,2,20]");
+    feed(r, "[68,1,10,{}]");
+    feed(r, "[68,2,20,{\"procedure\":\"com.calc.sub.x\"}]");
+    char want[200];
+    snprintf(want, sizeof want, "done%llu:10;done%llu:20;A1@%llu;B2@%llu;",
+             (unsigned long long)h[0], (unsigned long long)h[1], (unsigned long long)h[0],
+             (unsigned long long)h[1]);
+    expect_log(r, want);
+    assert_int_equal(wamp_session_register_table(r->s, NULL, table, 0, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    /* a send failure part way: the first entry stays */
+    wamp_procedure more[] = {{"com.m.one", table_proc_a, NULL}, {"com.m.two", table_proc_a, NULL}};
+    r->send_rc = WAMP_EIO;
+    assert_int_equal(wamp_session_register_table(r->s, NULL, more, 2, r, NULL, NULL, h), WAMP_EIO);
+    assert_int_equal(h[0], 0);
+    assert_int_equal(h[1], 0);
+    r->send_rc = 0;
+    rt_free(r);
+}
+
+static void test_invoke_policies_and_wildcard(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    static const struct {
+        wamp_invoke invoke;
+        const char *opts;
+    } cases[] = {
+        {WAMP_INVOKE_SINGLE, "{}"},
+        {WAMP_INVOKE_FIRST, "{\"invoke\":\"first\"}"},
+        {WAMP_INVOKE_LAST, "{\"invoke\":\"last\"}"},
+        {WAMP_INVOKE_ROUNDROBIN, "{\"invoke\":\"roundrobin\"}"},
+        {WAMP_INVOKE_RANDOM, "{\"invoke\":\"random\"}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wamp_register_opts o = {.invoke = cases[i].invoke};
+        assert_int_equal(wamp_session_register(r->s, "com.pol", &o, proc, r, NULL, NULL, NULL),
+                         WAMP_OK);
+        char want[200];
+        snprintf(want, sizeof want, "[64,%zu,%s,\"com.pol\"]", i + 1, cases[i].opts);
+        expect_sent(r, want);
+    }
+    wamp_register_opts bad = {.invoke = (wamp_invoke)(WAMP_INVOKE_RANDOM + 1)};
+    assert_int_equal(wamp_session_register(r->s, "com.pol", &bad, proc, r, NULL, NULL, NULL),
+                     WAMP_EINVAL);
+    /* wildcard: empty components allowed, the actual procedure comes in the details */
+    wamp_register_opts wc = {.match = WAMP_MATCH_WILDCARD, .invoke = WAMP_INVOKE_ROUNDROBIN};
+    assert_int_equal(wamp_session_register(r->s, "com..get", &wc, proc, r, done_cb, r, NULL),
+                     WAMP_OK);
+    expect_sent(r, "[64,6,{\"match\":\"wildcard\",\"invoke\":\"roundrobin\"},\"com..get\"]");
+    wamp_register_opts exact = {0};
+    assert_int_equal(wamp_session_register(r->s, "com..get", &exact, proc, r, NULL, NULL, NULL),
+                     WAMP_EURI);
+    feed(r, "[65,6,600]");
+    feed(r, "[68,1,600,{\"procedure\":\"com.user.get\",\"caller\":3},[\"u\"]]");
+    expect_log(r, "done6:600;invoke1@6:[\"u\"],-,com.user.get,-,caller=3;");
+    rt_free(r);
+}
+
 /* ================================================================ call options, result mapping,
  * define */
 
@@ -1504,6 +1676,9 @@ int main(void)
         cmocka_unit_test(test_payload_codec_encode_failure),
         cmocka_unit_test(test_call_options_and_mapping),
         cmocka_unit_test(test_define),
+        cmocka_unit_test(test_progressive_invocations),
+        cmocka_unit_test(test_register_table),
+        cmocka_unit_test(test_invoke_policies_and_wildcard),
         cmocka_unit_test(test_teardown_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
