@@ -181,6 +181,8 @@ typedef struct wamp_join_opts {
     const char *authrole;          /* overrides */
     const wamp_value *authextra;   /* DICT; overrides */
     bool resumable;
+    wamp_id resume_session;   /* non-zero: HELLO "resume-session" (resume that session) */
+    const char *resume_token; /* "resume-token"; required with resume_session */
 } wamp_join_opts;
 
 /* Sends HELLO announcing the client roles and features this session implements (see
@@ -195,6 +197,9 @@ WAMP_API int wamp_session_leave(wamp_session *s, const char *reason, const char 
  * find the router's input unusable. WAMP_ENOTREADY when no session is joining, joined or
  * leaving; WAMP_EURI for an invalid reason. */
 WAMP_API int wamp_session_abort(wamp_session *s, const char *reason, const char *message);
+/* True while the transport is open (between wamp_session_transport_open() and
+ * wamp_session_transport_closed()), whether or not a session is joined. */
+WAMP_API bool wamp_session_is_connected(const wamp_session *s);
 /* True between on_join and the end of the session. */
 WAMP_API bool wamp_session_is_attached(const wamp_session *s);
 /* The details of the joined session, or NULL when not attached. */
@@ -320,6 +325,7 @@ typedef struct wamp_invocation {
     bool progress;     /* progressive call invocation: more chunks of this invocation will follow
                           (the handler is called again with the same request, continued set) */
     bool continued;    /* a later chunk of an invocation already delivered */
+    wamp_str transaction_hash; /* CallDetails.transaction_hash as received */
 } wamp_invocation;
 
 /* A procedure implementation. Answer now or later with wamp_session_yield()/wamp_session_error()
@@ -400,6 +406,7 @@ typedef struct wamp_publish_opts {
     const wamp_value *eligible_authrole;
     bool retain;
     bool disclose_me;
+    const char *transaction_hash; /* non-NULL: sent as PUBLISH.Options.transaction_hash */
 } wamp_publish_opts;
 
 /* Publication acknowledged: err NULL and publication the router's id; or err. */
@@ -426,7 +433,8 @@ typedef struct wamp_event {
     wamp_str publisher_authrole;
     wamp_str topic; /* the actual topic (pattern subscriptions) */
     bool retained;
-    wamp_str enc_algo; /* the payload arrived encoded and was decoded */
+    wamp_str enc_algo;         /* the payload arrived encoded and was decoded */
+    wamp_str transaction_hash; /* EventDetails.transaction_hash as received */
 } wamp_event;
 
 typedef void (*wamp_event_cb)(void *user, wamp_session *s, const wamp_event *ev);

@@ -41,6 +41,7 @@ typedef struct pending {
     char *uri;   /* calls: the procedure (the URI payload codecs decode the RESULT under) */
     bool details;
     bool chunking; /* progressive call invocation: more CALL chunks may be sent */
+    bool resub;    /* a further SUBSCRIBE (get_retained) for an existing entry, for p->handle */
     bool receive_progress;
     bool has_corr;
     wamp_correlation corr; /* strings owned (corr_id, corr_uri) */
@@ -55,6 +56,7 @@ typedef struct hnd {
     wamp_done_cb done; /* pending subscribe completion */
     void *done_user;
     bool active;
+    bool want_retained; /* asked get_retained: retained events go to it (see on_event) */
 } hnd;
 
 enum { SUB_PENDING, SUB_ACTIVE, SUB_GONE };
@@ -66,6 +68,7 @@ typedef struct sub {
     int state;
     wamp_id id;
     hnd *handlers;
+    bool asked_retained; /* the pending SUBSCRIBE asked get_retained */
 } sub;
 
 enum { REG_PENDING, REG_ACTIVE, REG_GONE };
@@ -310,8 +313,16 @@ static void pending_unlink(wamp_session *s, pending *p)
         }
 }
 
+/* Forgets e in the pending further SUBSCRIBEs that point to it (e is being freed). */
+static void detach_resubs(wamp_session *s, const sub *e)
+{
+    for (pending *p = s->pending; p; p = p->next)
+        if (p->kind == PR_SUBSCRIBE && p->resub && p->sub == e) p->sub = NULL;
+}
+
 static void sub_unlink_free(wamp_session *s, sub *e)
 {
+    detach_resubs(s, e);
     for (sub **pp = &s->subs; *pp; pp = &(*pp)->next)
         if (*pp == e) {
             *pp = e->next;
@@ -384,6 +395,35 @@ static wamp_error local_error(int code, const char *uri, const char *message)
     return e;
 }
 
+static int send_unsubscribe(wamp_session *s, sub *e, wamp_id handle, wamp_done_cb done,
+                            void *done_user);
+
+/* A further SUBSCRIBE (get_retained) for p->handle failed: only that handler goes. */
+static void fail_resub(wamp_session *s, pending *p, const wamp_error *err)
+{
+    sub *e = NULL;
+    for (sub *x = s->subs; x; x = x->next)
+        if (x == p->sub) e = x;
+    if (!e) return; /* the entry went away (and its handlers were completed) */
+    for (hnd **hp = &e->handlers; *hp; hp = &(*hp)->next) {
+        hnd *h = *hp;
+        if (h->handle != p->handle) continue;
+        *hp = h->next;
+        wamp_done_cb d = h->done;
+        void *du = h->done_user;
+        free(h);
+        if (!e->handlers && e->state == SUB_ACTIVE && joined(s)) {
+            /* the others were unsubscribed meanwhile: the router's subscription goes too */
+            int rc = send_unsubscribe(s, e, 0, NULL, NULL);
+            if (rc) user_error(s, rc, "sending UNSUBSCRIBE failed");
+        } else if (!e->handlers && e->state != SUB_PENDING) {
+            sub_unlink_free(s, e);
+        }
+        if (d) d(du, s, p->handle, 0, err);
+        return;
+    }
+}
+
 /* Completes (and frees) a pending request with an error; p must already be unlinked. */
 static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
 {
@@ -393,6 +433,10 @@ static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
         break;
     case PR_PUBLISH: p->pub_cb(p->user, s, p->request, 0, err); break;
     case PR_SUBSCRIBE: {
+        if (p->resub) {
+            fail_resub(s, p, err);
+            break;
+        }
         /* every handler waiting on this subscription fails with it */
         sub *e = p->sub;
         for (sub *x = s->subs; x; x = x->next)
@@ -403,6 +447,7 @@ static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
                         *pp = e->next;
                         break;
                     }
+                detach_resubs(s, e);
                 hnd *h = e->handlers;
                 e->handlers = NULL;
                 while (h) {
@@ -591,6 +636,17 @@ void wamp_session_client_roles(wamp_roles *r)
         {WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS},
         {WAMP_ROLE_CALLEE, WAMP_FEATURE_REGISTRATION_REVOCATION},
         {WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS},
+        /* payload transparency with a payload codec (wamp_session_set_payload_codec) */
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PAYLOAD_TRANSPARENCY},
+        {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PAYLOAD_TRANSPARENCY},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_PAYLOAD_TRANSPARENCY},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_PAYLOAD_TRANSPARENCY},
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX},
+        {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX},
     };
     memset(r, 0, sizeof *r);
     /* Autobahn's order of roles: subscriber, publisher, caller, callee */
@@ -609,6 +665,8 @@ int wamp_session_join(wamp_session *s, const wamp_join_opts *o)
     if (wamp_uri_check(wamp_str_c(o->realm), WAMP_URI_LOOSE, false, false)) return WAMP_EREALM;
     if (o->authmethods && wamp_value_type_of(o->authmethods) != WAMP_VALUE_LIST) return WAMP_EINVAL;
     if (o->authextra && wamp_value_type_of(o->authextra) != WAMP_VALUE_DICT) return WAMP_EINVAL;
+    if (o->resume_session && (!o->resume_token || !*o->resume_token)) return WAMP_EINVAL;
+    if (o->resume_session > WAMP_ID_MAX) return WAMP_EINVAL;
     wamp_arena *a = wamp_arena_new(0);
     if (!a) return WAMP_ENOMEM;
     wamp_roles roles;
@@ -637,6 +695,10 @@ int wamp_session_join(wamp_session *s, const wamp_join_opts *o)
     if (o->authrole) m.hello.authrole = wamp_str_c(o->authrole);
     if (o->authextra) m.hello.authextra = *o->authextra;
     if (o->resumable) m.hello.resumable = WAMP_OPT_TRUE;
+    if (o->resume_session) {
+        m.hello.resume_session = WAMP_OPT_INT((int64_t)o->resume_session);
+        m.hello.resume_token = wamp_str_c(o->resume_token);
+    }
     enter(s);
     rc = send_msg(s, &m);
     wamp_arena_free(a);
@@ -673,6 +735,11 @@ int wamp_session_abort(wamp_session *s, const char *reason, const char *message)
     abort_session(s, reason, message, WAMP_EABORTED);
     leave_(s);
     return WAMP_OK;
+}
+
+bool wamp_session_is_connected(const wamp_session *s)
+{
+    return s && s->state != ST_DISCONNECTED;
 }
 
 bool wamp_session_is_attached(const wamp_session *s)
@@ -1000,8 +1067,17 @@ static void on_subscribed(wamp_session *s, const wamp_message *m)
     }
     pending_unlink(s, p);
     sub *e = p->sub;
+    bool resub = p->resub;
     pending_free(p);
+    if (!e) return; /* a further SUBSCRIBE whose entry went away meanwhile */
     wamp_id id = m->subscribed.subscription;
+    if (resub && e->state == SUB_ACTIVE && id != e->id) {
+        user_error(s, WAMP_EPROTO, "SUBSCRIBED for the same topic gave another subscription id");
+        id = e->id;
+    }
+    /* retained events that follow belong to the handlers completed now */
+    for (hnd *h = e->handlers; h; h = h->next)
+        if (h->active) h->want_retained = false;
     /* Another active entry with the same id (the broker merged two patterns we asked for
      * separately): keep both; events go to the first. */
     e->id = id;
@@ -1057,6 +1133,7 @@ static void on_event(wamp_session *s, const wamp_message *m)
     ev.publisher_authrole = m->event.publisher_authrole;
     ev.topic = m->event.topic;
     ev.retained = m->event.retained == WAMP_OPT_TRUE;
+    ev.transaction_hash = m->event.transaction_hash;
     /* Handlers may (un)subscribe during dispatch: snapshot the handles and look each up. */
     size_t n = 0;
     for (hnd *h = e->handlers; h; h = h->next)
@@ -1077,6 +1154,8 @@ static void on_event(wamp_session *s, const wamp_message *m)
         if (!x) break;
         for (hnd *h = x->handlers; h; h = h->next)
             if (h->handle == ids[i] && h->active) {
+                if (ev.retained && !h->want_retained) break;
+                if (!ev.retained) h->want_retained = false;
                 ev.handle = h->handle;
                 h->cb(h->user, s, &ev);
                 break;
@@ -1092,7 +1171,23 @@ static void on_unsubscribed(wamp_session *s, const wamp_message *m)
         /* revocation by the broker */
         if (!m->unsubscribed.subscription.set) return;
         sub *e = sub_by_id(s, (wamp_id)m->unsubscribed.subscription.value, true);
-        if (e) sub_unlink_free(s, e);
+        if (e) {
+            /* handlers still waiting for a further SUBSCRIBE complete with the revocation */
+            hnd *hs = e->handlers;
+            e->handlers = NULL;
+            sub_unlink_free(s, e);
+            wamp_error err =
+                local_error(WAMP_ECLOSED, m->unsubscribed.reason.ptr ? NULL : WAMP_CLOSE_NORMAL,
+                            "subscription revoked");
+            if (m->unsubscribed.reason.ptr) err.uri = m->unsubscribed.reason;
+            while (hs) {
+                hnd *n = hs->next;
+                if (!hs->active && hs->done && !s->free_pending)
+                    hs->done(hs->done_user, s, hs->handle, 0, &err);
+                free(hs);
+                hs = n;
+            }
+        }
         user_error(s, WAMP_ECLOSED, "the router revoked a subscription");
         return;
     }
@@ -1222,6 +1317,7 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
         iv.procedure = m->invocation.procedure;
         iv.receive_progress = prev->receive_progress;
         iv.timeout = m->invocation.timeout;
+        iv.transaction_hash = m->invocation.transaction_hash;
         r->cb(r->user, s, &iv);
         wamp_arena_free(pa);
         return;
@@ -1259,6 +1355,7 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
     iv.procedure = m->invocation.procedure;
     iv.receive_progress = x->receive_progress;
     iv.timeout = m->invocation.timeout;
+    iv.transaction_hash = m->invocation.transaction_hash;
     r->cb(r->user, s, &iv);
     wamp_arena_free(pa);
 }
@@ -1721,6 +1818,7 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
     if (o->eligible_authrole) pm->eligible_authrole = *o->eligible_authrole;
     if (o->retain) pm->retain = WAMP_OPT_TRUE;
     if (o->disclose_me) pm->disclose_me = WAMP_OPT_TRUE;
+    if (o->transaction_hash) pm->transaction_hash = wamp_str_c(o->transaction_hash);
     pending *p = NULL;
     if (o->acknowledge) {
         p = pending_add(s, PR_PUBLISH, id);
@@ -1746,6 +1844,43 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
 
 /* ---------------------------------------------------------------- subscriber */
 
+/* A handler asking get_retained joins an existing entry whose SUBSCRIBE did not ask for it (or
+ * was answered already): a further SUBSCRIBE with get_retained goes out so that the broker
+ * delivers the retained event again; h (already appended, inactive) completes on its
+ * SUBSCRIBED. */
+static int resubscribe(wamp_session *s, sub *e, hnd *h, wamp_id *handle)
+{
+    wamp_id id = next_req(s);
+    pending *p = pending_add(s, PR_SUBSCRIBE, id);
+    int rc = WAMP_ENOMEM;
+    if (p) {
+        p->sub = e;
+        p->resub = true;
+        p->handle = h->handle;
+        wamp_message m = wamp_message_subscribe(id, e->topic, e->match);
+        m.subscribe.get_retained = WAMP_OPT_TRUE;
+        enter(s);
+        rc = send_msg(s, &m);
+        leave_(s);
+        if (rc) {
+            pending_unlink(s, p);
+            pending_free(p);
+        }
+    }
+    if (rc) {
+        for (hnd **hp = &e->handlers; *hp; hp = &(*hp)->next)
+            if (*hp == h) {
+                *hp = h->next;
+                break;
+            }
+        free(h);
+        return rc;
+    }
+    if (e->state == SUB_PENDING) e->asked_retained = true;
+    if (handle) *handle = h->handle;
+    return WAMP_OK;
+}
+
 int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscribe_opts *o,
                            wamp_event_cb handler, void *user, wamp_done_cb done, void *done_user,
                            wamp_id *handle)
@@ -1766,12 +1901,15 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
     sub *e;
     for (e = s->subs; e; e = e->next)
         if (e->state != SUB_GONE && e->match == o->match && strcmp(e->topic, topic) == 0) break;
+    h->want_retained = o->get_retained;
     if (e) {
         /* shared: append (handlers run in subscription order) */
         hnd **pp = &e->handlers;
         while (*pp)
             pp = &(*pp)->next;
         *pp = h;
+        if (o->get_retained && !(e->state == SUB_PENDING && e->asked_retained))
+            return resubscribe(s, e, h, handle);
         if (handle) *handle = h->handle;
         if (e->state == SUB_ACTIVE) {
             h->active = true;
@@ -1797,6 +1935,7 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
     e->topic = copy;
     e->match = o->match;
     e->state = SUB_PENDING;
+    e->asked_retained = o->get_retained;
     e->handlers = h;
     e->next = s->subs;
     s->subs = e;
@@ -1813,6 +1952,28 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
         *handle = h->handle;
     }
     leave_(s);
+    return rc;
+}
+
+/* Sends UNSUBSCRIBE for e (which has no handler left); on failure e is forgotten locally. */
+static int send_unsubscribe(wamp_session *s, sub *e, wamp_id handle, wamp_done_cb done,
+                            void *done_user)
+{
+    wamp_id id = next_req(s);
+    pending *p = pending_add(s, PR_UNSUBSCRIBE, id);
+    if (!p) return WAMP_ENOMEM;
+    p->sub = e;
+    p->done = done;
+    p->user = done_user;
+    p->handle = handle;
+    e->state = SUB_GONE;
+    wamp_message m = wamp_message_unsubscribe(id, e->id);
+    int rc = send_msg(s, &m);
+    if (rc) {
+        pending_unlink(s, p);
+        pending_free(p);
+        sub_unlink_free(s, e); /* forget it locally anyway: no handler is left */
+    }
     return rc;
 }
 
@@ -1835,24 +1996,7 @@ int wamp_session_unsubscribe(wamp_session *s, wamp_id handle, wamp_done_cb done,
     int rc = WAMP_OK;
     enter(s);
     if (!e->handlers) {
-        wamp_id id = next_req(s);
-        pending *p = pending_add(s, PR_UNSUBSCRIBE, id);
-        if (!p) {
-            rc = WAMP_ENOMEM;
-        } else {
-            p->sub = e;
-            p->done = done;
-            p->user = done_user;
-            p->handle = handle;
-            e->state = SUB_GONE;
-            wamp_message m = wamp_message_unsubscribe(id, e->id);
-            rc = send_msg(s, &m);
-            if (rc) {
-                pending_unlink(s, p);
-                pending_free(p);
-                sub_unlink_free(s, e); /* forget it locally anyway: no handler is left */
-            }
-        }
+        rc = send_unsubscribe(s, e, handle, done, done_user);
     } else if (done) {
         done(done_user, s, handle, e->id, NULL);
     }

@@ -198,15 +198,19 @@ static wamp_value jv(wamp_arena *a, const char *json)
 
 #define HELLO_ROLES                                                                                \
     "\"roles\":{\"subscriber\":{\"features\":{\"publisher_identification\":true,"                  \
-    "\"pattern_based_subscription\":true,\"subscription_revocation\":true}},"                      \
+    "\"pattern_based_subscription\":true,\"subscription_revocation\":true,"                        \
+    "\"payload_transparency\":true,\"payload_encryption_cryptobox\":true}},"                       \
     "\"publisher\":{\"features\":{\"publisher_identification\":true,"                              \
-    "\"subscriber_blackwhite_listing\":true,\"publisher_exclusion\":true}},"                       \
+    "\"subscriber_blackwhite_listing\":true,\"publisher_exclusion\":true,"                         \
+    "\"payload_transparency\":true,\"payload_encryption_cryptobox\":true}},"                       \
     "\"caller\":{\"features\":{\"caller_identification\":true,\"call_timeout\":true,"              \
-    "\"call_canceling\":true,\"progressive_call_results\":true}},"                                 \
+    "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":true,"     \
+    "\"payload_encryption_cryptobox\":true,\"progressive_call_invocations\":true}},"               \
     "\"callee\":{\"features\":{\"caller_identification\":true,"                                    \
     "\"pattern_based_registration\":true,\"shared_registration\":true,"                            \
     "\"call_canceling\":true,\"progressive_call_results\":true,"                                   \
-    "\"registration_revocation\":true}}}"
+    "\"registration_revocation\":true,\"payload_transparency\":true,"                              \
+    "\"payload_encryption_cryptobox\":true,\"progressive_call_invocations\":true}}}"
 
 #define WELCOME                                                                                    \
     "[2,9129137332,{\"roles\":{\"broker\":{},\"dealer\":{}},\"authid\":\"joe\","                   \
@@ -975,6 +979,133 @@ static void test_subscribe(void **state)
     rt_free(r);
 }
 
+/* ================================================================ life cycle extras */
+
+static void test_resume_connected_transaction_hash(void **state)
+{
+    (void)state;
+    rt *r = rt_new();
+    assert_false(wamp_session_is_connected(r->s));
+    assert_false(wamp_session_is_connected(NULL));
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    assert_true(wamp_session_is_connected(r->s));
+    wamp_join_opts o = {.realm = "realm1", .resumable = true, .resume_session = 4242};
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_EINVAL); /* no token */
+    o.resume_token = "";
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_EINVAL);
+    o.resume_token = "tok-1";
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_OK);
+    expect_sent(r, "[1,\"realm1\",{" HELLO_ROLES
+                   ",\"resumable\":true,\"resume-session\":4242,\"resume-token\":\"tok-1\"}]");
+    assert_true(wamp_session_is_connected(r->s));
+    assert_false(wamp_session_is_attached(r->s));
+    feed(r, "[2,4242,{\"roles\":{\"broker\":{},\"dealer\":{}},\"resumed\":true,"
+            "\"resumable\":true,\"resume_token\":\"tok-2\"}]");
+    expect_log(r, "connect;welcome:4242;join:4242,-,-,-,-,-,-,dealer,resumed,resumable;");
+    assert_true(wamp_str_eqc(wamp_session_details_get(r->s)->resume_token, "tok-2"));
+    /* publish/event/invocation transaction_hash */
+    wamp_publish_opts po = {.transaction_hash = "tx-9", .acknowledge = true};
+    assert_int_equal(wamp_session_publish(r->s, "com.t", NULL, NULL, &po, pub_cb, r, NULL),
+                     WAMP_OK);
+    expect_sent(r, "[16,1,{\"acknowledge\":true,\"transaction_hash\":\"tx-9\"},\"com.t\"]");
+    wamp_session_transport_closed(r->s, WAMP_ECONNRESET);
+    assert_false(wamp_session_is_connected(r->s));
+    expect_log(r, "puberr1:wamp.close.transport_lost;leave:wamp.close.transport_lost,-;"
+                  "disconnect:0;");
+    rt_free(r);
+}
+
+static void th_ev_cb(void *user, wamp_session *s, const wamp_event *ev)
+{
+    ev_cb(user, s, ev);
+    if (ev->transaction_hash.ptr)
+        logf_(user, "tx=%.*s;", (int)ev->transaction_hash.len, ev->transaction_hash.ptr);
+}
+
+static void th_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    if (inv->transaction_hash.ptr)
+        logf_(user, "invtx=%.*s;", (int)inv->transaction_hash.len, inv->transaction_hash.ptr);
+}
+
+static void test_details_transaction_hash(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, th_ev_cb, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_register(r->s, "com.p", NULL, th_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[33,1,300]");
+    feed(r, "[65,2,400]");
+    feed(r, "[36,300,5,{\"transaction_hash\":\"tx-e\"},[1]]");
+    feed(r, "[68,6,400,{\"transaction_hash\":\"tx-i\"}]");
+    expect_log(r, "event5@1:[1],-,-;tx=tx-e;invtx=tx-i;");
+    rt_free(r);
+}
+
+static void test_shared_get_retained(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_id h1, h2, h3, h4;
+    wamp_subscribe_opts ret = {.get_retained = true};
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h1),
+                     WAMP_OK);
+    expect_sent(r, "[32,1,{\"get_retained\":true},\"com.t\"]");
+    /* shares the pending SUBSCRIBE, which asked for the retained event already */
+    wamp_id h1b;
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h1b),
+                     WAMP_OK);
+    expect_nothing_sent(r);
+    feed(r, "[33,1,300]");
+    feed(r, "[36,300,10,{\"retained\":true},[\"old\"]]");
+    expect_log(r, "done1:300;done2:300;event10@1:[\"old\"],-,-,retained;"
+                  "event10@2:[\"old\"],-,-,retained;");
+    assert_int_equal(wamp_session_unsubscribe(r->s, h1b, done_cb, r), WAMP_OK);
+    expect_log(r, "done2:300;");
+    /* no get_retained: joins at once, never sees retained events */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, done_cb, r, &h2),
+                     WAMP_OK);
+    expect_log(r, "done3:300;");
+    expect_nothing_sent(r);
+    /* get_retained on the active subscription: a further SUBSCRIBE asks the broker again */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h3),
+                     WAMP_OK);
+    expect_sent(r, "[32,2,{\"get_retained\":true},\"com.t\"]");
+    assert_int_equal(wamp_session_unsubscribe(r->s, h3, NULL, NULL), WAMP_ENOTFOUND); /* pending */
+    feed(r, "[36,300,11,{},[\"live\"]]"); /* h3 is not active yet */
+    expect_log(r, "event11@1:[\"live\"],-,-;event11@3:[\"live\"],-,-;");
+    feed(r, "[33,2,300]");
+    feed(r, "[36,300,10,{\"retained\":true},[\"old\"]]"); /* only for h3 */
+    feed(r, "[36,300,12,{},[\"live2\"]]");
+    feed(r, "[36,300,10,{\"retained\":true},[\"late\"]]"); /* nobody waits for one any more */
+    expect_log(r, "done4:300;event10@4:[\"old\"],-,-,retained;event12@1:[\"live2\"],-,-;"
+                  "event12@3:[\"live2\"],-,-;event12@4:[\"live2\"],-,-;");
+    /* a further SUBSCRIBE that fails takes only its handler */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h4),
+                     WAMP_OK);
+    expect_sent(r, "[32,3,{\"get_retained\":true},\"com.t\"]");
+    feed(r, "[8,32,3,{},\"wamp.error.not_authorized\"]");
+    expect_log(r, "done5:WAMP_EAPPLICATION,wamp.error.not_authorized;");
+    feed(r, "[36,300,13,{},[3]]");
+    expect_log(r, "event13@1:[3],-,-;event13@3:[3],-,-;event13@4:[3],-,-;");
+    /* a further SUBSCRIBE whose entry is gone by its answer; the answer is swallowed */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h4),
+                     WAMP_OK);
+    expect_sent(r, "[32,4,{\"get_retained\":true},\"com.t\"]");
+    feed(r, "[35,0,{\"subscription\":300,\"reason\":\"wamp.error.revoked\"}]"); /* revoked */
+    expect_log(r, "done6:WAMP_ECLOSED,wamp.error.revoked;uerr:WAMP_ECLOSED;");
+    feed(r, "[33,4,300]");
+    expect_log(r, "");
+    assert_true(wamp_session_is_attached(r->s));
+    (void)h1;
+    (void)h2;
+    rt_free(r);
+}
+
 /* ================================================================ callee: chunks, tables, policies
  */
 
@@ -1679,6 +1810,9 @@ int main(void)
         cmocka_unit_test(test_progressive_invocations),
         cmocka_unit_test(test_register_table),
         cmocka_unit_test(test_invoke_policies_and_wildcard),
+        cmocka_unit_test(test_resume_connected_transaction_hash),
+        cmocka_unit_test(test_details_transaction_hash),
+        cmocka_unit_test(test_shared_get_retained),
         cmocka_unit_test(test_teardown_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
