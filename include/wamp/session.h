@@ -78,6 +78,17 @@ typedef struct wamp_error {
                  the URI when uri is absent. */
 } wamp_error;
 
+/*
+ * SerializationError of the seed: true for the codec error codes (WAMP_ETRUNCATED ..
+ * WAMP_EBATCH, -20 .. -39) a `send` callback returns when a message cannot be serialized
+ * (e.g. WAMP_ENUMBER for NaN in JSON, WAMP_EKEYTYPE, WAMP_ETOOBIG over a size limit).
+ * wamp_session_call()/_publish()/... return that code (nothing pending is left); when a
+ * callee's YIELD or ERROR cannot be serialized, wamp_session_yield()/_error() return it and
+ * the session answers the invocation with ERROR "wamp.error.invalid_payload"
+ * ("wamp.error.payload_size_exceeded" for WAMP_ETOOBIG), as Autobahn does.
+ */
+WAMP_API bool wamp_is_serialization_error(int code);
+
 /* ---------------------------------------------------------------- session details */
 
 /* What WELCOME said (Autobahn's SessionDetails). Borrowed in on_join; valid until on_leave

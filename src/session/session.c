@@ -384,6 +384,34 @@ static int send_inv_error(wamp_session *s, wamp_id request, wamp_str uri, const 
     return rc;
 }
 
+bool wamp_is_serialization_error(int code)
+{
+    return code <= WAMP_ETRUNCATED && code > WAMP_EPROTO;
+}
+
+/*
+ * The answer to invocation `request` could not be serialized (code): tell the dealer with
+ * ERROR wamp.error.invalid_payload (wamp.error.payload_size_exceeded for WAMP_ETOOBIG), sent
+ * in clear without payload codec, as Autobahn does on SerializationError/PayloadExceededError.
+ */
+static void answer_unserializable(wamp_session *s, wamp_id request, int code)
+{
+    const char *uri =
+        code == WAMP_ETOOBIG ? WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED : WAMP_ERROR_INVALID_PAYLOAD;
+    char text[160];
+    snprintf(text, sizeof text, "the return value of the invoked procedure could not be %s: %s",
+             code == WAMP_ETOOBIG ? "sent (size limit)" : "serialized", wamp_strerror(code));
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = wamp_value_list();
+    if (!a || wamp_value_list_push(a, &args, wamp_value_string_borrow(text, strlen(text))))
+        args = wamp_value_null();
+    wamp_message m = wamp_message_error(WAMP_MSG_INVOCATION, request, uri);
+    set_payload(&m, &args, NULL);
+    int rc = send_msg(s, &m);
+    wamp_arena_free(a);
+    if (rc) user_error(s, rc, "sending ERROR for an unserializable answer failed");
+}
+
 /* ---------------------------------------------------------------- completion */
 
 static wamp_error local_error(int code, const char *uri, const char *message)
@@ -1742,7 +1770,11 @@ int wamp_session_yield(wamp_session *s, wamp_id request, const wamp_value *args,
     enter(s);
     rc = send_msg(s, &m);
     wamp_arena_free(pa);
-    if (!progress) inv_remove(s, x);
+    if (wamp_is_serialization_error(rc)) {
+        answer_unserializable(s, request, rc);
+        progress = false; /* the invocation is answered */
+    }
+    if (!progress && (x = inv_find(s, request))) inv_remove(s, x);
     leave_(s);
     return rc;
 }
@@ -1761,7 +1793,8 @@ int wamp_session_error(wamp_session *s, wamp_id request, const wamp_error *err)
     enter(s);
     bool sent = false;
     rc = send_inv_error(s, request, uri, &err->args, &err->kwargs, &sent);
-    if (sent) inv_remove(s, x);
+    if (sent && wamp_is_serialization_error(rc)) answer_unserializable(s, request, rc);
+    if (sent && (x = inv_find(s, request))) inv_remove(s, x);
     leave_(s);
     return rc;
 }

@@ -26,6 +26,8 @@ typedef struct rt {
     bool unsubscribe_in_event;
     wamp_id last_inv;
     wamp_id last_handle;
+    bool ser_errors_ok; /* a message that does not encode is the send's error, not a failure */
+    int toobig_type;    /* messages of this type fail with WAMP_ETOOBIG (a transport limit) */
 } rt;
 
 static void logf_(rt *r, const char *fmt, ...)
@@ -59,9 +61,15 @@ static int t_send(void *user, const wamp_message *m)
 {
     rt *r = user;
     if (r->send_rc) return r->send_rc;
+    if (r->toobig_type && (int)m->type == r->toobig_type) return WAMP_ETOOBIG;
     wamp_arena *a = wamp_arena_new(0);
     wamp_buf b = {0};
     int rc = wamp_message_encode(WAMP_SER_JSON, m, a, &b);
+    if (rc && r->ser_errors_ok) {
+        wamp_buf_free(&b);
+        wamp_arena_free(a);
+        return rc;
+    }
     if (rc) fail_msg("session sent a message that does not encode: %s", wamp_err_name(rc));
     wamp_buf_append_byte(&b, 0);
     wamp_arena_free(a);
@@ -979,6 +987,60 @@ static void test_subscribe(void **state)
     rt_free(r);
 }
 
+/* ================================================================ serialization errors */
+
+static void test_serialization_errors(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    r->ser_errors_ok = true;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value nan = wamp_value_list();
+    wamp_value_list_push(a, &nan, wamp_value_double(0.0 / 0.0)); /* JSON cannot carry NaN */
+    wamp_id id = 0;
+    /* caller and publisher: the serializer's code comes back, nothing stays pending */
+    int rc = wamp_session_call(r->s, "com.x", &nan, NULL, NULL, call_cb, r, &id);
+    assert_int_equal(rc, WAMP_ENUMBER);
+    assert_true(wamp_is_serialization_error(rc));
+    assert_false(wamp_is_serialization_error(WAMP_EIO));
+    assert_false(wamp_is_serialization_error(WAMP_EPROTO));
+    assert_false(wamp_is_serialization_error(WAMP_OK));
+    assert_true(wamp_is_serialization_error(WAMP_ETOOBIG));
+    wamp_publish_opts ack = {.acknowledge = true};
+    assert_int_equal(wamp_session_publish(r->s, "com.t", &nan, NULL, &ack, pub_cb, r, NULL),
+                     WAMP_ENUMBER);
+    expect_nothing_sent(r);
+    assert_false(wamp_session_next_deadline(r->s, NULL));
+    /* callee: an unserializable YIELD becomes ERROR wamp.error.invalid_payload */
+    assert_int_equal(wamp_session_register(r->s, "com.p", NULL, proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,3,100]");
+    feed(r, "[68,1,100,{\"receive_progress\":true}]");
+    feed(r, "[68,2,100,{}]");
+    feed(r, "[68,3,100,{}]");
+    expect_log(r, "invoke1@1:-,-,-,-,rp;invoke2@1:-,-,-,-;invoke3@1:-,-,-,-;");
+    assert_int_equal(wamp_session_yield(r->s, 1, &nan, NULL, true), WAMP_ENUMBER);
+    expect_sent(r, "[8,68,1,{},\"wamp.error.invalid_payload\",[\"the return value of the "
+                   "invoked procedure could not be serialized: number not representable\"]]");
+    assert_int_equal(wamp_session_yield(r->s, 1, NULL, NULL, false), WAMP_ENOTFOUND);
+    wamp_error e = {.uri = wamp_str_c("com.err"), .args = nan};
+    assert_int_equal(wamp_session_error(r->s, 2, &e), WAMP_ENUMBER);
+    expect_sent(r, "[8,68,2,{},\"wamp.error.invalid_payload\",[\"the return value of the "
+                   "invoked procedure could not be serialized: number not representable\"]]");
+    /* over the transport's size limit: payload_size_exceeded */
+    r->toobig_type = WAMP_MSG_YIELD;
+    assert_int_equal(wamp_session_yield(r->s, 3, NULL, NULL, false), WAMP_ETOOBIG);
+    r->toobig_type = 0;
+    expect_sent(r, "[8,68,3,{},\"wamp.error.payload_size_exceeded\",[\"the return value of the "
+                   "invoked procedure could not be sent (size limit): input or output larger "
+                   "than the configured limit\"]]");
+    expect_nothing_sent(r);
+    expect_log(r, "");
+    wamp_arena_free(a);
+    rt_free(r);
+}
+
 /* ================================================================ life cycle extras */
 
 static void test_resume_connected_transaction_hash(void **state)
@@ -1813,6 +1875,7 @@ int main(void)
         cmocka_unit_test(test_resume_connected_transaction_hash),
         cmocka_unit_test(test_details_transaction_hash),
         cmocka_unit_test(test_shared_get_retained),
+        cmocka_unit_test(test_serialization_errors),
         cmocka_unit_test(test_teardown_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
