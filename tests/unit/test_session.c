@@ -1774,6 +1774,266 @@ static void test_payload_codec_encode_failure(void **state)
     rt_free(r);
 }
 
+/* ================================================================ over the in-memory transport */
+
+/*
+ * The session over a real serializer and the in-memory transport pair (transport.h), against
+ * a scripted router on the other framer: what the session sends is serialized, framed, carried,
+ * unserialized and parsed on the router side (then shown as JSON for the comparison); what the
+ * router sends is serialized with the same serializer. rt is the first member so that every
+ * callback above works unchanged.
+ */
+typedef struct mt {
+    rt r;
+    wamp_framer *cf, *rf; /* client side, router side */
+    wamp_serializer *cser, *rser;
+} mt;
+
+static int mt_send(void *user, const wamp_message *m)
+{
+    mt *t = user;
+    if (t->r.send_rc) return t->r.send_rc;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value v;
+    wamp_buf b = {0};
+    int rc = wamp_message_marshal(m, a, &v);
+    if (!rc) rc = wamp_serializer_serialize(t->cser, &v, &b);
+    if (!rc) rc = wamp_framer_send(t->cf, b.data, b.len);
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+    return rc;
+}
+
+static void mt_client_message(wamp_framer *f, void *user, const uint8_t *data, size_t len,
+                              bool is_binary)
+{
+    (void)f, (void)is_binary;
+    mt *t = user;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value *msgs;
+    size_t n;
+    assert_int_equal(wamp_serializer_unserialize(t->cser, data, len, a, NULL, &msgs, &n), WAMP_OK);
+    for (size_t i = 0; i < n && t->r.s; i++) {
+        wamp_message m;
+        assert_int_equal(wamp_message_parse(&msgs[i], a, &m, NULL), WAMP_OK);
+        assert_int_equal(wamp_session_receive(t->r.s, &m), WAMP_OK);
+    }
+    wamp_arena_free(a);
+}
+
+static void mt_client_close(wamp_framer *f, void *user, int code, const char *reason, size_t rlen,
+                            bool clean)
+{
+    (void)f, (void)reason, (void)rlen, (void)clean;
+    mt *t = user;
+    if (t->r.s) wamp_session_transport_closed(t->r.s, code == 1000 ? WAMP_OK : WAMP_ECONNRESET);
+}
+
+/* The router received a message: keep it as JSON for expect_sent(). */
+static void mt_router_message(wamp_framer *f, void *user, const uint8_t *data, size_t len,
+                              bool is_binary)
+{
+    (void)f, (void)is_binary;
+    mt *t = user;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value *msgs;
+    size_t n;
+    assert_int_equal(wamp_serializer_unserialize(t->rser, data, len, a, NULL, &msgs, &n), WAMP_OK);
+    for (size_t i = 0; i < n; i++) {
+        wamp_message m;
+        assert_int_equal(wamp_message_parse(&msgs[i], a, &m, NULL), WAMP_OK);
+        wamp_buf b = {0};
+        assert_int_equal(wamp_message_encode(WAMP_SER_JSON, &m, a, &b), WAMP_OK);
+        wamp_buf_append_byte(&b, 0);
+        if (t->r.nout >= MAXOUT) fail_msg("too many messages sent");
+        t->r.out[t->r.nout++] = (char *)b.data;
+    }
+    wamp_arena_free(a);
+}
+
+static mt *mt_new(wamp_serializer_id ser, bool batched)
+{
+    mt *t = calloc(1, sizeof *t);
+    wamp_session_callbacks cb = CBS;
+    cb.send = mt_send;
+    assert_int_equal(wamp_session_new(&cb, t, &t->r.s), WAMP_OK);
+    const wamp_serializer_info *info = wamp_serializer_by_id(ser, batched);
+    assert_non_null(info);
+    assert_int_equal(wamp_serializer_new(info, &t->cser), WAMP_OK);
+    assert_int_equal(wamp_serializer_new(info, &t->rser), WAMP_OK);
+    wamp_memory_options mo = {.serializer = ser, .batched = batched, .queued = true};
+    wamp_framer_cbs ccb = {.on_message = mt_client_message, .on_close = mt_client_close};
+    wamp_framer_cbs rcb = {.on_message = mt_router_message};
+    assert_int_equal(wamp_memory_pair_new(&t->cf, &t->rf, &mo, &ccb, t, &rcb, t), WAMP_OK);
+    assert_int_equal(wamp_framer_get_state(t->cf), WAMP_FRAMER_OPEN);
+    return t;
+}
+
+static void mt_pump(mt *t)
+{
+    assert_true(wamp_memory_pump(t->cf) >= 0);
+}
+
+/* The router sends json (serialized with the transport's serializer). */
+static void mt_feed(mt *t, const char *json)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message m;
+    wamp_msg_error e;
+    if (wamp_message_decode(WAMP_SER_JSON, (const uint8_t *)json, strlen(json), a, NULL, &m, &e))
+        fail_msg("test message does not parse: %s: %s", e.text, json);
+    wamp_value v;
+    wamp_buf b = {0};
+    assert_int_equal(wamp_message_marshal(&m, a, &v), WAMP_OK);
+    assert_int_equal(wamp_serializer_serialize(t->rser, &v, &b), WAMP_OK);
+    assert_int_equal(wamp_framer_send(t->rf, b.data, b.len), WAMP_OK);
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+    mt_pump(t);
+}
+
+static void mt_free(mt *t)
+{
+    wamp_session_free(t->r.s);
+    t->r.s = NULL;
+    wamp_framer_free(t->cf);
+    wamp_framer_free(t->rf);
+    wamp_serializer_free(t->cser);
+    wamp_serializer_free(t->rser);
+    for (int i = 0; i < t->r.nout; i++)
+        free(t->r.out[i]);
+    wamp_buf_free(&t->r.log);
+    free(t);
+}
+
+static void mt_scenario(wamp_serializer_id ser, bool batched)
+{
+    mt *t = mt_new(ser, batched);
+    rt *r = &t->r;
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    wamp_join_opts jo = {.realm = "realm1"};
+    assert_int_equal(wamp_session_join(r->s, &jo), WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[1,\"realm1\",{" HELLO_ROLES "}]");
+    mt_feed(t, WELCOME);
+    expect_log(r, "connect;welcome:9129137332;join:9129137332,-,joe,user,anonymous,static,-,"
+                  "dealer,,;");
+    /* caller: arguments of every type, progressive results */
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = jv(a, "[1,-2,\"two\",1.5,true,null,[\"\\u0000AAH/\"],{\"n\":{\"m\":[]}}]");
+    wamp_value kwargs = jv(a, "{\"k\":\"\\u00e9\"}");
+    wamp_call_opts co = {.on_progress = call_cb, .timeout_ms = 500};
+    assert_int_equal(wamp_session_call(r->s, "com.add", &args, &kwargs, &co, call_cb, r, NULL),
+                     WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[48,1,{\"timeout\":500,\"receive_progress\":true},\"com.add\",[1,-2,\"two\","
+                   "1.5,true,null,[\"\\u0000AAH/\"],{\"n\":{\"m\":[]}}],{\"k\":\"\u00e9\"}]");
+    mt_feed(t, "[50,1,{\"progress\":true},[1]]");
+    mt_feed(t, "[50,1,{},[\"\\u0000AAH/\"]]");
+    expect_log(r, "progress1:[1],-;result1:[b\"0001ff\"],-;");
+    /* callee */
+    r->yield_in_handler = true;
+    assert_int_equal(wamp_session_register(r->s, "com.echo", NULL, proc, r, done_cb, r, NULL),
+                     WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[64,2,{},\"com.echo\"]");
+    mt_feed(t, "[65,2,100]");
+    mt_feed(t, "[68,5,100,{\"caller\":3},[\"x\"]]");
+    expect_log(r, "done1:100;invoke5@1:[\"x\"],-,-,-,caller=3;");
+    expect_sent(r, "[70,5,{},[42]]");
+    r->yield_in_handler = false;
+    /* subscriber and publisher */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, done_cb, r, NULL),
+                     WAMP_OK);
+    wamp_publish_opts po = {.acknowledge = true, .exclude_me = WAMP_OPT_FALSE};
+    assert_int_equal(wamp_session_publish(r->s, "com.t", &args, NULL, &po, pub_cb, r, NULL),
+                     WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[32,3,{},\"com.t\"]");
+    expect_sent(r, "[16,4,{\"acknowledge\":true,\"exclude_me\":false},\"com.t\",[1,-2,\"two\",1.5,"
+                   "true,null,[\"\\u0000AAH/\"],{\"n\":{\"m\":[]}}]]");
+    mt_feed(t, "[33,3,300]");
+    mt_feed(t, "[17,4,400]");
+    mt_feed(t, "[36,300,400,{\"publisher\":9},[\"hi\"]]");
+    expect_log(r, "done2:300;published4:400;event400@2:[\"hi\"],-,-,publisher=9;");
+    /* cancel in kill mode: the router's ERROR completes the call */
+    wamp_id id = 0;
+    assert_int_equal(wamp_session_call(r->s, "com.slow", NULL, NULL, NULL, call_cb, r, &id),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_cancel(r->s, id, WAMP_CANCEL_KILL), WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[48,5,{},\"com.slow\"]");
+    expect_sent(r, "[49,5,{\"mode\":\"kill\"}]");
+    mt_feed(t, "[8,48,5,{},\"wamp.error.canceled\"]");
+    expect_log(r, "error5:WAMP_EAPPLICATION,wamp.error.canceled,-,-;");
+    /* the router closes the transport with a call and an invocation in flight */
+    assert_int_equal(wamp_session_call(r->s, "com.c", NULL, NULL, NULL, call_cb, r, NULL), WAMP_OK);
+    mt_feed(t, "[68,6,100,{}]");
+    expect_log(r, "invoke6@1:-,-,-,-;");
+    assert_int_equal(wamp_framer_close(t->rf, 1001, "going away"), WAMP_OK);
+    mt_pump(t);
+    expect_log(r, "error6:WAMP_ETRANSPORTLOST,wamp.close.transport_lost,-,-;"
+                  "leave:wamp.close.transport_lost,-;disconnect:0;");
+    assert_false(wamp_session_is_connected(r->s));
+    assert_int_equal(wamp_session_yield(r->s, 6, NULL, NULL, false), WAMP_ENOTREADY);
+    wamp_arena_free(a);
+    mt_free(t);
+}
+
+static void test_memory_transport(void **state)
+{
+    (void)state;
+    static const struct {
+        wamp_serializer_id ser;
+        bool batched;
+    } sers[] = {
+        {WAMP_SER_JSON, false},   {WAMP_SER_JSON, true},   {WAMP_SER_MSGPACK, false},
+        {WAMP_SER_MSGPACK, true}, {WAMP_SER_CBOR, false},  {WAMP_SER_CBOR, true},
+        {WAMP_SER_UBJSON, false}, {WAMP_SER_UBJSON, true},
+    };
+    for (size_t i = 0; i < sizeof sers / sizeof sers[0]; i++)
+        mt_scenario(sers[i].ser, sers[i].batched);
+}
+
+/* Freeing the session over a live transport with a call, an invocation, a subscription, a
+ * timer and an encrypted call in flight: each completes exactly once, nothing leaks. */
+static void test_memory_transport_teardown(void **state)
+{
+    (void)state;
+    keys k = make_keys();
+    mt *t = mt_new(WAMP_SER_MSGPACK, false);
+    rt *r = &t->r;
+    wamp_session_transport_open(r->s);
+    wamp_join_opts jo = {.realm = "realm1"};
+    wamp_session_join(r->s, &jo);
+    mt_pump(t);
+    mt_feed(t, WELCOME);
+    wamp_payload_codec c = wamp_keyring_codec(k.caller);
+    wamp_session_set_payload_codec(r->s, &c);
+    wamp_register_opts ro = {.on_interrupt = interrupt_cb};
+    wamp_session_register(r->s, "com.reg", &ro, proc, r, done_cb, r, NULL); /* 1 */
+    mt_pump(t);
+    mt_feed(t, "[65,1,10]");
+    mt_feed(t, "[68,77,10,{\"receive_progress\":true}]");
+    wamp_call_opts co = {.cancel_after_ms = 100};
+    wamp_session_set_clock(r->s, NULL, NULL);
+    wamp_session_call(r->s, "com.secret.x", NULL, NULL, &co, call_cb, r, NULL); /* 2 */
+    wamp_session_subscribe(r->s, "com.s", NULL, ev_cb, r, done_cb, r, NULL);    /* 3 */
+    mt_pump(t);
+    uint64_t dl = 0;
+    assert_true(wamp_session_next_deadline(r->s, &dl));
+    assert_int_equal(dl, 100);
+    expect_log(r, "connect;welcome:9129137332;join:9129137332,-,joe,user,anonymous,static,-,"
+                  "dealer,,;done1:10;invoke77@1:-,-,-,-,rp;");
+    wamp_session_free(r->s);
+    r->s = NULL;
+    expect_log(r, "error2:WAMP_ECLOSED,wamp.close.normal,-,-;"
+                  "done2:WAMP_ECLOSED,wamp.close.normal;interrupt77:killnowait;");
+    mt_pump(t); /* nothing may reach the freed session */
+    mt_free(t);
+    free_keys(k);
+}
+
 /* ================================================================ teardown */
 
 static void test_teardown_in_flight(void **state)
@@ -1876,6 +2136,8 @@ int main(void)
         cmocka_unit_test(test_details_transaction_hash),
         cmocka_unit_test(test_shared_get_retained),
         cmocka_unit_test(test_serialization_errors),
+        cmocka_unit_test(test_memory_transport),
+        cmocka_unit_test(test_memory_transport_teardown),
         cmocka_unit_test(test_teardown_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
