@@ -1315,19 +1315,19 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
                               : "failed to decode the INVOCATION payload";
         if (ea && wamp_value_list_push(ea, &eargs, wamp_value_string_borrow(why, strlen(why))))
             eargs = wamp_value_null();
-        user_error(s, rc, "INVOCATION refused: its payload could not be decoded");
+        int code = rc;
         rc = send_inv_error(s, m->invocation.request, wamp_str_c(uri), ea ? &eargs : NULL, NULL,
                             NULL);
         wamp_arena_free(ea);
+        /* a chunk of a progressive invocation: the invocation is over for the handler */
+        wamp_interrupt_cb icb = prev ? prev->on_interrupt : NULL;
+        void *iuser = prev ? prev->user : NULL;
+        wamp_id ireq = m->invocation.request;
+        if (prev) inv_remove(s, prev);
         if (rc) user_error(s, rc, "sending ERROR for an undecodable INVOCATION failed");
-        if (prev) {
-            /* a chunk of a progressive invocation: the invocation is over for the handler */
-            wamp_id req = prev->request;
-            wamp_interrupt_cb cb = prev->on_interrupt;
-            void *user = prev->user;
-            inv_remove(s, prev);
-            if (cb) cb(user, s, req, WAMP_CANCEL_KILLNOWAIT);
-        }
+        /* reported after the answer went out: the application may leave from here */
+        user_error(s, code, "INVOCATION refused: its payload could not be decoded");
+        if (icb) icb(iuser, s, ireq, WAMP_CANCEL_KILLNOWAIT);
         return;
     }
     if (prev) {

@@ -1721,6 +1721,25 @@ static void test_payload_codec_callee_subscriber(void **state)
     expect_log(r, "event77@3:[\"hi\"],-,-;enc=cryptobox;");
     feed_encrypted(r, ev, k.other, true, "com.secret.t", "[\"hi\"]", NULL);
     expect_log(r, "uerr:WAMP_EDECRYPT;");
+    /* a progressive invocation whose later chunk does not decrypt is over */
+    wamp_register_opts ro = {.on_interrupt = interrupt_cb};
+    assert_int_equal(
+        wamp_session_register(r->s, "com.secret.up", &ro, enc_proc, r, NULL, NULL, NULL), WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,4,102]");
+    wamp_message chunk = wamp_message_new(WAMP_MSG_INVOCATION);
+    chunk.invocation.request = 20;
+    chunk.invocation.registration = 102;
+    chunk.invocation.procedure = wamp_str_c("com.secret.up");
+    chunk.invocation.progress = WAMP_OPT_TRUE;
+    feed_encrypted(r, chunk, k.caller, true, "com.secret.up", "[1]", NULL);
+    expect_log(r, "invoke20@4:[1],-,com.secret.up,-;enc=cryptobox;");
+    chunk.invocation.procedure = (wamp_str){0};
+    feed_encrypted(r, chunk, k.other, true, "com.secret.up", "[2]", NULL);
+    expect_sent(r, "[8,68,20,{},\"wamp.error.encryption.decrypt_error\",[\"failed to decode the "
+                   "INVOCATION payload\"]]");
+    expect_log(r, "uerr:WAMP_EDECRYPT;interrupt20:killnowait;");
+    assert_int_equal(wamp_session_yield(r->s, 20, NULL, NULL, false), WAMP_ENOTFOUND);
     /* without a codec: INVOCATION answered with no_payload_codec, EVENT reported */
     wamp_session_set_payload_codec(r->s, NULL);
     iv.invocation.request = 14;

@@ -8,7 +8,8 @@ for "com.e2e.py." the roles are reversed. The router only sees encrypted payload
   we call com.e2e.py.add           -> Python's callee decrypts (details.enc_algo), encrypted result
   we publish com.e2e.py.topic      -> Python's subscriber decrypts (details.enc_algo)
   a Python session without keys calling com.e2e.c.echo in clear gets a clear answer, and one
-  without a codec receiving our encrypted event does not see its plaintext.
+  without a codec receiving our encrypted event does not see its plaintext;
+  Python calls (encrypted) our client running without a codec -> wamp.error.no_payload_codec.
 Usage: e2e.py <wampd> <e2e_peer>"""
 import asyncio
 import sys
@@ -19,6 +20,7 @@ txaio.use_asyncio()
 from autobahn.asyncio.wamp import ApplicationSession  # noqa: E402
 from autobahn.asyncio.websocket import WampWebSocketClientFactory  # noqa: E402
 from autobahn.wamp import cryptobox  # noqa: E402
+from autobahn.wamp.exception import ApplicationError  # noqa: E402
 from autobahn.wamp.types import ComponentConfig, PublishOptions, RegisterOptions, SubscribeOptions  # noqa: E402
 
 from router_common import Wampd, check, finish  # noqa: E402
@@ -126,6 +128,26 @@ async def main():
         await asyncio.sleep(0)  # let the observer's transport deliver what it has
         check(all('hello from c' not in repr(o) for o in observed),
               'an observer without keys never saw the plaintext (%r)' % observed)
+
+        # our client without a payload codec: an encrypted call gets wamp.error.no_payload_codec
+        peer = await asyncio.create_subprocess_exec(
+            PEER, 'ws://127.0.0.1:%d/ws' % port, 'realm1', '--no-codec',
+            stdout=asyncio.subprocess.PIPE)
+        line = (await asyncio.wait_for(peer.stdout.readline(), 15)).decode().strip()
+        check(line == 'READY', 'our codec-less client registered (%r)' % line)
+        try:
+            await asyncio.wait_for(py.call('com.e2e.c.nocodec', 'secret'), 10)
+            err = None
+        except ApplicationError as e:
+            err = e.error
+        check(err == 'wamp.error.no_payload_codec',
+              'encrypted call to a callee without codec: %r' % err)
+        rest = (await asyncio.wait_for(peer.stdout.read(), 10)).decode().split('\n')
+        check(rest[0] == 'USERERROR WAMP_ENOCODEC' and 'INVOKED' not in rest,
+              'our callee reported it and never ran the handler (%r)' % rest)
+        rc = await asyncio.wait_for(peer.wait(), 10)
+        check(rc == 0, 'our codec-less client left cleanly (exit %r)' % rc)
+        peer = None
         for s in (py, observer, clear):
             s.leave()
     finally:

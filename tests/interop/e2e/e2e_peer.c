@@ -5,6 +5,11 @@
  *     com.e2e.py.topic (originator keys for "com.e2e.py."), prints what it saw, then leaves.
  * Every line it prints names the enc_algo the payload arrived with ("-": in clear).
  * Usage: e2e_peer URL REALM C_RESPONDER_PRIV PY_ORIGINATOR_PUB C_ORIGINATOR_PRIV PY_RESPONDER_PUB
+ *        e2e_peer URL REALM --no-codec
+ *   (--no-codec: registers com.e2e.c.nocodec without a payload codec and prints READY; an
+ *   encrypted INVOCATION is answered by the session with wamp.error.no_payload_codec and
+ *   reported through on_user_error (USERERROR line), after which it leaves; INVOKED is printed
+ *   if the handler ever runs.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +27,7 @@ typedef struct peer {
     int acks;
     int status;
     bool event_seen;
+    bool no_codec;
 } peer;
 
 static void print_payload(const char *what, const wamp_value *args, const wamp_value *kwargs,
@@ -129,10 +135,32 @@ static void on_connect(void *user, wamp_session *s)
     if (wamp_session_join(s, &o)) wamp_client_disconnect(p->client);
 }
 
+static void nocodec_handler(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)user;
+    printf("INVOKED\n");
+    fflush(stdout);
+    wamp_session_yield(s, inv->request, NULL, NULL, false);
+}
+
+static void nocodec_user_error(void *user, wamp_session *s, int code, const char *text)
+{
+    (void)user, (void)text;
+    printf("USERERROR %s\n", wamp_err_name(code));
+    fflush(stdout);
+    if (code == WAMP_ENOCODEC) wamp_session_leave(s, NULL, NULL);
+}
+
 static void on_join(void *user, wamp_session *s, const wamp_session_details *d)
 {
     (void)d;
     peer *p = user;
+    if (p->no_codec) {
+        p->acks = 1; /* the one acknowledgement makes READY */
+        if (wamp_session_register(s, "com.e2e.c.nocodec", NULL, nocodec_handler, p, done, p, NULL))
+            wamp_session_leave(s, NULL, NULL);
+        return;
+    }
     wamp_payload_codec c = wamp_keyring_codec(p->kr);
     wamp_session_set_payload_codec(s, &c);
     if (wamp_session_register(s, "com.e2e.c.echo", NULL, echo, p, done, p, NULL) ||
@@ -160,21 +188,27 @@ static void on_disconnect(void *user, wamp_session *s, bool clean)
 
 int main(int argc, char **argv)
 {
-    if (argc != 7) {
+    bool no_codec = argc == 4 && strcmp(argv[3], "--no-codec") == 0;
+    if (argc != 7 && !no_codec) {
         fprintf(stderr,
-                "usage: e2e_peer URL REALM C_RESP_PRIV PY_ORIG_PUB C_ORIG_PRIV PY_RESP_PUB\n");
+                "usage: e2e_peer URL REALM C_RESP_PRIV PY_ORIG_PUB C_ORIG_PRIV PY_RESP_PUB\n"
+                "       e2e_peer URL REALM --no-codec\n");
         return 2;
     }
-    peer p = {.realm = argv[2], .status = 0};
-    wamp_cryptobox_key responder = {.responder_priv = argv[3], .originator_pub = argv[4]};
-    wamp_cryptobox_key originator = {.originator_priv = argv[5], .responder_pub = argv[6]};
-    int rc = wamp_keyring_new(&p.kr);
-    if (!rc) rc = wamp_keyring_set_key(p.kr, "com.e2e.c.", &responder);
-    if (!rc) rc = wamp_keyring_set_key(p.kr, "com.e2e.py.", &originator);
+    peer p = {.realm = argv[2], .status = 0, .no_codec = no_codec};
+    int rc = WAMP_OK;
+    if (!no_codec) {
+        wamp_cryptobox_key responder = {.responder_priv = argv[3], .originator_pub = argv[4]};
+        wamp_cryptobox_key originator = {.originator_priv = argv[5], .responder_pub = argv[6]};
+        rc = wamp_keyring_new(&p.kr);
+        if (!rc) rc = wamp_keyring_set_key(p.kr, "com.e2e.c.", &responder);
+        if (!rc) rc = wamp_keyring_set_key(p.kr, "com.e2e.py.", &originator);
+    }
     wamp_session_callbacks cb = {.on_connect = on_connect,
                                  .on_join = on_join,
                                  .on_leave = on_leave,
-                                 .on_disconnect = on_disconnect};
+                                 .on_disconnect = on_disconnect,
+                                 .on_user_error = no_codec ? nocodec_user_error : NULL};
     if (!rc) rc = wamp_loop_new(&p.loop);
     if (!rc) rc = wamp_client_new(p.loop, &cb, &p, &p.client);
     if (!rc) rc = wamp_client_connect(p.client, argv[1], NULL);
