@@ -458,8 +458,15 @@ typedef struct wamp_subscribe_opts {
 /*
  * Subscribes handler to topic. Handlers of the same topic and match share one router
  * subscription: only the first sends SUBSCRIBE; later ones complete (done) when it does, or at
- * once when it already exists. *handle receives the local handle. Returns WAMP_OK,
- * WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or the send error.
+ * once when it already exists. *handle receives the local handle.
+ * get_retained with a shared subscription: a later handler asking for it, when the existing
+ * subscription is active or its pending SUBSCRIBE did not ask, sends a further SUBSCRIBE with
+ * get_retained (the broker answers with the same subscription and delivers the retained event
+ * again) and completes on its SUBSCRIBED (an ERROR fails only that handler). Retained events
+ * (wamp_event.retained) go only to handlers that asked get_retained, from their SUBSCRIBED
+ * until the subscription's next SUBSCRIBED or their first live event: no handler sees a
+ * retained event it did not ask for, or twice. Live events go to every handler.
+ * Returns WAMP_OK, WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or the send error.
  */
 WAMP_API int wamp_session_subscribe(wamp_session *s, const char *topic,
                                     const wamp_subscribe_opts *o, wamp_event_cb handler, void *user,

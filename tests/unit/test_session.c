@@ -1163,6 +1163,18 @@ static void test_shared_get_retained(void **state)
     feed(r, "[33,4,300]");
     expect_log(r, "");
     assert_true(wamp_session_is_attached(r->s));
+    /* the session ends with a SUBSCRIBE and its further SUBSCRIBE pending: each handler's
+     * done runs exactly once */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.u", NULL, ev_cb, r, done_cb, r, &h1),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_subscribe(r->s, "com.u", &ret, ev_cb, r, done_cb, r, &h2),
+                     WAMP_OK);
+    expect_sent(r, "[32,5,{},\"com.u\"]");
+    expect_sent(r, "[32,6,{\"get_retained\":true},\"com.u\"]");
+    wamp_session_transport_closed(r->s, WAMP_ECONNRESET);
+    expect_log(r, "done7:WAMP_ETRANSPORTLOST,wamp.close.transport_lost;"
+                  "done8:WAMP_ETRANSPORTLOST,wamp.close.transport_lost;"
+                  "leave:wamp.close.transport_lost,-;disconnect:0;");
     (void)h1;
     (void)h2;
     rt_free(r);
