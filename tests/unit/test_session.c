@@ -6,6 +6,7 @@
  */
 #include "support.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -996,7 +997,7 @@ static void test_serialization_errors(void **state)
     r->ser_errors_ok = true;
     wamp_arena *a = wamp_arena_new(0);
     wamp_value nan = wamp_value_list();
-    wamp_value_list_push(a, &nan, wamp_value_double(0.0 / 0.0)); /* JSON cannot carry NaN */
+    wamp_value_list_push(a, &nan, wamp_value_double(NAN)); /* JSON cannot carry NaN */
     wamp_id id = 0;
     /* caller and publisher: the serializer's code comes back, nothing stays pending */
     int rc = wamp_session_call(r->s, "com.x", &nan, NULL, NULL, call_cb, r, &id);
