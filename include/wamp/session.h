@@ -301,8 +301,9 @@ WAMP_API int wamp_session_call(wamp_session *s, const char *procedure, const wam
  * a CALL with the same request id and procedure (receive_progress repeated when asked), with
  * Options.progress true when more is set; more false sends the final chunk, after which no
  * further chunk is allowed. The payload goes through the payload codec as for the first CALL.
- * Returns WAMP_OK, WAMP_ENOTFOUND (not pending, canceled, timed out), WAMP_ESTATE (not a
- * progressive invocation, or the final chunk was sent), WAMP_ENOTREADY, WAMP_EINVAL, the
+ * Returns WAMP_OK, WAMP_ENOTFOUND (not pending, canceled in skip/killnowait mode, timed out),
+ * WAMP_ESTATE (not a progressive invocation, the final chunk was sent, or canceled in kill
+ * mode), WAMP_ENOTREADY, WAMP_EINVAL, the
  * codec's error or the send error.
  */
 WAMP_API int wamp_session_call_progress(wamp_session *s, wamp_id request, const wamp_value *args,

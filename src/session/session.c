@@ -1617,6 +1617,7 @@ int wamp_session_cancel(wamp_session *s, wamp_id request, wamp_cancel_mode mode)
     wamp_message c = wamp_message_cancel(request, mode);
     enter(s);
     int rc = send_msg(s, &c);
+    if (!rc) p->chunking = false; /* no more chunks of a canceled progressive invocation */
     if (!rc && (mode == WAMP_CANCEL_SKIP || mode == WAMP_CANCEL_KILLNOWAIT)) {
         p->zombie = true;
         p->has_deadline = false;

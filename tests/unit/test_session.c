@@ -1218,6 +1218,15 @@ static void test_progressive_invocations(void **state)
                      WAMP_OK);
     expect_sent(r, "[48,2,{},\"com.x\"]");
     assert_int_equal(wamp_session_call_progress(r->s, plain, NULL, NULL, false), WAMP_ESTATE);
+    /* canceled (kill): no further chunk */
+    wamp_id killed = 0;
+    assert_int_equal(wamp_session_call(r->s, "com.up", &one, NULL, &o, call_cb, r, &killed),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_cancel(r->s, killed, WAMP_CANCEL_KILL), WAMP_OK);
+    assert_int_equal(wamp_session_call_progress(r->s, killed, &two, NULL, true), WAMP_ESTATE);
+    r->head = r->nout;
+    feed(r, "[8,48,3,{},\"wamp.error.canceled\"]");
+    expect_log(r, "error3:WAMP_EAPPLICATION,wamp.error.canceled,-,-;");
     feed(r, "[50,1,{},[6]]");
     expect_log(r, "result1:[6],-;");
     assert_int_equal(wamp_session_call_progress(r->s, id, NULL, NULL, false), WAMP_ENOTFOUND);
@@ -1225,7 +1234,7 @@ static void test_progressive_invocations(void **state)
     assert_int_equal(wamp_session_register(r->s, "com.up", NULL, chunk_proc, r, NULL, NULL, NULL),
                      WAMP_OK);
     r->head = r->nout;
-    feed(r, "[65,3,100]");
+    feed(r, "[65,4,100]");
     r->yield_in_handler = true;
     feed(r, "[68,7,100,{\"progress\":true},[1]]");
     feed(r, "[68,7,100,{\"progress\":true},[2]]");
