@@ -43,6 +43,7 @@
 
 #include "auth.h"
 #include "common.h"
+#include "cryptobox.h"
 #include "message.h"
 #include "value.h"
 
@@ -74,7 +75,21 @@ typedef struct wamp_error {
     wamp_value args;
     wamp_value kwargs;
     wamp_str message;
+    int kind; /* received ERRORs: the application error kind defined for uri with
+                 wamp_session_define(), 0 when none. Sent (wamp_session_error()): used to find
+                 the URI when uri is absent. */
 } wamp_error;
+
+/*
+ * SerializationError of the seed: true for the codec error codes (WAMP_ETRUNCATED ..
+ * WAMP_EBATCH, -20 .. -39) a `send` callback returns when a message cannot be serialized
+ * (e.g. WAMP_ENUMBER for NaN in JSON, WAMP_EKEYTYPE, WAMP_ETOOBIG over a size limit).
+ * wamp_session_call()/_publish()/... return that code (nothing pending is left); when a
+ * callee's YIELD or ERROR cannot be serialized, wamp_session_yield()/_error() return it and
+ * the session answers the invocation with ERROR "wamp.error.invalid_payload"
+ * ("wamp.error.payload_size_exceeded" for WAMP_ETOOBIG), as Autobahn does.
+ */
+WAMP_API bool wamp_is_serialization_error(int code);
 
 /* ---------------------------------------------------------------- session details */
 
@@ -179,6 +194,8 @@ typedef struct wamp_join_opts {
     const char *authrole;          /* overrides */
     const wamp_value *authextra;   /* DICT; overrides */
     bool resumable;
+    wamp_id resume_session;   /* non-zero: HELLO "resume-session" (resume that session) */
+    const char *resume_token; /* "resume-token"; required with resume_session */
 } wamp_join_opts;
 
 /* Sends HELLO announcing the client roles and features this session implements (see
@@ -193,6 +210,9 @@ WAMP_API int wamp_session_leave(wamp_session *s, const char *reason, const char 
  * find the router's input unusable. WAMP_ENOTREADY when no session is joining, joined or
  * leaving; WAMP_EURI for an invalid reason. */
 WAMP_API int wamp_session_abort(wamp_session *s, const char *reason, const char *message);
+/* True while the transport is open (between wamp_session_transport_open() and
+ * wamp_session_transport_closed()), whether or not a session is joined. */
+WAMP_API bool wamp_session_is_connected(const wamp_session *s);
 /* True between on_join and the end of the session. */
 WAMP_API bool wamp_session_is_attached(const wamp_session *s);
 /* The details of the joined session, or NULL when not attached. */
@@ -200,7 +220,31 @@ WAMP_API const wamp_session_details *wamp_session_details_get(const wamp_session
 /* The HELLO roles this implementation announces. */
 WAMP_API void wamp_session_client_roles(wamp_roles *roles);
 
+/* ---------------------------------------------------------------- application errors */
+
+/*
+ * Autobahn's define(): maps the error URI uri to the application error kind (> 0, the C
+ * counterpart of an exception class). Received ERRORs with that exact URI carry it in
+ * wamp_error.kind; wamp_session_error() with an absent uri and a kind sends the URI defined
+ * for it (the first one when several URIs share a kind). kind 0 removes uri's mapping; a later
+ * define of the same uri replaces it. Definitions survive leave/join. Returns WAMP_OK,
+ * WAMP_EINVAL (kind < 0, NULL), WAMP_EURI (invalid uri), WAMP_ENOMEM.
+ */
+WAMP_API int wamp_session_define(wamp_session *s, const char *uri, int kind);
+/* The kind defined for uri, 0 when none. */
+WAMP_API int wamp_session_error_kind(const wamp_session *s, wamp_str uri);
+
 /* ---------------------------------------------------------------- caller */
+
+/* Message correlation attributes of Autobahn's CallOptions (for message tracing). As in
+ * Autobahn they are client-side only: never sent; they come back with the call's result and
+ * progress (wamp_call_result.correlation). */
+typedef struct wamp_correlation {
+    const char *id;
+    const char *uri;
+    wamp_opt_bool is_anchor;
+    wamp_opt_bool is_last;
+} wamp_correlation;
 
 typedef struct wamp_call_result {
     wamp_value args;    /* LIST or absent */
@@ -209,8 +253,23 @@ typedef struct wamp_call_result {
     wamp_opt_int callee;
     wamp_str callee_authid;
     wamp_str callee_authrole;
-    bool progress; /* a progressive result (more follow) */
+    bool progress;      /* a progressive result (more follow) */
+    wamp_str enc_algo;  /* the payload arrived encoded (e.g. "cryptobox") and was decoded */
+    bool details_asked; /* the call asked for details (wamp_call_opts.details) */
+    const wamp_correlation *correlation; /* the call's correlation attributes, or NULL */
 } wamp_call_result;
+
+/* How Autobahn hands a call result to the application (the seed's mapping). */
+typedef enum wamp_result_shape {
+    WAMP_RESULT_NONE = 0, /* no args, no kwargs, no details asked: Python's None */
+    WAMP_RESULT_SINGLE,   /* exactly one positional result, no kwargs, no details: the value */
+    WAMP_RESULT_MULTI     /* anything else: the whole CallResult (args, kwargs, details) */
+} wamp_result_shape;
+/* The shape of r per the mapping above (r NULL: WAMP_RESULT_NONE). */
+WAMP_API wamp_result_shape wamp_call_result_shape(const wamp_call_result *r);
+/* The single positional result when the shape is WAMP_RESULT_SINGLE, else NULL. Borrowed
+ * from r. */
+WAMP_API const wamp_value *wamp_call_result_single(const wamp_call_result *r);
 
 /* Completion: exactly one of res / err is non-NULL. */
 typedef void (*wamp_call_cb)(void *user, wamp_session *s, wamp_id request,
@@ -223,6 +282,11 @@ typedef struct wamp_call_opts {
     wamp_cancel_mode cancel_mode; /* for cancel_after_ms; UNSET: kill-no-wait */
     wamp_call_cb on_progress;     /* non-NULL: receive_progress and progressive results come here */
     bool disclose_me;
+    const char *transaction_hash; /* non-NULL: sent as CALL.Options.transaction_hash */
+    bool details;                 /* always a full result (WAMP_RESULT_MULTI), as Autobahn */
+    wamp_correlation correlation; /* client-side only (not sent) */
+    bool progress; /* progressive call invocation: this CALL is the first chunk (Options.progress
+                      true); send the next ones with wamp_session_call_progress() */
 } wamp_call_opts;
 
 /*
@@ -234,6 +298,18 @@ typedef struct wamp_call_opts {
 WAMP_API int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *args,
                                const wamp_value *kwargs, const wamp_call_opts *o, wamp_call_cb cb,
                                void *user, wamp_id *request);
+/*
+ * Sends the next chunk of a progressive call invocation started with wamp_call_opts.progress:
+ * a CALL with the same request id and procedure (receive_progress repeated when asked), with
+ * Options.progress true when more is set; more false sends the final chunk, after which no
+ * further chunk is allowed. The payload goes through the payload codec as for the first CALL.
+ * Returns WAMP_OK, WAMP_ENOTFOUND (not pending, canceled in skip/killnowait mode, timed out),
+ * WAMP_ESTATE (not a progressive invocation, the final chunk was sent, or canceled in kill
+ * mode), WAMP_ENOTREADY, WAMP_EINVAL, the
+ * codec's error or the send error.
+ */
+WAMP_API int wamp_session_call_progress(wamp_session *s, wamp_id request, const wamp_value *args,
+                                        const wamp_value *kwargs, bool more);
 /*
  * Cancels a pending call: sends CANCEL with mode (UNSET: not sent in the message, dealer
  * default). skip and killnowait complete the call at once with WAMP_ECANCELED and drop the
@@ -258,10 +334,17 @@ typedef struct wamp_invocation {
     wamp_str procedure;    /* the actual procedure (pattern registrations) */
     bool receive_progress; /* the caller accepts progressive results */
     wamp_opt_int timeout;
+    wamp_str enc_algo; /* the payload arrived encoded and was decoded; the YIELD will be
+                          encoded with the session's payload codec too (Autobahn) */
+    bool progress;     /* progressive call invocation: more chunks of this invocation will follow
+                          (the handler is called again with the same request, continued set) */
+    bool continued;    /* a later chunk of an invocation already delivered */
+    wamp_str transaction_hash; /* CallDetails.transaction_hash as received */
 } wamp_invocation;
 
 /* A procedure implementation. Answer now or later with wamp_session_yield()/wamp_session_error()
- * using inv->request. */
+ * using inv->request. For a progressive call invocation it is called once per chunk (see
+ * wamp_invocation.progress / continued); it may answer at any chunk. */
 typedef void (*wamp_invocation_cb)(void *user, wamp_session *s, const wamp_invocation *inv);
 /*
  * INTERRUPT for a pending invocation (mode kill or killnowait). In kill mode the handler may
@@ -294,6 +377,24 @@ typedef struct wamp_register_opts {
 WAMP_API int wamp_session_register(wamp_session *s, const char *procedure,
                                    const wamp_register_opts *o, wamp_invocation_cb handler,
                                    void *user, wamp_done_cb done, void *done_user, wamp_id *handle);
+/* One entry of a table of procedures (the C counterpart of Autobahn's decorated object). */
+typedef struct wamp_procedure {
+    const char *name;               /* appended to the prefix: prefix "com.calc." + "add" */
+    wamp_invocation_cb handler;     /* required */
+    const wamp_register_opts *opts; /* NULL: defaults */
+} wamp_procedure;
+
+/*
+ * Registers every entry of table[0..n) as prefix + name (prefix may be NULL or ""), each with
+ * the same handler user pointer and completion done/done_user (called once per entry).
+ * handles (may be NULL) receives the n local handles. All URIs and entries are checked before
+ * anything is sent: WAMP_EURI / WAMP_EINVAL send nothing. If sending fails part way, the entries
+ * sent so far stay registered (their handles set, the rest 0) and the error is returned.
+ * Returns WAMP_OK, WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or the send error.
+ */
+WAMP_API int wamp_session_register_table(wamp_session *s, const char *prefix,
+                                         const wamp_procedure *table, size_t n, void *user,
+                                         wamp_done_cb done, void *done_user, wamp_id *handles);
 /* Unregisters (sends UNREGISTER). Pending invocations can still be answered. done may be NULL.
  * WAMP_ENOTFOUND for an unknown or not yet registered handle. */
 WAMP_API int wamp_session_unregister(wamp_session *s, wamp_id handle, wamp_done_cb done,
@@ -319,6 +420,7 @@ typedef struct wamp_publish_opts {
     const wamp_value *eligible_authrole;
     bool retain;
     bool disclose_me;
+    const char *transaction_hash; /* non-NULL: sent as PUBLISH.Options.transaction_hash */
 } wamp_publish_opts;
 
 /* Publication acknowledged: err NULL and publication the router's id; or err. */
@@ -345,6 +447,8 @@ typedef struct wamp_event {
     wamp_str publisher_authrole;
     wamp_str topic; /* the actual topic (pattern subscriptions) */
     bool retained;
+    wamp_str enc_algo;         /* the payload arrived encoded and was decoded */
+    wamp_str transaction_hash; /* EventDetails.transaction_hash as received */
 } wamp_event;
 
 typedef void (*wamp_event_cb)(void *user, wamp_session *s, const wamp_event *ev);
@@ -357,8 +461,15 @@ typedef struct wamp_subscribe_opts {
 /*
  * Subscribes handler to topic. Handlers of the same topic and match share one router
  * subscription: only the first sends SUBSCRIBE; later ones complete (done) when it does, or at
- * once when it already exists. *handle receives the local handle. Returns WAMP_OK,
- * WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or the send error.
+ * once when it already exists. *handle receives the local handle.
+ * get_retained with a shared subscription: a later handler asking for it, when the existing
+ * subscription is active or its pending SUBSCRIBE did not ask, sends a further SUBSCRIBE with
+ * get_retained (the broker answers with the same subscription and delivers the retained event
+ * again) and completes on its SUBSCRIBED (an ERROR fails only that handler). Retained events
+ * (wamp_event.retained) go only to handlers that asked get_retained, from their SUBSCRIBED
+ * until the subscription's next SUBSCRIBED or their first live event: no handler sees a
+ * retained event it did not ask for, or twice. Live events go to every handler.
+ * Returns WAMP_OK, WAMP_ENOTREADY, WAMP_EURI, WAMP_EINVAL, WAMP_ENOMEM or the send error.
  */
 WAMP_API int wamp_session_subscribe(wamp_session *s, const char *topic,
                                     const wamp_subscribe_opts *o, wamp_event_cb handler, void *user,
@@ -367,6 +478,34 @@ WAMP_API int wamp_session_subscribe(wamp_session *s, const char *topic,
  * on UNSUBSCRIBED (else at once). WAMP_ENOTFOUND for an unknown or pending handle. */
 WAMP_API int wamp_session_unsubscribe(wamp_session *s, wamp_id handle, wamp_done_cb done,
                                       void *done_user);
+
+/* ---------------------------------------------------------------- payload codec */
+
+/*
+ * Payload transparency / end-to-end encryption (Autobahn's set_payload_codec). codec is copied
+ * (its user pointer is borrowed until replaced, cleared or the session is freed); NULL clears.
+ * With a codec set:
+ *   - CALL and PUBLISH payloads are given to codec->encode(is_originating=true, procedure or
+ *     topic); when it encodes, the message carries payload + enc_algo/enc_serializer/enc_key
+ *     instead of args/kwargs (a codec with no key for the URI leaves them in clear);
+ *   - a YIELD (progressive or final) answering an encoded INVOCATION is encoded with
+ *     is_originating=false and the procedure's URI; an ERROR answering an invocation is
+ *     offered to the codec under its error URI (as Autobahn does);
+ *   - encoded RESULT, ERROR, INVOCATION and EVENT payloads are decoded before the callbacks see
+ *     them (args/kwargs hold the plaintext, enc_algo says it was encoded).
+ * An encoded message that cannot be used:
+ *   - no codec: code WAMP_ENOCODEC, uri "wamp.error.no_payload_codec";
+ *   - the codec fails: WAMP_EDECRYPT / WAMP_ETRUSTEDURI (or its code), uri
+ *     "wamp.error.encryption.decrypt_error" / "wamp.error.encryption.trusted_uri_mismatch".
+ *   RESULT / ERROR of a call: the call completes with that error (progressive RESULT:
+ *   on_user_error, the call stays pending). INVOCATION: the handler is not called; ERROR with
+ *   that URI goes back to the dealer. EVENT: handlers are not called; on_user_error reports it.
+ * An encode failure makes wamp_session_call()/_publish()/_yield() return the codec's error
+ * (nothing sent).
+ */
+WAMP_API void wamp_session_set_payload_codec(wamp_session *s, const wamp_payload_codec *codec);
+/* The codec set, or NULL (borrowed from the session until it is replaced or cleared). */
+WAMP_API const wamp_payload_codec *wamp_session_get_payload_codec(const wamp_session *s);
 
 #ifdef __cplusplus
 }

@@ -38,6 +38,14 @@ typedef struct pending {
     uint64_t deadline;
     wamp_cancel_mode timeout_mode;
     bool zombie; /* completed locally (cancel/timeout): swallow the router's final answer */
+    char *uri;   /* calls: the procedure (the URI payload codecs decode the RESULT under) */
+    bool details;
+    bool chunking; /* progressive call invocation: more CALL chunks may be sent */
+    bool resub;    /* a further SUBSCRIBE (get_retained) for an existing entry, for p->handle */
+    bool receive_progress;
+    bool has_corr;
+    wamp_correlation corr; /* strings owned (corr_id, corr_uri) */
+    char *corr_id, *corr_uri;
 } pending;
 
 typedef struct hnd {
@@ -48,6 +56,7 @@ typedef struct hnd {
     wamp_done_cb done; /* pending subscribe completion */
     void *done_user;
     bool active;
+    bool want_retained; /* asked get_retained: retained events go to it (see on_event) */
 } hnd;
 
 enum { SUB_PENDING, SUB_ACTIVE, SUB_GONE };
@@ -59,6 +68,7 @@ typedef struct sub {
     int state;
     wamp_id id;
     hnd *handlers;
+    bool asked_retained; /* the pending SUBSCRIBE asked get_retained */
 } sub;
 
 enum { REG_PENDING, REG_ACTIVE, REG_GONE };
@@ -77,6 +87,10 @@ typedef struct reg {
 typedef struct inv {
     struct inv *next;
     wamp_id request;
+    char *procedure;  /* the actual procedure (for encoding the answer) */
+    bool encoded;     /* the INVOCATION was encoded: so is the YIELD */
+    bool chunks_open; /* progressive call invocation: more INVOCATION chunks will follow */
+    wamp_id registration;
     bool receive_progress;
     wamp_interrupt_cb on_interrupt;
     void *user;
@@ -100,7 +114,16 @@ struct wamp_session {
     inv *invs;
     wamp_arena *details_arena;
     wamp_session_details details;
+    bool has_codec;
+    wamp_payload_codec codec;
+    struct defn *defs;
 };
+
+typedef struct defn {
+    struct defn *next;
+    char *uri;
+    int kind;
+} defn;
 
 static void session_destroy(wamp_session *s);
 
@@ -161,7 +184,107 @@ static int check_payload(const wamp_value *args, const wamp_value *kwargs)
     return WAMP_OK;
 }
 
+/* ---------------------------------------------------------------- payload codec */
+
+void wamp_session_set_payload_codec(wamp_session *s, const wamp_payload_codec *codec)
+{
+    if (!s) return;
+    s->has_codec = codec && codec->encode && codec->decode;
+    if (s->has_codec)
+        s->codec = *codec;
+    else
+        memset(&s->codec, 0, sizeof s->codec);
+}
+
+const wamp_payload_codec *wamp_session_get_payload_codec(const wamp_session *s)
+{
+    return s && s->has_codec ? &s->codec : NULL;
+}
+
+static const wamp_value *present(const wamp_value *v)
+{
+    return v && !wamp_value_is_null(v) ? v : NULL;
+}
+
+/*
+ * Puts args/kwargs into m, encoded with the session's codec when it has one and it encodes
+ * for uri. *a receives the arena of the encoded payload (NULL when none); the caller frees it
+ * after sending m. Returns WAMP_OK or the codec's error.
+ */
+static int put_payload(wamp_session *s, bool originating, wamp_str uri, const wamp_value *args,
+                       const wamp_value *kwargs, wamp_arena **a, wamp_message *m)
+{
+    *a = NULL;
+    set_payload(m, args, kwargs);
+    if (!s->has_codec) return WAMP_OK;
+    *a = wamp_arena_new(0);
+    if (!*a) return WAMP_ENOMEM;
+    wamp_encoded_payload ep = {0};
+    bool encoded = false;
+    int rc = s->codec.encode(s->codec.user, originating, uri, present(args), present(kwargs), *a,
+                             &ep, &encoded);
+    if (rc || !encoded) return rc;
+    if (!ep.enc_algo.ptr || !ep.payload.ptr) return WAMP_EINVAL;
+    m->args = wamp_value_null();
+    m->kwargs = wamp_value_null();
+    m->payload = ep.payload;
+    m->enc_algo = ep.enc_algo;
+    m->enc_serializer = ep.enc_serializer;
+    m->enc_key = ep.enc_key;
+    return WAMP_OK;
+}
+
+/*
+ * The application payload of a received m: args/kwargs as they came, or decoded with the
+ * session's codec (envelope URI uri) when m is encoded. *a receives the arena of the decoded
+ * values (NULL when none; the caller frees it). Returns WAMP_OK, WAMP_ENOCODEC (encoded but no
+ * codec) or the codec's error.
+ */
+static int get_payload(wamp_session *s, const wamp_message *m, bool originating, wamp_str uri,
+                       wamp_arena **a, wamp_value *args, wamp_value *kwargs)
+{
+    *a = NULL;
+    *args = m->args;
+    *kwargs = m->kwargs;
+    if (!m->enc_algo.ptr) return WAMP_OK;
+    if (!s->has_codec) return WAMP_ENOCODEC;
+    *a = wamp_arena_new(0);
+    if (!*a) return WAMP_ENOMEM;
+    wamp_encoded_payload in = {m->payload, m->enc_algo, m->enc_serializer, m->enc_key};
+    wamp_value av = wamp_value_null(), kv = wamp_value_null();
+    int rc = s->codec.decode(s->codec.user, originating, uri, &in, *a, &av, &kv);
+    if (rc) return rc;
+    if (check_payload(&av, &kv)) return WAMP_EDECRYPT;
+    *args = av;
+    *kwargs = kv;
+    return WAMP_OK;
+}
+
+/* The WAMP error URI for a get_payload() failure. */
+static const char *payload_error_uri(int rc)
+{
+    return rc == WAMP_ENOCODEC ? WAMP_ERROR_ENC_NO_PAYLOAD_CODEC : wamp_cryptobox_error_uri(rc);
+}
+
+static char *dupstr_n(wamp_str v)
+{
+    char *d = malloc(v.len + 1);
+    if (d) {
+        if (v.len) memcpy(d, v.ptr, v.len);
+        d[v.len] = 0;
+    }
+    return d;
+}
+
 /* ---------------------------------------------------------------- lists */
+
+static void pending_free(pending *p)
+{
+    free(p->uri);
+    free(p->corr_id);
+    free(p->corr_uri);
+    free(p);
+}
 
 static pending *pending_add(wamp_session *s, enum pr_kind kind, wamp_id request)
 {
@@ -190,8 +313,16 @@ static void pending_unlink(wamp_session *s, pending *p)
         }
 }
 
+/* Forgets e in the pending further SUBSCRIBEs that point to it (e is being freed). */
+static void detach_resubs(wamp_session *s, const sub *e)
+{
+    for (pending *p = s->pending; p; p = p->next)
+        if (p->kind == PR_SUBSCRIBE && p->resub && p->sub == e) p->sub = NULL;
+}
+
 static void sub_unlink_free(wamp_session *s, sub *e)
 {
+    detach_resubs(s, e);
     for (sub **pp = &s->subs; *pp; pp = &(*pp)->next)
         if (*pp == e) {
             *pp = e->next;
@@ -230,9 +361,55 @@ static void inv_remove(wamp_session *s, inv *x)
     for (inv **pp = &s->invs; *pp; pp = &(*pp)->next)
         if (*pp == x) {
             *pp = x->next;
+            free(x->procedure);
             free(x);
             return;
         }
+}
+
+/* Sends ERROR for invocation request (payload offered to the codec under the error URI, as
+ * Autobahn's _message_from_exception does). */
+static int send_inv_error(wamp_session *s, wamp_id request, wamp_str uri, const wamp_value *args,
+                          const wamp_value *kwargs, bool *sent)
+{
+    wamp_message m = wamp_message_error(WAMP_MSG_INVOCATION, request, NULL);
+    m.error.error = uri;
+    wamp_arena *pa = NULL;
+    int rc = put_payload(s, false, uri, args, kwargs, &pa, &m);
+    if (!rc) {
+        rc = send_msg(s, &m);
+        if (sent) *sent = true;
+    }
+    wamp_arena_free(pa);
+    return rc;
+}
+
+bool wamp_is_serialization_error(int code)
+{
+    return code <= WAMP_ETRUNCATED && code > WAMP_EPROTO;
+}
+
+/*
+ * The answer to invocation `request` could not be serialized (code): tell the dealer with
+ * ERROR wamp.error.invalid_payload (wamp.error.payload_size_exceeded for WAMP_ETOOBIG), sent
+ * in clear without payload codec, as Autobahn does on SerializationError/PayloadExceededError.
+ */
+static void answer_unserializable(wamp_session *s, wamp_id request, int code)
+{
+    const char *uri =
+        code == WAMP_ETOOBIG ? WAMP_ERROR_PAYLOAD_SIZE_EXCEEDED : WAMP_ERROR_INVALID_PAYLOAD;
+    char text[160];
+    snprintf(text, sizeof text, "the return value of the invoked procedure could not be %s: %s",
+             code == WAMP_ETOOBIG ? "sent (size limit)" : "serialized", wamp_strerror(code));
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = wamp_value_list();
+    if (!a || wamp_value_list_push(a, &args, wamp_value_string_borrow(text, strlen(text))))
+        args = wamp_value_null();
+    wamp_message m = wamp_message_error(WAMP_MSG_INVOCATION, request, uri);
+    set_payload(&m, &args, NULL);
+    int rc = send_msg(s, &m);
+    wamp_arena_free(a);
+    if (rc) user_error(s, rc, "sending ERROR for an unserializable answer failed");
 }
 
 /* ---------------------------------------------------------------- completion */
@@ -246,6 +423,35 @@ static wamp_error local_error(int code, const char *uri, const char *message)
     return e;
 }
 
+static int send_unsubscribe(wamp_session *s, sub *e, wamp_id handle, wamp_done_cb done,
+                            void *done_user);
+
+/* A further SUBSCRIBE (get_retained) for p->handle failed: only that handler goes. */
+static void fail_resub(wamp_session *s, pending *p, const wamp_error *err)
+{
+    sub *e = NULL;
+    for (sub *x = s->subs; x; x = x->next)
+        if (x == p->sub) e = x;
+    if (!e) return; /* the entry went away (and its handlers were completed) */
+    for (hnd **hp = &e->handlers; *hp; hp = &(*hp)->next) {
+        hnd *h = *hp;
+        if (h->handle != p->handle) continue;
+        *hp = h->next;
+        wamp_done_cb d = h->done;
+        void *du = h->done_user;
+        free(h);
+        if (!e->handlers && e->state == SUB_ACTIVE && joined(s)) {
+            /* the others were unsubscribed meanwhile: the router's subscription goes too */
+            int rc = send_unsubscribe(s, e, 0, NULL, NULL);
+            if (rc) user_error(s, rc, "sending UNSUBSCRIBE failed");
+        } else if (!e->handlers && e->state != SUB_PENDING) {
+            sub_unlink_free(s, e);
+        }
+        if (d) d(du, s, p->handle, 0, err);
+        return;
+    }
+}
+
 /* Completes (and frees) a pending request with an error; p must already be unlinked. */
 static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
 {
@@ -255,6 +461,10 @@ static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
         break;
     case PR_PUBLISH: p->pub_cb(p->user, s, p->request, 0, err); break;
     case PR_SUBSCRIBE: {
+        if (p->resub) {
+            fail_resub(s, p, err);
+            break;
+        }
         /* every handler waiting on this subscription fails with it */
         sub *e = p->sub;
         for (sub *x = s->subs; x; x = x->next)
@@ -265,6 +475,7 @@ static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
                         *pp = e->next;
                         break;
                     }
+                detach_resubs(s, e);
                 hnd *h = e->handlers;
                 e->handlers = NULL;
                 while (h) {
@@ -294,7 +505,7 @@ static void complete_error(wamp_session *s, pending *p, const wamp_error *err)
         if (p->done) p->done(p->user, s, p->handle, 0, err);
         break;
     }
-    free(p);
+    pending_free(p);
 }
 
 /*
@@ -340,6 +551,7 @@ static void end_session(wamp_session *s, int code, const char *reason, wamp_str 
         inv *i = s->invs;
         s->invs = i->next;
         if (i->on_interrupt) i->on_interrupt(i->user, s, i->request, WAMP_CANCEL_KILLNOWAIT);
+        free(i->procedure);
         free(i);
     }
     if (call_leave && s->cb.on_leave && !s->free_pending) {
@@ -387,6 +599,12 @@ static void session_destroy(wamp_session *s)
     s->depth++; /* completions below must not re-enter destruction */
     s->free_pending = true;
     end_session(s, WAMP_ECLOSED, WAMP_CLOSE_NORMAL, (wamp_str){0}, false);
+    while (s->defs) {
+        defn *d = s->defs;
+        s->defs = d->next;
+        free(d->uri);
+        free(d);
+    }
     free(s);
 }
 
@@ -446,6 +664,17 @@ void wamp_session_client_roles(wamp_roles *r)
         {WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS},
         {WAMP_ROLE_CALLEE, WAMP_FEATURE_REGISTRATION_REVOCATION},
         {WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS},
+        /* payload transparency with a payload codec (wamp_session_set_payload_codec) */
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PAYLOAD_TRANSPARENCY},
+        {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PAYLOAD_TRANSPARENCY},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_PAYLOAD_TRANSPARENCY},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_PAYLOAD_TRANSPARENCY},
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX},
+        {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX},
+        {WAMP_ROLE_CALLER, WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX},
+        {WAMP_ROLE_CALLEE, WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX},
     };
     memset(r, 0, sizeof *r);
     /* Autobahn's order of roles: subscriber, publisher, caller, callee */
@@ -464,6 +693,8 @@ int wamp_session_join(wamp_session *s, const wamp_join_opts *o)
     if (wamp_uri_check(wamp_str_c(o->realm), WAMP_URI_LOOSE, false, false)) return WAMP_EREALM;
     if (o->authmethods && wamp_value_type_of(o->authmethods) != WAMP_VALUE_LIST) return WAMP_EINVAL;
     if (o->authextra && wamp_value_type_of(o->authextra) != WAMP_VALUE_DICT) return WAMP_EINVAL;
+    if (o->resume_session && (!o->resume_token || !*o->resume_token)) return WAMP_EINVAL;
+    if (o->resume_session > WAMP_ID_MAX) return WAMP_EINVAL;
     wamp_arena *a = wamp_arena_new(0);
     if (!a) return WAMP_ENOMEM;
     wamp_roles roles;
@@ -492,6 +723,10 @@ int wamp_session_join(wamp_session *s, const wamp_join_opts *o)
     if (o->authrole) m.hello.authrole = wamp_str_c(o->authrole);
     if (o->authextra) m.hello.authextra = *o->authextra;
     if (o->resumable) m.hello.resumable = WAMP_OPT_TRUE;
+    if (o->resume_session) {
+        m.hello.resume_session = WAMP_OPT_INT((int64_t)o->resume_session);
+        m.hello.resume_token = wamp_str_c(o->resume_token);
+    }
     enter(s);
     rc = send_msg(s, &m);
     wamp_arena_free(a);
@@ -528,6 +763,11 @@ int wamp_session_abort(wamp_session *s, const char *reason, const char *message)
     abort_session(s, reason, message, WAMP_EABORTED);
     leave_(s);
     return WAMP_OK;
+}
+
+bool wamp_session_is_connected(const wamp_session *s)
+{
+    return s && s->state != ST_DISCONNECTED;
 }
 
 bool wamp_session_is_attached(const wamp_session *s)
@@ -659,14 +899,83 @@ static void on_abort(wamp_session *s, const wamp_message *m)
 
 /* ---------------------------------------------------------------- role messages */
 
-static wamp_error app_error(const wamp_message *m)
+static wamp_error app_error(const wamp_session *s, const wamp_message *m)
 {
     wamp_error e = {0};
     e.code = WAMP_EAPPLICATION;
     e.uri = m->error.error;
     e.args = m->args;
     e.kwargs = m->kwargs;
+    e.kind = wamp_session_error_kind(s, e.uri);
     return e;
+}
+
+/* ---------------------------------------------------------------- application errors */
+
+int wamp_session_define(wamp_session *s, const char *uri, int kind)
+{
+    if (!s || !uri || kind < 0) return WAMP_EINVAL;
+    if (wamp_uri_check(wamp_str_c(uri), WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    for (defn **pp = &s->defs; *pp; pp = &(*pp)->next)
+        if (strcmp((*pp)->uri, uri) == 0) {
+            defn *d = *pp;
+            if (kind == 0) {
+                *pp = d->next;
+                free(d->uri);
+                free(d);
+            } else {
+                d->kind = kind;
+            }
+            return WAMP_OK;
+        }
+    if (kind == 0) return WAMP_OK;
+    defn *d = calloc(1, sizeof *d);
+    char *copy = dupstr(uri);
+    if (!d || !copy) {
+        free(d);
+        free(copy);
+        return WAMP_ENOMEM;
+    }
+    d->uri = copy;
+    d->kind = kind;
+    /* appended: the first definition of a kind is the one used for sending */
+    defn **pp = &s->defs;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = d;
+    return WAMP_OK;
+}
+
+int wamp_session_error_kind(const wamp_session *s, wamp_str uri)
+{
+    if (!s || !uri.ptr) return 0;
+    for (const defn *d = s->defs; d; d = d->next)
+        if (wamp_str_eqc(uri, d->uri)) return d->kind;
+    return 0;
+}
+
+static const char *kind_uri(const wamp_session *s, int kind)
+{
+    for (const defn *d = s->defs; d; d = d->next)
+        if (d->kind == kind) return d->uri;
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- result mapping */
+
+wamp_result_shape wamp_call_result_shape(const wamp_call_result *r)
+{
+    if (!r) return WAMP_RESULT_NONE;
+    size_t nargs = wamp_value_type_of(&r->args) == WAMP_VALUE_LIST ? wamp_value_count(&r->args) : 0;
+    size_t nkw =
+        wamp_value_type_of(&r->kwargs) == WAMP_VALUE_DICT ? wamp_value_count(&r->kwargs) : 0;
+    if (nkw > 0 || r->details_asked || nargs > 1) return WAMP_RESULT_MULTI;
+    return nargs == 1 ? WAMP_RESULT_SINGLE : WAMP_RESULT_NONE;
+}
+
+const wamp_value *wamp_call_result_single(const wamp_call_result *r)
+{
+    return wamp_call_result_shape(r) == WAMP_RESULT_SINGLE ? wamp_value_list_at(&r->args, 0) : NULL;
 }
 
 static void on_result(wamp_session *s, const wamp_message *m)
@@ -680,29 +989,50 @@ static void on_result(wamp_session *s, const wamp_message *m)
     if (p->zombie) {
         if (!progress) {
             pending_unlink(s, p);
-            free(p);
+            pending_free(p);
         }
         return;
     }
+    wamp_arena *pa = NULL;
     wamp_call_result r = {0};
-    r.args = m->args;
-    r.kwargs = m->kwargs;
+    int rc = get_payload(s, m, true, wamp_str_c(p->uri), &pa, &r.args, &r.kwargs);
+    if (rc) {
+        wamp_arena_free(pa);
+        if (progress) {
+            user_error(s, rc, "could not deliver a progressive call result: payload not decoded");
+            return;
+        }
+        pending_unlink(s, p);
+        wamp_error e = local_error(rc, payload_error_uri(rc),
+                                   rc == WAMP_ENOCODEC
+                                       ? "received encoded payload, but no payload codec active"
+                                       : "failed to decode the application payload");
+        p->call_cb(p->user, s, p->request, NULL, &e);
+        pending_free(p);
+        return;
+    }
+    r.enc_algo = m->enc_algo;
     r.details = m->options_in;
+    r.details_asked = p->details;
+    r.correlation = p->has_corr ? &p->corr : NULL;
     r.callee = m->result.callee;
     r.callee_authid = m->result.callee_authid;
     r.callee_authrole = m->result.callee_authrole;
     r.progress = progress;
     if (progress) {
         if (!p->on_progress) {
+            wamp_arena_free(pa);
             violation(s, "progressive RESULT received for a call that did not ask for them");
             return;
         }
         p->on_progress(p->user, s, p->request, &r, NULL);
+        wamp_arena_free(pa);
         return;
     }
     pending_unlink(s, p);
     p->call_cb(p->user, s, p->request, &r, NULL);
-    free(p);
+    pending_free(p);
+    wamp_arena_free(pa);
 }
 
 static void on_error(wamp_session *s, const wamp_message *m)
@@ -723,8 +1053,17 @@ static void on_error(wamp_session *s, const wamp_message *m)
         return;
     }
     pending_unlink(s, p);
-    wamp_error e = app_error(m);
+    wamp_error e = app_error(s, m);
+    wamp_arena *pa = NULL;
+    int rc = get_payload(s, m, true, m->error.error, &pa, &e.args, &e.kwargs);
+    if (rc) {
+        e = local_error(rc, payload_error_uri(rc),
+                        rc == WAMP_ENOCODEC
+                            ? "received encoded payload, but no payload codec active"
+                            : "failed to decode the application payload of an ERROR");
+    }
     complete_error(s, p, &e);
+    wamp_arena_free(pa);
 }
 
 static void on_published(wamp_session *s, const wamp_message *m)
@@ -736,7 +1075,7 @@ static void on_published(wamp_session *s, const wamp_message *m)
     }
     pending_unlink(s, p);
     p->pub_cb(p->user, s, p->request, m->published.publication, NULL);
-    free(p);
+    pending_free(p);
 }
 
 static sub *sub_by_id(wamp_session *s, wamp_id id, bool any_state)
@@ -756,8 +1095,17 @@ static void on_subscribed(wamp_session *s, const wamp_message *m)
     }
     pending_unlink(s, p);
     sub *e = p->sub;
-    free(p);
+    bool resub = p->resub;
+    pending_free(p);
+    if (!e) return; /* a further SUBSCRIBE whose entry went away meanwhile */
     wamp_id id = m->subscribed.subscription;
+    if (resub && e->state == SUB_ACTIVE && id != e->id) {
+        user_error(s, WAMP_EPROTO, "SUBSCRIBED for the same topic gave another subscription id");
+        id = e->id;
+    }
+    /* retained events that follow belong to the handlers completed now */
+    for (hnd *h = e->handlers; h; h = h->next)
+        if (h->active) h->want_retained = false;
     /* Another active entry with the same id (the broker merged two patterns we asked for
      * separately): keep both; events go to the first. */
     e->id = id;
@@ -791,16 +1139,29 @@ static void on_event(wamp_session *s, const wamp_message *m)
     }
     if (e->state != SUB_ACTIVE) return; /* unsubscribing: in flight, dropped */
     wamp_event ev = {0};
+    wamp_str topic = m->event.topic.ptr ? m->event.topic : wamp_str_c(e->topic);
+    wamp_arena *pa = NULL;
+    int rc = get_payload(s, m, false, topic, &pa, &ev.args, &ev.kwargs);
+    if (rc) {
+        wamp_arena_free(pa);
+        user_error(s, rc,
+                   rc == WAMP_ENOCODEC
+                       ? "EVENT dropped: encoded payload (wamp.error.no_payload_codec)"
+                       : (rc == WAMP_ETRUSTEDURI
+                              ? "EVENT dropped: wamp.error.encryption.trusted_uri_mismatch"
+                              : "EVENT dropped: wamp.error.encryption.decrypt_error"));
+        return;
+    }
+    ev.enc_algo = m->enc_algo;
     ev.subscription = m->event.subscription;
     ev.publication = m->event.publication;
-    ev.args = m->args;
-    ev.kwargs = m->kwargs;
     ev.details = m->options_in;
     ev.publisher = m->event.publisher;
     ev.publisher_authid = m->event.publisher_authid;
     ev.publisher_authrole = m->event.publisher_authrole;
     ev.topic = m->event.topic;
     ev.retained = m->event.retained == WAMP_OPT_TRUE;
+    ev.transaction_hash = m->event.transaction_hash;
     /* Handlers may (un)subscribe during dispatch: snapshot the handles and look each up. */
     size_t n = 0;
     for (hnd *h = e->handlers; h; h = h->next)
@@ -808,6 +1169,7 @@ static void on_event(wamp_session *s, const wamp_message *m)
     wamp_id stackbuf[16];
     wamp_id *ids = n <= 16 ? stackbuf : malloc(n * sizeof *ids);
     if (!ids) {
+        wamp_arena_free(pa);
         user_error(s, WAMP_ENOMEM, "EVENT dropped: out of memory");
         return;
     }
@@ -820,12 +1182,15 @@ static void on_event(wamp_session *s, const wamp_message *m)
         if (!x) break;
         for (hnd *h = x->handlers; h; h = h->next)
             if (h->handle == ids[i] && h->active) {
+                if (ev.retained && !h->want_retained) break;
+                if (!ev.retained) h->want_retained = false;
                 ev.handle = h->handle;
                 h->cb(h->user, s, &ev);
                 break;
             }
     }
     if (ids != stackbuf) free(ids);
+    wamp_arena_free(pa);
 }
 
 static void on_unsubscribed(wamp_session *s, const wamp_message *m)
@@ -834,7 +1199,23 @@ static void on_unsubscribed(wamp_session *s, const wamp_message *m)
         /* revocation by the broker */
         if (!m->unsubscribed.subscription.set) return;
         sub *e = sub_by_id(s, (wamp_id)m->unsubscribed.subscription.value, true);
-        if (e) sub_unlink_free(s, e);
+        if (e) {
+            /* handlers still waiting for a further SUBSCRIBE complete with the revocation */
+            hnd *hs = e->handlers;
+            e->handlers = NULL;
+            sub_unlink_free(s, e);
+            wamp_error err =
+                local_error(WAMP_ECLOSED, m->unsubscribed.reason.ptr ? NULL : WAMP_CLOSE_NORMAL,
+                            "subscription revoked");
+            if (m->unsubscribed.reason.ptr) err.uri = m->unsubscribed.reason;
+            while (hs) {
+                hnd *n = hs->next;
+                if (!hs->active && hs->done && !s->free_pending)
+                    hs->done(hs->done_user, s, hs->handle, 0, &err);
+                free(hs);
+                hs = n;
+            }
+        }
         user_error(s, WAMP_ECLOSED, "the router revoked a subscription");
         return;
     }
@@ -850,7 +1231,7 @@ static void on_unsubscribed(wamp_session *s, const wamp_message *m)
             break;
         }
     if (p->done) p->done(p->user, s, p->handle, 0, NULL);
-    free(p);
+    pending_free(p);
 }
 
 static void on_registered(wamp_session *s, const wamp_message *m)
@@ -869,7 +1250,7 @@ static void on_registered(wamp_session *s, const wamp_message *m)
     p->reg->id = m->registered.registration;
     p->reg->state = REG_ACTIVE;
     if (p->done) p->done(p->user, s, p->handle, p->reg->id, NULL);
-    free(p);
+    pending_free(p);
 }
 
 static void on_unregistered(wamp_session *s, const wamp_message *m)
@@ -896,13 +1277,18 @@ static void on_unregistered(wamp_session *s, const wamp_message *m)
             break;
         }
     if (p->done) p->done(p->user, s, p->handle, 0, NULL);
-    free(p);
+    pending_free(p);
 }
 
 static void on_invocation(wamp_session *s, const wamp_message *m)
 {
-    if (inv_find(s, m->invocation.request)) {
+    inv *prev = inv_find(s, m->invocation.request);
+    if (prev && !prev->chunks_open) {
         violation(s, "INVOCATION received for a request id already invoked");
+        return;
+    }
+    if (prev && prev->registration != m->invocation.registration) {
+        violation(s, "progressive INVOCATION chunk received for another registration");
         return;
     }
     reg *r;
@@ -912,25 +1298,84 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
         violation(s, "INVOCATION received for a non-registered registration");
         return;
     }
+    wamp_str proc =
+        prev ? wamp_str_c(prev->procedure)
+             : (m->invocation.procedure.ptr ? m->invocation.procedure : wamp_str_c(r->procedure));
+    wamp_invocation iv = {0};
+    wamp_arena *pa = NULL;
+    int rc = get_payload(s, m, false, proc, &pa, &iv.args, &iv.kwargs);
+    if (rc) {
+        /* the endpoint cannot be invoked: answer with the payload error (Autobahn) */
+        wamp_arena_free(pa);
+        const char *uri = payload_error_uri(rc);
+        wamp_arena *ea = wamp_arena_new(0);
+        wamp_value eargs = wamp_value_list();
+        const char *why = rc == WAMP_ENOCODEC
+                              ? "received encrypted INVOCATION payload, but no payload codec active"
+                              : "failed to decode the INVOCATION payload";
+        if (ea && wamp_value_list_push(ea, &eargs, wamp_value_string_borrow(why, strlen(why))))
+            eargs = wamp_value_null();
+        int code = rc;
+        rc = send_inv_error(s, m->invocation.request, wamp_str_c(uri), ea ? &eargs : NULL, NULL,
+                            NULL);
+        wamp_arena_free(ea);
+        /* a chunk of a progressive invocation: the invocation is over for the handler */
+        wamp_interrupt_cb icb = prev ? prev->on_interrupt : NULL;
+        void *iuser = prev ? prev->user : NULL;
+        wamp_id ireq = m->invocation.request;
+        if (prev) inv_remove(s, prev);
+        if (rc) user_error(s, rc, "sending ERROR for an undecodable INVOCATION failed");
+        /* reported after the answer went out: the application may leave from here */
+        user_error(s, code, "INVOCATION refused: its payload could not be decoded");
+        if (icb) icb(iuser, s, ireq, WAMP_CANCEL_KILLNOWAIT);
+        return;
+    }
+    if (prev) {
+        prev->chunks_open = m->invocation.progress == WAMP_OPT_TRUE;
+        iv.progress = prev->chunks_open;
+        iv.continued = true;
+        iv.request = prev->request;
+        iv.registration = prev->registration;
+        iv.handle = r->handle;
+        iv.enc_algo = m->enc_algo;
+        iv.details = m->options_in;
+        iv.caller = m->invocation.caller;
+        iv.caller_authid = m->invocation.caller_authid;
+        iv.caller_authrole = m->invocation.caller_authrole;
+        iv.procedure = m->invocation.procedure;
+        iv.receive_progress = prev->receive_progress;
+        iv.timeout = m->invocation.timeout;
+        iv.transaction_hash = m->invocation.transaction_hash;
+        r->cb(r->user, s, &iv);
+        wamp_arena_free(pa);
+        return;
+    }
     inv *x = calloc(1, sizeof *x);
-    if (!x) {
+    char *pcopy = dupstr_n(proc);
+    if (!x || !pcopy) {
+        free(x);
+        free(pcopy);
+        wamp_arena_free(pa);
         wamp_message e = wamp_message_error(WAMP_MSG_INVOCATION, m->invocation.request,
                                             WAMP_ERROR_RUNTIME_ERROR);
         send_msg(s, &e);
         return;
     }
+    x->procedure = pcopy;
+    x->encoded = m->enc_algo.ptr != NULL;
     x->request = m->invocation.request;
+    x->registration = m->invocation.registration;
+    x->chunks_open = m->invocation.progress == WAMP_OPT_TRUE;
+    iv.progress = x->chunks_open;
     x->receive_progress = m->invocation.receive_progress == WAMP_OPT_TRUE;
     x->on_interrupt = r->on_interrupt;
     x->user = r->user;
     x->next = s->invs;
     s->invs = x;
-    wamp_invocation iv = {0};
     iv.request = m->invocation.request;
     iv.registration = m->invocation.registration;
     iv.handle = r->handle;
-    iv.args = m->args;
-    iv.kwargs = m->kwargs;
+    iv.enc_algo = m->enc_algo;
     iv.details = m->options_in;
     iv.caller = m->invocation.caller;
     iv.caller_authid = m->invocation.caller_authid;
@@ -938,7 +1383,9 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
     iv.procedure = m->invocation.procedure;
     iv.receive_progress = x->receive_progress;
     iv.timeout = m->invocation.timeout;
+    iv.transaction_hash = m->invocation.transaction_hash;
     r->cb(r->user, s, &iv);
+    wamp_arena_free(pa);
 }
 
 static void on_interrupt(wamp_session *s, const wamp_message *m)
@@ -1023,7 +1470,7 @@ void wamp_session_tick(wamp_session *s, uint64_t now_ms)
         if (rc) {
             /* no CANCEL went out: nothing will answer through it */
             pending_unlink(s, p);
-            free(p);
+            pending_free(p);
         }
     }
     leave_(s);
@@ -1066,15 +1513,50 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
     if (!p) return WAMP_ENOMEM;
     p->call_cb = cb;
     p->user = user;
+    p->uri = dupstr(procedure);
+    if (!p->uri) {
+        pending_unlink(s, p);
+        pending_free(p);
+        return WAMP_ENOMEM;
+    }
     wamp_message m = wamp_message_call(id, procedure);
-    set_payload(&m, args, kwargs);
+    wamp_arena *pa = NULL;
+    rc = put_payload(s, true, wamp_str_c(procedure), args, kwargs, &pa, &m);
+    if (rc) {
+        wamp_arena_free(pa);
+        pending_unlink(s, p);
+        pending_free(p);
+        return rc;
+    }
     if (o) {
         if (o->timeout_ms > 0) m.call.timeout = WAMP_OPT_INT(o->timeout_ms);
         if (o->on_progress) {
             m.call.receive_progress = WAMP_OPT_TRUE;
             p->on_progress = o->on_progress;
+            p->receive_progress = true;
+        }
+        if (o->progress) {
+            m.call.progress = WAMP_OPT_TRUE;
+            p->chunking = true;
         }
         if (o->disclose_me) m.call.disclose_me = WAMP_OPT_TRUE;
+        if (o->transaction_hash) m.call.transaction_hash = wamp_str_c(o->transaction_hash);
+        p->details = o->details;
+        if (o->correlation.id || o->correlation.uri || o->correlation.is_anchor ||
+            o->correlation.is_last) {
+            p->has_corr = true;
+            p->corr = o->correlation;
+            p->corr_id = o->correlation.id ? dupstr(o->correlation.id) : NULL;
+            p->corr_uri = o->correlation.uri ? dupstr(o->correlation.uri) : NULL;
+            if ((o->correlation.id && !p->corr_id) || (o->correlation.uri && !p->corr_uri)) {
+                wamp_arena_free(pa);
+                pending_unlink(s, p);
+                pending_free(p);
+                return WAMP_ENOMEM;
+            }
+            p->corr.id = p->corr_id;
+            p->corr.uri = p->corr_uri;
+        }
         if (o->cancel_after_ms > 0) {
             if (s->clock) {
                 uint64_t now = s->clock(s->clock_user);
@@ -1088,12 +1570,40 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
     }
     enter(s);
     rc = send_msg(s, &m);
+    wamp_arena_free(pa);
     if (rc) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
     } else if (request) {
         *request = id;
     }
+    leave_(s);
+    return rc;
+}
+
+int wamp_session_call_progress(wamp_session *s, wamp_id request, const wamp_value *args,
+                               const wamp_value *kwargs, bool more)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    pending *p = pending_find(s, PR_CALL, request);
+    if (!p || p->zombie) return WAMP_ENOTFOUND;
+    if (!p->chunking) return WAMP_ESTATE;
+    int rc = check_payload(args, kwargs);
+    if (rc) return rc;
+    wamp_message m = wamp_message_call(request, p->uri);
+    wamp_arena *pa = NULL;
+    rc = put_payload(s, true, wamp_str_c(p->uri), args, kwargs, &pa, &m);
+    if (rc) {
+        wamp_arena_free(pa);
+        return rc;
+    }
+    if (p->receive_progress) m.call.receive_progress = WAMP_OPT_TRUE;
+    if (more) m.call.progress = WAMP_OPT_TRUE;
+    enter(s);
+    rc = send_msg(s, &m);
+    wamp_arena_free(pa);
+    if (!rc && !more) p->chunking = false;
     leave_(s);
     return rc;
 }
@@ -1107,6 +1617,7 @@ int wamp_session_cancel(wamp_session *s, wamp_id request, wamp_cancel_mode mode)
     wamp_message c = wamp_message_cancel(request, mode);
     enter(s);
     int rc = send_msg(s, &c);
+    if (!rc) p->chunking = false; /* no more chunks of a canceled progressive invocation */
     if (!rc && (mode == WAMP_CANCEL_SKIP || mode == WAMP_CANCEL_KILLNOWAIT)) {
         p->zombie = true;
         p->has_deadline = false;
@@ -1161,12 +1672,50 @@ int wamp_session_register(wamp_session *s, const char *procedure, const wamp_reg
     int rc = send_msg(s, &m);
     if (rc) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
         reg_unlink_free(s, r);
     } else if (handle) {
         *handle = r->handle;
     }
     leave_(s);
+    return rc;
+}
+
+int wamp_session_register_table(wamp_session *s, const char *prefix, const wamp_procedure *table,
+                                size_t n, void *user, wamp_done_cb done, void *done_user,
+                                wamp_id *handles)
+{
+    if (!s || (!table && n)) return WAMP_EINVAL;
+    if (!joined(s)) return WAMP_ENOTREADY;
+    if (!prefix) prefix = "";
+    size_t plen = strlen(prefix);
+    char stackbuf[256];
+    int rc = WAMP_OK;
+    /* check everything first */
+    for (size_t pass = 0; pass < 2 && !rc; pass++)
+        for (size_t i = 0; i < n; i++) {
+            const wamp_procedure *e = &table[i];
+            if (!e->name || !e->handler) return WAMP_EINVAL;
+            size_t len = plen + strlen(e->name);
+            char *uri = len < sizeof stackbuf ? stackbuf : malloc(len + 1);
+            if (!uri) return WAMP_ENOMEM;
+            memcpy(uri, prefix, plen);
+            memcpy(uri + plen, e->name, len - plen + 1);
+            if (pass == 0) {
+                const wamp_register_opts def = {0};
+                const wamp_register_opts *o = e->opts ? e->opts : &def;
+                if ((unsigned)o->match > WAMP_MATCH_WILDCARD)
+                    rc = WAMP_EINVAL;
+                else if (wamp_uri_check_pattern(wamp_str_c(uri), o->match, WAMP_URI_LOOSE))
+                    rc = WAMP_EURI;
+                if (handles) handles[i] = 0;
+            } else {
+                rc = wamp_session_register(s, uri, e->opts, e->handler, user, done, done_user,
+                                           handles ? &handles[i] : NULL);
+            }
+            if (uri != stackbuf) free(uri);
+            if (rc) break;
+        }
     return rc;
 }
 
@@ -1190,7 +1739,7 @@ int wamp_session_unregister(wamp_session *s, wamp_id handle, wamp_done_cb done, 
     int rc = send_msg(s, &m);
     if (rc) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
     } else {
         r->state = REG_GONE;
     }
@@ -1209,11 +1758,24 @@ int wamp_session_yield(wamp_session *s, wamp_id request, const wamp_value *args,
     int rc = check_payload(args, kwargs);
     if (rc) return rc;
     wamp_message m = wamp_message_yield(request);
-    set_payload(&m, args, kwargs);
+    wamp_arena *pa = NULL;
+    if (x->encoded)
+        rc = put_payload(s, false, wamp_str_c(x->procedure), args, kwargs, &pa, &m);
+    else
+        set_payload(&m, args, kwargs);
+    if (rc) {
+        wamp_arena_free(pa);
+        return rc;
+    }
     if (progress) m.yield.progress = WAMP_OPT_TRUE;
     enter(s);
     rc = send_msg(s, &m);
-    if (!progress) inv_remove(s, x);
+    wamp_arena_free(pa);
+    if (wamp_is_serialization_error(rc)) {
+        answer_unserializable(s, request, rc);
+        progress = false; /* the invocation is answered */
+    }
+    if (!progress && (x = inv_find(s, request))) inv_remove(s, x);
     leave_(s);
     return rc;
 }
@@ -1224,15 +1786,16 @@ int wamp_session_error(wamp_session *s, wamp_id request, const wamp_error *err)
     if (!wamp_session_is_attached(s)) return WAMP_ENOTREADY;
     inv *x = inv_find(s, request);
     if (!x) return WAMP_ENOTFOUND;
-    if (wamp_uri_check(err->uri, WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
+    wamp_str uri = err->uri;
+    if (!uri.ptr && err->kind > 0) uri = wamp_str_c(kind_uri(s, err->kind));
+    if (wamp_uri_check(uri, WAMP_URI_LOOSE, false, false)) return WAMP_EURI;
     int rc = check_payload(&err->args, &err->kwargs);
     if (rc) return rc;
-    wamp_message m = wamp_message_error(WAMP_MSG_INVOCATION, request, NULL);
-    m.error.error = err->uri;
-    set_payload(&m, &err->args, &err->kwargs);
     enter(s);
-    rc = send_msg(s, &m);
-    inv_remove(s, x);
+    bool sent = false;
+    rc = send_inv_error(s, request, uri, &err->args, &err->kwargs, &sent);
+    if (sent && wamp_is_serialization_error(rc)) answer_unserializable(s, request, rc);
+    if (sent && (x = inv_find(s, request))) inv_remove(s, x);
     leave_(s);
     return rc;
 }
@@ -1272,7 +1835,12 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
     if (rc) return rc;
     wamp_id id = next_req(s);
     wamp_message m = wamp_message_publish(id, topic);
-    set_payload(&m, args, kwargs);
+    wamp_arena *pa = NULL;
+    rc = put_payload(s, true, wamp_str_c(topic), args, kwargs, &pa, &m);
+    if (rc) {
+        wamp_arena_free(pa);
+        return rc;
+    }
     wamp_publish_msg *pm = &m.publish;
     if (o->acknowledge) pm->acknowledge = WAMP_OPT_TRUE;
     pm->exclude_me = o->exclude_me;
@@ -1284,18 +1852,23 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
     if (o->eligible_authrole) pm->eligible_authrole = *o->eligible_authrole;
     if (o->retain) pm->retain = WAMP_OPT_TRUE;
     if (o->disclose_me) pm->disclose_me = WAMP_OPT_TRUE;
+    if (o->transaction_hash) pm->transaction_hash = wamp_str_c(o->transaction_hash);
     pending *p = NULL;
     if (o->acknowledge) {
         p = pending_add(s, PR_PUBLISH, id);
-        if (!p) return WAMP_ENOMEM;
+        if (!p) {
+            wamp_arena_free(pa);
+            return WAMP_ENOMEM;
+        }
         p->pub_cb = cb;
         p->user = user;
     }
     enter(s);
     rc = send_msg(s, &m);
+    wamp_arena_free(pa);
     if (rc && p) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
     } else if (!rc && request) {
         *request = id;
     }
@@ -1304,6 +1877,43 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
 }
 
 /* ---------------------------------------------------------------- subscriber */
+
+/* A handler asking get_retained joins an existing entry whose SUBSCRIBE did not ask for it (or
+ * was answered already): a further SUBSCRIBE with get_retained goes out so that the broker
+ * delivers the retained event again; h (already appended, inactive) completes on its
+ * SUBSCRIBED. */
+static int resubscribe(wamp_session *s, sub *e, hnd *h, wamp_id *handle)
+{
+    wamp_id id = next_req(s);
+    pending *p = pending_add(s, PR_SUBSCRIBE, id);
+    int rc = WAMP_ENOMEM;
+    if (p) {
+        p->sub = e;
+        p->resub = true;
+        p->handle = h->handle;
+        wamp_message m = wamp_message_subscribe(id, e->topic, e->match);
+        m.subscribe.get_retained = WAMP_OPT_TRUE;
+        enter(s);
+        rc = send_msg(s, &m);
+        leave_(s);
+        if (rc) {
+            pending_unlink(s, p);
+            pending_free(p);
+        }
+    }
+    if (rc) {
+        for (hnd **hp = &e->handlers; *hp; hp = &(*hp)->next)
+            if (*hp == h) {
+                *hp = h->next;
+                break;
+            }
+        free(h);
+        return rc;
+    }
+    if (e->state == SUB_PENDING) e->asked_retained = true;
+    if (handle) *handle = h->handle;
+    return WAMP_OK;
+}
 
 int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscribe_opts *o,
                            wamp_event_cb handler, void *user, wamp_done_cb done, void *done_user,
@@ -1325,12 +1935,15 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
     sub *e;
     for (e = s->subs; e; e = e->next)
         if (e->state != SUB_GONE && e->match == o->match && strcmp(e->topic, topic) == 0) break;
+    h->want_retained = o->get_retained;
     if (e) {
         /* shared: append (handlers run in subscription order) */
         hnd **pp = &e->handlers;
         while (*pp)
             pp = &(*pp)->next;
         *pp = h;
+        if (o->get_retained && !(e->state == SUB_PENDING && e->asked_retained))
+            return resubscribe(s, e, h, handle);
         if (handle) *handle = h->handle;
         if (e->state == SUB_ACTIVE) {
             h->active = true;
@@ -1356,6 +1969,7 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
     e->topic = copy;
     e->match = o->match;
     e->state = SUB_PENDING;
+    e->asked_retained = o->get_retained;
     e->handlers = h;
     e->next = s->subs;
     s->subs = e;
@@ -1366,12 +1980,34 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
     int rc = send_msg(s, &m);
     if (rc) {
         pending_unlink(s, p);
-        free(p);
+        pending_free(p);
         sub_unlink_free(s, e);
     } else if (handle) {
         *handle = h->handle;
     }
     leave_(s);
+    return rc;
+}
+
+/* Sends UNSUBSCRIBE for e (which has no handler left); on failure e is forgotten locally. */
+static int send_unsubscribe(wamp_session *s, sub *e, wamp_id handle, wamp_done_cb done,
+                            void *done_user)
+{
+    wamp_id id = next_req(s);
+    pending *p = pending_add(s, PR_UNSUBSCRIBE, id);
+    if (!p) return WAMP_ENOMEM;
+    p->sub = e;
+    p->done = done;
+    p->user = done_user;
+    p->handle = handle;
+    e->state = SUB_GONE;
+    wamp_message m = wamp_message_unsubscribe(id, e->id);
+    int rc = send_msg(s, &m);
+    if (rc) {
+        pending_unlink(s, p);
+        pending_free(p);
+        sub_unlink_free(s, e); /* forget it locally anyway: no handler is left */
+    }
     return rc;
 }
 
@@ -1394,24 +2030,7 @@ int wamp_session_unsubscribe(wamp_session *s, wamp_id handle, wamp_done_cb done,
     int rc = WAMP_OK;
     enter(s);
     if (!e->handlers) {
-        wamp_id id = next_req(s);
-        pending *p = pending_add(s, PR_UNSUBSCRIBE, id);
-        if (!p) {
-            rc = WAMP_ENOMEM;
-        } else {
-            p->sub = e;
-            p->done = done;
-            p->user = done_user;
-            p->handle = handle;
-            e->state = SUB_GONE;
-            wamp_message m = wamp_message_unsubscribe(id, e->id);
-            rc = send_msg(s, &m);
-            if (rc) {
-                pending_unlink(s, p);
-                free(p);
-                sub_unlink_free(s, e); /* forget it locally anyway: no handler is left */
-            }
-        }
+        rc = send_unsubscribe(s, e, handle, done, done_user);
     } else if (done) {
         done(done_user, s, handle, e->id, NULL);
     }

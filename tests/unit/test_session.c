@@ -6,6 +6,7 @@
  */
 #include "support.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ typedef struct rt {
     bool unsubscribe_in_event;
     wamp_id last_inv;
     wamp_id last_handle;
+    bool ser_errors_ok; /* a message that does not encode is the send's error, not a failure */
+    int toobig_type;    /* messages of this type fail with WAMP_ETOOBIG (a transport limit) */
 } rt;
 
 static void logf_(rt *r, const char *fmt, ...)
@@ -59,9 +62,15 @@ static int t_send(void *user, const wamp_message *m)
 {
     rt *r = user;
     if (r->send_rc) return r->send_rc;
+    if (r->toobig_type && (int)m->type == r->toobig_type) return WAMP_ETOOBIG;
     wamp_arena *a = wamp_arena_new(0);
     wamp_buf b = {0};
     int rc = wamp_message_encode(WAMP_SER_JSON, m, a, &b);
+    if (rc && r->ser_errors_ok) {
+        wamp_buf_free(&b);
+        wamp_arena_free(a);
+        return rc;
+    }
     if (rc) fail_msg("session sent a message that does not encode: %s", wamp_err_name(rc));
     wamp_buf_append_byte(&b, 0);
     wamp_arena_free(a);
@@ -198,15 +207,19 @@ static wamp_value jv(wamp_arena *a, const char *json)
 
 #define HELLO_ROLES                                                                                \
     "\"roles\":{\"subscriber\":{\"features\":{\"publisher_identification\":true,"                  \
-    "\"pattern_based_subscription\":true,\"subscription_revocation\":true}},"                      \
+    "\"pattern_based_subscription\":true,\"subscription_revocation\":true,"                        \
+    "\"payload_transparency\":true,\"payload_encryption_cryptobox\":true}},"                       \
     "\"publisher\":{\"features\":{\"publisher_identification\":true,"                              \
-    "\"subscriber_blackwhite_listing\":true,\"publisher_exclusion\":true}},"                       \
+    "\"subscriber_blackwhite_listing\":true,\"publisher_exclusion\":true,"                         \
+    "\"payload_transparency\":true,\"payload_encryption_cryptobox\":true}},"                       \
     "\"caller\":{\"features\":{\"caller_identification\":true,\"call_timeout\":true,"              \
-    "\"call_canceling\":true,\"progressive_call_results\":true}},"                                 \
+    "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":true,"     \
+    "\"payload_encryption_cryptobox\":true,\"progressive_call_invocations\":true}},"               \
     "\"callee\":{\"features\":{\"caller_identification\":true,"                                    \
     "\"pattern_based_registration\":true,\"shared_registration\":true,"                            \
     "\"call_canceling\":true,\"progressive_call_results\":true,"                                   \
-    "\"registration_revocation\":true}}}"
+    "\"registration_revocation\":true,\"payload_transparency\":true,"                              \
+    "\"payload_encryption_cryptobox\":true,\"progressive_call_invocations\":true}}}"
 
 #define WELCOME                                                                                    \
     "[2,9129137332,{\"roles\":{\"broker\":{},\"dealer\":{}},\"authid\":\"joe\","                   \
@@ -975,6 +988,1093 @@ static void test_subscribe(void **state)
     rt_free(r);
 }
 
+/* ================================================================ serialization errors */
+
+static void test_serialization_errors(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    r->ser_errors_ok = true;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value nan = wamp_value_list();
+    wamp_value_list_push(a, &nan, wamp_value_double(NAN)); /* JSON cannot carry NaN */
+    wamp_id id = 0;
+    /* caller and publisher: the serializer's code comes back, nothing stays pending */
+    int rc = wamp_session_call(r->s, "com.x", &nan, NULL, NULL, call_cb, r, &id);
+    assert_int_equal(rc, WAMP_ENUMBER);
+    assert_true(wamp_is_serialization_error(rc));
+    assert_false(wamp_is_serialization_error(WAMP_EIO));
+    assert_false(wamp_is_serialization_error(WAMP_EPROTO));
+    assert_false(wamp_is_serialization_error(WAMP_OK));
+    assert_true(wamp_is_serialization_error(WAMP_ETOOBIG));
+    wamp_publish_opts ack = {.acknowledge = true};
+    assert_int_equal(wamp_session_publish(r->s, "com.t", &nan, NULL, &ack, pub_cb, r, NULL),
+                     WAMP_ENUMBER);
+    expect_nothing_sent(r);
+    assert_false(wamp_session_next_deadline(r->s, NULL));
+    /* callee: an unserializable YIELD becomes ERROR wamp.error.invalid_payload */
+    assert_int_equal(wamp_session_register(r->s, "com.p", NULL, proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,3,100]");
+    feed(r, "[68,1,100,{\"receive_progress\":true}]");
+    feed(r, "[68,2,100,{}]");
+    feed(r, "[68,3,100,{}]");
+    expect_log(r, "invoke1@1:-,-,-,-,rp;invoke2@1:-,-,-,-;invoke3@1:-,-,-,-;");
+    assert_int_equal(wamp_session_yield(r->s, 1, &nan, NULL, true), WAMP_ENUMBER);
+    expect_sent(r, "[8,68,1,{},\"wamp.error.invalid_payload\",[\"the return value of the "
+                   "invoked procedure could not be serialized: number not representable\"]]");
+    assert_int_equal(wamp_session_yield(r->s, 1, NULL, NULL, false), WAMP_ENOTFOUND);
+    wamp_error e = {.uri = wamp_str_c("com.err"), .args = nan};
+    assert_int_equal(wamp_session_error(r->s, 2, &e), WAMP_ENUMBER);
+    expect_sent(r, "[8,68,2,{},\"wamp.error.invalid_payload\",[\"the return value of the "
+                   "invoked procedure could not be serialized: number not representable\"]]");
+    /* over the transport's size limit: payload_size_exceeded */
+    r->toobig_type = WAMP_MSG_YIELD;
+    assert_int_equal(wamp_session_yield(r->s, 3, NULL, NULL, false), WAMP_ETOOBIG);
+    r->toobig_type = 0;
+    expect_sent(r, "[8,68,3,{},\"wamp.error.payload_size_exceeded\",[\"the return value of the "
+                   "invoked procedure could not be sent (size limit): input or output larger "
+                   "than the configured limit\"]]");
+    expect_nothing_sent(r);
+    expect_log(r, "");
+    wamp_arena_free(a);
+    rt_free(r);
+}
+
+/* ================================================================ life cycle extras */
+
+static void test_resume_connected_transaction_hash(void **state)
+{
+    (void)state;
+    rt *r = rt_new();
+    assert_false(wamp_session_is_connected(r->s));
+    assert_false(wamp_session_is_connected(NULL));
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    assert_true(wamp_session_is_connected(r->s));
+    wamp_join_opts o = {.realm = "realm1", .resumable = true, .resume_session = 4242};
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_EINVAL); /* no token */
+    o.resume_token = "";
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_EINVAL);
+    o.resume_token = "tok-1";
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_OK);
+    expect_sent(r, "[1,\"realm1\",{" HELLO_ROLES
+                   ",\"resumable\":true,\"resume-session\":4242,\"resume-token\":\"tok-1\"}]");
+    assert_true(wamp_session_is_connected(r->s));
+    assert_false(wamp_session_is_attached(r->s));
+    feed(r, "[2,4242,{\"roles\":{\"broker\":{},\"dealer\":{}},\"resumed\":true,"
+            "\"resumable\":true,\"resume_token\":\"tok-2\"}]");
+    expect_log(r, "connect;welcome:4242;join:4242,-,-,-,-,-,-,dealer,resumed,resumable;");
+    assert_true(wamp_str_eqc(wamp_session_details_get(r->s)->resume_token, "tok-2"));
+    /* publish/event/invocation transaction_hash */
+    wamp_publish_opts po = {.transaction_hash = "tx-9", .acknowledge = true};
+    assert_int_equal(wamp_session_publish(r->s, "com.t", NULL, NULL, &po, pub_cb, r, NULL),
+                     WAMP_OK);
+    expect_sent(r, "[16,1,{\"acknowledge\":true,\"transaction_hash\":\"tx-9\"},\"com.t\"]");
+    wamp_session_transport_closed(r->s, WAMP_ECONNRESET);
+    assert_false(wamp_session_is_connected(r->s));
+    expect_log(r, "puberr1:wamp.close.transport_lost;leave:wamp.close.transport_lost,-;"
+                  "disconnect:0;");
+    rt_free(r);
+}
+
+static void th_ev_cb(void *user, wamp_session *s, const wamp_event *ev)
+{
+    ev_cb(user, s, ev);
+    if (ev->transaction_hash.ptr)
+        logf_(user, "tx=%.*s;", (int)ev->transaction_hash.len, ev->transaction_hash.ptr);
+}
+
+static void th_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    if (inv->transaction_hash.ptr)
+        logf_(user, "invtx=%.*s;", (int)inv->transaction_hash.len, inv->transaction_hash.ptr);
+}
+
+static void test_details_transaction_hash(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, th_ev_cb, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_register(r->s, "com.p", NULL, th_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[33,1,300]");
+    feed(r, "[65,2,400]");
+    feed(r, "[36,300,5,{\"transaction_hash\":\"tx-e\"},[1]]");
+    feed(r, "[68,6,400,{\"transaction_hash\":\"tx-i\"}]");
+    expect_log(r, "event5@1:[1],-,-;tx=tx-e;invtx=tx-i;");
+    rt_free(r);
+}
+
+static void test_shared_get_retained(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_id h1, h2, h3, h4;
+    wamp_subscribe_opts ret = {.get_retained = true};
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h1),
+                     WAMP_OK);
+    expect_sent(r, "[32,1,{\"get_retained\":true},\"com.t\"]");
+    /* shares the pending SUBSCRIBE, which asked for the retained event already */
+    wamp_id h1b;
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h1b),
+                     WAMP_OK);
+    expect_nothing_sent(r);
+    feed(r, "[33,1,300]");
+    feed(r, "[36,300,10,{\"retained\":true},[\"old\"]]");
+    expect_log(r, "done1:300;done2:300;event10@1:[\"old\"],-,-,retained;"
+                  "event10@2:[\"old\"],-,-,retained;");
+    assert_int_equal(wamp_session_unsubscribe(r->s, h1b, done_cb, r), WAMP_OK);
+    expect_log(r, "done2:300;");
+    /* no get_retained: joins at once, never sees retained events */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, done_cb, r, &h2),
+                     WAMP_OK);
+    expect_log(r, "done3:300;");
+    expect_nothing_sent(r);
+    /* get_retained on the active subscription: a further SUBSCRIBE asks the broker again */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h3),
+                     WAMP_OK);
+    expect_sent(r, "[32,2,{\"get_retained\":true},\"com.t\"]");
+    assert_int_equal(wamp_session_unsubscribe(r->s, h3, NULL, NULL), WAMP_ENOTFOUND); /* pending */
+    feed(r, "[36,300,11,{},[\"live\"]]"); /* h3 is not active yet */
+    expect_log(r, "event11@1:[\"live\"],-,-;event11@3:[\"live\"],-,-;");
+    feed(r, "[33,2,300]");
+    feed(r, "[36,300,10,{\"retained\":true},[\"old\"]]"); /* only for h3 */
+    feed(r, "[36,300,12,{},[\"live2\"]]");
+    feed(r, "[36,300,10,{\"retained\":true},[\"late\"]]"); /* nobody waits for one any more */
+    expect_log(r, "done4:300;event10@4:[\"old\"],-,-,retained;event12@1:[\"live2\"],-,-;"
+                  "event12@3:[\"live2\"],-,-;event12@4:[\"live2\"],-,-;");
+    /* a further SUBSCRIBE that fails takes only its handler */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h4),
+                     WAMP_OK);
+    expect_sent(r, "[32,3,{\"get_retained\":true},\"com.t\"]");
+    feed(r, "[8,32,3,{},\"wamp.error.not_authorized\"]");
+    expect_log(r, "done5:WAMP_EAPPLICATION,wamp.error.not_authorized;");
+    feed(r, "[36,300,13,{},[3]]");
+    expect_log(r, "event13@1:[3],-,-;event13@3:[3],-,-;event13@4:[3],-,-;");
+    /* a further SUBSCRIBE whose entry is gone by its answer; the answer is swallowed */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &ret, ev_cb, r, done_cb, r, &h4),
+                     WAMP_OK);
+    expect_sent(r, "[32,4,{\"get_retained\":true},\"com.t\"]");
+    feed(r, "[35,0,{\"subscription\":300,\"reason\":\"wamp.error.revoked\"}]"); /* revoked */
+    expect_log(r, "done6:WAMP_ECLOSED,wamp.error.revoked;uerr:WAMP_ECLOSED;");
+    feed(r, "[33,4,300]");
+    expect_log(r, "");
+    assert_true(wamp_session_is_attached(r->s));
+    /* the session ends with a SUBSCRIBE and its further SUBSCRIBE pending: each handler's
+     * done runs exactly once */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.u", NULL, ev_cb, r, done_cb, r, &h1),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_subscribe(r->s, "com.u", &ret, ev_cb, r, done_cb, r, &h2),
+                     WAMP_OK);
+    expect_sent(r, "[32,5,{},\"com.u\"]");
+    expect_sent(r, "[32,6,{\"get_retained\":true},\"com.u\"]");
+    wamp_session_transport_closed(r->s, WAMP_ECONNRESET);
+    expect_log(r, "done7:WAMP_ETRANSPORTLOST,wamp.close.transport_lost;"
+                  "done8:WAMP_ETRANSPORTLOST,wamp.close.transport_lost;"
+                  "leave:wamp.close.transport_lost,-;disconnect:0;");
+    (void)h1;
+    (void)h2;
+    rt_free(r);
+}
+
+/* ================================================================ callee: chunks, tables, policies
+ */
+
+static void chunk_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    rt *r = user;
+    logf_(r, "chunk%llu:", (unsigned long long)inv->request);
+    log_value(r, &inv->args);
+    logf_(r, "%s%s;", inv->progress ? ",more" : "", inv->continued ? ",cont" : "");
+    if (!inv->progress && r->yield_in_handler) {
+        assert_int_equal(wamp_session_yield(s, inv->request, NULL, NULL, false), WAMP_OK);
+    }
+}
+
+static void test_progressive_invocations(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value one = jv(a, "[1]"), two = jv(a, "[2]"), three = jv(a, "[3]");
+    wamp_id id = 0, plain = 0;
+    /* caller: CALL progress=true, then chunks under the same request id */
+    wamp_call_opts o = {.progress = true, .on_progress = call_cb};
+    assert_int_equal(wamp_session_call(r->s, "com.up", &one, NULL, &o, call_cb, r, &id), WAMP_OK);
+    expect_sent(r, "[48,1,{\"receive_progress\":true,\"progress\":true},\"com.up\",[1]]");
+    assert_int_equal(wamp_session_call_progress(r->s, id, &two, NULL, true), WAMP_OK);
+    expect_sent(r, "[48,1,{\"receive_progress\":true,\"progress\":true},\"com.up\",[2]]");
+    assert_int_equal(wamp_session_call_progress(r->s, id, &(wamp_value){0}, &one, true),
+                     WAMP_EINVAL);
+    assert_int_equal(wamp_session_call_progress(r->s, id, &three, NULL, false), WAMP_OK);
+    expect_sent(r, "[48,1,{\"receive_progress\":true},\"com.up\",[3]]");
+    assert_int_equal(wamp_session_call_progress(r->s, id, &three, NULL, false), WAMP_ESTATE);
+    assert_int_equal(wamp_session_call_progress(r->s, 99, NULL, NULL, false), WAMP_ENOTFOUND);
+    assert_int_equal(wamp_session_call(r->s, "com.x", NULL, NULL, NULL, call_cb, r, &plain),
+                     WAMP_OK);
+    expect_sent(r, "[48,2,{},\"com.x\"]");
+    assert_int_equal(wamp_session_call_progress(r->s, plain, NULL, NULL, false), WAMP_ESTATE);
+    /* canceled (kill): no further chunk */
+    wamp_id killed = 0;
+    assert_int_equal(wamp_session_call(r->s, "com.up", &one, NULL, &o, call_cb, r, &killed),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_cancel(r->s, killed, WAMP_CANCEL_KILL), WAMP_OK);
+    assert_int_equal(wamp_session_call_progress(r->s, killed, &two, NULL, true), WAMP_ESTATE);
+    r->head = r->nout;
+    feed(r, "[8,48,3,{},\"wamp.error.canceled\"]");
+    expect_log(r, "error3:WAMP_EAPPLICATION,wamp.error.canceled,-,-;");
+    feed(r, "[50,1,{},[6]]");
+    expect_log(r, "result1:[6],-;");
+    assert_int_equal(wamp_session_call_progress(r->s, id, NULL, NULL, false), WAMP_ENOTFOUND);
+    /* callee: the handler learns each chunk */
+    assert_int_equal(wamp_session_register(r->s, "com.up", NULL, chunk_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,4,100]");
+    r->yield_in_handler = true;
+    feed(r, "[68,7,100,{\"progress\":true},[1]]");
+    feed(r, "[68,7,100,{\"progress\":true},[2]]");
+    feed(r, "[68,7,100,{},[3]]");
+    expect_log(r, "chunk7:[1],more;chunk7:[2],more,cont;chunk7:[3],cont;");
+    expect_sent(r, "[70,7,{}]");
+    /* a chunk after the final one is a new invocation only once answered: here it is not */
+    r->yield_in_handler = false;
+    feed(r, "[68,8,100,{},[1]]");
+    expect_log(r, "chunk8:[1];");
+    feed(r, "[68,9,100,{\"progress\":true},[1]]");
+    feed(r, "[68,9,101,{},[2]]"); /* a chunk for another registration */
+    expect_sent(r, "[3,{\"message\":\"progressive INVOCATION chunk received for another "
+                   "registration\"},\"wamp.error.protocol_violation\"]");
+    wamp_buf_clear(&r->log);
+    wamp_arena_free(a);
+    rt_free(r);
+
+    r = joined_rt();
+    assert_int_equal(wamp_session_register(r->s, "com.up", NULL, chunk_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,1,100]");
+    feed(r, "[68,8,100,{},[1]]");
+    feed(r, "[68,8,100,{},[1]]"); /* not progressive: a duplicate */
+    expect_sent(r, "[3,{\"message\":\"INVOCATION received for a request id already invoked\"},"
+                   "\"wamp.error.protocol_violation\"]");
+    wamp_buf_clear(&r->log);
+    rt_free(r);
+}
+
+static void table_proc_a(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    logf_(user, "A%llu@%llu;", (unsigned long long)inv->request, (unsigned long long)inv->handle);
+}
+
+static void table_proc_b(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    logf_(user, "B%llu@%llu;", (unsigned long long)inv->request, (unsigned long long)inv->handle);
+}
+
+static void test_register_table(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_register_opts pre = {.match = WAMP_MATCH_PREFIX, .invoke = WAMP_INVOKE_LAST};
+    wamp_procedure table[] = {
+        {"add", table_proc_a, NULL},
+        {"sub.", table_proc_b, &pre},
+    };
+    wamp_id h[2] = {5, 5};
+    wamp_procedure bad[] = {{"add", table_proc_a, NULL}, {"bad name", table_proc_b, NULL}};
+    assert_int_equal(wamp_session_register_table(r->s, "com.calc.", bad, 2, r, done_cb, r, h),
+                     WAMP_EURI);
+    expect_nothing_sent(r);
+    assert_int_equal(h[0], 0);
+    wamp_procedure nohandler[] = {{"add", NULL, NULL}};
+    assert_int_equal(
+        wamp_session_register_table(r->s, "com.calc.", nohandler, 1, r, NULL, NULL, NULL),
+        WAMP_EINVAL);
+    assert_int_equal(wamp_session_register_table(r->s, "com.calc.", table, 2, r, done_cb, r, h),
+                     WAMP_OK);
+    expect_sent(r, "[64,1,{},\"com.calc.add\"]");
+    expect_sent(r, "[64,2,{\"match\":\"prefix\",\"invoke\":\"last\"},\"com.calc.sub.\"]");
+    assert_true(h[0] > 0 && h[1] > h[0]);
+    feed(r, "[65,1,10]");
+    feed(r, "[65,2,20]");
+    feed(r, "[68,1,10,{}]");
+    feed(r, "[68,2,20,{\"procedure\":\"com.calc.sub.x\"}]");
+    char want[200];
+    snprintf(want, sizeof want, "done%llu:10;done%llu:20;A1@%llu;B2@%llu;",
+             (unsigned long long)h[0], (unsigned long long)h[1], (unsigned long long)h[0],
+             (unsigned long long)h[1]);
+    expect_log(r, want);
+    assert_int_equal(wamp_session_register_table(r->s, NULL, table, 0, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    /* a send failure part way: the first entry stays */
+    wamp_procedure more[] = {{"com.m.one", table_proc_a, NULL}, {"com.m.two", table_proc_a, NULL}};
+    r->send_rc = WAMP_EIO;
+    assert_int_equal(wamp_session_register_table(r->s, NULL, more, 2, r, NULL, NULL, h), WAMP_EIO);
+    assert_int_equal(h[0], 0);
+    assert_int_equal(h[1], 0);
+    r->send_rc = 0;
+    rt_free(r);
+}
+
+static void test_invoke_policies_and_wildcard(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    static const struct {
+        wamp_invoke invoke;
+        const char *opts;
+    } cases[] = {
+        {WAMP_INVOKE_SINGLE, "{}"},
+        {WAMP_INVOKE_FIRST, "{\"invoke\":\"first\"}"},
+        {WAMP_INVOKE_LAST, "{\"invoke\":\"last\"}"},
+        {WAMP_INVOKE_ROUNDROBIN, "{\"invoke\":\"roundrobin\"}"},
+        {WAMP_INVOKE_RANDOM, "{\"invoke\":\"random\"}"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        wamp_register_opts o = {.invoke = cases[i].invoke};
+        assert_int_equal(wamp_session_register(r->s, "com.pol", &o, proc, r, NULL, NULL, NULL),
+                         WAMP_OK);
+        char want[200];
+        snprintf(want, sizeof want, "[64,%zu,%s,\"com.pol\"]", i + 1, cases[i].opts);
+        expect_sent(r, want);
+    }
+    wamp_register_opts bad = {.invoke = (wamp_invoke)(WAMP_INVOKE_RANDOM + 1)};
+    assert_int_equal(wamp_session_register(r->s, "com.pol", &bad, proc, r, NULL, NULL, NULL),
+                     WAMP_EINVAL);
+    /* wildcard: empty components allowed, the actual procedure comes in the details */
+    wamp_register_opts wc = {.match = WAMP_MATCH_WILDCARD, .invoke = WAMP_INVOKE_ROUNDROBIN};
+    assert_int_equal(wamp_session_register(r->s, "com..get", &wc, proc, r, done_cb, r, NULL),
+                     WAMP_OK);
+    expect_sent(r, "[64,6,{\"match\":\"wildcard\",\"invoke\":\"roundrobin\"},\"com..get\"]");
+    wamp_register_opts exact = {0};
+    assert_int_equal(wamp_session_register(r->s, "com..get", &exact, proc, r, NULL, NULL, NULL),
+                     WAMP_EURI);
+    feed(r, "[65,6,600]");
+    feed(r, "[68,1,600,{\"procedure\":\"com.user.get\",\"caller\":3},[\"u\"]]");
+    expect_log(r, "done6:600;invoke1@6:[\"u\"],-,com.user.get,-,caller=3;");
+    rt_free(r);
+}
+
+/* ================================================================ call options, result mapping,
+ * define */
+
+static void shape_cb(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
+                     const wamp_error *err)
+{
+    (void)s;
+    rt *r = user;
+    if (err) {
+        logf_(r, "error%llu:", (unsigned long long)req);
+        log_str(r, err->uri);
+        logf_(r, ",kind=%d;", err->kind);
+        return;
+    }
+    static const char *const names[] = {"none", "single", "multi"};
+    logf_(r, "%s%llu:%s", res->progress ? "progress" : "result", (unsigned long long)req,
+          names[wamp_call_result_shape(res)]);
+    const wamp_value *v = wamp_call_result_single(res);
+    if (v) {
+        logf_(r, "=");
+        log_value(r, v);
+    }
+    if (res->correlation)
+        logf_(r, ",corr=%s,%s,%d,%d", res->correlation->id ? res->correlation->id : "-",
+              res->correlation->uri ? res->correlation->uri : "-", res->correlation->is_anchor,
+              res->correlation->is_last);
+    logf_(r, ";");
+}
+
+static void test_call_options_and_mapping(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    char id[] = "trace-1";
+    wamp_call_opts o = {.transaction_hash = "th-42",
+                        .on_progress = shape_cb,
+                        .correlation = {.id = id, .uri = "com.trace", .is_anchor = WAMP_OPT_TRUE}};
+    assert_int_equal(wamp_session_call(r->s, "com.a", NULL, NULL, &o, shape_cb, r, NULL), WAMP_OK);
+    memcpy(id, "changed", 7); /* the session keeps its own copy */
+    /* transaction_hash on the wire, correlation never */
+    expect_sent(r, "[48,1,{\"receive_progress\":true,\"transaction_hash\":\"th-42\"},\"com.a\"]");
+    wamp_call_opts d = {.details = true};
+    assert_int_equal(wamp_session_call(r->s, "com.b", NULL, NULL, &d, shape_cb, r, NULL), WAMP_OK);
+    expect_sent(r, "[48,2,{},\"com.b\"]");
+    for (int i = 3; i <= 6; i++)
+        assert_int_equal(wamp_session_call(r->s, "com.c", NULL, NULL, NULL, shape_cb, r, NULL),
+                         WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[50,1,{\"progress\":true},[1]]");
+    feed(r, "[50,1,{},[7]]");
+    feed(r, "[50,2,{},[7]]");           /* details asked: multi even for one value */
+    feed(r, "[50,3,{}]");               /* nothing: none */
+    feed(r, "[50,4,{},[1,2]]");         /* several values: multi */
+    feed(r, "[50,5,{},[1],{\"k\":1}]"); /* kwargs: multi */
+    feed(r, "[50,6,{},[],{}]");         /* empty containers: none */
+    expect_log(r, "progress1:single=1,corr=trace-1,com.trace,2,0;result1:single=7,corr=trace-1,"
+                  "com.trace,2,0;result2:multi;result3:none;result4:multi;result5:multi;"
+                  "result6:none;");
+    assert_int_equal(wamp_call_result_shape(NULL), WAMP_RESULT_NONE);
+    assert_null(wamp_call_result_single(NULL));
+    wamp_session_free(r->s);
+    r->s = NULL;
+    rt_free(r);
+}
+
+static void test_define(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    assert_int_equal(wamp_session_define(r->s, "com.err bad", 1), WAMP_EURI);
+    assert_int_equal(wamp_session_define(r->s, "com.err.a", -1), WAMP_EINVAL);
+    assert_int_equal(wamp_session_define(r->s, "com.err.a", 7), WAMP_OK);
+    assert_int_equal(wamp_session_define(r->s, "com.err.b", 8), WAMP_OK);
+    assert_int_equal(wamp_session_define(r->s, "com.err.b2", 8), WAMP_OK);
+    assert_int_equal(wamp_session_define(r->s, "com.err.c", 9), WAMP_OK);
+    assert_int_equal(wamp_session_define(r->s, "com.err.c", 0), WAMP_OK); /* removed */
+    assert_int_equal(wamp_session_define(r->s, "com.err.none", 0), WAMP_OK);
+    assert_int_equal(wamp_session_error_kind(r->s, wamp_str_c("com.err.b2")), 8);
+    assert_int_equal(wamp_session_error_kind(r->s, wamp_str_c("com.err")), 0);
+    for (int i = 1; i <= 4; i++)
+        assert_int_equal(wamp_session_call(r->s, "com.c", NULL, NULL, NULL, shape_cb, r, NULL),
+                         WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[8,48,1,{},\"com.err.a\"]");
+    feed(r, "[8,48,2,{},\"com.err.b2\",[1]]");
+    feed(r, "[8,48,3,{},\"com.err.c\"]");
+    feed(r, "[8,48,4,{},\"com.err.a.sub\"]"); /* exact URIs only, as Autobahn */
+    expect_log(r, "error1:com.err.a,kind=7;error2:com.err.b2,kind=8;error3:com.err.c,kind=0;"
+                  "error4:com.err.a.sub,kind=0;");
+    /* a callee answers with a kind: the first URI defined for it goes out */
+    assert_int_equal(wamp_session_register(r->s, "com.p", NULL, proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,5,100]");
+    feed(r, "[68,1,100,{}]");
+    feed(r, "[68,2,100,{}]");
+    expect_log(r, "invoke1@1:-,-,-,-;invoke2@1:-,-,-,-;");
+    wamp_error e = {.kind = 8};
+    assert_int_equal(wamp_session_error(r->s, 1, &e), WAMP_OK);
+    expect_sent(r, "[8,68,1,{},\"com.err.b\"]");
+    e.kind = 9; /* removed: no URI */
+    assert_int_equal(wamp_session_error(r->s, 2, &e), WAMP_EURI);
+    e.uri = wamp_str_c("com.err.explicit"); /* an explicit URI wins */
+    assert_int_equal(wamp_session_error(r->s, 2, &e), WAMP_OK);
+    expect_sent(r, "[8,68,2,{},\"com.err.explicit\"]");
+    /* definitions survive a new session on the same object */
+    feed(r, "[6,{},\"wamp.close.system_shutdown\"]");
+    r->head = r->nout;
+    assert_int_equal(wamp_session_error_kind(r->s, wamp_str_c("com.err.a")), 7);
+    wamp_buf_clear(&r->log);
+    rt_free(r);
+}
+
+/* ================================================================ payload codec (cryptobox) */
+
+/* The JSON text of m (as a router would send it). */
+static char *msg_json(const wamp_message *m)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_buf b = {0};
+    assert_int_equal(wamp_message_encode(WAMP_SER_JSON, m, a, &b), WAMP_OK);
+    wamp_buf_append_byte(&b, 0);
+    wamp_arena_free(a);
+    return (char *)b.data;
+}
+
+/* Parses the next sent message (must be type `type`, encoded with cryptobox/json) and decodes
+ * its payload with kr; returns "args|kwargs" JSON in out. */
+static void expect_sent_encrypted(rt *r, int type, wamp_keyring *kr, bool originating,
+                                  const char *uri, const char *want_plain)
+{
+    if (r->head >= r->nout) fail_msg("expected an encrypted message, nothing was sent");
+    const char *json = r->out[r->head++];
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message m;
+    wamp_msg_error e;
+    assert_int_equal(
+        wamp_message_decode(WAMP_SER_JSON, (const uint8_t *)json, strlen(json), a, NULL, &m, &e),
+        WAMP_OK);
+    assert_int_equal(m.type, type);
+    assert_true(wamp_str_eqc(m.enc_algo, "cryptobox"));
+    assert_true(wamp_str_eqc(m.enc_serializer, "json"));
+    assert_null(m.enc_key.ptr);
+    assert_true(m.payload.len > 40);
+    assert_true(wamp_value_is_null(&m.args) && wamp_value_is_null(&m.kwargs));
+    wamp_encoded_payload in = {m.payload, m.enc_algo, m.enc_serializer, m.enc_key};
+    wamp_value args, kwargs;
+    assert_int_equal(wamp_keyring_decode(kr, originating, wamp_str_c(uri), &in, a, &args, &kwargs),
+                     WAMP_OK);
+    wamp_buf b = {0};
+    if (wamp_value_is_null(&args))
+        wamp_buf_append(&b, "-", 1);
+    else
+        wamp_value_dump(&b, &args);
+    wamp_buf_append(&b, "|", 1);
+    if (wamp_value_is_null(&kwargs))
+        wamp_buf_append(&b, "-", 1);
+    else
+        wamp_value_dump(&b, &kwargs);
+    wamp_buf_append_byte(&b, 0);
+    if (strcmp((char *)b.data, want_plain) != 0)
+        fail_msg("decrypted %s, expected %s", (char *)b.data, want_plain);
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+}
+
+/* The router sends m with its payload encrypted by kr under uri. */
+static void feed_encrypted(rt *r, wamp_message m, wamp_keyring *kr, bool originating,
+                           const char *uri, const char *args_json, const char *kwargs_json)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = args_json ? jv(a, args_json) : wamp_value_null();
+    wamp_value kwargs = kwargs_json ? jv(a, kwargs_json) : wamp_value_null();
+    wamp_encoded_payload ep;
+    bool encoded = false;
+    assert_int_equal(wamp_keyring_encode(kr, originating, wamp_str_c(uri), args_json ? &args : NULL,
+                                         kwargs_json ? &kwargs : NULL, a, &ep, &encoded),
+                     WAMP_OK);
+    assert_true(encoded);
+    m.payload = ep.payload;
+    m.enc_algo = ep.enc_algo;
+    m.enc_serializer = ep.enc_serializer;
+    m.enc_key = ep.enc_key;
+    char *json = msg_json(&m);
+    feed(r, json);
+    free(json);
+    wamp_arena_free(a);
+}
+
+static void enc_call_cb(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
+                        const wamp_error *err)
+{
+    call_cb(user, s, req, res, err);
+    rt *r = user;
+    if (res && res->enc_algo.ptr) logf_(r, "enc=%.*s;", (int)res->enc_algo.len, res->enc_algo.ptr);
+}
+
+typedef struct keys {
+    wamp_keyring *caller, *callee, *other;
+} keys;
+
+/* Originator (caller, publisher) and responder (callee, subscriber) rings for "com.secret."
+ * plus an unrelated ring with other keys for the same URI. */
+static keys make_keys(void)
+{
+    char op[WAMP_CRYPTOBOX_KEY_B64_SIZE], opub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+    char rp[WAMP_CRYPTOBOX_KEY_B64_SIZE], rpub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+    char xp[WAMP_CRYPTOBOX_KEY_B64_SIZE], xpub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+    (void)xpub;
+    assert_int_equal(wamp_cryptobox_generate_key(op, opub), WAMP_OK);
+    assert_int_equal(wamp_cryptobox_generate_key(rp, rpub), WAMP_OK);
+    assert_int_equal(wamp_cryptobox_generate_key(xp, xpub), WAMP_OK);
+    keys k;
+    assert_int_equal(wamp_keyring_new(&k.caller), WAMP_OK);
+    assert_int_equal(wamp_keyring_new(&k.callee), WAMP_OK);
+    assert_int_equal(wamp_keyring_new(&k.other), WAMP_OK);
+    wamp_cryptobox_key ko = {.originator_priv = op, .responder_pub = rpub};
+    wamp_cryptobox_key kr = {.responder_priv = rp, .originator_pub = opub};
+    wamp_cryptobox_key kx = {.originator_priv = xp, .responder_priv = xp}; /* unrelated keys */
+    assert_int_equal(wamp_keyring_set_key(k.caller, "com.secret.", &ko), WAMP_OK);
+    assert_int_equal(wamp_keyring_set_key(k.callee, "com.secret.", &kr), WAMP_OK);
+    assert_int_equal(wamp_keyring_set_key(k.other, "com.secret.", &kx), WAMP_OK);
+    return k;
+}
+
+static void free_keys(keys k)
+{
+    wamp_keyring_free(k.caller);
+    wamp_keyring_free(k.callee);
+    wamp_keyring_free(k.other);
+}
+
+static void test_payload_codec_caller(void **state)
+{
+    (void)state;
+    keys k = make_keys();
+    rt *r = joined_rt();
+    assert_null(wamp_session_get_payload_codec(r->s));
+    wamp_payload_codec c = wamp_keyring_codec(k.caller);
+    wamp_session_set_payload_codec(r->s, &c);
+    assert_non_null(wamp_session_get_payload_codec(r->s));
+    assert_ptr_equal(wamp_session_get_payload_codec(r->s)->user, k.caller);
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = jv(a, "[1,2]"), kwargs = jv(a, "{\"k\":\"v\"}");
+    /* a URI with a key: encrypted on the wire, the plaintext carries the URI */
+    assert_int_equal(
+        wamp_session_call(r->s, "com.secret.add", &args, &kwargs, NULL, enc_call_cb, r, NULL),
+        WAMP_OK);
+    expect_sent_encrypted(r, WAMP_MSG_CALL, k.callee, false, "com.secret.add",
+                          "[1, 2]|{\"k\": \"v\"}");
+    /* no key: in clear */
+    assert_int_equal(
+        wamp_session_call(r->s, "com.open.add", &args, NULL, NULL, enc_call_cb, r, NULL), WAMP_OK);
+    expect_sent(r, "[48,2,{},\"com.open.add\",[1,2]]");
+    /* the encrypted RESULT is decrypted for the application */
+    wamp_message res = wamp_message_new(WAMP_MSG_RESULT);
+    res.result.request = 1;
+    feed_encrypted(r, res, k.callee, false, "com.secret.add", "[3]", NULL);
+    expect_log(r, "result1:[3],-;enc=cryptobox;");
+    feed(r, "[50,2,{},[3]]");
+    expect_log(r, "result2:[3],-;");
+    /* forged (other keys), trusted URI mismatch, and an encrypted ERROR */
+    for (int i = 3; i <= 6; i++)
+        assert_int_equal(
+            wamp_session_call(r->s, "com.secret.add", NULL, NULL, NULL, enc_call_cb, r, NULL),
+            WAMP_OK);
+    r->head = r->nout;
+    res.result.request = 3;
+    feed_encrypted(r, res, k.other, false, "com.secret.add", "[3]", NULL);
+    res.result.request = 4;
+    feed_encrypted(r, res, k.callee, false, "com.secret.sub", "[3]", NULL);
+    wamp_message err = wamp_message_error(WAMP_MSG_CALL, 5, "com.secret.error.bad");
+    feed_encrypted(r, err, k.callee, false, "com.secret.error.bad", "[\"why\"]", "{\"n\":1}");
+    err.error.request = 6;
+    feed_encrypted(r, err, k.callee, false, "com.secret.error.other", "[\"why\"]", NULL);
+    expect_log(r, "error3:WAMP_EDECRYPT,wamp.error.encryption.decrypt_error,-,-;"
+                  "error4:WAMP_ETRUSTEDURI,wamp.error.encryption.trusted_uri_mismatch,-,-;"
+                  "error5:WAMP_EAPPLICATION,com.secret.error.bad,[\"why\"],{\"n\": 1};"
+                  "error6:WAMP_ETRUSTEDURI,wamp.error.encryption.trusted_uri_mismatch,-,-;");
+    /* a progressive result that does not decrypt is reported; the call stays pending */
+    wamp_call_opts po = {.on_progress = enc_call_cb};
+    assert_int_equal(wamp_session_call(r->s, "com.secret.p", NULL, NULL, &po, enc_call_cb, r, NULL),
+                     WAMP_OK);
+    r->head = r->nout;
+    res.result.request = 7;
+    res.result.progress = WAMP_OPT_TRUE;
+    feed_encrypted(r, res, k.other, false, "com.secret.p", "[1]", NULL);
+    feed_encrypted(r, res, k.callee, false, "com.secret.p", "[2]", NULL);
+    res.result.progress = WAMP_OPT_UNSET;
+    feed_encrypted(r, res, k.callee, false, "com.secret.p", "[3]", NULL);
+    expect_log(r, "uerr:WAMP_EDECRYPT;progress7:[2],-;enc=cryptobox;result7:[3],-;enc=cryptobox;");
+    /* publications are encrypted too */
+    assert_int_equal(
+        wamp_session_publish(r->s, "com.secret.t", &args, NULL, NULL, NULL, NULL, NULL), WAMP_OK);
+    expect_sent_encrypted(r, WAMP_MSG_PUBLISH, k.callee, false, "com.secret.t", "[1, 2]|-");
+    /* clearing the codec: an encrypted RESULT now fails with no_payload_codec */
+    wamp_session_set_payload_codec(r->s, NULL);
+    assert_null(wamp_session_get_payload_codec(r->s));
+    assert_int_equal(
+        wamp_session_call(r->s, "com.secret.add", &args, NULL, NULL, enc_call_cb, r, NULL),
+        WAMP_OK);
+    expect_sent(r, "[48,9,{},\"com.secret.add\",[1,2]]");
+    res.result.request = 9;
+    feed_encrypted(r, res, k.callee, false, "com.secret.add", "[3]", NULL);
+    expect_log(r, "error9:WAMP_ENOCODEC,wamp.error.no_payload_codec,-,-;");
+    wamp_arena_free(a);
+    rt_free(r);
+    free_keys(k);
+}
+
+static void enc_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    proc(user, s, inv);
+    rt *r = user;
+    if (inv->enc_algo.ptr) logf_(r, "enc=%.*s;", (int)inv->enc_algo.len, inv->enc_algo.ptr);
+}
+
+static void enc_ev_cb(void *user, wamp_session *s, const wamp_event *ev)
+{
+    ev_cb(user, s, ev);
+    rt *r = user;
+    if (ev->enc_algo.ptr) logf_(r, "enc=%.*s;", (int)ev->enc_algo.len, ev->enc_algo.ptr);
+}
+
+static void test_payload_codec_callee_subscriber(void **state)
+{
+    (void)state;
+    keys k = make_keys();
+    rt *r = joined_rt();
+    wamp_payload_codec c = wamp_keyring_codec(k.callee);
+    wamp_session_set_payload_codec(r->s, &c);
+    wamp_id h;
+    wamp_register_opts pre = {.match = WAMP_MATCH_PREFIX};
+    assert_int_equal(wamp_session_register(r->s, "com.secret.", &pre, enc_proc, r, NULL, NULL, &h),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_register(r->s, "com.open", NULL, enc_proc, r, NULL, NULL, &h),
+                     WAMP_OK);
+    assert_int_equal(
+        wamp_session_subscribe(r->s, "com.secret.t", NULL, enc_ev_cb, r, NULL, NULL, &h), WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,1,100]");
+    feed(r, "[65,2,101]");
+    feed(r, "[33,3,300]");
+    /* encrypted INVOCATION (procedure from the details): decrypted, the YIELD is encrypted */
+    wamp_message iv = wamp_message_new(WAMP_MSG_INVOCATION);
+    iv.invocation.request = 10;
+    iv.invocation.registration = 100;
+    iv.invocation.procedure = wamp_str_c("com.secret.add");
+    iv.invocation.receive_progress = WAMP_OPT_TRUE;
+    feed_encrypted(r, iv, k.caller, true, "com.secret.add", "[1,2]", NULL);
+    expect_log(r, "invoke10@1:[1, 2],-,com.secret.add,-,rp;enc=cryptobox;");
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value three = jv(a, "[3]");
+    assert_int_equal(wamp_session_yield(r->s, 10, &three, NULL, true), WAMP_OK);
+    expect_sent_encrypted(r, WAMP_MSG_YIELD, k.caller, true, "com.secret.add", "[3]|-");
+    assert_int_equal(wamp_session_yield(r->s, 10, NULL, &(wamp_value){0}, false), WAMP_OK);
+    expect_sent_encrypted(r, WAMP_MSG_YIELD, k.caller, true, "com.secret.add", "-|-");
+    /* a clear INVOCATION gets a clear YIELD even with a key for the URI */
+    feed(r, "[68,11,100,{\"procedure\":\"com.secret.add\"},[5]]");
+    expect_log(r, "invoke11@1:[5],-,com.secret.add,-;");
+    assert_int_equal(wamp_session_yield(r->s, 11, &three, NULL, false), WAMP_OK);
+    expect_sent(r, "[70,11,{},[3]]");
+    /* forged and mismatching INVOCATIONs are answered with the encryption error URIs */
+    iv.invocation.request = 12;
+    feed_encrypted(r, iv, k.other, true, "com.secret.add", "[1]", NULL);
+    expect_sent(r, "[8,68,12,{},\"wamp.error.encryption.decrypt_error\",[\"failed to decode the "
+                   "INVOCATION payload\"]]");
+    iv.invocation.request = 13;
+    feed_encrypted(r, iv, k.caller, true, "com.secret.sub", "[1]", NULL);
+    expect_sent(r, "[8,68,13,{},\"wamp.error.encryption.trusted_uri_mismatch\",[\"failed to "
+                   "decode the INVOCATION payload\"]]");
+    expect_log(r, "uerr:WAMP_EDECRYPT;uerr:WAMP_ETRUSTEDURI;");
+    assert_int_equal(wamp_session_yield(r->s, 12, NULL, NULL, false), WAMP_ENOTFOUND);
+    /* encrypted EVENT: decrypted under the subscription's topic */
+    wamp_message ev = wamp_message_new(WAMP_MSG_EVENT);
+    ev.event.subscription = 300;
+    ev.event.publication = 77;
+    feed_encrypted(r, ev, k.caller, true, "com.secret.t", "[\"hi\"]", NULL);
+    expect_log(r, "event77@3:[\"hi\"],-,-;enc=cryptobox;");
+    feed_encrypted(r, ev, k.other, true, "com.secret.t", "[\"hi\"]", NULL);
+    expect_log(r, "uerr:WAMP_EDECRYPT;");
+    /* a progressive invocation whose later chunk does not decrypt is over */
+    wamp_register_opts ro = {.on_interrupt = interrupt_cb};
+    assert_int_equal(
+        wamp_session_register(r->s, "com.secret.up", &ro, enc_proc, r, NULL, NULL, NULL), WAMP_OK);
+    r->head = r->nout;
+    feed(r, "[65,4,102]");
+    wamp_message chunk = wamp_message_new(WAMP_MSG_INVOCATION);
+    chunk.invocation.request = 20;
+    chunk.invocation.registration = 102;
+    chunk.invocation.procedure = wamp_str_c("com.secret.up");
+    chunk.invocation.progress = WAMP_OPT_TRUE;
+    feed_encrypted(r, chunk, k.caller, true, "com.secret.up", "[1]", NULL);
+    expect_log(r, "invoke20@4:[1],-,com.secret.up,-;enc=cryptobox;");
+    chunk.invocation.procedure = (wamp_str){0};
+    feed_encrypted(r, chunk, k.other, true, "com.secret.up", "[2]", NULL);
+    expect_sent(r, "[8,68,20,{},\"wamp.error.encryption.decrypt_error\",[\"failed to decode the "
+                   "INVOCATION payload\"]]");
+    expect_log(r, "uerr:WAMP_EDECRYPT;interrupt20:killnowait;");
+    assert_int_equal(wamp_session_yield(r->s, 20, NULL, NULL, false), WAMP_ENOTFOUND);
+    /* without a codec: INVOCATION answered with no_payload_codec, EVENT reported */
+    wamp_session_set_payload_codec(r->s, NULL);
+    iv.invocation.request = 14;
+    feed_encrypted(r, iv, k.caller, true, "com.secret.add", "[1]", NULL);
+    expect_sent(r, "[8,68,14,{},\"wamp.error.no_payload_codec\",[\"received encrypted INVOCATION "
+                   "payload, but no payload codec active\"]]");
+    feed_encrypted(r, ev, k.caller, true, "com.secret.t", "[\"hi\"]", NULL);
+    expect_log(r, "uerr:WAMP_ENOCODEC;uerr:WAMP_ENOCODEC;");
+    expect_nothing_sent(r);
+    wamp_arena_free(a);
+    rt_free(r);
+    free_keys(k);
+}
+
+/* A codec whose encode fails: nothing is sent, the error comes back. */
+static int failing_encode(void *user, bool orig, wamp_str uri, const wamp_value *args,
+                          const wamp_value *kwargs, wamp_arena *a, wamp_encoded_payload *out,
+                          bool *encoded)
+{
+    (void)user, (void)orig, (void)uri, (void)args, (void)kwargs, (void)a, (void)out;
+    *encoded = false;
+    return WAMP_ECRYPTO;
+}
+
+static int failing_decode(void *user, bool orig, wamp_str uri, const wamp_encoded_payload *in,
+                          wamp_arena *a, wamp_value *args, wamp_value *kwargs)
+{
+    (void)user, (void)orig, (void)uri, (void)in, (void)a, (void)args, (void)kwargs;
+    return WAMP_EDECRYPT;
+}
+
+static void test_payload_codec_encode_failure(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_payload_codec c = {NULL, failing_encode, failing_decode};
+    wamp_session_set_payload_codec(r->s, &c);
+    wamp_id id = 0;
+    assert_int_equal(wamp_session_call(r->s, "com.x", NULL, NULL, NULL, call_cb, r, &id),
+                     WAMP_ECRYPTO);
+    assert_int_equal(wamp_session_publish(r->s, "com.t", NULL, NULL, NULL, NULL, NULL, NULL),
+                     WAMP_ECRYPTO);
+    expect_nothing_sent(r);
+    /* a codec without functions counts as none */
+    wamp_payload_codec bad = {0};
+    wamp_session_set_payload_codec(r->s, &bad);
+    assert_null(wamp_session_get_payload_codec(r->s));
+    assert_int_equal(wamp_session_call(r->s, "com.x", NULL, NULL, NULL, call_cb, r, &id), WAMP_OK);
+    expect_sent(r, "[48,3,{},\"com.x\"]"); /* the failed requests used ids 1 and 2 */
+    expect_log(r, "");
+    rt_free(r);
+}
+
+/* ================================================================ over the in-memory transport */
+
+/*
+ * The session over a real serializer and the in-memory transport pair (transport.h), against
+ * a scripted router on the other framer: what the session sends is serialized, framed, carried,
+ * unserialized and parsed on the router side (then shown as JSON for the comparison); what the
+ * router sends is serialized with the same serializer. rt is the first member so that every
+ * callback above works unchanged.
+ */
+typedef struct mt {
+    rt r;
+    wamp_framer *cf, *rf; /* client side, router side */
+    wamp_serializer *cser, *rser;
+} mt;
+
+static int mt_send(void *user, const wamp_message *m)
+{
+    mt *t = user;
+    if (t->r.send_rc) return t->r.send_rc;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value v;
+    wamp_buf b = {0};
+    int rc = wamp_message_marshal(m, a, &v);
+    if (!rc) rc = wamp_serializer_serialize(t->cser, &v, &b);
+    if (!rc) rc = wamp_framer_send(t->cf, b.data, b.len);
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+    return rc;
+}
+
+static void mt_client_message(wamp_framer *f, void *user, const uint8_t *data, size_t len,
+                              bool is_binary)
+{
+    (void)f, (void)is_binary;
+    mt *t = user;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value *msgs;
+    size_t n;
+    assert_int_equal(wamp_serializer_unserialize(t->cser, data, len, a, NULL, &msgs, &n), WAMP_OK);
+    for (size_t i = 0; i < n && t->r.s; i++) {
+        wamp_message m;
+        assert_int_equal(wamp_message_parse(&msgs[i], a, &m, NULL), WAMP_OK);
+        assert_int_equal(wamp_session_receive(t->r.s, &m), WAMP_OK);
+    }
+    wamp_arena_free(a);
+}
+
+static void mt_client_close(wamp_framer *f, void *user, int code, const char *reason, size_t rlen,
+                            bool clean)
+{
+    (void)f, (void)reason, (void)rlen, (void)clean;
+    mt *t = user;
+    if (t->r.s) wamp_session_transport_closed(t->r.s, code == 1000 ? WAMP_OK : WAMP_ECONNRESET);
+}
+
+/* The router received a message: keep it as JSON for expect_sent(). */
+static void mt_router_message(wamp_framer *f, void *user, const uint8_t *data, size_t len,
+                              bool is_binary)
+{
+    (void)f, (void)is_binary;
+    mt *t = user;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value *msgs;
+    size_t n;
+    assert_int_equal(wamp_serializer_unserialize(t->rser, data, len, a, NULL, &msgs, &n), WAMP_OK);
+    for (size_t i = 0; i < n; i++) {
+        wamp_message m;
+        assert_int_equal(wamp_message_parse(&msgs[i], a, &m, NULL), WAMP_OK);
+        wamp_buf b = {0};
+        assert_int_equal(wamp_message_encode(WAMP_SER_JSON, &m, a, &b), WAMP_OK);
+        wamp_buf_append_byte(&b, 0);
+        if (t->r.nout >= MAXOUT) fail_msg("too many messages sent");
+        t->r.out[t->r.nout++] = (char *)b.data;
+    }
+    wamp_arena_free(a);
+}
+
+static mt *mt_new(wamp_serializer_id ser, bool batched)
+{
+    mt *t = calloc(1, sizeof *t);
+    wamp_session_callbacks cb = CBS;
+    cb.send = mt_send;
+    assert_int_equal(wamp_session_new(&cb, t, &t->r.s), WAMP_OK);
+    const wamp_serializer_info *info = wamp_serializer_by_id(ser, batched);
+    assert_non_null(info);
+    assert_int_equal(wamp_serializer_new(info, &t->cser), WAMP_OK);
+    assert_int_equal(wamp_serializer_new(info, &t->rser), WAMP_OK);
+    wamp_memory_options mo = {.serializer = ser, .batched = batched, .queued = true};
+    wamp_framer_cbs ccb = {.on_message = mt_client_message, .on_close = mt_client_close};
+    wamp_framer_cbs rcb = {.on_message = mt_router_message};
+    assert_int_equal(wamp_memory_pair_new(&t->cf, &t->rf, &mo, &ccb, t, &rcb, t), WAMP_OK);
+    assert_int_equal(wamp_framer_get_state(t->cf), WAMP_FRAMER_OPEN);
+    return t;
+}
+
+static void mt_pump(mt *t)
+{
+    assert_true(wamp_memory_pump(t->cf) >= 0);
+}
+
+/* The router sends json (serialized with the transport's serializer). */
+static void mt_feed(mt *t, const char *json)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message m;
+    wamp_msg_error e;
+    if (wamp_message_decode(WAMP_SER_JSON, (const uint8_t *)json, strlen(json), a, NULL, &m, &e))
+        fail_msg("test message does not parse: %s: %s", e.text, json);
+    wamp_value v;
+    wamp_buf b = {0};
+    assert_int_equal(wamp_message_marshal(&m, a, &v), WAMP_OK);
+    assert_int_equal(wamp_serializer_serialize(t->rser, &v, &b), WAMP_OK);
+    assert_int_equal(wamp_framer_send(t->rf, b.data, b.len), WAMP_OK);
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+    mt_pump(t);
+}
+
+static void mt_free(mt *t)
+{
+    wamp_session_free(t->r.s);
+    t->r.s = NULL;
+    wamp_framer_free(t->cf);
+    wamp_framer_free(t->rf);
+    wamp_serializer_free(t->cser);
+    wamp_serializer_free(t->rser);
+    for (int i = 0; i < t->r.nout; i++)
+        free(t->r.out[i]);
+    wamp_buf_free(&t->r.log);
+    free(t);
+}
+
+static void mt_scenario(wamp_serializer_id ser, bool batched)
+{
+    mt *t = mt_new(ser, batched);
+    rt *r = &t->r;
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    wamp_join_opts jo = {.realm = "realm1"};
+    assert_int_equal(wamp_session_join(r->s, &jo), WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[1,\"realm1\",{" HELLO_ROLES "}]");
+    mt_feed(t, WELCOME);
+    expect_log(r, "connect;welcome:9129137332;join:9129137332,-,joe,user,anonymous,static,-,"
+                  "dealer,,;");
+    /* caller: arguments of every type, progressive results */
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = jv(a, "[1,-2,\"two\",1.5,true,null,[\"\\u0000AAH/\"],{\"n\":{\"m\":[]}}]");
+    wamp_value kwargs = jv(a, "{\"k\":\"\\u00e9\"}");
+    wamp_call_opts co = {.on_progress = call_cb, .timeout_ms = 500};
+    assert_int_equal(wamp_session_call(r->s, "com.add", &args, &kwargs, &co, call_cb, r, NULL),
+                     WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[48,1,{\"timeout\":500,\"receive_progress\":true},\"com.add\",[1,-2,\"two\","
+                   "1.5,true,null,[\"\\u0000AAH/\"],{\"n\":{\"m\":[]}}],{\"k\":\"\u00e9\"}]");
+    mt_feed(t, "[50,1,{\"progress\":true},[1]]");
+    mt_feed(t, "[50,1,{},[\"\\u0000AAH/\"]]");
+    expect_log(r, "progress1:[1],-;result1:[b\"0001ff\"],-;");
+    /* callee */
+    r->yield_in_handler = true;
+    assert_int_equal(wamp_session_register(r->s, "com.echo", NULL, proc, r, done_cb, r, NULL),
+                     WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[64,2,{},\"com.echo\"]");
+    mt_feed(t, "[65,2,100]");
+    mt_feed(t, "[68,5,100,{\"caller\":3},[\"x\"]]");
+    expect_log(r, "done1:100;invoke5@1:[\"x\"],-,-,-,caller=3;");
+    expect_sent(r, "[70,5,{},[42]]");
+    r->yield_in_handler = false;
+    /* subscriber and publisher */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, done_cb, r, NULL),
+                     WAMP_OK);
+    wamp_publish_opts po = {.acknowledge = true, .exclude_me = WAMP_OPT_FALSE};
+    assert_int_equal(wamp_session_publish(r->s, "com.t", &args, NULL, &po, pub_cb, r, NULL),
+                     WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[32,3,{},\"com.t\"]");
+    expect_sent(r, "[16,4,{\"acknowledge\":true,\"exclude_me\":false},\"com.t\",[1,-2,\"two\",1.5,"
+                   "true,null,[\"\\u0000AAH/\"],{\"n\":{\"m\":[]}}]]");
+    mt_feed(t, "[33,3,300]");
+    mt_feed(t, "[17,4,400]");
+    mt_feed(t, "[36,300,400,{\"publisher\":9},[\"hi\"]]");
+    expect_log(r, "done2:300;published4:400;event400@2:[\"hi\"],-,-,publisher=9;");
+    /* cancel in kill mode: the router's ERROR completes the call */
+    wamp_id id = 0;
+    assert_int_equal(wamp_session_call(r->s, "com.slow", NULL, NULL, NULL, call_cb, r, &id),
+                     WAMP_OK);
+    assert_int_equal(wamp_session_cancel(r->s, id, WAMP_CANCEL_KILL), WAMP_OK);
+    mt_pump(t);
+    expect_sent(r, "[48,5,{},\"com.slow\"]");
+    expect_sent(r, "[49,5,{\"mode\":\"kill\"}]");
+    mt_feed(t, "[8,48,5,{},\"wamp.error.canceled\"]");
+    expect_log(r, "error5:WAMP_EAPPLICATION,wamp.error.canceled,-,-;");
+    /* the router closes the transport with a call and an invocation in flight */
+    assert_int_equal(wamp_session_call(r->s, "com.c", NULL, NULL, NULL, call_cb, r, NULL), WAMP_OK);
+    mt_feed(t, "[68,6,100,{}]");
+    expect_log(r, "invoke6@1:-,-,-,-;");
+    assert_int_equal(wamp_framer_close(t->rf, 1001, "going away"), WAMP_OK);
+    mt_pump(t);
+    expect_log(r, "error6:WAMP_ETRANSPORTLOST,wamp.close.transport_lost,-,-;"
+                  "leave:wamp.close.transport_lost,-;disconnect:0;");
+    assert_false(wamp_session_is_connected(r->s));
+    assert_int_equal(wamp_session_yield(r->s, 6, NULL, NULL, false), WAMP_ENOTREADY);
+    wamp_arena_free(a);
+    mt_free(t);
+}
+
+static void test_memory_transport(void **state)
+{
+    (void)state;
+    static const struct {
+        wamp_serializer_id ser;
+        bool batched;
+    } sers[] = {
+        {WAMP_SER_JSON, false},   {WAMP_SER_JSON, true},   {WAMP_SER_MSGPACK, false},
+        {WAMP_SER_MSGPACK, true}, {WAMP_SER_CBOR, false},  {WAMP_SER_CBOR, true},
+        {WAMP_SER_UBJSON, false}, {WAMP_SER_UBJSON, true},
+    };
+    for (size_t i = 0; i < sizeof sers / sizeof sers[0]; i++)
+        mt_scenario(sers[i].ser, sers[i].batched);
+}
+
+/* Freeing the session over a live transport with a call, an invocation, a subscription, a
+ * timer and an encrypted call in flight: each completes exactly once, nothing leaks. */
+static void test_memory_transport_teardown(void **state)
+{
+    (void)state;
+    keys k = make_keys();
+    mt *t = mt_new(WAMP_SER_MSGPACK, false);
+    rt *r = &t->r;
+    wamp_session_transport_open(r->s);
+    wamp_join_opts jo = {.realm = "realm1"};
+    wamp_session_join(r->s, &jo);
+    mt_pump(t);
+    mt_feed(t, WELCOME);
+    wamp_payload_codec c = wamp_keyring_codec(k.caller);
+    wamp_session_set_payload_codec(r->s, &c);
+    wamp_register_opts ro = {.on_interrupt = interrupt_cb};
+    wamp_session_register(r->s, "com.reg", &ro, proc, r, done_cb, r, NULL); /* 1 */
+    mt_pump(t);
+    mt_feed(t, "[65,1,10]");
+    mt_feed(t, "[68,77,10,{\"receive_progress\":true}]");
+    wamp_call_opts co = {.cancel_after_ms = 100};
+    wamp_session_set_clock(r->s, NULL, NULL);
+    wamp_session_call(r->s, "com.secret.x", NULL, NULL, &co, call_cb, r, NULL); /* 2 */
+    wamp_session_subscribe(r->s, "com.s", NULL, ev_cb, r, done_cb, r, NULL);    /* 3 */
+    mt_pump(t);
+    uint64_t dl = 0;
+    assert_true(wamp_session_next_deadline(r->s, &dl));
+    assert_int_equal(dl, 100);
+    expect_log(r, "connect;welcome:9129137332;join:9129137332,-,joe,user,anonymous,static,-,"
+                  "dealer,,;done1:10;invoke77@1:-,-,-,-,rp;");
+    wamp_session_free(r->s);
+    r->s = NULL;
+    expect_log(r, "error2:WAMP_ECLOSED,wamp.close.normal,-,-;"
+                  "done2:WAMP_ECLOSED,wamp.close.normal;interrupt77:killnowait;");
+    mt_pump(t); /* nothing may reach the freed session */
+    mt_free(t);
+    free_keys(k);
+}
+
 /* ================================================================ teardown */
 
 static void test_teardown_in_flight(void **state)
@@ -1065,6 +2165,20 @@ int main(void)
         cmocka_unit_test(test_register_error),
         cmocka_unit_test(test_publish),
         cmocka_unit_test(test_subscribe),
+        cmocka_unit_test(test_payload_codec_caller),
+        cmocka_unit_test(test_payload_codec_callee_subscriber),
+        cmocka_unit_test(test_payload_codec_encode_failure),
+        cmocka_unit_test(test_call_options_and_mapping),
+        cmocka_unit_test(test_define),
+        cmocka_unit_test(test_progressive_invocations),
+        cmocka_unit_test(test_register_table),
+        cmocka_unit_test(test_invoke_policies_and_wildcard),
+        cmocka_unit_test(test_resume_connected_transaction_hash),
+        cmocka_unit_test(test_details_transaction_hash),
+        cmocka_unit_test(test_shared_get_retained),
+        cmocka_unit_test(test_serialization_errors),
+        cmocka_unit_test(test_memory_transport),
+        cmocka_unit_test(test_memory_transport_teardown),
         cmocka_unit_test(test_teardown_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
