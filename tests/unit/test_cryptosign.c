@@ -476,6 +476,55 @@ static void test_key_files_on_disk(void **state)
     free(seed);
 }
 
+/* A real passphrase-protected OpenSSH Ed25519 key, made by ssh-keygen at test time (Debian
+ * openssh-client, in scripts/deps.sh): WAMP_EUNSUPPORTED (wamp keys show then says why), while
+ * the same key unencrypted loads and its public half matches. Skipped without ssh-keygen. */
+static void test_encrypted_openssh_key(void **state)
+{
+    if (system("command -v ssh-keygen >/dev/null 2>&1") != 0) {
+        print_message("ssh-keygen not installed: skipped\n");
+        skip();
+    }
+    char dir[] = "/tmp/wamp-cs-enc-XXXXXX", path[256], cmd[600];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/id_ed25519", dir);
+    snprintf(cmd, sizeof cmd, "ssh-keygen -q -t ed25519 -N 'a passphrase' -C enc -f '%s'", path);
+    assert_int_equal(system(cmd), 0);
+    size_t len = 0;
+    char *text = wt_read_file(path, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "-----BEGIN OPENSSH PRIVATE KEY-----"));
+    wamp_cryptosign_key *k = NULL, *pub = NULL;
+    assert_int_equal(wamp_cryptosign_key_from_ssh_file(path, &k), WAMP_EUNSUPPORTED);
+    assert_null(k);
+    assert_int_equal(wamp_cryptosign_key_from_ssh_bytes(text, len, &k), WAMP_EUNSUPPORTED);
+    /* not an Autobahn key file either */
+    assert_int_equal(wamp_cryptosign_key_from_keyfile(path, &k), WAMP_EKEYFILE);
+    /* every truncation of the encrypted file is an error too, never a crash */
+    for (size_t n = 0; n < len; n++) {
+        int rc = wamp_cryptosign_key_from_ssh_bytes(text, n, &k);
+        assert_true(rc == WAMP_EKEYFILE || rc == WAMP_EUNSUPPORTED);
+    }
+    /* remove the passphrase: the same key now loads, and matches its public half */
+    snprintf(cmd, sizeof cmd, "ssh-keygen -q -p -P 'a passphrase' -N '' -f '%s' >/dev/null", path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(wamp_cryptosign_key_from_ssh_file(path, &k), WAMP_OK);
+    assert_true(wamp_cryptosign_key_can_sign(k));
+    char pubpath[300];
+    snprintf(pubpath, sizeof pubpath, "%s.pub", path);
+    assert_int_equal(wamp_cryptosign_key_from_ssh_file(pubpath, &pub), WAMP_OK);
+    char h1[65], h2[65];
+    wamp_cryptosign_key_public_hex(k, h1);
+    wamp_cryptosign_key_public_hex(pub, h2);
+    assert_string_equal(h1, h2);
+    wamp_cryptosign_key_free(k);
+    wamp_cryptosign_key_free(pub);
+    free(text);
+    remove(path);
+    remove(pubpath);
+    remove(dir);
+}
+
 /* Every truncation of a valid key file is an error (never a crash: ASan/UBSan check this);
  * the only valid prefixes are whitespace-trimmed or key-complete ones. */
 static void test_truncations(void **state)
@@ -1043,6 +1092,7 @@ int main(void)
         cmocka_unit_test(test_write_keyfile),
         cmocka_unit_test(test_key_files_on_disk),
         cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_encrypted_openssh_key),
         cmocka_unit_test(test_bip39),
         cmocka_unit_test(test_bip32_vectors),
         cmocka_unit_test(test_seedphrase),
