@@ -331,9 +331,10 @@ typedef struct wamp_auth_server_config {
      * after the client nonce */
     const uint8_t *server_nonce;
     size_t server_nonce_len;
-    /* with server_nonce: its bytes are the nonce text itself, appended verbatim to the client
-     * nonce (spec flavour "wamp-scram" only; printable ASCII without ','), e.g. RFC 7677's
-     * "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0" */
+    /* with server_nonce: its bytes are the nonce text itself (printable ASCII without ','):
+     * "wamp-scram" appends it verbatim to the client nonce (e.g. RFC 7677's
+     * "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"); "wampcra" uses it as the challenge's "nonce" instead of
+     * 64 random characters (with a fixed now_ms the challenge is then fixed: tests, benchmarks) */
     bool server_nonce_is_text;
 } wamp_auth_server_config;
 
@@ -343,8 +344,8 @@ typedef struct wamp_auth_pending wamp_auth_pending;
  * Starts the router side of one authentication with method (one of the list at the top).
  * cfg is copied (channel id and server nonce included; router_key is borrowed). Returns
  * WAMP_OK, WAMP_EUNSUPPORTED, WAMP_EINVAL (channel id or nonce longer than 64 bytes; a text
- * server nonce for another method than "wamp-scram", or with a ',' or a byte outside
- * 0x21..0x7e), WAMP_ENOMEM.
+ * server nonce for another method than "wamp-scram" or "wampcra", or with a ',' or a byte
+ * outside 0x21..0x7e), WAMP_ENOMEM.
  */
 WAMP_API int wamp_auth_pending_new(const char *method, const wamp_auth_server_config *cfg,
                                    wamp_auth_pending **out);

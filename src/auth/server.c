@@ -125,7 +125,7 @@ WAMP_API int wamp_auth_pending_new(const char *method, const wamp_auth_server_co
         (!cfg->channel_id && cfg->channel_id_len))
         return WAMP_EINVAL;
     if (cfg->server_nonce_is_text && cfg->server_nonce) {
-        if (table[i].k != P_WAMP_SCRAM) return WAMP_EINVAL;
+        if (table[i].k != P_WAMP_SCRAM && table[i].k != P_WAMPCRA) return WAMP_EINVAL;
         for (size_t j = 0; j < cfg->server_nonce_len; j++)
             if (cfg->server_nonce[j] < 0x21 || cfg->server_nonce[j] > 0x7e ||
                 cfg->server_nonce[j] == ',')
@@ -259,7 +259,12 @@ static int wampcra_challenge(wamp_auth_pending *p, uint64_t session, wamp_buf *b
     char ts[32], nonce[65], num[24];
     int rc = wamp_auth_format_timestamp(p->now_ms, ts);
     if (rc) return rc;
-    newid(nonce, 64);
+    if (p->server_nonce_is_text && p->server_nonce_len) { /* test hook */
+        memcpy(nonce, p->server_nonce, p->server_nonce_len);
+        nonce[p->server_nonce_len] = 0;
+    } else {
+        newid(nonce, 64);
+    }
     snprintf(num, sizeof num, "%" PRIu64, session);
     static const char *const keys[] = {"authid",  "authrole", "authmethod", "authprovider",
                                        "session", "nonce",    "timestamp"};

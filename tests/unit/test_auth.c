@@ -529,6 +529,44 @@ static void test_wampcra(void **state)
     rt_free(&t2);
 }
 
+/* The fixed-nonce test hook makes the whole WAMP-CRA challenge fixed (benchmarks use it):
+ * exactly the text Crossbar builds, and the right answer to it is accepted. */
+static void test_wampcra_fixed_nonce(void **state)
+{
+    static const char nonce[] = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";
+    wamp_auth_server_config sc = {.now_ms = 1403455901643,
+                                  .server_nonce = (const uint8_t *)nonce,
+                                  .server_nonce_len = 64,
+                                  .server_nonce_is_text = true};
+    wamp_auth_principal pr = {.authrole = "user", .secret = "L3L1YUE8Txlw"};
+    wamp_auth_hello h = {.realm = S("realm1"), .authid = S("joe"), .session = 4711};
+    wamp_arena *a = wamp_arena_new(0);
+    for (int good = 0; good < 2; good++) {
+        wamp_auth_pending *p;
+        wamp_auth_outcome out;
+        assert_int_equal(wamp_auth_pending_new("wampcra", &sc, &p), WAMP_OK);
+        assert_int_equal(wamp_auth_pending_hello(p, &h, &pr, a, &out), WAMP_OK);
+        assert_int_equal(out.kind, WAMP_AUTH_CHALLENGE);
+        const char *text = wamp_auth_pending_wampcra_challenge(p);
+        assert_string_equal(text,
+                            "{\"authid\": \"joe\", \"authrole\": \"user\", \"authmethod\": "
+                            "\"wampcra\", \"authprovider\": \"static\", \"session\": 4711, "
+                            "\"nonce\": \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                            "xxxxxxxxxxxx\", \"timestamp\": \"2014-06-22T16:51:41.643Z\"}");
+        char sig[WAMP_AUTH_WCS_SIZE];
+        assert_int_equal(
+            wamp_auth_compute_wcs(S(good ? "L3L1YUE8Txlw" : "L3L1YUE8Txlx"), S(text), sig),
+            WAMP_OK);
+        assert_int_equal(wamp_auth_pending_authenticate(p, S(sig), NULL, a, &out), WAMP_OK);
+        assert_int_equal(out.kind, good ? WAMP_AUTH_ACCEPT : WAMP_AUTH_DENY);
+        wamp_auth_pending_free(p);
+    }
+    /* not for methods without a nonce of this kind */
+    wamp_auth_pending *p;
+    assert_int_equal(wamp_auth_pending_new("ticket", &sc, &p), WAMP_EINVAL);
+    wamp_arena_free(a);
+}
+
 static void test_wampcra_salted(void **state)
 {
     /* Crossbar stores the derived key as the user's secret and sends salt parameters */
@@ -742,6 +780,7 @@ int main(void)
         cmocka_unit_test(test_ticket_callback),
         cmocka_unit_test(test_totp_router),
         cmocka_unit_test(test_wampcra),
+        cmocka_unit_test(test_wampcra_fixed_nonce),
         cmocka_unit_test(test_wampcra_salted),
         cmocka_unit_test(test_wampcra_malformed_challenges),
         cmocka_unit_test(test_hello_details),
