@@ -327,9 +327,15 @@ typedef struct wamp_auth_server_config {
     /* cryptosign router authentication: sign HELLO.authextra.challenge with this key
      * (borrowed: it must outlive the pending object) */
     const struct wamp_cryptosign_key *router_key;
-    /* scram test hook: fixed server nonce bytes (NULL: 16 random bytes) */
+    /* scram test hook: fixed server nonce bytes (NULL: 16 random bytes), sent base64-encoded
+     * after the client nonce */
     const uint8_t *server_nonce;
     size_t server_nonce_len;
+    /* with server_nonce: its bytes are the nonce text itself (printable ASCII without ','):
+     * "wamp-scram" appends it verbatim to the client nonce (e.g. RFC 7677's
+     * "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0"); "wampcra" uses it as the challenge's "nonce" instead of
+     * 64 random characters (with a fixed now_ms the challenge is then fixed: tests, benchmarks) */
+    bool server_nonce_is_text;
 } wamp_auth_server_config;
 
 typedef struct wamp_auth_pending wamp_auth_pending;
@@ -337,8 +343,9 @@ typedef struct wamp_auth_pending wamp_auth_pending;
 /*
  * Starts the router side of one authentication with method (one of the list at the top).
  * cfg is copied (channel id and server nonce included; router_key is borrowed). Returns
- * WAMP_OK, WAMP_EUNSUPPORTED, WAMP_EINVAL (channel id or nonce longer than 64 bytes),
- * WAMP_ENOMEM.
+ * WAMP_OK, WAMP_EUNSUPPORTED, WAMP_EINVAL (channel id or nonce longer than 64 bytes; a text
+ * server nonce for another method than "wamp-scram" or "wampcra", or with a ',' or a byte
+ * outside 0x21..0x7e), WAMP_ENOMEM.
  */
 WAMP_API int wamp_auth_pending_new(const char *method, const wamp_auth_server_config *cfg,
                                    wamp_auth_pending **out);

@@ -10,7 +10,10 @@
  * ABORT with "wamp.error.protocol_violation".
  *
  * The application's wamp_session_callbacks are used as given except `send` (ignored: the client
- * provides it). On a failed connect, on_disconnect(was_clean=false) is called and
+ * provides it). Over TLS (wss://, rss://) the transport's channel ids ("tls-unique",
+ * "tls-exporter", see wamp_stream_info) are handed to the session (wamp_session_set_channel_id())
+ * when it opens, so a join whose authenticator is bound to the channel (cryptosign or wamp-scram
+ * with channel_binding "tls-unique") signs over this connection's id. On a failed connect, on_disconnect(was_clean=false) is called and
  * wamp_client_last_error() tells why. Use wamp_session_* functions on wamp_client_session().
  *
  * Threads: a client, its session and every callback belong to the thread running the loop.

@@ -180,6 +180,16 @@ WAMP_API void wamp_session_tick(wamp_session *s, uint64_t now_ms);
 /* Optional clock (monotonic ms) read when a deadline is set, so that a deadline computed
  * between ticks starts from the real time. NULL: the time of the last tick. */
 WAMP_API void wamp_session_set_clock(wamp_session *s, uint64_t (*now_ms)(void *user), void *user);
+/*
+ * Tells the session a channel binding value of its transport (type "tls-unique" or
+ * "tls-exporter", at most 64 bytes; id NULL forgets every stored value). A runtime calls this
+ * when the transport opens (the client runtime of client.h does, for wss:// and rss://). On
+ * wamp_session_join() each stored value is offered to the join's authenticator with
+ * wamp_authenticator_set_channel_id(); an authenticator configured with a channel binding
+ * takes the value of its type only. Returns WAMP_OK, WAMP_EINVAL (other type, len over 64).
+ */
+WAMP_API int wamp_session_set_channel_id(wamp_session *s, const char *type, const uint8_t *id,
+                                         size_t len);
 /* The earliest pending deadline in session-clock ms; false when none. */
 WAMP_API bool wamp_session_next_deadline(const wamp_session *s, uint64_t *deadline_ms);
 

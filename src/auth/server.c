@@ -39,6 +39,7 @@ struct wamp_auth_pending {
     const wamp_cryptosign_key *router_key;
     uint8_t server_nonce[64];
     size_t server_nonce_len;
+    bool server_nonce_is_text;
     /* principal */
     wamp_arena *arena;
     char *realm, *authid, *authrole, *authprovider;
@@ -123,6 +124,13 @@ WAMP_API int wamp_auth_pending_new(const char *method, const wamp_auth_server_co
     if (cfg->channel_id_len > 64 || cfg->server_nonce_len > 64 ||
         (!cfg->channel_id && cfg->channel_id_len))
         return WAMP_EINVAL;
+    if (cfg->server_nonce_is_text && cfg->server_nonce) {
+        if (table[i].k != P_WAMP_SCRAM && table[i].k != P_WAMPCRA) return WAMP_EINVAL;
+        for (size_t j = 0; j < cfg->server_nonce_len; j++)
+            if (cfg->server_nonce[j] < 0x21 || cfg->server_nonce[j] > 0x7e ||
+                cfg->server_nonce[j] == ',')
+                return WAMP_EINVAL;
+    }
     if (wamp__crypto_init()) return WAMP_ECRYPTO;
     wamp_auth_pending *p = calloc(1, sizeof *p);
     if (!p) return WAMP_ENOMEM;
@@ -139,6 +147,7 @@ WAMP_API int wamp_auth_pending_new(const char *method, const wamp_auth_server_co
     if (cfg->server_nonce) {
         memcpy(p->server_nonce, cfg->server_nonce, cfg->server_nonce_len);
         p->server_nonce_len = cfg->server_nonce_len;
+        p->server_nonce_is_text = cfg->server_nonce_is_text;
     }
     bool oom = !p->method || !p->arena;
     if (cfg->channel_binding && !(p->channel_binding = dupc(cfg->channel_binding))) oom = true;
@@ -250,7 +259,12 @@ static int wampcra_challenge(wamp_auth_pending *p, uint64_t session, wamp_buf *b
     char ts[32], nonce[65], num[24];
     int rc = wamp_auth_format_timestamp(p->now_ms, ts);
     if (rc) return rc;
-    newid(nonce, 64);
+    if (p->server_nonce_is_text && p->server_nonce_len) { /* test hook */
+        memcpy(nonce, p->server_nonce, p->server_nonce_len);
+        nonce[p->server_nonce_len] = 0;
+    } else {
+        newid(nonce, 64);
+    }
     snprintf(num, sizeof num, "%" PRIu64, session);
     static const char *const keys[] = {"authid",  "authrole", "authmethod", "authprovider",
                                        "session", "nonce",    "timestamp"};
@@ -351,7 +365,12 @@ static int hello_scram(wamp_auth_pending *p, const wamp_auth_hello *h,
             if (!p->cbind_type) return WAMP_ENOMEM;
         }
         p->client_nonce = dupn(cn.ptr, cn.len);
-        wamp__crypto_b64_to(tmp, sn, snlen);
+        if (p->server_nonce_is_text && p->server_nonce_len) {
+            memcpy(tmp, sn, snlen);
+            tmp[snlen] = 0;
+        } else {
+            wamp__crypto_b64_to(tmp, sn, snlen);
+        }
         size_t tl = strlen(tmp);
         p->nonce = malloc(cn.len + tl + 1);
         if (p->nonce) {

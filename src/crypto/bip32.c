@@ -102,6 +102,12 @@ static int child(secp256k1_context *ctx, uint8_t key[32], uint8_t chain[32], uin
 WAMP_API int wamp_bip32_derive(const uint8_t *seed, size_t seedlen, const char *path,
                                uint8_t out[32])
 {
+    return wamp__bip32_derive_node(seed, seedlen, path, out, NULL);
+}
+
+int wamp__bip32_derive_node(const uint8_t *seed, size_t seedlen, const char *path, uint8_t out[32],
+                            uint8_t *chain_out)
+{
     uint32_t idx[64];
     uint8_t h[64], key[32], chain[32];
     if (!seed || !path || !out) return WAMP_EINVAL;
@@ -117,6 +123,7 @@ WAMP_API int wamp_bip32_derive(const uint8_t *seed, size_t seedlen, const char *
     for (int i = 0; !rc && i < n; i++)
         rc = child(ctx, key, chain, idx[i]);
     if (!rc) memcpy(out, key, 32);
+    if (!rc && chain_out) memcpy(chain_out, chain, 32);
     if (ctx) secp256k1_context_destroy(ctx);
     sodium_memzero(h, sizeof h);
     sodium_memzero(key, sizeof key);

@@ -19,4 +19,9 @@ int wamp__cryptosign_new(bool can_sign, const uint8_t key[32], const char *comme
 /* Reads a whole (small) file; malloc'd, NUL-terminated. WAMP_EIO, WAMP_ETOOBIG (> 1 MiB). */
 int wamp__crypto_read_file(const char *path, char **data, size_t *len);
 
+/* BIP-32 private derivation along path, writing the private key and, when chain is not NULL,
+ * the chain code of the final node (wamp_bip32_derive() is this without the chain code). */
+int wamp__bip32_derive_node(const uint8_t *seed, size_t seedlen, const char *path, uint8_t key[32],
+                            uint8_t *chain);
+
 #endif

@@ -167,6 +167,14 @@ static void t_connected(wamp_transport *t, int status, void *user)
         return;
     }
     c->transport = t;
+    /* TLS channel binding values for a cryptosign / wamp-scram join bound to the channel */
+    wamp_session_set_channel_id(c->session, NULL, NULL, 0);
+    wamp_stream_info si;
+    wamp_stream_get_info(wamp_transport_stream(t), &si);
+    if (si.is_secure && si.has_channel_id) {
+        wamp_session_set_channel_id(c->session, "tls-unique", si.channel_id_tls_unique, 32);
+        wamp_session_set_channel_id(c->session, "tls-exporter", si.channel_id_tls_exporter, 32);
+    }
     wamp_transport_callbacks cbs = {t_message, NULL, t_close};
     wamp_transport_set_callbacks(t, &cbs, c);
     wamp_session_tick(c->session, wamp_loop_now(c->loop));

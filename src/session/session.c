@@ -117,6 +117,11 @@ struct wamp_session {
     bool has_codec;
     wamp_payload_codec codec;
     struct defn *defs;
+    /* channel binding values of the transport (wamp_session_set_channel_id()), by type:
+     * [0] tls-unique, [1] tls-exporter */
+    uint8_t cid[2][64];
+    size_t cid_len[2];
+    bool has_cid[2];
 };
 
 typedef struct defn {
@@ -717,6 +722,13 @@ int wamp_session_join(wamp_session *s, const wamp_join_opts *o)
     if (rc) {
         wamp_arena_free(a);
         return rc;
+    }
+    if (o->auth) {
+        static const char *const cid_types[2] = {"tls-unique", "tls-exporter"};
+        for (int i = 0; i < 2; i++)
+            if (s->has_cid[i]) /* refused (WAMP_EINVAL) by one bound to the other type */
+                (void)wamp_authenticator_set_channel_id(o->auth, cid_types[i], s->cid[i],
+                                                        s->cid_len[i]);
     }
     if (o->authmethods) m.hello.authmethods = *o->authmethods;
     if (o->authid) m.hello.authid = wamp_str_c(o->authid);
@@ -1481,6 +1493,24 @@ void wamp_session_set_clock(wamp_session *s, uint64_t (*now_ms)(void *user), voi
     if (!s) return;
     s->clock = now_ms;
     s->clock_user = user;
+}
+
+int wamp_session_set_channel_id(wamp_session *s, const char *type, const uint8_t *id, size_t len)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!id) {
+        memset(s->has_cid, 0, sizeof s->has_cid);
+        memset(s->cid_len, 0, sizeof s->cid_len);
+        return WAMP_OK;
+    }
+    int i = type && !strcmp(type, "tls-unique")     ? 0
+            : type && !strcmp(type, "tls-exporter") ? 1
+                                                    : -1;
+    if (i < 0 || len > sizeof s->cid[0]) return WAMP_EINVAL;
+    memcpy(s->cid[i], id, len);
+    s->cid_len[i] = len;
+    s->has_cid[i] = true;
+    return WAMP_OK;
 }
 
 bool wamp_session_next_deadline(const wamp_session *s, uint64_t *deadline_ms)

@@ -11,3 +11,17 @@ target_compile_options(auth_driver PRIVATE -Wall -Wextra -Werror)
 add_test(NAME interop.auth
   COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/auth/differential.py $<TARGET_FILE:auth_driver>)
 set_tests_properties(interop.auth PROPERTIES LABELS interop TIMEOUT 300)
+
+# interop.auth.tls_binding: cryptosign bound to the TLS channel ("tls-unique") end to end —
+# Autobahn|Python (asyncio, WebSocket and RawSocket over TLS) and our client runtime (wss://,
+# rss://) against wampd over TLS, with a throwaway CA made at test time; a signature over
+# another channel id, and a binding requested over plain TCP, are refused.
+add_executable(tls_client ${CMAKE_CURRENT_LIST_DIR}/auth/tls_client.c)
+target_link_libraries(tls_client PRIVATE wamp_test_support)
+target_compile_options(tls_client PRIVATE -Wall -Wextra -Werror)
+if(TARGET wampd)
+  add_test(NAME interop.auth.tls_binding
+    COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/auth/tls_binding.py
+            $<TARGET_FILE:wampd> $<TARGET_FILE:tls_client>)
+  set_tests_properties(interop.auth.tls_binding PROPERTIES LABELS interop TIMEOUT 120)
+endif()

@@ -12,6 +12,9 @@
 #include <wamp/auth.h>
 #include <wamp/cryptosign.h>
 
+#include "crypto/crypto_util.h"
+#include "crypto/cryptosign_int.h"
+
 static wamp_str S(const char *s)
 {
     return wamp_str_c(s);
@@ -27,6 +30,52 @@ static uint8_t *unhex(const char *hex, size_t want)
 }
 
 /* ---------------------------------------------------------------- RFC 8032 */
+
+/* RFC 8032 TEST 1024: the 1023-byte message */
+#define RFC8032_MSG_1023                                                                           \
+    "08b8b2b733424243760fe426a4b54908632110a66c2f6591eabd3345e3e4eb98fa6e264bf09efe12ee50f8f54e9f" \
+    "77b1"                                                                                         \
+    "e355f6c50544e23fb1433ddf73be84d879de7c0046dc4996d9e773f4bc9efe5738829adb26c81b37c93a1b270b20" \
+    "329d"                                                                                         \
+    "658675fc6ea534e0810a4432826bf58c941efb65d57a338bbd2e26640f89ffbc1a858efcb8550ee3a5e1998bd177" \
+    "e93a"                                                                                         \
+    "7363c344fe6b199ee5d02e82d522c4feba15452f80288a821a579116ec6dad2b3b310da903401aa62100ab5d1a36" \
+    "553e"                                                                                         \
+    "06203b33890cc9b832f79ef80560ccb9a39ce767967ed628c6ad573cb116dbefefd75499da96bd68a8a97b928a8b" \
+    "bc10"                                                                                         \
+    "3b6621fcde2beca1231d206be6cd9ec7aff6f6c94fcd7204ed3455c68c83f4a41da4af2b74ef5c53f1d8ac70bdcb" \
+    "7ed1"                                                                                         \
+    "85ce81bd84359d44254d95629e9855a94a7c1958d1f8ada5d0532ed8a5aa3fb2d17ba70eb6248e594e1a2297acbb" \
+    "b39d"                                                                                         \
+    "502f1a8c6eb6f1ce22b3de1a1f40cc24554119a831a9aad6079cad88425de6bde1a9187ebb6092cf67bf2b13fd65" \
+    "f270"                                                                                         \
+    "88d78b7e883c8759d2c4f5c65adb7553878ad575f9fad878e80a0c9ba63bcbcc2732e69485bbc9c90bfbd62481d9" \
+    "089b"                                                                                         \
+    "eccf80cfe2df16a2cf65bd92dd597b0707e0917af48bbb75fed413d238f5555a7a569d80c3414a8d0859dc65a461" \
+    "28ba"                                                                                         \
+    "b27af87a71314f318c782b23ebfe808b82b0ce26401d2e22f04d83d1255dc51addd3b75a2b1ae0784504df543af8" \
+    "969b"                                                                                         \
+    "e3ea7082ff7fc9888c144da2af58429ec96031dbcad3dad9af0dcbaaaf268cb8fcffead94f3c7ca495e056a9b47a" \
+    "cdb7"                                                                                         \
+    "51fb73e666c6c655ade8297297d07ad1ba5e43f1bca32301651339e22904cc8c42f58c30c04aafdb038dda0847dd" \
+    "988d"                                                                                         \
+    "cda6f3bfd15c4b4c4525004aa06eeff8ca61783aacec57fb3d1f92b0fe2fd1a85f6724517b65e614ad6808d6f6ee" \
+    "34df"                                                                                         \
+    "f7310fdc82aebfd904b01e1dc54b2927094b2db68d6f903b68401adebf5a7e08d78ff4ef5d63653a65040cf9bfd4" \
+    "aca7"                                                                                         \
+    "984a74d37145986780fc0b16ac451649de6188a7dbdf191f64b5fc5e2ab47b57f7f7276cd419c17a3ca8e1b939ae" \
+    "49e4"                                                                                         \
+    "88acba6b965610b5480109c8b17b80e1b7b750dfc7598d5d5011fd2dcc5600a32ef5b52a1ecc820e308aa342721a" \
+    "ac09"                                                                                         \
+    "43bf6686b64b2579376504ccc493d97e6aed3fb0f9cd71a43dd497f01f17c0e2cb3797aa2a2f256656168e6c496a" \
+    "fc5f"                                                                                         \
+    "b93246f6b1116398a346f1a641f3b041e989f7914f90cc2c7fff357876e506b50d334ba77c225bc307ba537152f3" \
+    "f161"                                                                                         \
+    "0e4eafe595f6d9d90d11faa933a15ef1369546868a7f3a45a96768d40fd9d03412c091c6315cf4fde7cb68606937" \
+    "380d"                                                                                         \
+    "b2eaaa707b4c4185c32eddcdd306705e4dc1ffc872eeee475a64dfac86aba41c0618983f8741c5ef68d3a101e8a3" \
+    "b8ca"                                                                                         \
+    "c60c905c15fc910840b94c00a0b9d0"
 
 static void test_rfc8032(void **state)
 {
@@ -46,8 +95,20 @@ static void test_rfc8032(void **state)
          "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
          "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac"
          "18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+        /* TEST 1024 */
+        {"f5e5767cf153319517630f226876b86c8160cc583bc013744c6bf255f5cc0ee5",
+         "278117fc144c72340f67d0f2316e8386ceffbf2b2428c9c51fef7c597f1d426e", RFC8032_MSG_1023,
+         "0aab4c900501b3e24d7cdf4663326a3a87df5e4843b2cbdb67cbf6e460fec350"
+         "aa5371b1508f9f4528ecea23c436d94b5e8fcd4f681e30a6ac00a9704a188a03"},
+        /* TEST SHA(abc): the message is SHA-512("abc") */
+        {"833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42",
+         "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf",
+         "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+         "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+         "dc2a4459e7369633a52b1bf277839a00201009a3efbf3ecb69bea2186c26b589"
+         "09351fc9ac90b3ecfdfbc7c66431e0303dca179c138ac17ad9bef1177331a704"},
     };
-    for (size_t i = 0; i < 3; i++) {
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         uint8_t *seed = unhex(v[i][0], 32);
         size_t mlen = 0;
         uint8_t *msg = wt_unhex(v[i][2], &mlen);
@@ -415,6 +476,55 @@ static void test_key_files_on_disk(void **state)
     free(seed);
 }
 
+/* A real passphrase-protected OpenSSH Ed25519 key, made by ssh-keygen at test time (Debian
+ * openssh-client, in scripts/deps.sh): WAMP_EUNSUPPORTED (wamp keys show then says why), while
+ * the same key unencrypted loads and its public half matches. Skipped without ssh-keygen. */
+static void test_encrypted_openssh_key(void **state)
+{
+    if (system("command -v ssh-keygen >/dev/null 2>&1") != 0) {
+        print_message("ssh-keygen not installed: skipped\n");
+        skip();
+    }
+    char dir[] = "/tmp/wamp-cs-enc-XXXXXX", path[256], cmd[600];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/id_ed25519", dir);
+    snprintf(cmd, sizeof cmd, "ssh-keygen -q -t ed25519 -N 'a passphrase' -C enc -f '%s'", path);
+    assert_int_equal(system(cmd), 0);
+    size_t len = 0;
+    char *text = wt_read_file(path, &len);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "-----BEGIN OPENSSH PRIVATE KEY-----"));
+    wamp_cryptosign_key *k = NULL, *pub = NULL;
+    assert_int_equal(wamp_cryptosign_key_from_ssh_file(path, &k), WAMP_EUNSUPPORTED);
+    assert_null(k);
+    assert_int_equal(wamp_cryptosign_key_from_ssh_bytes(text, len, &k), WAMP_EUNSUPPORTED);
+    /* not an Autobahn key file either */
+    assert_int_equal(wamp_cryptosign_key_from_keyfile(path, &k), WAMP_EKEYFILE);
+    /* every truncation of the encrypted file is an error too, never a crash */
+    for (size_t n = 0; n < len; n++) {
+        int rc = wamp_cryptosign_key_from_ssh_bytes(text, n, &k);
+        assert_true(rc == WAMP_EKEYFILE || rc == WAMP_EUNSUPPORTED);
+    }
+    /* remove the passphrase: the same key now loads, and matches its public half */
+    snprintf(cmd, sizeof cmd, "ssh-keygen -q -p -P 'a passphrase' -N '' -f '%s' >/dev/null", path);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(wamp_cryptosign_key_from_ssh_file(path, &k), WAMP_OK);
+    assert_true(wamp_cryptosign_key_can_sign(k));
+    char pubpath[300];
+    snprintf(pubpath, sizeof pubpath, "%s.pub", path);
+    assert_int_equal(wamp_cryptosign_key_from_ssh_file(pubpath, &pub), WAMP_OK);
+    char h1[65], h2[65];
+    wamp_cryptosign_key_public_hex(k, h1);
+    wamp_cryptosign_key_public_hex(pub, h2);
+    assert_string_equal(h1, h2);
+    wamp_cryptosign_key_free(k);
+    wamp_cryptosign_key_free(pub);
+    free(text);
+    remove(path);
+    remove(pubpath);
+    remove(dir);
+}
+
 /* Every truncation of a valid key file is an error (never a crash: ASan/UBSan check this);
  * the only valid prefixes are whitespace-trimmed or key-complete ones. */
 static void test_truncations(void **state)
@@ -493,14 +603,123 @@ static void test_bip39(void **state)
         {"zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo wrong",
          "ac27495480225222079d7be181583751e86f571027b0497b5b5d11218e0a8a13332572917f0f8e5a589620"
          "c6f15b11c61dee327651a14c34e18231052e48c069"},
+        /* 18 and 24 words */
+        {"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+         "abandon abandon abandon abandon abandon abandon agent",
+         "035895f2f481b1b0f01fcf8c289c794660b289981a78f8106447707fdd9666ca06da5a9a565181599b79f5"
+         "3b844d8a71dd9f439c52a3d7b3e8a79c906ac845fa"},
+        {"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+         "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon "
+         "abandon art",
+         "bda85446c68413707090a52022edd26a1c9462295029f2e60cd7c4f2bbd3097170af7a4d73245cafa9c3cc"
+         "a8d561a7c3de6f5d4a10be8ed2a5e608d68f92fcc8"},
+        {"legal winner thank year wave sausage worth useful legal winner thank year wave sausage "
+         "worth useful legal winner thank year wave sausage worth title",
+         "bc09fca1804f7e69da93c2f2028eb238c227f2e9dda30cd63699232578480a4021b146ad717fbb7e451ce9"
+         "eb835f43620bf5c514db0f8add49f5d121449d3e87"},
+        {"zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo zoo "
+         "zoo vote",
+         "dd48c104698c30cfe2b6142103248622fb7bb0ff692eebb00089b32d22484e1613912f0a5b694407be899f"
+         "fd31ed3992c456cdf60f5d4564b8ba3f05a69890ad"},
     };
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         uint8_t seed[64];
         assert_int_equal(wamp_bip39_seed(v[i][0], "TREZOR", seed), WAMP_OK);
         char *h = wt_hex(seed, 64);
         assert_string_equal(h, v[i][1]);
         free(h);
     }
+}
+
+/* Base58Check of a BIP-32 extended private key: the 78-byte payload, checksum verified. */
+static void xprv_decode(const char *x, uint8_t chain[32], uint8_t key[32])
+{
+    static const char alpha[] = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    uint8_t b[82] = {0};
+    for (const char *p = x; *p; p++) {
+        const char *d = strchr(alpha, *p);
+        assert_non_null(d);
+        unsigned carry = (unsigned)(d - alpha);
+        for (int i = 81; i >= 0; i--) {
+            carry += 58u * b[i];
+            b[i] = (uint8_t)carry;
+            carry >>= 8;
+        }
+        assert_int_equal(carry, 0);
+    }
+    uint8_t h[32];
+    wamp__crypto_sha256(h, b, 78);
+    wamp__crypto_sha256(h, h, 32);
+    assert_memory_equal(h, b + 78, 4);
+    assert_memory_equal(b, "\x04\x88\xad\xe4", 4); /* mainnet xprv version */
+    assert_int_equal(b[45], 0);
+    memcpy(chain, b + 13, 32);
+    memcpy(key, b + 46, 32);
+}
+
+/* BIP-32 test vectors 1 and 2 (the BIP's own text): for each chain the private key and the
+ * chain code of our derivation equal those of the published xprv. */
+static void test_bip32_vectors(void **state)
+{
+    static const struct {
+        int seed;
+        const char *path, *xprv;
+    } v[] = {
+        {1, "m",
+         "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRN"
+         "NU3TGtRBeJgk33yuGBxrMPHi"},
+        {1, "m/0'",
+         "xprv9uHRZZhk6KAJC1avXpDAp4MDc3sQKNxDiPvvkX8Br5ngLNv1TxvUxt4cV1rGL5hj6KCesnDYUhd7oWgT11e"
+         "ZG7XnxHrnYeSvkzY7d2bhkJ7"},
+        {1, "m/0'/1",
+         "xprv9wTYmMFdV23N2TdNG573QoEsfRrWKQgWeibmLntzniatZvR9BmLnvSxqu53Kw1UmYPxLgboyZQaXwTCg8MS"
+         "Y3H2EU4pWcQDnRnrVA1xe8fs"},
+        {1, "m/0'/1/2'",
+         "xprv9z4pot5VBttmtdRTWfWQmoH1taj2axGVzFqSb8C9xaxKymcFzXBDptWmT7FwuEzG3ryjH4ktypQSAewRiNM"
+         "jANTtpgP4mLTj34bhnZX7UiM"},
+        {1, "m/0'/1/2'/2",
+         "xprvA2JDeKCSNNZky6uBCviVfJSKyQ1mDYahRjijr5idH2WwLsEd4Hsb2Tyh8RfQMuPh7f7RtyzTtdrbdqqsunu"
+         "5Mm3wDvUAKRHSC34sJ7in334"},
+        {1, "m/0'/1/2'/2/1000000000",
+         "xprvA41z7zogVVwxVSgdKUHDy1SKmdb533PjDz7J6N6mV6uS3ze1ai8FHa8kmHScGpWmj4WggLyQjgPie1rFSru"
+         "oUihUZREPSL39UNdE3BBDu76"},
+        {2, "m",
+         "xprv9s21ZrQH143K31xYSDQpPDxsXRTUcvj2iNHm5NUtrGiGG5e2DtALGdso3pGz6ssrdK4PFmM8NSpSBHNqPqm"
+         "55Qn3LqFtT2emdEXVYsCzC2U"},
+        {2, "m/0",
+         "xprv9vHkqa6EV4sPZHYqZznhT2NPtPCjKuDKGY38FBWLvgaDx45zo9WQRUT3dKYnjwih2yJD9mkrocEZXo1ex8G"
+         "81dwSM1fwqWpWkeS3v86pgKt"},
+        {2, "m/0/2147483647'",
+         "xprv9wSp6B7kry3Vj9m1zSnLvN3xH8RdsPP1Mh7fAaR7aRLcQMKTR2vidYEeEg2mUCTAwCd6vnxVrcjfy2kRgVs"
+         "FawNzmjuHc2YmYRmagcEPdU9"},
+        {2, "m/0/2147483647'/1",
+         "xprv9zFnWC6h2cLgpmSA46vutJzBcfJ8yaJGg8cX1e5StJh45BBciYTRXSd25UEPVuesF9yog62tGAQtHjXajPP"
+         "dbRCHuWS6T8XA2ECKADdw4Ef"},
+        {2, "m/0/2147483647'/1/2147483646'",
+         "xprvA1RpRA33e1JQ7ifknakTFpgNXPmW2YvmhqLQYMmrj4xJXXWYpDPS3xz7iAxn8L39njGVyuoseXzU6rcxFLJ"
+         "8HFsTjSyQbLYnMpCqE2VbFWc"},
+        {2, "m/0/2147483647'/1/2147483646'/2",
+         "xprvA2nrNbFZABcdryreWet9Ea4LvTJcGsqrMzxHx98MMrotbir7yrKCEXw7nadnHM8Dq38EGfSh6dqA9QWTyef"
+         "MLEcBYJUuekgW4BYPJcr9E7j"},
+    };
+    uint8_t *seed1 = unhex("000102030405060708090a0b0c0d0e0f", 16);
+    uint8_t *seed2 = unhex("fffcf9f6f3f0edeae7e4e1dedbd8d5d2cfccc9c6c3c0bdbab7b4b1aeaba8a5a29f9c99"
+                           "9693908d8a8784817e7b7875726f6c696663605d5a5754514e4b484542",
+                           64);
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        uint8_t want_chain[32], want_key[32], key[32], chain[32], key2[32];
+        xprv_decode(v[i].xprv, want_chain, want_key);
+        const uint8_t *seed = v[i].seed == 1 ? seed1 : seed2;
+        size_t seedlen = v[i].seed == 1 ? 16 : 64;
+        assert_int_equal(wamp__bip32_derive_node(seed, seedlen, v[i].path, key, chain), WAMP_OK);
+        if (memcmp(key, want_key, 32) || memcmp(chain, want_chain, 32))
+            fail_msg("BIP-32 vector %d %s differs", v[i].seed, v[i].path);
+        /* the public function gives the same key */
+        assert_int_equal(wamp_bip32_derive(seed, seedlen, v[i].path, key2), WAMP_OK);
+        assert_memory_equal(key2, want_key, 32);
+    }
+    free(seed1);
+    free(seed2);
 }
 
 static void test_seedphrase(void **state)
@@ -873,7 +1092,9 @@ int main(void)
         cmocka_unit_test(test_write_keyfile),
         cmocka_unit_test(test_key_files_on_disk),
         cmocka_unit_test(test_truncations),
+        cmocka_unit_test(test_encrypted_openssh_key),
         cmocka_unit_test(test_bip39),
+        cmocka_unit_test(test_bip32_vectors),
         cmocka_unit_test(test_seedphrase),
         cmocka_unit_test(test_authextra),
         cmocka_unit_test(test_cryptosign_roundtrips),

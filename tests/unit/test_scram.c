@@ -96,6 +96,74 @@ static void test_rfc7677_client(void **state)
     wamp_arena_free(a);
 }
 
+/* The router side reproduces RFC 7677 §3 exactly: the server nonce test hook gives the RFC's
+ * nonce text, the credential comes from the RFC's password, salt and iteration count; the
+ * RFC's ClientProof is accepted and the WELCOME verifier is the RFC's ServerSignature. */
+static void test_rfc7677_router(void **state)
+{
+    static const char rnonce[] = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+    static const char full[] = "rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+    static const uint8_t salt[16] = {0x5b, 0x6d, 0x99, 0x68, 0x9d, 0x12, 0x35, 0x8e,
+                                     0xec, 0xa0, 0x4b, 0x14, 0x12, 0x36, 0xfa, 0x81};
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_scram_credential cred;
+    assert_int_equal(
+        wamp_auth_scram_credential("wamp-scram", "pbkdf2", S("pencil"), salt, 16, 4096, 0, &cred),
+        WAMP_OK);
+    wamp_auth_principal pr = {.authrole = "user", .scram = &cred};
+    wamp_auth_server_config sc = {.server_nonce = (const uint8_t *)rnonce,
+                                  .server_nonce_len = strlen(rnonce),
+                                  .server_nonce_is_text = true};
+    const char *proofs[] = {"dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+                            /* one bit off, and the ServerSignature given as proof */
+                            "dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVU=",
+                            "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4="};
+    for (int i = 0; i < 3; i++) {
+        wamp_auth_pending *p;
+        assert_int_equal(wamp_auth_pending_new("wamp-scram", &sc, &p), WAMP_OK);
+        wamp_value ae = wamp_value_dict();
+        set_s(a, &ae, "nonce", "rOprNGfwEbeRWgbNEkqO");
+        wamp_auth_hello h = {.realm = S("realm1"), .authid = S("user"), .authextra = &ae};
+        wamp_auth_outcome out;
+        assert_int_equal(wamp_auth_pending_hello(p, &h, &pr, a, &out), WAMP_OK);
+        assert_int_equal(out.kind, WAMP_AUTH_CHALLENGE);
+        assert_string_equal(out.challenge.method, "wamp-scram");
+        assert_string_equal(str_of(&out.challenge.extra, "nonce"), full);
+        assert_string_equal(str_of(&out.challenge.extra, "salt"), "W22ZaJ0SNY7soEsUEjb6gQ==");
+        assert_string_equal(str_of(&out.challenge.extra, "kdf"), "pbkdf2");
+        int64_t it = 0;
+        assert_true(
+            wamp_value_get_int(wamp_value_dict_getc(&out.challenge.extra, "iterations"), &it));
+        assert_int_equal(it, 4096);
+        wamp_value ex = wamp_value_dict();
+        set_s(a, &ex, "nonce", full);
+        assert_int_equal(wamp_value_dict_setc(a, &ex, "channel_binding", wamp_value_null()),
+                         WAMP_OK);
+        assert_int_equal(wamp_value_dict_setc(a, &ex, "cbind_data", wamp_value_null()), WAMP_OK);
+        assert_int_equal(wamp_auth_pending_authenticate(p, S(proofs[i]), &ex, a, &out), WAMP_OK);
+        if (i == 0) {
+            assert_int_equal(out.kind, WAMP_AUTH_ACCEPT);
+            assert_string_equal(out.accept.authid, "user");
+            assert_string_equal(str_of(&out.accept.authextra, "verifier"),
+                                "6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+        } else {
+            assert_int_equal(out.kind, WAMP_AUTH_DENY);
+            assert_string_equal(out.deny.reason, "wamp.error.not_authorized");
+        }
+        wamp_auth_pending_free(p);
+    }
+    /* the text hook is for the spec flavour, and must be valid nonce text */
+    wamp_auth_pending *p;
+    assert_int_equal(wamp_auth_pending_new("scram", &sc, &p), WAMP_EINVAL);
+    wamp_auth_server_config bad = {.server_nonce = (const uint8_t *)"a,b",
+                                   .server_nonce_len = 3,
+                                   .server_nonce_is_text = true};
+    assert_int_equal(wamp_auth_pending_new("wamp-scram", &bad, &p), WAMP_EINVAL);
+    bad.server_nonce = (const uint8_t *)"a b";
+    assert_int_equal(wamp_auth_pending_new("wamp-scram", &bad, &p), WAMP_EINVAL);
+    wamp_arena_free(a);
+}
+
 static void test_rfc7677_auth_message(void **state)
 {
     wamp_buf am = {0};
@@ -460,9 +528,10 @@ static void test_derive_scram_credential(void **state)
 
 /* ---------------------------------------------------------------- round trips */
 
-static int roundtrip_salt(const char *method, const char *kdf, const char *password,
-                          const char *cbind, const uint8_t *cid, bool tamper_welcome,
-                          size_t salt_len)
+/* client_cid: the channel id the client binds to (NULL: the router's cid) */
+static int roundtrip_full(const char *method, const char *kdf, const char *password,
+                          const char *cbind, const uint8_t *cid, const uint8_t *client_cid,
+                          bool tamper_welcome, size_t salt_len)
 {
     uint8_t salt[64];
     assert_true(salt_len <= sizeof salt);
@@ -481,7 +550,10 @@ static int roundtrip_salt(const char *method, const char *kdf, const char *passw
     wamp_authenticator *c;
     wamp_auth_pending *p;
     assert_int_equal(wamp_authenticator_new(method, &cc, &c), WAMP_OK);
-    if (cid) assert_int_equal(wamp_authenticator_set_channel_id(c, cbind, cid, 32), WAMP_OK);
+    if (cid)
+        assert_int_equal(
+            wamp_authenticator_set_channel_id(c, cbind, client_cid ? client_cid : cid, 32),
+            WAMP_OK);
     assert_int_equal(wamp_auth_pending_new(method, &sc, &p), WAMP_OK);
     wamp_value d = wamp_value_dict();
     assert_int_equal(wamp_authenticator_hello(c, a, &d), WAMP_OK);
@@ -524,6 +596,13 @@ done:
     return result;
 }
 
+static int roundtrip_salt(const char *method, const char *kdf, const char *password,
+                          const char *cbind, const uint8_t *cid, bool tamper_welcome,
+                          size_t salt_len)
+{
+    return roundtrip_full(method, kdf, password, cbind, cid, NULL, tamper_welcome, salt_len);
+}
+
 static int roundtrip(const char *method, const char *kdf, const char *password, const char *cbind,
                      const uint8_t *cid, bool tamper_welcome)
 {
@@ -560,6 +639,16 @@ static void test_roundtrips(void **state)
     /* spec flavour with tls-unique channel binding */
     assert_int_equal(roundtrip("wamp-scram", "pbkdf2", "correct horse", "tls-unique", cid, false),
                      WAMP_OK);
+    /* a client bound to another channel id (a relayed handshake): the router denies it */
+    uint8_t other[32];
+    memcpy(other, cid, 32);
+    other[31] ^= 1;
+    assert_int_equal(roundtrip_full("wamp-scram", "pbkdf2", "correct horse", "tls-unique", cid,
+                                    other, false, 16),
+                     -3000);
+    assert_int_equal(roundtrip_full("wamp-scram", "argon2id13", "correct horse", "tls-unique", cid,
+                                    other, false, 16),
+                     -3000);
     /* binding asked for but the router has none: denied at HELLO */
     assert_int_equal(roundtrip("wamp-scram", "pbkdf2", "correct horse", "tls-unique", NULL, false),
                      -2000);
@@ -617,6 +706,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rfc7677_client),
+        cmocka_unit_test(test_rfc7677_router),
         cmocka_unit_test(test_rfc7677_auth_message),
         cmocka_unit_test(test_argon2id_rfc9106),
         cmocka_unit_test(test_argon2id_reference),

@@ -2147,6 +2147,77 @@ static void test_teardown_in_flight(void **state)
     rt_free(r);
 }
 
+/* ================================================================ SCRAM server signature */
+
+/* The session verifies the router's SCRAM server signature in WELCOME (the RFC 7677 example,
+ * spec flavour): a wrong or missing one makes it ABORT and the join end without on_join. */
+#define SCRAM_CHALLENGE                                                                            \
+    "[4,\"wamp-scram\",{\"nonce\":\"rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0\","         \
+    "\"salt\":\"W22ZaJ0SNY7soEsUEjb6gQ==\",\"iterations\":4096,\"kdf\":\"pbkdf2\","                \
+    "\"memory\":null}]"
+#define SCRAM_WELCOME(extra)                                                                       \
+    "[2,77,{\"roles\":{\"broker\":{}},\"authid\":\"user\",\"authrole\":\"user\","                  \
+    "\"authmethod\":\"wamp-scram\",\"authprovider\":\"static\",\"authextra\":{" extra "}}]"
+
+static void scram_join_to_welcome(rt *r, wamp_join_opts *o)
+{
+    assert_int_equal(wamp_session_join(r->s, o), WAMP_OK);
+    expect_sent(r, "[1,\"realm1\",{" HELLO_ROLES ",\"authmethods\":[\"wamp-scram\"],"
+                   "\"authid\":\"user\",\"authextra\":{\"nonce\":\"rOprNGfwEbeRWgbNEkqO\","
+                   "\"channel_binding\":null}}]");
+    feed(r, SCRAM_CHALLENGE);
+    expect_sent(r, "[5,\"dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=\",{\"nonce\":"
+                   "\"rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0\","
+                   "\"channel_binding\":null,\"cbind_data\":null}]");
+}
+
+static void test_scram_server_signature(void **state)
+{
+    (void)state;
+    wamp_authenticator *auth;
+    wamp_auth_config cfg = {
+        .authid = "user", .secret = "pencil", .client_nonce = "rOprNGfwEbeRWgbNEkqO"};
+    assert_int_equal(wamp_authenticator_new("wamp-scram", &cfg, &auth), WAMP_OK);
+    rt *r = rt_new();
+    wamp_session_transport_open(r->s);
+    expect_log(r, "connect;");
+    wamp_join_opts o = {.realm = "realm1", .auth = auth};
+    static const char *const bad[] = {
+        /* one bit off (last character), Autobahn's key name only, absent, not base64 */
+        "\"verifier\":\"6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G5=\"",
+        "\"scram_server_signature\":\"6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=\"",
+        "",
+        "\"verifier\":\"*\"",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        scram_join_to_welcome(r, &o);
+        char welcome[512];
+        snprintf(welcome, sizeof welcome,
+                 "[2,77,{\"roles\":{\"broker\":{}},\"authid\":\"user\",\"authrole\":\"user\","
+                 "\"authmethod\":\"wamp-scram\",\"authprovider\":\"static\","
+                 "\"authextra\":{%s}}]",
+                 bad[i]);
+        feed(r, welcome);
+        expect_sent(r, "[3,{\"message\":\"the router's WELCOME failed verification\"},"
+                       "\"wamp.error.cannot_authenticate\"]");
+        /* no welcome/join callback: the join ended with on_leave */
+        expect_log(r, "leave:wamp.error.cannot_authenticate,the router's WELCOME failed "
+                      "verification;");
+        assert_false(wamp_session_is_attached(r->s));
+        assert_null(wamp_session_details_get(r->s));
+        expect_nothing_sent(r);
+    }
+    /* the same transport can join again; the right server signature is accepted */
+    scram_join_to_welcome(r, &o);
+    feed(r, SCRAM_WELCOME("\"verifier\":\"6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=\""));
+    expect_log(r, "welcome:77;join:77,-,user,user,wamp-scram,static,"
+                  "{\"verifier\": \"6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=\"},,,;");
+    assert_true(wamp_session_is_attached(r->s));
+    expect_nothing_sent(r);
+    rt_free(r);
+    wamp_authenticator_free(auth);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2180,6 +2251,7 @@ int main(void)
         cmocka_unit_test(test_memory_transport),
         cmocka_unit_test(test_memory_transport_teardown),
         cmocka_unit_test(test_teardown_in_flight),
+        cmocka_unit_test(test_scram_server_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

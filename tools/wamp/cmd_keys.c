@@ -122,8 +122,20 @@ static int keys_show(int argc, char **argv)
     wamp_cryptosign_key *k;
     int rc = wamp_cryptosign_key_from_keyfile(argv[1], &k);
     if (rc == WAMP_EKEYFILE) rc = wamp_cryptosign_key_from_ssh_file(argv[1], &k);
+    if (rc == WAMP_EUNSUPPORTED) {
+        cli_error("%s: unsupported OpenSSH key: only unencrypted Ed25519 keys can be used (for a "
+                  "passphrase-protected key, remove the passphrase with ssh-keygen -p, or convert "
+                  "it to a key file)",
+                  argv[1]);
+        return 1;
+    }
     if (rc) {
-        cli_error("%s: %s", argv[1], wamp_strerror(rc));
+        cli_error(
+            "%s: %s", argv[1],
+            rc == WAMP_EKEYFILE
+                ? "not a key file (Autobahn key file, OpenSSH Ed25519 key or public key line) "
+                  "or malformed"
+                : wamp_strerror(rc));
         return 1;
     }
     char hex[65];

@@ -529,6 +529,17 @@ static int auth_hello(void *user, wamp_router_session *s, const wamp_message *he
     st->a = wamp_arena_new(0);
     wamp_auth_server_config sc = {0};
     sc.now_ms = utc_ms();
+    /* TLS: cryptosign and wamp-scram may bind to the connection's tls-unique channel id */
+    wamp_transport *tr = wampd_conn_transport(s);
+    wamp_stream_info si;
+    if (tr) {
+        wamp_stream_get_info(wamp_transport_stream(tr), &si);
+        if (si.is_secure && si.has_channel_id) {
+            sc.channel_id = si.channel_id_tls_unique;
+            sc.channel_id_len = sizeof si.channel_id_tls_unique;
+            sc.channel_binding = "tls-unique";
+        }
+    }
     if (!st->a || wamp_auth_pending_new(method, &sc, &st->p) != WAMP_OK) {
         *abort_reason = WAMP_ERROR_AUTHENTICATION_FAILED;
         return WAMP_EAUTH;

@@ -163,6 +163,12 @@ void *wampd_conn_auth(wamp_router_session *s)
     return c ? c->auth : NULL;
 }
 
+wamp_transport *wampd_conn_transport(wamp_router_session *s)
+{
+    conn *c = wamp_router_session_get_user(s);
+    return c ? c->t : NULL;
+}
+
 static void on_accept(wamp_listener *l, wamp_transport *t, void *user)
 {
     (void)user;

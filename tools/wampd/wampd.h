@@ -27,5 +27,7 @@ void *wampd_auth_conn_new(wamp_listener *l);
 void wampd_auth_conn_free(void *state);
 /* The auth state of a router session's connection (main.c). */
 void *wampd_conn_auth(wamp_router_session *s);
+/* The transport of a router session's connection (main.c), or NULL. */
+wamp_transport *wampd_conn_transport(wamp_router_session *s);
 
 #endif

@@ -5,6 +5,11 @@ compute WAMP-CRA keys and signatures, TOTP codes, SCRAM credentials and proofs, 
 signatures (with and without tls-unique binding), public keys from every key file format and
 seed phrases; and each side's router verifies the other side's client.
 
+Reproducible: every secret, salt, seed, nonce and challenge comes from one seeded RNG (rbytes),
+so a failure reruns identically. The exceptions are the OpenSSH files, which ssh-keygen makes
+with its own randomness (that is their point: real files), and the routers' own nonces and
+challenges, drawn inside the code under test.
+
 usage: differential.py <auth_driver>"""
 import asyncio
 import base64
@@ -31,6 +36,12 @@ from autobahn.wamp import auth, types  # noqa: E402
 from autobahn.wamp.cryptosign import CryptosignKey  # noqa: E402
 
 rnd = random.Random(20240611)
+
+
+def rbytes(n):
+    """n bytes from the seeded RNG (never os.urandom: reruns see the same inputs)."""
+    return rnd.randbytes(n)
+
 failures = []
 checks = 0
 
@@ -79,7 +90,7 @@ def run(f):
 
 def helpers(d):
     for i in range(20):
-        data, salt = os.urandom(rnd.randint(0, 40)), os.urandom(rnd.randint(0, 40))
+        data, salt = rbytes(rnd.randint(0, 40)), rbytes(rnd.randint(0, 40))
         it, kl = rnd.randint(1, 300), rnd.randint(1, 80)
         for h in ("sha1", "sha256", "sha512"):
             check("pbkdf2 %s" % h, d("pbkdf2", h, data.hex(), salt.hex(), it, kl),
@@ -106,7 +117,8 @@ def helpers(d):
     real = _time.time
     try:
         for i in range(30):
-            secret = auth.generate_totp_secret(rnd.choice([5, 10, 20]))
+            # the format of Autobahn's generate_totp_secret(n), from the seeded RNG
+            secret = base64.b32encode(rbytes(rnd.choice([5, 10, 20]))).decode("ascii")
             t = rnd.randint(0, 4000000000)
             _time.time = lambda: float(t)
             for off in (-1, 0, 1):
@@ -121,14 +133,14 @@ def argon2(d):
     # parallelism and tag length through the internal function itself
     from argon2.low_level import Type, hash_secret_raw
     for i in range(16):
-        pw, salt = rstr(rnd.randint(0, 20)), os.urandom(16 if i == 0 else rnd.randint(8, 64))
+        pw, salt = rstr(rnd.randint(0, 20)), rbytes(16 if i == 0 else rnd.randint(8, 64))
         t, m = rnd.randint(1, 6), rnd.choice([8, 16, 64, 100, 512, 1024])
         theirs = hash_secret_raw(pw.encode(), salt, time_cost=t, memory_cost=m, parallelism=1,
                                  hash_len=32, type=Type.ID, version=19).hex()
         check("argon2id t=%d m=%d salt=%d" % (t, m, len(salt)), d("argon2id", pw, salt.hex(), t, m),
               theirs)
     for i in range(12):
-        pw, salt = os.urandom(rnd.randint(0, 40)), os.urandom(rnd.randint(8, 64))
+        pw, salt = rbytes(rnd.randint(0, 40)), rbytes(rnd.randint(8, 64))
         t, p, n = rnd.randint(1, 4), rnd.randint(1, 8), rnd.choice([4, 16, 32, 64, 100])
         m = rnd.randint(8 * p, 600)
         theirs = hash_secret_raw(pw, salt, time_cost=t, memory_cost=m, parallelism=p, hash_len=n,
@@ -137,28 +149,28 @@ def argon2(d):
               d("argon2id_ctx", pw.hex(), salt.hex(), t, m, p, n), theirs)
     # below Argon2's 8-byte salt both refuse
     try:
-        hash_secret_raw(b"pw", os.urandom(7), time_cost=1, memory_cost=8, parallelism=1,
+        hash_secret_raw(b"pw", rbytes(7), time_cost=1, memory_cost=8, parallelism=1,
                         hash_len=32, type=Type.ID, version=19)
         theirs = "accepted"
     except Exception:
         theirs = "refused"
-    ours = d("argon2id_ctx", b"pw".hex(), os.urandom(7).hex(), 1, 8, 1, 32)
+    ours = d("argon2id_ctx", b"pw".hex(), rbytes(7).hex(), 1, 8, 1, 32)
     check("7-byte salt refused", "refused" if ours.startswith("ERR") else "accepted", theirs)
 
 
 def scram(d):
     # derive_scram_credential (argon2id-13, t=4096, m=512): with and without salt
     for email, pw, salt in (("foobar@example.com", "secret123", None),
-                            ("joe@example.org", "p4ssw0rd€", os.urandom(16))):
+                            ("joe@example.org", "p4ssw0rd€", rbytes(16))):
         theirs = auth.derive_scram_credential(email, pw, salt)
         ours = json.loads(d("scramcred", email, pw, salt.hex() if salt else "-"))
         check("derive_scram_credential", ours, theirs)
     # the Autobahn-flavour client (AuthScram) against ours, argon2id-13
     for i in range(8):
         authid, pw = rstr(6, "abcdefghijklmnopqrstuvwxyz0123456789"), rstr(10)
-        cnonce = base64.b64encode(os.urandom(16)).decode()
-        nonce = base64.b64encode(os.urandom(32)).decode()
-        salt = base64.b64encode(os.urandom(16 if i == 0 else rnd.randint(8, 64))).decode()
+        cnonce = base64.b64encode(rbytes(16)).decode()
+        nonce = base64.b64encode(rbytes(32)).decode()
+        salt = base64.b64encode(rbytes(16 if i == 0 else rnd.randint(8, 64))).decode()
         it, mem = rnd.randint(1, 8), rnd.choice([8, 64, 256])
         a = auth.AuthScram(authid=authid, password=pw)
         a._client_nonce = cnonce
@@ -188,9 +200,9 @@ def scram(d):
         return {"kdf": "argon2id-13", "iterations": it, "memory": mem, "salt": salt.hex(),
                 "stored-key": hashlib.sha256(ck).hexdigest(),
                 "server-key": hmac.new(sp, b"Server Key", hashlib.sha256).hexdigest()}
-    creds = [("joe", "secret1", cred_of("secret1", os.urandom(16), 3, 64)),
-             ("ann", "secret2", cred_of("secret2", os.urandom(rnd.randint(8, 15)), 2, 32)),
-             ("bob", "secret3", cred_of("secret3", os.urandom(rnd.randint(17, 64)), 2, 32)),
+    creds = [("joe", "secret1", cred_of("secret1", rbytes(16), 3, 64)),
+             ("ann", "secret2", cred_of("secret2", rbytes(rnd.randint(8, 15)), 2, 32)),
+             ("bob", "secret3", cred_of("secret3", rbytes(rnd.randint(17, 64)), 2, 32)),
              ("foobar@example.com", "secret123", auth.derive_scram_credential("foobar@example.com", "secret123"))]
     for authid, pw, cred in creds:
         for wrong in (False, True):
@@ -213,9 +225,9 @@ def scram(d):
 
 def cryptosign(d, tmp):
     for i in range(12):
-        seed = os.urandom(32)
-        challenge = os.urandom(32).hex()
-        cid = os.urandom(32) if i % 2 else None
+        seed = rbytes(32)
+        challenge = rbytes(32).hex()
+        cid = rbytes(32) if i % 2 else None
         k = CryptosignKey.from_bytes(seed)
         theirs = run(k.sign_challenge(types.Challenge("cryptosign", {"challenge": challenge}),
                                       channel_id=cid, channel_id_type="tls-unique" if cid else None))
@@ -237,7 +249,7 @@ def cryptosign(d, tmp):
                   d("router_auth", sig).split("\t")[0], "DENY")
     # key files: raw seed, Autobahn key files (private and public), OpenSSH
     for i in range(4):
-        seed = os.urandom(32)
+        seed = rbytes(32)
         p = os.path.join(tmp, "raw%d" % i)
         with open(p, "wb") as f:
             f.write(seed)
@@ -256,7 +268,7 @@ def cryptosign(d, tmp):
                   "%s\t%d\t" % (kk.public_key(), kk.can_sign))
     # key files written by us, read by Autobahn
     for i in range(4):
-        seed = os.urandom(32)
+        seed = rbytes(32)
         p = os.path.join(tmp, "ours%d" % i)
         ours = d("writekey", seed.hex(), i % 2, p)
         kk = CryptosignKey.from_keyfile(p)

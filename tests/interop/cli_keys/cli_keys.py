@@ -3,6 +3,7 @@ import base64
 import binascii
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -123,6 +124,55 @@ for email, pw in [('alice@example.com', 'secret'), ('bob', 'p\u00e4ssw\u00f6rd')
     rc, out = run('auth', 'scram', '--authid', email, '--password', pw)
     want = auth.derive_scram_credential(email, pw)
     check(rc == 0 and json.loads(out) == want, 'scram %r: %r vs %r' % (email, out, want))
+
+# keys show: malformed, truncated and encrypted key files fail cleanly (exit 1, a message naming
+# the file, nothing on stdout)
+def run_err(*args):
+    p = subprocess.run([WAMP] + list(args), capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr.strip()
+
+
+with tempfile.TemporaryDirectory() as d:
+    good = os.path.join(d, 'good')
+    rc, pub = run('keys', 'generate', good)
+    with open(good) as f:
+        text = f.read()
+    bad = {
+        'empty': '',
+        'garbage': 'this is not a key\n',
+        'binary': '\x00\xff' * 40,
+        'truncated': text[:len(text) // 2],
+        'bad hex': text.replace(pub, 'zz' + pub[2:]) if pub else 'x',
+        'short hex': text.replace(pub, pub[:-2]) if pub else 'x',
+        'pem only': '-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n',
+        'ssh pub bad base64': 'ssh-ed25519 !!!! comment\n',
+    }
+    for name, content in bad.items():
+        path = os.path.join(d, name.replace(' ', '_'))
+        with open(path, 'w', encoding='latin-1') as f:
+            f.write(content)
+        rc, out, err = run_err('keys', 'show', path)
+        check(rc == 1 and out == '' and path in err and 'malformed' in err,
+              'show %s key file fails cleanly: rc=%d %r' % (name, rc, err))
+    if shutil.which('ssh-keygen'):
+        enc = os.path.join(d, 'encrypted')
+        subprocess.run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', 'a passphrase', '-C', 'enc',
+                        '-f', enc], check=True)
+        rc, out, err = run_err('keys', 'show', enc)
+        check(rc == 1 and out == '' and 'passphrase' in err and 'unencrypted Ed25519' in err,
+              'show encrypted OpenSSH key: unsupported, clear message: rc=%d %r' % (rc, err))
+        # its public half is fine
+        rc, out, err = run_err('keys', 'show', enc + '.pub')
+        with open(enc + '.pub') as f:
+            want = binascii.hexlify(base64.b64decode(f.read().split()[1])[-32:]).decode()
+        check(rc == 0 and out.strip() == want, 'show public half of the encrypted key: %r' % out)
+        rsa = os.path.join(d, 'rsa')
+        subprocess.run(['ssh-keygen', '-q', '-t', 'rsa', '-b', '1024', '-N', '', '-f', rsa],
+                       check=True)
+        rc, out, err = run_err('keys', 'show', rsa)
+        check(rc == 1 and 'unsupported OpenSSH key' in err, 'show RSA OpenSSH key: %r' % err)
+    else:
+        print('note: ssh-keygen not installed (Debian openssh-client); encrypted key case skipped')
 
 # usage errors
 rc, _ = run('keys')

@@ -3,8 +3,10 @@
  *       prints the payload as hex
  *   cryptobox_peer dec <is_orig 0|1> <uri> <opriv> <opub> <rpriv> <rpub> <hex payload>
  *       prints JSON [args, kwargs]
- * Keys are base64 or "-" for none (set for the default URI ""). Errors print "ERR <name>" and
- * exit 1. */
+ * Keys are base64 or "-" for none (set for the default URI ""; all four "-": no default key).
+ * More key sets may follow as groups of five: <uri> <opriv> <opub> <rpriv> <rpub> (the ring then
+ * picks the longest matching URI). Errors print "ERR <name>" and exit 1; "ERR WAMP_ENOTFOUND"
+ * from enc means no key set applies (the payload would travel unencrypted). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +34,7 @@ static int fail(int rc)
 
 int main(int argc, char **argv)
 {
-    if (argc != 9) {
+    if (argc < 9 || (argc - 9) % 5 != 0) {
         fprintf(stderr, "usage: see source\n");
         return 2;
     }
@@ -40,7 +42,13 @@ int main(int argc, char **argv)
     wamp_str uri = wamp_str_c(argv[3]);
     wamp_cryptobox_key k = {opt(argv[4]), opt(argv[5]), opt(argv[6]), opt(argv[7])};
     int rc = wamp_keyring_new(&kr);
-    if (!rc) rc = wamp_keyring_set_key(kr, "", &k);
+    if (!rc && (k.originator_priv || k.originator_pub || k.responder_priv || k.responder_pub))
+        rc = wamp_keyring_set_key(kr, "", &k);
+    for (int i = 9; !rc && i + 5 <= argc; i += 5) {
+        wamp_cryptobox_key ki = {opt(argv[i + 1]), opt(argv[i + 2]), opt(argv[i + 3]),
+                                 opt(argv[i + 4])};
+        rc = wamp_keyring_set_key(kr, argv[i], &ki);
+    }
     if (rc) return fail(rc);
     a = wamp_arena_new(0);
     const char *data = argv[8];

@@ -4,6 +4,10 @@ For several argument sets and URIs, in both directions of both boxes:
   - libwamp encrypts (cryptobox_peer enc), Autobahn's KeyRing.decode() decrypts;
   - Autobahn's KeyRing.encode() encrypts, libwamp decrypts (cryptobox_peer dec);
 and negative cases: a stranger's key, a tampered payload, a payload under another URI.
+The longest-matching-URI rule: rings holding several URI prefixes with different keys (plus a
+default key, and without one) pick the same key set as Autobahn's KeyRing (StringTrie
+longest_prefix_value, a plain string prefix) — each payload decrypts with that key alone and
+not with the next shorter prefix's key.
 """
 import subprocess
 import sys
@@ -34,8 +38,10 @@ def b64(k):
     return k.encode(encoder=Base64Encoder).decode('ascii')
 
 
-def peer(op, is_orig, uri, keys, data):
+def peer(op, is_orig, uri, keys, data, more=()):
     cmd = [PEER, op, '1' if is_orig else '0', uri] + [k or '-' for k in keys] + [data]
+    for u, ks in more:
+        cmd += [u] + [k or '-' for k in ks]
     p = subprocess.run(cmd, capture_output=True, text=True)
     return p.returncode, p.stdout.strip()
 
@@ -116,6 +122,100 @@ check((u, a, k) == ('com.s', [1], None), 'shared key: %r' % ((u, a, k),))
 ep = ab_shared.encode(True, 'com.s', ['x'], {'y': 2})
 rc, out = peer('dec', False, 'com.s', c_shared, ep.payload.hex())
 check(rc == 0 and _loads(out) == [['x'], {'y': 2}], 'shared decode: %r' % out)
+
+# longest matching URI: several prefixes with their own key pairs, a default, and no default
+from nacl.exceptions import CryptoError  # noqa: E402
+
+PREFIXES = ['com.', 'com.app', 'com.app.add', 'com.app.add2.sub']
+pairs = {p: (PrivateKey.generate(), PrivateKey.generate()) for p in PREFIXES + ['']}
+
+
+def ab_key(p, caller):
+    o, r = pairs[p]
+    if caller:
+        return Key(originator_priv=b64(o), responder_pub=b64(r.public_key))
+    return Key(responder_priv=b64(r), originator_pub=b64(o.public_key))
+
+
+def c_key(p, caller):
+    o, r = pairs[p]
+    return (b64(o), None, None, b64(r.public_key)) if caller else \
+        (None, b64(o.public_key), b64(r), None)
+
+
+def ab_ring(caller, with_default, only=None):
+    if only is not None:
+        return KeyRing(ab_key(only, caller))
+    ring = KeyRing(ab_key('', caller) if with_default else None)
+    for p in PREFIXES:
+        ring.set_key(p, ab_key(p, caller))
+    return ring
+
+
+def c_ring(caller, with_default):
+    default = c_key('', caller) if with_default else (None,) * 4
+    return default, [(p, c_key(p, caller)) for p in PREFIXES]
+
+
+# uri -> the prefix Autobahn's StringTrie picks ('' = the default key)
+CASES = {
+    'com.app.add': 'com.app.add',
+    'com.app.add2': 'com.app.add',         # a string prefix, not a URI component
+    'com.app.add2.sub.x': 'com.app.add2.sub',
+    'com.app.ad': 'com.app',
+    'com.application.y': 'com.app',
+    'com.app': 'com.app',
+    'com.other': 'com.',
+    'com.': 'com.',
+    'com': '',
+    'org.example': '',
+}
+for with_default in (True, False):
+    ab_caller_r, ab_callee_r = ab_ring(True, with_default), ab_ring(False, with_default)
+    c_caller_d, c_caller_more = c_ring(True, with_default)
+    c_callee_d, c_callee_more = c_ring(False, with_default)
+    for uri, want_p in CASES.items():
+        data = _dumps([[uri, 1], {'k': uri}])
+        want = norm([uri, 1], {'k': uri})
+        tag = '%s (default %s)' % (uri, with_default)
+        ab_sel = ab_caller_r._get_box(True, uri)
+        if want_p == '' and not with_default:
+            # no key applies: both leave the payload unencrypted
+            rc, out = peer('enc', True, uri, c_caller_d, data, c_caller_more)
+            check(rc == 1 and out == 'ERR WAMP_ENOTFOUND', 'no key for %s: %r' % (tag, out))
+            check(ab_sel is None and ab_caller_r.encode(True, uri, [1]) is None,
+                  'autobahn has no key for %s either' % tag)
+            continue
+        check(ab_sel is not None, 'autobahn has a key for %s' % tag)
+        # ours (caller ring with every prefix) encrypts; Autobahn's full callee ring decrypts,
+        # and so does a ring holding only the expected prefix's key
+        rc, out = peer('enc', True, uri, c_caller_d, data, c_caller_more)
+        check(rc == 0, 'enc %s: %r' % (tag, out))
+        if rc == 0:
+            ep = EncodedPayload(bytes.fromhex(out), 'cryptobox', 'json')
+            u, a, k = ab_callee_r.decode(False, uri, ep)
+            check(u == uri and [a, k] == want, 'autobahn ring decodes ours: %s' % tag)
+            u, a, k = ab_ring(False, True, only=want_p).decode(False, uri, ep)
+            check([a, k] == want, 'ours used the key of %r for %s' % (want_p, tag))
+            # the next shorter prefix (or the default) does not decrypt it
+            shorter = [p for p in [''] + PREFIXES if p != want_p and uri.startswith(p)]
+            for p in shorter:
+                try:
+                    ab_ring(False, True, only=p).decode(False, uri, ep)
+                    check(False, 'key of %r decrypted the payload for %s' % (p, tag))
+                except CryptoError:
+                    check(True, '')
+        # Autobahn's callee ring encrypts the result; ours (full caller ring) decrypts it, and
+        # so does ours with only the expected key
+        ep = ab_callee_r.encode(False, uri, [uri, 1], {'k': uri})
+        rc, out = peer('dec', True, uri, c_caller_d, ep.payload.hex(), c_caller_more)
+        check(rc == 0 and _loads(out) == want, 'our ring decodes autobahn\'s: %s %r' % (tag, out))
+        rc, out = peer('dec', True, uri, c_key(want_p, True), ep.payload.hex())
+        check(rc == 0 and _loads(out) == want, 'autobahn used the key of %r for %s' % (want_p, tag))
+        # and the other direction of the boxes: Autobahn's caller ring -> our callee ring
+        ep = ab_caller_r.encode(True, uri, [uri, 1], {'k': uri})
+        rc, out = peer('dec', False, uri, c_callee_d, ep.payload.hex(), c_callee_more)
+        check(rc == 0 and _loads(out) == want, 'our callee ring decodes: %s %r' % (tag, out))
 
 print('%d checks, %d failures' % (checks, failures))
 sys.exit(1 if failures else 0)
