@@ -3,7 +3,9 @@
  *
  * Data structures (per realm):
  *   - subscriptions and registrations with match "exact" live in a hash map by URI; pattern
- *     ones (prefix, wildcard) in a vector scanned on each publish/call (O(patterns));
+ *     ones (prefix, wildcard) in a pattern index (pindex.c: a character trie for prefix, a
+ *     per-component-count trie with wildcard edges for wildcard), so matching costs work in
+ *     the URI length and the matching patterns, not in the number of unrelated patterns;
  *   - every subscription/registration is also in a map by id;
  *   - invocations are in a router-wide map by invocation id and on two intrusive lists (the
  *     caller's and the callee's) so that CANCEL and session departures find them.
@@ -14,7 +16,7 @@
  *     (`a1.b2.c33.d4.e5` must not match prefix `a1.b2.c3`);
  *   - wildcard: same number of components, empty pattern components match anything;
  *   - dealer choice: exact, else the longest prefix, else the wildcard whose runs of concrete
- *     components are longest, compared left to right.
+ *     components are longest, compared left to right (a tie goes to the oldest registration).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "router_int.h"
 #include "wamp/router.h"
 
 /* ---------------------------------------------------------------- small containers */
@@ -283,7 +286,7 @@ struct realm {
     realm *next;
     char *name;
     map subs_exact, subs_id, regs_exact, regs_id, retained;
-    vec subs_pattern, regs_pattern;
+    wamp__pindex *subs_pat, *regs_pat;
     size_t nsessions;
 };
 
@@ -594,7 +597,7 @@ static void sub_delete(realm *rl, sub *x)
     if (x->match == WAMP_MATCH_EXACT)
         maps_take(&rl->subs_exact, x->uri, x->len);
     else
-        vec_remove(&rl->subs_pattern, x);
+        wamp__pindex_take(rl->subs_pat, x->match, x->uri, x->len);
     vec_free(&x->sessions);
     free(x->uri);
     free(x);
@@ -606,7 +609,7 @@ static void reg_delete(realm *rl, reg *x)
     if (x->match == WAMP_MATCH_EXACT)
         maps_take(&rl->regs_exact, x->uri, x->len);
     else
-        vec_remove(&rl->regs_pattern, x);
+        wamp__pindex_take(rl->regs_pat, x->match, x->uri, x->len);
     free(x->c);
     free(x->uri);
     free(x);
@@ -641,8 +644,8 @@ static void realm_free(realm *rl)
     map_free(&rl->regs_exact);
     map_free(&rl->regs_id);
     map_free(&rl->retained);
-    vec_free(&rl->subs_pattern);
-    vec_free(&rl->regs_pattern);
+    wamp__pindex_free(rl->subs_pat);
+    wamp__pindex_free(rl->regs_pat);
     free(rl->name);
     free(rl);
 }
@@ -652,7 +655,10 @@ static int realm_add(wamp_router *r, const char *name, size_t n, realm **out)
     realm *rl = calloc(1, sizeof *rl);
     if (!rl) return WAMP_ENOMEM;
     rl->name = dupn(name, n);
-    if (!rl->name) {
+    if (!rl->name || wamp__pindex_new(&rl->subs_pat) != WAMP_OK ||
+        wamp__pindex_new(&rl->regs_pat) != WAMP_OK) {
+        wamp__pindex_free(rl->subs_pat);
+        free(rl->name);
         free(rl);
         return WAMP_ENOMEM;
     }
@@ -999,6 +1005,23 @@ static bool sub_matches(const sub *x, const char *t, size_t n)
     }
 }
 
+static void collect_cb(void *user, void *val, size_t plen)
+{
+    (void)plen;
+    vec_push(user, val);
+}
+
+/* Every subscription matching topic into out (exact, then prefix shortest first, then
+ * wildcard). On out of memory some may be missing (logged by the caller's absence of events
+ * only: there is nothing better to do mid-publish). */
+static void subs_collect(realm *rl, const char *t, size_t n, vec *out)
+{
+    sub *ex = maps_get(&rl->subs_exact, t, n);
+    if (ex) vec_push(out, ex);
+    wamp__pindex_prefix_each(rl->subs_pat, t, n, collect_cb, out);
+    wamp__pindex_wildcard_each(rl->subs_pat, t, n, collect_cb, out);
+}
+
 /* Builds and delivers the EVENT of one subscription to `targets` (NULL: all eligible
  * subscribers of x), encoding once per serializer. */
 static void deliver_event(wamp_router *r, sub *x, const wamp_message *payload_src,
@@ -1089,21 +1112,12 @@ static void on_publish(sess *s, const wamp_message *m)
     }
     wamp_id pubid = rnd_id(r);
     bool disclose = p->disclose_me == WAMP_OPT_TRUE;
-    sub *ex = maps_get(&rl->subs_exact, p->topic.ptr, p->topic.len);
-    if (ex)
-        deliver_event(r, ex, m, p, s, pubid, disclose, s->id, s->authid, s->authrole, false, NULL);
-    if (rl->subs_pattern.n) {
-        size_t n = rl->subs_pattern.n;
-        sub **pats = malloc(n * sizeof *pats);
-        if (pats) {
-            memcpy(pats, rl->subs_pattern.v, n * sizeof *pats);
-            for (size_t i = 0; i < n; i++)
-                if (sub_matches(pats[i], p->topic.ptr, p->topic.len))
-                    deliver_event(r, pats[i], m, p, s, pubid, disclose, s->id, s->authid,
-                                  s->authrole, false, NULL);
-            free(pats);
-        }
-    }
+    vec hits = {0};
+    subs_collect(rl, p->topic.ptr, p->topic.len, &hits);
+    for (size_t i = 0; i < hits.n; i++)
+        deliver_event(r, hits.v[i], m, p, s, pubid, disclose, s->id, s->authid, s->authrole, false,
+                      NULL);
+    vec_free(&hits);
     if (p->retain == WAMP_OPT_TRUE) retain_store(r, rl, s, m, pubid);
     if (ack && s->state != S_CLOSED) {
         wamp_message a = wamp_message_published(p->request, pubid);
@@ -1130,14 +1144,7 @@ static void on_subscribe(sess *s, const wamp_message *m)
     if (q->match == WAMP_MATCH_EXACT)
         x = maps_get(&rl->subs_exact, q->topic.ptr, q->topic.len);
     else
-        for (size_t i = 0; i < rl->subs_pattern.n; i++) {
-            sub *y = rl->subs_pattern.v[i];
-            if (y->match == q->match && y->len == q->topic.len &&
-                memcmp(y->uri, q->topic.ptr, y->len) == 0) {
-                x = y;
-                break;
-            }
-        }
+        x = wamp__pindex_get(rl->subs_pat, q->match, q->topic.ptr, q->topic.len);
     if (!x) {
         x = calloc(1, sizeof *x);
         if (!x || !(x->uri = dupn(q->topic.ptr, q->topic.len))) {
@@ -1150,8 +1157,9 @@ static void on_subscribe(sess *s, const wamp_message *m)
         x->match = q->match;
         int rc = mapi_put(&rl->subs_id, x->id, x);
         if (rc == WAMP_OK)
-            rc = x->match == WAMP_MATCH_EXACT ? maps_put(&rl->subs_exact, x->uri, x->len, x)
-                                              : vec_push(&rl->subs_pattern, x);
+            rc = x->match == WAMP_MATCH_EXACT
+                     ? maps_put(&rl->subs_exact, x->uri, x->len, x)
+                     : wamp__pindex_put(rl->subs_pat, x->match, x->uri, x->len, x);
         if (rc != WAMP_OK) {
             mapi_take(&rl->subs_id, x->id);
             free(x->uri);
@@ -1212,21 +1220,39 @@ static void on_unsubscribe(sess *s, const wamp_message *m)
 
 /* ---------------------------------------------------------------- dealer */
 
+typedef struct reg_best {
+    const char *u;
+    size_t n;
+    reg *prefix, *wild;
+} reg_best;
+
+/* Prefix registrations arrive shortest first: the last one on a component boundary wins. */
+static void reg_prefix_cb(void *user, void *val, size_t plen)
+{
+    reg_best *b = user;
+    reg *y = val;
+    if (prefix_match_comp(y->uri, plen, b->u, b->n)) b->prefix = y;
+}
+
+static void reg_wild_cb(void *user, void *val, size_t plen)
+{
+    (void)plen;
+    reg_best *b = user;
+    reg *y = val;
+    /* the most specific wins; among equally specific ones the oldest registration */
+    int c = b->wild ? wildcard_cmp(y->uri, y->len, b->wild->uri, b->wild->len) : 1;
+    if (c > 0 || (c == 0 && y->id < b->wild->id)) b->wild = y;
+}
+
 static reg *reg_lookup(realm *rl, const char *u, size_t n)
 {
     reg *g = maps_get(&rl->regs_exact, u, n);
     if (g) return g;
-    reg *bestp = NULL, *bestw = NULL;
-    for (size_t i = 0; i < rl->regs_pattern.n; i++) {
-        reg *y = rl->regs_pattern.v[i];
-        if (y->match == WAMP_MATCH_PREFIX) {
-            if (prefix_match_comp(y->uri, y->len, u, n) && (!bestp || y->len > bestp->len))
-                bestp = y;
-        } else if (wildcard_match(y->uri, y->len, u, n)) {
-            if (!bestw || wildcard_cmp(y->uri, y->len, bestw->uri, bestw->len) > 0) bestw = y;
-        }
-    }
-    return bestp ? bestp : bestw;
+    reg_best b = {u, n, NULL, NULL};
+    wamp__pindex_prefix_each(rl->regs_pat, u, n, reg_prefix_cb, &b);
+    if (b.prefix) return b.prefix;
+    wamp__pindex_wildcard_each(rl->regs_pat, u, n, reg_wild_cb, &b);
+    return b.wild;
 }
 
 static void on_register(sess *s, const wamp_message *m)
@@ -1242,14 +1268,7 @@ static void on_register(sess *s, const wamp_message *m)
     if (q->match == WAMP_MATCH_EXACT)
         g = maps_get(&rl->regs_exact, q->procedure.ptr, q->procedure.len);
     else
-        for (size_t i = 0; i < rl->regs_pattern.n; i++) {
-            reg *y = rl->regs_pattern.v[i];
-            if (y->match == q->match && y->len == q->procedure.len &&
-                memcmp(y->uri, q->procedure.ptr, y->len) == 0) {
-                g = y;
-                break;
-            }
-        }
+        g = wamp__pindex_get(rl->regs_pat, q->match, q->procedure.ptr, q->procedure.len);
     if (g && q->force_reregister == WAMP_OPT_TRUE) {
         /* the new callee takes over: existing callees lose the registration */
         for (size_t k = 0; k < g->n; k++) {
@@ -1293,8 +1312,9 @@ static void on_register(sess *s, const wamp_message *m)
         g->invoke = q->invoke;
         int rc = mapi_put(&rl->regs_id, g->id, g);
         if (rc == WAMP_OK)
-            rc = g->match == WAMP_MATCH_EXACT ? maps_put(&rl->regs_exact, g->uri, g->len, g)
-                                              : vec_push(&rl->regs_pattern, g);
+            rc = g->match == WAMP_MATCH_EXACT
+                     ? maps_put(&rl->regs_exact, g->uri, g->len, g)
+                     : wamp__pindex_put(rl->regs_pat, g->match, g->uri, g->len, g);
         if (rc != WAMP_OK) {
             mapi_take(&rl->regs_id, g->id);
             free(g->uri);
@@ -1440,15 +1460,11 @@ static void meta_publish(wamp_router *r, realm *rl, const char *topic, wamp_valu
     wamp_message pm = wamp_message_publish(0, topic);
     pm.args = args;
     size_t n = strlen(topic);
-    sub *ex = maps_get(&rl->subs_exact, topic, n);
     vec hits = {0};
-    for (size_t i = 0; i < rl->subs_pattern.n; i++)
-        if (sub_matches(rl->subs_pattern.v[i], topic, n)) vec_push(&hits, rl->subs_pattern.v[i]);
-    rlog(r, WAMP_LOG_DEBUG, "meta event %s: %s%zu pattern subscription(s)", topic,
-         ex ? "exact subscription, " : "", hits.n);
-    if (!ex && !hits.n) return; /* nobody listens: no publication id is drawn */
+    subs_collect(rl, topic, n, &hits);
+    rlog(r, WAMP_LOG_DEBUG, "meta event %s: %zu subscription(s)", topic, hits.n);
+    if (!hits.n) return; /* nobody listens: no publication id is drawn */
     wamp_id pubid = rnd_id(r);
-    if (ex) deliver_event(r, ex, &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false, NULL);
     for (size_t i = 0; i < hits.n; i++)
         deliver_event(r, hits.v[i], &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false,
                       NULL);
@@ -1458,7 +1474,7 @@ static void meta_publish(wamp_router *r, realm *rl, const char *topic, wamp_valu
 static bool meta_listened(realm *rl)
 {
     /* cheap check: anyone subscribed to anything under "wamp." (or any pattern)? */
-    return rl && (rl->subs_exact.n || rl->subs_pattern.n);
+    return rl && (rl->subs_exact.n || wamp__pindex_count(rl->subs_pat));
 }
 
 static void testaments_publish(sess *s)
@@ -1479,16 +1495,10 @@ static void testaments_publish(sess *s)
         pm.kwargs = t->kwargs;
         realm *rl = s->realm;
         size_t n = strlen(t->topic);
-        sub *ex = maps_get(&rl->subs_exact, t->topic, n);
         vec hits = {0};
-        for (size_t i = 0; i < rl->subs_pattern.n; i++)
-            if (sub_matches(rl->subs_pattern.v[i], t->topic, n))
-                vec_push(&hits, rl->subs_pattern.v[i]);
-        if (ex || hits.n) {
+        subs_collect(rl, t->topic, n, &hits);
+        if (hits.n) {
             wamp_id pubid = rnd_id(s->r);
-            if (ex)
-                deliver_event(s->r, ex, &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false,
-                              NULL);
             for (size_t i = 0; i < hits.n; i++)
                 deliver_event(s->r, hits.v[i], &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL,
                               false, NULL);
@@ -1683,12 +1693,7 @@ static bool meta_call(sess *s, const wamp_message *m)
                 if (mt == WAMP_MATCH_EXACT)
                     x = maps_get(&rl->subs_exact, uri.ptr, uri.len);
                 else
-                    for (size_t i = 0; i < rl->subs_pattern.n && !x; i++) {
-                        sub *y = rl->subs_pattern.v[i];
-                        if (y->match == mt && y->len == uri.len &&
-                            !memcmp(y->uri, uri.ptr, uri.len))
-                            x = y;
-                    }
+                    x = wamp__pindex_get(rl->subs_pat, mt, uri.ptr, uri.len);
                 if (x) one = wamp_value_uint(x->id);
             }
         } else if (OP("match")) {
@@ -1696,13 +1701,11 @@ static bool meta_call(sess *s, const wamp_message *m)
                 error = WAMP_ERROR_INVALID_ARGUMENT;
             else {
                 wamp_value l = wamp_value_list();
-                sub *x = maps_get(&rl->subs_exact, uri.ptr, uri.len);
-                if (x) wamp_value_list_push(r->meta, &l, wamp_value_uint(x->id));
-                for (size_t i = 0; i < rl->subs_pattern.n; i++) {
-                    sub *y = rl->subs_pattern.v[i];
-                    if (sub_matches(y, uri.ptr, uri.len))
-                        wamp_value_list_push(r->meta, &l, wamp_value_uint(y->id));
-                }
+                vec hits = {0};
+                subs_collect(rl, uri.ptr, uri.len, &hits);
+                for (size_t i = 0; i < hits.n; i++)
+                    wamp_value_list_push(r->meta, &l, wamp_value_uint(((sub *)hits.v[i])->id));
+                vec_free(&hits);
                 if (wamp_value_count(&l)) one = l;
             }
         } else if (OP("get") || OP("list_subscribers") || OP("count_subscribers")) {
@@ -1749,12 +1752,7 @@ static bool meta_call(sess *s, const wamp_message *m)
                 if (mt == WAMP_MATCH_EXACT)
                     g = maps_get(&rl->regs_exact, uri.ptr, uri.len);
                 else
-                    for (size_t i = 0; i < rl->regs_pattern.n && !g; i++) {
-                        reg *y = rl->regs_pattern.v[i];
-                        if (y->match == mt && y->len == uri.len &&
-                            !memcmp(y->uri, uri.ptr, uri.len))
-                            g = y;
-                    }
+                    g = wamp__pindex_get(rl->regs_pat, mt, uri.ptr, uri.len);
                 if (g) one = wamp_value_uint(g->id);
             }
         } else if (OP("match")) {
@@ -2237,4 +2235,12 @@ void wamp_router_session_get_stats(const sess *s, wamp_router_session_stats *out
 void *wamp_router_session_get_user(const sess *s)
 {
     return s ? s->user : NULL;
+}
+
+uint64_t wamp__router_index_visits(const wamp_router *r)
+{
+    uint64_t n = 0;
+    for (const realm *x = r ? r->realms : NULL; x; x = x->next)
+        n += wamp__pindex_visits(x->subs_pat) + wamp__pindex_visits(x->regs_pat);
+    return n;
 }

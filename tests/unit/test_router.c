@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "router/router_int.h"
 #include "support.h"
 
 typedef struct tsess {
@@ -1111,6 +1112,341 @@ static void test_testament(void **state)
     done(r, all, 2);
 }
 
+/* ---------------------------------------------------------------- pattern index */
+
+static uint64_t g_rng;
+static uint32_t rng(void)
+{
+    g_rng ^= g_rng << 13;
+    g_rng ^= g_rng >> 7;
+    g_rng ^= g_rng << 17;
+    return (uint32_t)(g_rng >> 11);
+}
+
+/* Sends one message (printf format) and returns the first reply (malloc'd). */
+static char *call_(tsess *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *call_(tsess *t, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    assert_int_equal(in(t, msg), WAMP_OK);
+    char *got = pop(t);
+    while (got && strncmp(got, "[36,", 4) == 0) { /* meta events */
+        free(got);
+        got = pop(t);
+    }
+    assert_non_null(got);
+    return got;
+}
+
+/* The id after the request id of [TYPE,REQ,ID...]. */
+static wamp_id third_int(const char *m)
+{
+    const char *p = strchr(m, ',');
+    assert_non_null(p);
+    p = strchr(p + 1, ',');
+    assert_non_null(p);
+    return strtoull(p + 1, NULL, 10);
+}
+
+/* Reference semantics, written independently of the router: components split on '.'. */
+static size_t ref_split(const char *u, const char **c, size_t *l)
+{
+    size_t n = 0;
+    const char *p = u;
+    for (;;) {
+        const char *d = strchr(p, '.');
+        size_t len = d ? (size_t)(d - p) : strlen(p);
+        c[n] = p;
+        l[n++] = len;
+        if (!d) return n;
+        p = d + 1;
+    }
+}
+
+static bool ref_wild(const char *pat, const char *uri)
+{
+    const char *pc[16], *uc[16];
+    size_t pl[16], ul[16];
+    size_t np = ref_split(pat, pc, pl), nu = ref_split(uri, uc, ul);
+    if (np != nu) return false;
+    for (size_t i = 0; i < np; i++)
+        if (pl[i] && (pl[i] != ul[i] || memcmp(pc[i], uc[i], pl[i]) != 0)) return false;
+    return true;
+}
+
+static bool ref_prefix(const char *pat, const char *uri)
+{
+    return strncmp(pat, uri, strlen(pat)) == 0;
+}
+
+/* Dealer prefix: on a component boundary. */
+static bool ref_prefix_comp(const char *pat, const char *uri)
+{
+    size_t n = strlen(pat);
+    return ref_prefix(pat, uri) && (uri[n] == 0 || uri[n] == '.' || pat[n - 1] == '.');
+}
+
+/* Runs of concrete components, e.g. "a.b..c" -> {2,1}. */
+static size_t ref_runs(const char *pat, size_t *runs)
+{
+    const char *c[16];
+    size_t l[16], n = ref_split(pat, c, l), k = 0, cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (l[i])
+            cur++;
+        else if (cur) {
+            runs[k++] = cur;
+            cur = 0;
+        }
+    }
+    if (cur) runs[k++] = cur;
+    return k;
+}
+
+/* > 0 when wildcard a is more specific than b. */
+static int ref_wild_cmp(const char *a, const char *b)
+{
+    size_t ra[16], rb[16];
+    size_t na = ref_runs(a, ra), nb = ref_runs(b, rb);
+    for (size_t i = 0;; i++) {
+        size_t x = i < na ? ra[i] : 0, y = i < nb ? rb[i] : 0;
+        if (x != y) return x > y ? 1 : -1;
+        if (!x) return 0;
+    }
+}
+
+static const char *const COMPS[] = {"a", "b", "ab", "ba", "c"};
+
+static void rand_uri(char *out, size_t cap, bool allow_empty)
+{
+    size_t n = 1 + rng() % 4, o = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = allow_empty && rng() % 3 == 0 ? "" : COMPS[rng() % 5];
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "." : "", c);
+    }
+}
+
+typedef struct rpat {
+    char uri[40];
+    wamp_match m;
+    wamp_id id;
+    bool live;
+} rpat;
+
+static void rand_pattern(rpat *p)
+{
+    p->m = (wamp_match)(rng() % 3);
+    rand_uri(p->uri, sizeof p->uri, p->m == WAMP_MATCH_WILDCARD);
+    if (p->m == WAMP_MATCH_PREFIX) {
+        size_t len = strlen(p->uri);
+        p->uri[1 + rng() % len] = 0; /* any string prefix, may end inside a component */
+        /* a prefix ending with '.' is fine; one ending with ".." cannot come up */
+    }
+    if (p->m == WAMP_MATCH_WILDCARD && !strchr(p->uri, '.')) {
+        p->m = WAMP_MATCH_EXACT;
+        if (!p->uri[0]) strcpy(p->uri, "a");
+    }
+}
+
+static const char *match_opt(wamp_match m)
+{
+    return m == WAMP_MATCH_PREFIX     ? "{\"match\":\"prefix\"}"
+           : m == WAMP_MATCH_WILDCARD ? "{\"match\":\"wildcard\"}"
+                                      : "{}";
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    wamp_id x = *(const wamp_id *)a, y = *(const wamp_id *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ids of a RESULT [50,req,{},[[i,j,...]]] or [50,req,{},[null]] */
+static size_t result_ids(const char *m, wamp_id *ids, size_t cap)
+{
+    const char *p = strstr(m, "[[");
+    size_t n = 0;
+    if (!p) return 0;
+    p += 2;
+    while (*p && *p != ']' && n < cap) {
+        ids[n++] = strtoull(p, (char **)&p, 10);
+        if (*p == ',') p++;
+    }
+    return n;
+}
+
+static void test_index_differential(void **state)
+{
+    enum { NPAT = 300, NTOPIC = 600 };
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        g_rng = 0x9e3779b97f4a7c15ULL * seed;
+        wamp_router *r = mk_router(NULL);
+        tsess sb, ce, q;
+        join(r, &sb);
+        join(r, &ce);
+        join(r, &q);
+        static rpat subs[NPAT], regs[NPAT];
+        wamp_id req = 1;
+        for (size_t i = 0; i < NPAT; i++) {
+            rand_pattern(&subs[i]);
+            char *a = call_(&sb, "[32,%llu,%s,\"%s\"]", (unsigned long long)req++,
+                            match_opt(subs[i].m), subs[i].uri);
+            if (strncmp(a, "[33,", 4) != 0) fprintf(stderr, "%s: %s\n", subs[i].uri, a);
+            assert_true(strncmp(a, "[33,", 4) == 0);
+            subs[i].id = third_int(a);
+            subs[i].live = true;
+            free(a);
+            rand_pattern(&regs[i]);
+            a = call_(&ce, "[64,%llu,%s,\"%s\"]", (unsigned long long)req++, match_opt(regs[i].m),
+                      regs[i].uri);
+            regs[i].live = strncmp(a, "[65,", 4) == 0; /* duplicates: procedure_already_exists */
+            if (regs[i].live) regs[i].id = third_int(a);
+            free(a);
+        }
+        /* remove about a third of each (exercises pruning of the tries) */
+        for (size_t i = 0; i < NPAT; i++) {
+            if (rng() % 3) continue;
+            if (subs[i].live) {
+                char *a = call_(&sb, "[34,%llu,%llu]", (unsigned long long)req++,
+                                (unsigned long long)subs[i].id);
+                free(a);
+                for (size_t k = 0; k < NPAT; k++) /* one subscription per distinct pattern */
+                    if (subs[k].id == subs[i].id) subs[k].live = false;
+            }
+            if (regs[i].live) {
+                char *a = call_(&ce, "[66,%llu,%llu]", (unsigned long long)req++,
+                                (unsigned long long)regs[i].id);
+                free(a);
+                regs[i].live = false;
+            }
+        }
+        for (size_t t = 0; t < NTOPIC; t++) {
+            char topic[40];
+            rand_uri(topic, sizeof topic, false);
+            /* broker: every matching subscription */
+            wamp_id want[NPAT], got[NPAT];
+            size_t nw = 0;
+            for (size_t i = 0; i < NPAT; i++) {
+                if (!subs[i].live) continue;
+                bool hit = subs[i].m == WAMP_MATCH_EXACT    ? strcmp(subs[i].uri, topic) == 0
+                           : subs[i].m == WAMP_MATCH_PREFIX ? ref_prefix(subs[i].uri, topic)
+                                                            : ref_wild(subs[i].uri, topic);
+                bool dup = false;
+                for (size_t k = 0; k < nw; k++)
+                    dup |= want[k] == subs[i].id;
+                if (hit && !dup) want[nw++] = subs[i].id;
+            }
+            char *a = call_(&q, "[48,%llu,{},\"wamp.subscription.match\",[\"%s\"]]",
+                            (unsigned long long)req++, topic);
+            size_t ng = result_ids(a, got, NPAT);
+            free(a);
+            qsort(want, nw, sizeof *want, cmp_id);
+            qsort(got, ng, sizeof *got, cmp_id);
+            assert_int_equal(ng, nw);
+            for (size_t k = 0; k < nw; k++)
+                assert_int_equal(got[k], want[k]);
+            /* dealer: exact, else longest component prefix, else most specific wildcard */
+            rpat *best = NULL;
+            for (size_t i = 0; i < NPAT && !best; i++)
+                if (regs[i].live && regs[i].m == WAMP_MATCH_EXACT && !strcmp(regs[i].uri, topic))
+                    best = &regs[i];
+            for (size_t i = 0; i < NPAT && (!best || best->m != WAMP_MATCH_EXACT); i++)
+                if (regs[i].live && regs[i].m == WAMP_MATCH_PREFIX &&
+                    ref_prefix_comp(regs[i].uri, topic) &&
+                    (!best || strlen(regs[i].uri) > strlen(best->uri)))
+                    best = &regs[i];
+            if (!best)
+                for (size_t i = 0; i < NPAT; i++) {
+                    if (!regs[i].live || regs[i].m != WAMP_MATCH_WILDCARD ||
+                        !ref_wild(regs[i].uri, topic))
+                        continue;
+                    int c = best ? ref_wild_cmp(regs[i].uri, best->uri) : 1;
+                    if (c > 0 || (c == 0 && regs[i].id < best->id)) best = &regs[i];
+                }
+            char expect[64];
+            a = call_(&q, "[48,%llu,{},\"wamp.registration.match\",[\"%s\"]]",
+                      (unsigned long long)req, topic);
+            if (best)
+                snprintf(expect, sizeof expect, "[50,%llu,{},[%llu]]", (unsigned long long)req,
+                         (unsigned long long)best->id);
+            else
+                snprintf(expect, sizeof expect, "[50,%llu,{},[null]]", (unsigned long long)req);
+            req++;
+            if (strcmp(a, expect) != 0) fprintf(stderr, "topic %s: %s vs %s\n", topic, a, expect);
+            assert_string_equal(a, expect);
+            free(a);
+        }
+        tsess *all[] = {&sb, &ce, &q};
+        done(r, all, 3);
+    }
+}
+
+/* The trie work of a publish and a call does not depend on unrelated patterns. */
+static void test_index_unrelated_work(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a);
+    join(r, &b);
+    in(&a, "[32,1,{\"match\":\"prefix\"},\"com.app.topic\"]");
+    out(&a, "[33,1,1]");
+    in(&a, "[32,2,{\"match\":\"wildcard\"},\"com..topic.x\"]");
+    out(&a, "[33,2,2]");
+    in(&b, "[64,3,{\"match\":\"prefix\"},\"com.app.proc\"]");
+    out(&b, "[65,3,1]");
+    in(&b, "[64,4,{\"match\":\"wildcard\"},\"com..proc.x\"]");
+    out(&b, "[65,4,2]");
+    uint64_t work[2];
+    for (int round = 0; round < 2; round++) {
+        uint64_t v0 = wamp__router_index_visits(r);
+        in(&b, "[16,10,{},\"com.app.topic.x\",[1]]");
+        out(&a, "[36,1,5,{\"topic\":\"com.app.topic.x\"},[1]]");
+        out(&a, "[36,2,5,{\"topic\":\"com.app.topic.x\"},[1]]");
+        in(&a, "[48,11,{},\"com.app.proc.x\",[]]");
+        char *iv = pop(&b);
+        assert_non_null(iv);
+        assert_true(strncmp(iv, "[68,", 4) == 0);
+        assert_non_null(strstr(iv, ",1,{\"procedure\":\"com.app.proc.x\"}")); /* prefix wins */
+        wamp_id inv = third_int(iv) ? strtoull(iv + 4, NULL, 10) : 0;
+        free(iv);
+        char y[64];
+        snprintf(y, sizeof y, "[70,%llu,{}]", (unsigned long long)inv);
+        in(&b, y);
+        out(&a, "[50,11,{}]");
+        work[round] = wamp__router_index_visits(r) - v0;
+        if (round == 1) break;
+        /* 10,000 unrelated patterns of each kind, many sharing the first components */
+        char m[128];
+        for (int i = 0; i < 10000; i++) {
+            snprintf(m, sizeof m, "[32,%d,{\"match\":\"prefix\"},\"com.app.other%d\"]", 100 + i, i);
+            in(&a, m);
+            free(pop(&a));
+            snprintf(m, sizeof m, "[32,%d,{\"match\":\"wildcard\"},\"com.n%d..x\"]", 100 + i, i);
+            in(&a, m);
+            free(pop(&a));
+            snprintf(m, sizeof m, "[64,%d,{\"match\":\"prefix\"},\"org.x%d\"]", 100 + i, i);
+            in(&b, m);
+            free(pop(&b));
+            snprintf(m, sizeof m, "[64,%d,{\"match\":\"wildcard\"},\"com..proc.y%d\"]", 100 + i, i);
+            in(&b, m);
+            free(pop(&b));
+        }
+        none(&a);
+        none(&b);
+        g_counter = 4; /* same publication id in both rounds */
+    }
+    /* bounded by the URI lengths, and identical with 40,000 unrelated patterns present */
+    assert_true(work[0] > 0 && work[0] <= 2 * (strlen("com.app.topic.x") + 8));
+    assert_int_equal(work[1], work[0]);
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1135,6 +1471,8 @@ int main(void)
         cmocka_unit_test(test_auth_hooks),
         cmocka_unit_test(test_meta),
         cmocka_unit_test(test_testament),
+        cmocka_unit_test(test_index_differential),
+        cmocka_unit_test(test_index_unrelated_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
