@@ -112,6 +112,13 @@ typedef struct wamp_router_options {
     void *log_user;
     wamp_log_level log_level; /* messages above this level are not formatted [WAMP_LOG_INFO] */
     wamp_router_auth_hooks auth;
+    /* Wall-clock time in nanoseconds since the Unix epoch, for event history timestamps;
+     * NULL: CLOCK_REALTIME. */
+    uint64_t (*time_ns)(void *user);
+    void *time_user;
+    /* Per event history (wamp_router_add_event_history()): at most this many bytes of stored
+     * events; the oldest are dropped first [64 MiB]. */
+    size_t max_history_bytes;
 } wamp_router_options;
 
 /* Creates a router (no realm yet). opts may be NULL (copied). Returns WAMP_OK, WAMP_ENOMEM. */
@@ -120,6 +127,24 @@ WAMP_API int wamp_router_new(const wamp_router_options *opts, wamp_router **out)
 WAMP_API int wamp_router_free(wamp_router *r);
 /* Adds a realm (name copied). WAMP_OK, WAMP_EEXIST, WAMP_EREALM (not a valid URI), WAMP_ENOMEM. */
 WAMP_API int wamp_router_add_realm(wamp_router *r, const char *name);
+/*
+ * Event history (Crossbar.io's realm store "event-history" entries): the router keeps the last
+ * `limit` events published to topics matching (uri, match) in realm `realm`, and serves them
+ * through the meta procedure wamp.subscription.get_events(subscription_id[, limit]). The history
+ * holds a subscription of its own (so it lives, with its id, while no session is subscribed);
+ * sessions subscribing to the same (uri, match) get that subscription id. Events are stored
+ * with their payload still encoded (as the publisher sent it); each stored event is returned as
+ * a dict {time_ns, realm, session_id, authid, authrole, publication, topic, args, kwargs},
+ * newest first. session_id/authid/authrole are null unless the publisher was disclosed (unlike
+ * Crossbar.io, which always records them). A caller must be authorized to CALL
+ * wamp.subscription.get_events and to SUBSCRIBE to the subscription's URI.
+ *   limit: 1 .. 1,000,000 events (see also wamp_router_options.max_history_bytes).
+ * Returns WAMP_OK, WAMP_EINVAL (bad argument, or match not exact/prefix/wildcard),
+ * WAMP_ENOTFOUND (no such realm), WAMP_EURI (invalid pattern), WAMP_EEXIST (that pattern
+ * already has a history) or WAMP_ENOMEM.
+ */
+WAMP_API int wamp_router_add_event_history(wamp_router *r, const char *realm, const char *uri,
+                                           wamp_match match, size_t limit);
 /* Sets the current time and expires call timeouts. */
 WAMP_API void wamp_router_tick(wamp_router *r, uint64_t now_ms);
 /* Sends GOODBYE (reason, e.g. WAMP_CLOSE_SYSTEM_SHUTDOWN) to every joined session and ABORT to

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include "router_int.h"
 #include "wamp/router.h"
@@ -246,12 +247,31 @@ typedef struct realm realm;
 typedef struct inv inv;
 typedef wamp_router_session sess;
 
+/* One stored event of an event history: a single allocation, strings and payload inside. */
+typedef struct hent {
+    wamp_id publication, publisher; /* publisher 0: not disclosed */
+    uint64_t time_ns;
+    const char *topic, *authid, *authrole; /* authid/authrole NULL: not disclosed */
+    const uint8_t *args, *kwargs;          /* encoded, NULL: absent */
+    size_t args_len, kwargs_len;
+    int args_ser, kwargs_ser;
+    size_t size;
+    char data[];
+} hent;
+
+/* Event history of one subscription: a ring of the newest events. */
+typedef struct hist {
+    size_t limit, n, head, cap, bytes;
+    hent **ring; /* ring[(head + i) % cap], i = 0 oldest */
+} hist;
+
 typedef struct sub {
     wamp_id id;
     char *uri;
     size_t len;
     wamp_match match;
     vec sessions;
+    hist *hist; /* event history configured for this pattern (keeps the subscription alive) */
 } sub;
 
 typedef struct callee_t {
@@ -591,8 +611,24 @@ static int wildcard_cmp(const char *a, size_t alen, const char *b, size_t blen)
 
 /* ---------------------------------------------------------------- realm objects */
 
+static void hist_free(hist *h)
+{
+    if (!h) return;
+    for (size_t i = 0; i < h->n; i++)
+        free(h->ring[(h->head + i) % h->cap]);
+    free(h->ring);
+    free(h);
+}
+
+/* A subscription goes when nobody is subscribed and no history holds it. */
+static bool sub_unused(const sub *x)
+{
+    return !x->sessions.n && !x->hist;
+}
+
 static void sub_delete(realm *rl, sub *x)
 {
+    hist_free(x->hist);
     mapi_take(&rl->subs_id, x->id);
     if (x->match == WAMP_MATCH_EXACT)
         maps_take(&rl->subs_exact, x->uri, x->len);
@@ -737,7 +773,7 @@ static void sess_leave(sess *s)
         sub *x = s->subs.v[i];
         vec_remove(&x->sessions, s);
         meta_sub_event(s, "on_unsubscribe", x);
-        if (!x->sessions.n) {
+        if (sub_unused(x)) {
             meta_sub_event(s, "on_delete", x);
             sub_delete(rl, x);
         }
@@ -818,6 +854,7 @@ static void router_roles(wamp_roles *roles)
                                           WAMP_FEATURE_SUBSCRIBER_BLACKWHITE_LISTING,
                                           WAMP_FEATURE_PUBLISHER_EXCLUSION,
                                           WAMP_FEATURE_EVENT_RETENTION,
+                                          WAMP_FEATURE_EVENT_HISTORY,
                                           WAMP_FEATURE_PAYLOAD_TRANSPARENCY,
                                           WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE,
                                           WAMP_FEATURE_SESSION_META_API,
@@ -1100,6 +1137,122 @@ static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message 
     (void)r;
 }
 
+static uint64_t wall_ns(wamp_router *r)
+{
+    if (r->o.time_ns) return r->o.time_ns(r->o.time_user);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The encoded bytes of a payload part: RAW spans as they are, decoded values (not expected
+ * from the wire, where raw_from applies) encoded as JSON into tmp. false: absent. */
+static bool payload_bytes(const wamp_value *v, wamp_buf *tmp, const uint8_t **p, size_t *n,
+                          int *ser)
+{
+    if (v->type == WAMP_VALUE_RAW) {
+        *p = v->as.raw;
+        *n = v->len;
+        *ser = v->ser;
+        return true;
+    }
+    if (v->type != WAMP_VALUE_LIST && v->type != WAMP_VALUE_DICT) return false;
+    wamp_buf_clear(tmp);
+    if (wamp_value_encode(WAMP_SER_JSON, v, tmp) != WAMP_OK) return false;
+    *p = tmp->data;
+    *n = tmp->len;
+    *ser = WAMP_SER_JSON;
+    return true;
+}
+
+static void hist_drop_oldest(hist *h)
+{
+    hent *e = h->ring[h->head];
+    h->bytes -= e->size;
+    free(e);
+    h->head = (h->head + 1) % h->cap;
+    h->n--;
+}
+
+/* Appends one publication to a history (best effort: out of memory loses the event). */
+static void hist_store(wamp_router *r, hist *h, sess *s, const wamp_message *m, wamp_id pubid,
+                       bool disclose)
+{
+    wamp_buf ta = {0}, tk = {0};
+    const uint8_t *ap = NULL, *kp = NULL;
+    size_t an = 0, kn = 0;
+    int as = 0, ks = 0;
+    bool ha = payload_bytes(&m->args, &ta, &ap, &an, &as);
+    bool hk = payload_bytes(&m->kwargs, &tk, &kp, &kn, &ks);
+    const char *aid = disclose ? s->authid : NULL, *arl = disclose ? s->authrole : NULL;
+    size_t tl = m->publish.topic.len, il = aid ? strlen(aid) + 1 : 0,
+           rl = arl ? strlen(arl) + 1 : 0;
+    size_t size = sizeof(hent) + tl + 1 + il + rl + (ha ? an : 0) + (hk ? kn : 0);
+    hent *e = NULL;
+    if (size <= r->o.max_history_bytes) e = malloc(size);
+    if (!e) {
+        rlog(r, WAMP_LOG_WARN, "event history: event of %zu bytes not stored", size);
+        goto out;
+    }
+    memset(e, 0, sizeof *e);
+    e->publication = pubid;
+    e->publisher = disclose ? s->id : 0;
+    e->time_ns = wall_ns(r);
+    e->size = size;
+    char *w = e->data;
+    memcpy(w, m->publish.topic.ptr, tl);
+    w[tl] = 0;
+    e->topic = w;
+    w += tl + 1;
+    if (aid) {
+        memcpy(w, aid, il);
+        e->authid = w;
+        w += il;
+    }
+    if (arl) {
+        memcpy(w, arl, rl);
+        e->authrole = w;
+        w += rl;
+    }
+    if (ha) {
+        if (an) memcpy(w, ap, an);
+        e->args = (const uint8_t *)w;
+        e->args_len = an;
+        e->args_ser = as;
+        w += an;
+    }
+    if (hk) {
+        if (kn) memcpy(w, kp, kn);
+        e->kwargs = (const uint8_t *)w;
+        e->kwargs_len = kn;
+        e->kwargs_ser = ks;
+    }
+    if (h->n == h->limit) hist_drop_oldest(h);
+    while (h->n && h->bytes + size > r->o.max_history_bytes)
+        hist_drop_oldest(h);
+    if (h->n == h->cap) { /* grow the ring (up to limit), oldest first again */
+        size_t cap = h->cap ? h->cap * 2 : 8;
+        if (cap > h->limit) cap = h->limit;
+        hent **ring = malloc(cap * sizeof *ring);
+        if (!ring) {
+            free(e);
+            goto out;
+        }
+        for (size_t i = 0; i < h->n; i++)
+            ring[i] = h->ring[(h->head + i) % h->cap];
+        free(h->ring);
+        h->ring = ring;
+        h->cap = cap;
+        h->head = 0;
+    }
+    h->ring[(h->head + h->n) % h->cap] = e;
+    h->n++;
+    h->bytes += size;
+out:
+    wamp_buf_free(&ta);
+    wamp_buf_free(&tk);
+}
+
 static void on_publish(sess *s, const wamp_message *m)
 {
     wamp_router *r = s->r;
@@ -1114,15 +1267,50 @@ static void on_publish(sess *s, const wamp_message *m)
     bool disclose = p->disclose_me == WAMP_OPT_TRUE;
     vec hits = {0};
     subs_collect(rl, p->topic.ptr, p->topic.len, &hits);
-    for (size_t i = 0; i < hits.n; i++)
-        deliver_event(r, hits.v[i], m, p, s, pubid, disclose, s->id, s->authid, s->authrole, false,
-                      NULL);
+    for (size_t i = 0; i < hits.n; i++) {
+        sub *x = hits.v[i];
+        if (x->hist) hist_store(r, x->hist, s, m, pubid, disclose);
+        if (x->sessions.n)
+            deliver_event(r, x, m, p, s, pubid, disclose, s->id, s->authid, s->authrole, false,
+                          NULL);
+    }
     vec_free(&hits);
     if (p->retain == WAMP_OPT_TRUE) retain_store(r, rl, s, m, pubid);
     if (ack && s->state != S_CLOSED) {
         wamp_message a = wamp_message_published(p->request, pubid);
         send_msg(s, &a);
     }
+}
+
+/* The subscription of (match, uri) in rl, created when absent (NULL: out of memory). */
+static sub *sub_get_or_create(wamp_router *r, realm *rl, wamp_match match, const char *uri,
+                              size_t len, bool *created)
+{
+    *created = false;
+    sub *x = match == WAMP_MATCH_EXACT ? maps_get(&rl->subs_exact, uri, len)
+                                       : wamp__pindex_get(rl->subs_pat, match, uri, len);
+    if (x) return x;
+    x = calloc(1, sizeof *x);
+    if (!x || !(x->uri = dupn(uri, len))) {
+        free(x);
+        return NULL;
+    }
+    x->id = ++r->next_sub;
+    x->len = len;
+    x->match = match;
+    int rc = mapi_put(&rl->subs_id, x->id, x);
+    if (rc == WAMP_OK)
+        rc = x->match == WAMP_MATCH_EXACT
+                 ? maps_put(&rl->subs_exact, x->uri, x->len, x)
+                 : wamp__pindex_put(rl->subs_pat, x->match, x->uri, x->len, x);
+    if (rc != WAMP_OK) {
+        mapi_take(&rl->subs_id, x->id);
+        free(x->uri);
+        free(x);
+        return NULL;
+    }
+    *created = true;
+    return x;
 }
 
 static void on_subscribe(sess *s, const wamp_message *m)
@@ -1139,41 +1327,17 @@ static void on_subscribe(sess *s, const wamp_message *m)
         send_error(s, WAMP_MSG_SUBSCRIBE, q->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
         return;
     }
-    sub *x = NULL;
     bool created = false;
-    if (q->match == WAMP_MATCH_EXACT)
-        x = maps_get(&rl->subs_exact, q->topic.ptr, q->topic.len);
-    else
-        x = wamp__pindex_get(rl->subs_pat, q->match, q->topic.ptr, q->topic.len);
+    sub *x = sub_get_or_create(r, rl, q->match, q->topic.ptr, q->topic.len, &created);
     if (!x) {
-        x = calloc(1, sizeof *x);
-        if (!x || !(x->uri = dupn(q->topic.ptr, q->topic.len))) {
-            free(x);
-            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
-            return;
-        }
-        x->id = ++r->next_sub;
-        x->len = q->topic.len;
-        x->match = q->match;
-        int rc = mapi_put(&rl->subs_id, x->id, x);
-        if (rc == WAMP_OK)
-            rc = x->match == WAMP_MATCH_EXACT
-                     ? maps_put(&rl->subs_exact, x->uri, x->len, x)
-                     : wamp__pindex_put(rl->subs_pat, x->match, x->uri, x->len, x);
-        if (rc != WAMP_OK) {
-            mapi_take(&rl->subs_id, x->id);
-            free(x->uri);
-            free(x);
-            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
-            return;
-        }
-        created = true;
+        abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+        return;
     }
     bool added = false;
     if (!vec_has(&x->sessions, s)) {
         if (vec_push(&x->sessions, s) != WAMP_OK || vec_push(&s->subs, x) != WAMP_OK) {
             vec_remove(&x->sessions, s);
-            if (!x->sessions.n) sub_delete(rl, x);
+            if (sub_unused(x)) sub_delete(rl, x);
             abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
             return;
         }
@@ -1212,7 +1376,7 @@ static void on_unsubscribe(sess *s, const wamp_message *m)
     wamp_message a = wamp_message_unsubscribed(m->unsubscribe.request);
     send_msg(s, &a);
     meta_sub_event(s, "on_unsubscribe", x);
-    if (!x->sessions.n) {
+    if (sub_unused(x)) {
         meta_sub_event(s, "on_delete", x);
         sub_delete(rl, x);
     }
@@ -1611,6 +1775,8 @@ static wamp_match arg_match(const wamp_value *args, size_t i)
     return WAMP_MATCH_EXACT;
 }
 
+static const char *hist_get_events(sess *s, const wamp_value *args, wamp_value *one);
+
 /* Handles a CALL to a wamp.* meta procedure; false when the procedure is not one. */
 static bool meta_call(sess *s, const wamp_message *m)
 {
@@ -1708,6 +1874,8 @@ static bool meta_call(sess *s, const wamp_message *m)
                 vec_free(&hits);
                 if (wamp_value_count(&l)) one = l;
             }
+        } else if (OP("get_events")) {
+            error = hist_get_events(s, &args, &one);
         } else if (OP("get") || OP("list_subscribers") || OP("count_subscribers")) {
             sub *x = arg_id(&args, 0, &id) ? mapi_get(&rl->subs_id, id) : NULL;
             if (!x)
@@ -1794,6 +1962,46 @@ static bool meta_call(sess *s, const wamp_message *m)
     }
     wamp_arena_reset(r->meta);
     return handled;
+}
+
+/* wamp.subscription.get_events(subscription_id[, limit = 10]) into *one (values in r->meta). */
+static const char *hist_get_events(sess *s, const wamp_value *args, wamp_value *one)
+{
+    wamp_router *r = s->r;
+    wamp_id id;
+    if (!arg_id(args, 0, &id)) return WAMP_ERROR_INVALID_ARGUMENT;
+    int64_t limit = 10;
+    if (wamp_value_count(args) > 1 &&
+        (!wamp_value_get_int(wamp_value_list_at(args, 1), &limit) || limit < 0))
+        return WAMP_ERROR_INVALID_ARGUMENT;
+    sub *x = mapi_get(&s->realm->subs_id, id);
+    if (!x) return WAMP_ERROR_NO_SUCH_SUBSCRIPTION;
+    if (!authorized(s, WAMP_ACTION_SUBSCRIBE, (wamp_str){x->uri, x->len}))
+        return WAMP_ERROR_NOT_AUTHORIZED;
+    hist *h = x->hist;
+    if (!h) return "wamp.error.history_unavailable";
+    *one = wamp_value_list();
+    for (size_t i = 0; i < h->n && (int64_t)i < limit; i++) {
+        const hent *e = h->ring[(h->head + h->n - 1 - i) % h->cap];
+        wamp_value d = wamp_value_dict();
+        wamp_value_dict_setc(r->meta, &d, "time_ns", wamp_value_uint(e->time_ns));
+        wamp_value_dict_setc(r->meta, &d, "realm", mv_str(r, s->realm->name));
+        wamp_value_dict_setc(r->meta, &d, "session_id",
+                             e->publisher ? wamp_value_uint(e->publisher) : wamp_value_null());
+        wamp_value_dict_setc(r->meta, &d, "authid", mv_str(r, e->authid));
+        wamp_value_dict_setc(r->meta, &d, "authrole", mv_str(r, e->authrole));
+        wamp_value_dict_setc(r->meta, &d, "publication", wamp_value_uint(e->publication));
+        wamp_value_dict_setc(r->meta, &d, "topic", mv_str(r, e->topic));
+        wamp_value_dict_setc(r->meta, &d, "args",
+                             e->args ? wamp_value_raw_borrow(e->args_ser, e->args, e->args_len)
+                                     : wamp_value_null());
+        wamp_value_dict_setc(r->meta, &d, "kwargs",
+                             e->kwargs
+                                 ? wamp_value_raw_borrow(e->kwargs_ser, e->kwargs, e->kwargs_len)
+                                 : wamp_value_null());
+        wamp_value_list_push(r->meta, one, d);
+    }
+    return NULL;
 }
 
 static void on_call(sess *s, const wamp_message *m)
@@ -2048,6 +2256,7 @@ int wamp_router_new(const wamp_router_options *opts, wamp_router **out)
     if (!opts) r->o.log_level = WAMP_LOG_INFO;
     if (!r->o.max_queue_bytes) r->o.max_queue_bytes = 16u * 1024u * 1024u;
     if (!r->o.max_queue_messages) r->o.max_queue_messages = 65536;
+    if (!r->o.max_history_bytes) r->o.max_history_bytes = 64u * 1024u * 1024u;
     r->in = wamp_arena_new(0);
     r->out = wamp_arena_new(0);
     r->meta = wamp_arena_new(0);
@@ -2089,6 +2298,28 @@ int wamp_router_add_realm(wamp_router *r, const char *name)
         return WAMP_EREALM;
     if (realm_find(r, name, strlen(name))) return WAMP_EEXIST;
     return realm_add(r, name, strlen(name), NULL);
+}
+
+int wamp_router_add_event_history(wamp_router *r, const char *realm_name, const char *uri,
+                                  wamp_match match, size_t limit)
+{
+    if (!r || !realm_name || !uri || !limit || limit > 1000000) return WAMP_EINVAL;
+    if (match != WAMP_MATCH_EXACT && match != WAMP_MATCH_PREFIX && match != WAMP_MATCH_WILDCARD)
+        return WAMP_EINVAL;
+    realm *rl = realm_find(r, realm_name, strlen(realm_name));
+    if (!rl) return WAMP_ENOTFOUND;
+    if (wamp_uri_check_pattern(wamp_str_c(uri), match, WAMP_URI_LOOSE) != WAMP_OK) return WAMP_EURI;
+    bool created;
+    sub *x = sub_get_or_create(r, rl, match, uri, strlen(uri), &created);
+    if (!x) return WAMP_ENOMEM;
+    if (x->hist) return WAMP_EEXIST;
+    x->hist = calloc(1, sizeof *x->hist);
+    if (!x->hist) {
+        if (created) sub_delete(rl, x);
+        return WAMP_ENOMEM;
+    }
+    x->hist->limit = limit;
+    return WAMP_OK;
 }
 
 void wamp_router_tick(wamp_router *r, uint64_t now_ms)

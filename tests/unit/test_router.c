@@ -119,7 +119,8 @@ static wamp_id welcome_(tsess *t, int line)
     "\"roles\":{\"broker\":{\"features\":{\"publisher_identification\":true,"                      \
     "\"pattern_based_subscription\":true,\"session_meta_api\":true,"                               \
     "\"subscription_meta_api\":true,\"subscriber_blackwhite_listing\":true,"                       \
-    "\"publisher_exclusion\":true,\"payload_transparency\":true,\"event_retention\":true,"         \
+    "\"publisher_exclusion\":true,\"event_history\":true,\"payload_transparency\":true,\"event_"   \
+    "retention\":true,"                                                                            \
     "\"payload_passthru_mode\":true}},\"dealer\":{\"features\":{\"caller_identification\":"        \
     "true,\"pattern_based_registration\":true,\"session_meta_api\":true,"                          \
     "\"registration_meta_api\":true,\"shared_registration\":true,\"call_timeout\":true,"           \
@@ -1447,6 +1448,103 @@ static void test_index_unrelated_work(void **state)
     done(r, all, 2);
 }
 
+/* ---------------------------------------------------------------- event history */
+
+static uint64_t g_clock;
+static uint64_t fake_time_ns(void *user)
+{
+    (void)user;
+    return g_clock += 1000;
+}
+
+static void test_event_history(void **state)
+{
+    wamp_router_options o = {0};
+    o.time_ns = fake_time_ns;
+    g_clock = 1700000000000000000ull;
+    wamp_router *r = mk_router(&o);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com.hist", WAMP_MATCH_EXACT, 3),
+                     WAMP_OK);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com.hist", WAMP_MATCH_EXACT, 3),
+                     WAMP_EEXIST);
+    assert_int_equal(wamp_router_add_event_history(r, "nope", "com.x", WAMP_MATCH_EXACT, 3),
+                     WAMP_ENOTFOUND);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com.x", WAMP_MATCH_EXACT, 0),
+                     WAMP_EINVAL);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com..x", WAMP_MATCH_EXACT, 3),
+                     WAMP_EURI);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com.pre", WAMP_MATCH_PREFIX, 2),
+                     WAMP_OK);
+    tsess a, b, c;
+    join(r, &a); /* session 1 */
+    join(r, &b); /* session 3 */
+    mk_sess_ser(r, &c, "msgpack");
+    assert_int_equal(in(&a, "[32,1,{},\"com.hist\"]"), WAMP_OK);
+    out(&a, "[33,1,1]"); /* the history's own subscription */
+    in(&a, "[32,2,{},\"com.nohist\"]");
+    out(&a, "[33,2,3]");
+    /* events before and while subscribed all count; the oldest drop beyond the limit */
+    in(&b, "[16,1,{},\"com.hist\",[1]]");
+    out(&a, "[36,1,5,{},[1]]");
+    in(&b, "[16,2,{\"disclose_me\":true},\"com.hist\",[2],{\"k\":2}]");
+    out(&a, "[36,1,6,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\"},[2],{\"k\":2}]");
+    in(&a, "[34,3,1]");
+    out(&a, "[35,3]");
+    in(&b, "[16,3,{},\"com.hist\"]");
+    none(&a);
+    in(&b, "[16,4,{},\"com.hist\",[4]]");
+    in(&b, "[16,5,{},\"com.pre.x\",[\"p\"]]"); /* prefix history, nobody subscribed */
+    in(&b, "[48,6,{},\"wamp.subscription.get_events\",[1]]");
+    out(&b, "[50,6,{},[[{\"time_ns\":1700000000000004000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":8,\"topic\":\"com.hist\","
+            "\"args\":[4],\"kwargs\":null},"
+            "{\"time_ns\":1700000000000003000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":7,\"topic\":\"com.hist\","
+            "\"args\":null,\"kwargs\":null},"
+            "{\"time_ns\":1700000000000002000,\"realm\":\"realm1\",\"session_id\":3,"
+            "\"authid\":\"DAAA-AAAA-AAAA\",\"authrole\":\"anonymous\",\"publication\":6,"
+            "\"topic\":\"com.hist\",\"args\":[2],\"kwargs\":{\"k\":2}}]]]");
+    in(&b, "[48,7,{},\"wamp.subscription.get_events\",[1,1]]");
+    out(&b, "[50,7,{},[[{\"time_ns\":1700000000000004000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":8,\"topic\":\"com.hist\","
+            "\"args\":[4],\"kwargs\":null}]]]");
+    /* the subscription lives on without subscribers */
+    in(&b, "[48,8,{},\"wamp.subscription.lookup\",[\"com.pre\",{\"match\":\"prefix\"}]]");
+    out(&b, "[50,8,{},[2]]");
+    in(&b, "[48,9,{},\"wamp.subscription.get_events\",[2,0]]");
+    out(&b, "[50,9,{},[[]]]");
+    /* a msgpack publisher: the stored msgpack payload is transcoded for the JSON caller */
+    static const uint8_t hello_mp[] = {0x93, 0x01, 0xa6, 'r', 'e', 'a', 'l',  'm',  '1', 0x81,
+                                       0xa5, 'r',  'o',  'l', 'e', 's', 0x81, 0xa9, 'p', 'u',
+                                       'b',  'l',  'i',  's', 'h', 'e', 'r',  0x80};
+    assert_int_equal(wamp_router_session_receive(c.s, hello_mp, sizeof hello_mp), WAMP_OK);
+    wamp_buf w = {0};
+    assert_true(wamp_router_session_pop(c.s, &w));
+    wamp_buf_free(&w);
+    /* [16, 1, {}, "com.pre.y", ["m", 1.5]] */
+    static const uint8_t pub_mp[] = {0x95, 0x10, 0x01, 0x80, 0xa9, 'c',  'o',  'm', '.',
+                                     'p',  'r',  'e',  '.',  'y',  0x92, 0xa1, 'm', 0xcb,
+                                     0x3f, 0xf8, 0,    0,    0,    0,    0,    0};
+    assert_int_equal(wamp_router_session_receive(c.s, pub_mp, sizeof pub_mp), WAMP_OK);
+    in(&b, "[48,10,{},\"wamp.subscription.get_events\",[2]]");
+    out(&b, "[50,10,{},[[{\"time_ns\":1700000000000006000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":12,\"topic\":\"com.pre.y\","
+            "\"args\":[\"m\",1.5],\"kwargs\":null},"
+            "{\"time_ns\":1700000000000005000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":9,\"topic\":\"com.pre.x\","
+            "\"args\":[\"p\"],\"kwargs\":null}]]]");
+    /* errors */
+    in(&b, "[48,11,{},\"wamp.subscription.get_events\",[3]]");
+    out(&b, "[8,48,11,{},\"wamp.error.history_unavailable\"]");
+    in(&b, "[48,12,{},\"wamp.subscription.get_events\",[99]]");
+    out(&b, "[8,48,12,{},\"wamp.error.no_such_subscription\"]");
+    in(&b, "[48,13,{},\"wamp.subscription.get_events\",[\"x\"]]");
+    out(&b, "[8,48,13,{},\"wamp.error.invalid_argument\"]");
+    tsess *all[] = {&a, &b, &c};
+    done(r, all, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1473,6 +1571,7 @@ int main(void)
         cmocka_unit_test(test_testament),
         cmocka_unit_test(test_index_differential),
         cmocka_unit_test(test_index_unrelated_work),
+        cmocka_unit_test(test_event_history),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
