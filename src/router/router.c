@@ -1777,6 +1777,42 @@ static wamp_match arg_match(const wamp_value *args, size_t i)
 
 static const char *hist_get_events(sess *s, const wamp_value *args, wamp_value *one);
 
+/* reason (a URI, default wamp.close.killed) and message of the kill procedures: positional after
+ * the first argument, or kwargs "reason" / "message" (as Crossbar.io). false: invalid. */
+static bool kill_args(const wamp_value *args, const wamp_value *kwargs, char *reason, size_t rcap,
+                      char *message, size_t mcap)
+{
+    snprintf(reason, rcap, "%s", WAMP_CLOSE_KILLED);
+    message[0] = 0;
+    const wamp_value *rv = wamp_value_count(args) > 1 ? wamp_value_list_at(args, 1)
+                                                      : wamp_value_dict_getc(kwargs, "reason");
+    const wamp_value *mv = wamp_value_count(args) > 2 ? wamp_value_list_at(args, 2)
+                                                      : wamp_value_dict_getc(kwargs, "message");
+    wamp_str v;
+    if (rv && wamp_value_type_of(rv) != WAMP_VALUE_NULL) {
+        if (!wamp_value_get_string(rv, &v) || v.len >= rcap ||
+            wamp_uri_check(v, WAMP_URI_LOOSE, false, false) != WAMP_OK)
+            return false;
+        memcpy(reason, v.ptr, v.len);
+        reason[v.len] = 0;
+    }
+    if (mv && wamp_value_type_of(mv) != WAMP_VALUE_NULL) {
+        if (!wamp_value_get_string(mv, &v) || v.len >= mcap || memchr(v.ptr, 0, v.len))
+            return false;
+        memcpy(message, v.ptr, v.len);
+        message[v.len] = 0;
+    }
+    return true;
+}
+
+/* Tells a joined session to leave (GOODBYE reason); its GOODBYE answer closes it. */
+static void kill_session(sess *x, const char *reason, const char *message)
+{
+    wamp_message g = wamp_message_goodbye(reason, message && *message ? message : NULL);
+    send_msg(x, &g);
+    if (x->state == S_JOINED) x->state = S_SHUTTING;
+}
+
 /* Handles a CALL to a wamp.* meta procedure; false when the procedure is not one. */
 static bool meta_call(sess *s, const wamp_message *m)
 {
@@ -1791,6 +1827,15 @@ static bool meta_call(sess *s, const wamp_message *m)
             args = wamp_value_list();
     } else if (m->args.type == WAMP_VALUE_LIST) {
         args = m->args;
+    }
+    wamp_value kwargs = wamp_value_dict();
+    if (m->kwargs.type == WAMP_VALUE_RAW) {
+        if (wamp_value_decode((wamp_serializer_id)m->kwargs.ser, m->kwargs.as.raw, m->kwargs.len,
+                              r->meta, NULL, &kwargs) != WAMP_OK ||
+            kwargs.type != WAMP_VALUE_DICT)
+            kwargs = wamp_value_dict();
+    } else if (m->kwargs.type == WAMP_VALUE_DICT) {
+        kwargs = m->kwargs;
     }
     wamp_value res = wamp_value_list(), one = wamp_value_null();
     const char *error = NULL;
@@ -1807,19 +1852,42 @@ static bool meta_call(sess *s, const wamp_message *m)
         for (sess *x = r->sessions; x; x = x->next)
             if (x->realm == rl && x->state == S_JOINED)
                 wamp_value_list_push(r->meta, &one, wamp_value_uint(x->id));
-    } else if (wamp_str_eqc(proc, "wamp.session.get") || wamp_str_eqc(proc, "wamp.session.kill")) {
+    } else if (wamp_str_eqc(proc, "wamp.session.get")) {
         sess *x = arg_id(&args, 0, &id) ? mapi_get(&r->by_id, id) : NULL;
         if (!x || x->realm != rl)
             error = WAMP_ERROR_NO_SUCH_SESSION;
-        else if (wamp_str_eqc(proc, "wamp.session.get"))
+        else
             one = session_details(r, x);
-        else if (x == s)
-            error = WAMP_ERROR_NO_SUCH_SESSION; /* a session cannot kill itself (as Crossbar) */
+    } else if (wamp_str_eqc(proc, "wamp.session.kill") ||
+               wamp_str_eqc(proc, "wamp.session.kill_by_authid") ||
+               wamp_str_eqc(proc, "wamp.session.kill_by_authrole")) {
+        char reason[256], message[512];
+        bool by_id = wamp_str_eqc(proc, "wamp.session.kill"),
+             by_authid = wamp_str_eqc(proc, "wamp.session.kill_by_authid");
+        wamp_str who = {0};
+        if (!kill_args(&args, &kwargs, reason, sizeof reason, message, sizeof message))
+            error = WAMP_ERROR_INVALID_ARGUMENT;
+        else if (by_id) {
+            sess *x = arg_id(&args, 0, &id) ? mapi_get(&r->by_id, id) : NULL;
+            if (!x || x->realm != rl || x->state != S_JOINED || x == s)
+                error = WAMP_ERROR_NO_SUCH_SESSION; /* a session cannot kill itself (Crossbar) */
+            else {
+                kill_session(x, reason, message);
+                no_result = true;
+            }
+        } else if (!arg_str(&args, 0, &who))
+            error = WAMP_ERROR_INVALID_ARGUMENT;
         else {
-            wamp_message g = wamp_message_goodbye(WAMP_CLOSE_KILLED, NULL);
-            send_msg(x, &g);
-            if (x->state == S_JOINED) x->state = S_SHUTTING;
-            no_result = true;
+            /* every other joined session of the realm with that authid/authrole; the ids of
+             * the sessions told to leave are the result (as Crossbar.io) */
+            one = wamp_value_list();
+            for (sess *x = r->sessions; x; x = x->next) {
+                if (x == s || x->realm != rl || x->state != S_JOINED) continue;
+                const char *v = by_authid ? x->authid : x->authrole;
+                if (!v || !wamp_str_eqc(who, v)) continue;
+                wamp_value_list_push(r->meta, &one, wamp_value_uint(x->id));
+                kill_session(x, reason, message);
+            }
         }
     } else if (wamp_str_eqc(proc, "wamp.session.add_testament")) {
         error = testament_add(s, &args);
@@ -1840,6 +1908,7 @@ static bool meta_call(sess *s, const wamp_message *m)
             void **v = map_values(&rl->subs_id, &n);
             for (size_t i = 0; v && i < n; i++) {
                 sub *x = v[i];
+                if (!strncmp(x->uri, "wamp.", 5)) continue; /* the router's own (Crossbar) */
                 wamp_value *dst = x->match == WAMP_MATCH_EXACT    ? &e
                                   : x->match == WAMP_MATCH_PREFIX ? &p
                                                                   : &w;
@@ -1901,6 +1970,7 @@ static bool meta_call(sess *s, const wamp_message *m)
             void **v = map_values(&rl->regs_id, &n);
             for (size_t i = 0; v && i < n; i++) {
                 reg *g = v[i];
+                if (!strncmp(g->uri, "wamp.", 5)) continue;
                 wamp_value *dst = g->match == WAMP_MATCH_EXACT    ? &e
                                   : g->match == WAMP_MATCH_PREFIX ? &p
                                                                   : &w;

@@ -1545,6 +1545,155 @@ static void test_event_history(void **state)
     done(r, all, 3);
 }
 
+/* ---------------------------------------------------------------- meta API: kill, lists, events */
+
+static const uint64_t *g_script;
+static size_t g_script_n;
+static uint64_t script_rand(void *user)
+{
+    (void)user;
+    if (g_script_n) {
+        g_script_n--;
+        return *g_script++;
+    }
+    return 1000 + g_counter++;
+}
+
+static void test_meta_kill_by(void **state)
+{
+    /* session id = value + 1; authid from the next value (1: BAAA-AAAA-AAAA, 2: CAAA-..) */
+    static const uint64_t script[] = {9, 1, 19, 1, 29, 2, 39, 1, 49, 3, 59, 4};
+    g_script = script;
+    g_script_n = sizeof script / sizeof *script;
+    wamp_router_options o = {0};
+    wamp_router *r = mk_router(&o);
+    wamp_router_free(r);
+    o.random = script_rand;
+    assert_int_equal(wamp_router_new(&o, &r), WAMP_OK);
+    assert_int_equal(wamp_router_add_realm(r, "realm1"), WAMP_OK);
+    tsess a, b, c, d, e, f;
+    assert_int_equal(join(r, &a), 10);
+    assert_int_equal(join(r, &b), 20);
+    assert_int_equal(join(r, &c), 30);
+    assert_int_equal(join(r, &d), 40);
+    /* by authid with reason and message kwargs: every other session with that authid */
+    in(&c, "[48,1,{},\"wamp.session.kill_by_authid\",[\"BAAA-AAAA-AAAA\"],"
+           "{\"reason\":\"com.example.kicked\",\"message\":\"bye\"}]");
+    for (tsess *t = &a; t; t = t == &a ? &b : t == &b ? &d : NULL)
+        out(t, "[6,{\"message\":\"bye\"},\"com.example.kicked\"]");
+    out(&c, "[50,1,{},[[40,20,10]]]");
+    in(&a, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    assert_true(a.closed);
+    in(&b, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    in(&d, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    assert_true(b.closed && d.closed);
+    assert_int_equal(join(r, &e), 50);
+    assert_int_equal(join(r, &f), 60);
+    /* by authrole, reason positional: not the caller itself */
+    in(&c, "[48,2,{},\"wamp.session.kill_by_authrole\",[\"anonymous\","
+           "\"wamp.close.system_shutdown\"]]");
+    out(&f, "[6,{},\"wamp.close.system_shutdown\"]");
+    out(&e, "[6,{},\"wamp.close.system_shutdown\"]");
+    out(&c, "[50,2,{},[[60,50]]]");
+    none(&c);
+    /* the caller's own authid: nobody else has it, the caller stays */
+    in(&c, "[48,3,{},\"wamp.session.kill_by_authid\",[\"CAAA-AAAA-AAAA\"]]");
+    out(&c, "[50,3,{},[[]]]");
+    in(&c, "[48,4,{},\"wamp.session.kill_by_authrole\",[\"nobody\"]]");
+    out(&c, "[50,4,{},[[]]]");
+    /* bad arguments */
+    in(&c, "[48,5,{},\"wamp.session.kill_by_authid\",[\"x\"],{\"reason\":\"not a uri\"}]");
+    out(&c, "[8,48,5,{},\"wamp.error.invalid_argument\"]");
+    in(&c, "[48,6,{},\"wamp.session.kill_by_authrole\"]");
+    out(&c, "[8,48,6,{},\"wamp.error.invalid_argument\"]");
+    in(&c, "[48,7,{},\"wamp.session.kill\",[30]]");
+    out(&c, "[8,48,7,{},\"wamp.error.no_such_session\"]");
+    /* kill by id with a message */
+    tsess g;
+    wamp_id ig = join(r, &g);
+    char m[160];
+    snprintf(m, sizeof m, "[48,8,{},\"wamp.session.kill\",[%llu],{\"message\":\"go\"}]",
+             (unsigned long long)ig);
+    in(&c, m);
+    out(&g, "[6,{\"message\":\"go\"},\"wamp.close.killed\"]");
+    out(&c, "[50,8,{}]");
+    tsess *all[] = {&a, &b, &c, &d, &e, &f, &g};
+    done(r, all, 7);
+}
+
+static void test_meta_lists_and_events(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess m, x, y;
+    join(r, &m); /* session 1 */
+    static const char *const topics[] = {
+        "wamp.subscription.on_subscribe",  "wamp.subscription.on_unsubscribe",
+        "wamp.subscription.on_delete",     "wamp.registration.on_create",
+        "wamp.registration.on_unregister", "wamp.registration.on_delete"};
+    char buf[256];
+    for (int i = 0; i < 6; i++) {
+        snprintf(buf, sizeof buf, "[32,%d,{},\"%s\"]", i + 1, topics[i]);
+        in(&m, buf);
+        snprintf(buf, sizeof buf, "[33,%d,%d]", i + 1, i + 1);
+        out(&m, buf);
+    }
+    join(r, &x); /* session 3 */
+    join(r, &y); /* session 5 */
+    /* publication ids: random + 1, from 7 on */
+    in(&x, "[32,1,{},\"com.t\"]");
+    out(&x, "[33,1,7]");
+    out(&m, "[36,1,7,{},[3,7]]"); /* on_subscribe (session, subscription) */
+    in(&y, "[32,1,{},\"com.t\"]");
+    out(&y, "[33,1,7]");
+    out(&m, "[36,1,8,{},[5,7]]");
+    in(&y, "[32,2,{\"match\":\"prefix\"},\"com.p\"]");
+    out(&y, "[33,2,8]");
+    out(&m, "[36,1,9,{},[5,8]]");
+    in(&y, "[32,3,{\"match\":\"wildcard\"},\"com..w\"]");
+    out(&y, "[33,3,9]");
+    out(&m, "[36,1,10,{},[5,9]]");
+    in(&x, "[64,2,{},\"com.proc\"]");
+    out(&x, "[65,2,1]");
+    out(&m, "[36,4,11,{},[3,{\"id\":1,\"uri\":\"com.proc\",\"match\":\"exact\","
+            "\"invoke\":\"single\"}]]");
+    in(&y, "[64,4,{\"match\":\"prefix\"},\"com.pp\"]");
+    out(&y, "[65,4,2]");
+    out(&m, "[36,4,12,{},[5,{\"id\":2,\"uri\":\"com.pp\",\"match\":\"prefix\","
+            "\"invoke\":\"single\"}]]");
+    /* lists by match policy; the router's own wamp.* subscriptions are not listed */
+    in(&m, "[48,10,{},\"wamp.subscription.list\"]");
+    out(&m, "[50,10,{},[{\"exact\":[7],\"prefix\":[8],\"wildcard\":[9]}]]");
+    in(&m, "[48,11,{},\"wamp.registration.list\"]");
+    out(&m, "[50,11,{},[{\"exact\":[1],\"prefix\":[2],\"wildcard\":[]}]]");
+    /* unsubscribe: on_unsubscribe only while another subscriber remains */
+    in(&x, "[34,3,7]");
+    out(&x, "[35,3]");
+    out(&m, "[36,2,13,{},[3,7]]");
+    none(&m);
+    /* unregister: on_unregister then on_delete */
+    in(&x, "[66,4,1]");
+    out(&x, "[67,4]");
+    out(&m, "[36,5,14,{},[3,1]]");
+    out(&m, "[36,6,15,{},[3,1]]");
+    /* y disconnects: each subscription on_unsubscribe + on_delete, registrations likewise */
+    wamp_router_session_free(y.s);
+    out(&m, "[36,2,16,{},[5,7]]");
+    out(&m, "[36,3,17,{},[5,7]]");
+    out(&m, "[36,2,18,{},[5,8]]");
+    out(&m, "[36,3,19,{},[5,8]]");
+    out(&m, "[36,2,20,{},[5,9]]");
+    out(&m, "[36,3,21,{},[5,9]]");
+    out(&m, "[36,5,22,{},[5,2]]");
+    out(&m, "[36,6,23,{},[5,2]]");
+    none(&m);
+    in(&m, "[48,12,{},\"wamp.subscription.list\"]");
+    out(&m, "[50,12,{},[{\"exact\":[],\"prefix\":[],\"wildcard\":[]}]]");
+    in(&m, "[48,13,{},\"wamp.registration.list\"]");
+    out(&m, "[50,13,{},[{\"exact\":[],\"prefix\":[],\"wildcard\":[]}]]");
+    tsess *all[] = {&m, &x};
+    done(r, all, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1572,6 +1721,8 @@ int main(void)
         cmocka_unit_test(test_index_differential),
         cmocka_unit_test(test_index_unrelated_work),
         cmocka_unit_test(test_event_history),
+        cmocka_unit_test(test_meta_kill_by),
+        cmocka_unit_test(test_meta_lists_and_events),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
