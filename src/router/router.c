@@ -320,7 +320,11 @@ struct inv {
     uint64_t deadline;
     int64_t timeout;
     bool receive_progress;
-    bool canceled; /* kill sent: waiting for the callee_t */
+    bool canceled;       /* kill sent: waiting for the callee_t */
+    bool progressive;    /* started with CALL progress=true (progressive call invocations) */
+    bool progressive_in; /* ... and the caller has not sent its final CALL yet */
+    bool disclose;       /* caller disclosed (frozen by the initiating CALL) */
+    char *procedure;     /* progressive calls: the URI the continuations must repeat */
 };
 
 typedef struct qnode {
@@ -351,6 +355,10 @@ struct wamp_router_session {
     qnode *qhead, *qtail;
     wamp_router_session_stats st;
     struct testament *testaments;
+    /* request ids of this caller's progressive calls completed lately: late continuations
+     * (the spec's "grace period table") are discarded instead of starting new calls */
+    wamp_id done_prog[16];
+    unsigned done_prog_next;
 };
 
 struct wamp_router {
@@ -709,6 +717,11 @@ static int realm_add(wamp_router *r, const char *name, size_t n, realm **out)
 static void inv_finish(wamp_router *r, inv *v)
 {
     mapi_take(&r->invs, v->id);
+    if (v->caller && v->progressive) {
+        sess *c = v->caller;
+        c->done_prog[c->done_prog_next++ % 16] = v->call_req;
+    }
+    free(v->procedure);
     if (v->caller) {
         if (v->cprev)
             v->cprev->cnext = v->cnext;
@@ -863,6 +876,7 @@ static void router_roles(wamp_roles *roles)
                                           WAMP_FEATURE_REGISTRATION_META_API,
                                           WAMP_FEATURE_TESTAMENT_META_API,
                                           WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS,
+                                          WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS,
                                           WAMP_FEATURE_CALL_CANCELING,
                                           WAMP_FEATURE_CALLER_IDENTIFICATION,
                                           WAMP_FEATURE_PATTERN_BASED_REGISTRATION,
@@ -2074,6 +2088,35 @@ static const char *hist_get_events(sess *s, const wamp_value *args, wamp_value *
     return NULL;
 }
 
+/* A CALL continuing a progressive call invocation (same request id as the running call v). */
+static void call_continue(sess *s, inv *v, const wamp_message *m)
+{
+    const wamp_call_msg *q = &m->call;
+    if (!v->progressive_in || !v->procedure || !wamp_str_eqc(q->procedure, v->procedure)) {
+        protocol_violation(s, "CALL with the request id of a call still running");
+        return;
+    }
+    if (v->canceled) return; /* being killed: the chunk has nowhere to go */
+    bool more = q->progress == WAMP_OPT_TRUE;
+    wamp_router *r = s->r;
+    if (v->timeout > 0) v->deadline = r->now + (uint64_t)v->timeout;
+    if (!more) v->progressive_in = false;
+    /* options are those of the initiating CALL, except progress */
+    wamp_message iv = wamp_message_invocation(v->id, v->reg_id);
+    wamp_message_copy_payload(&iv, m);
+    if (more) iv.invocation.progress = WAMP_OPT_TRUE;
+    if (v->receive_progress) iv.invocation.receive_progress = WAMP_OPT_TRUE;
+    if (v->disclose) {
+        iv.invocation.caller = WAMP_OPT_INT((int64_t)s->id);
+        iv.invocation.caller_authid = wamp_str_c(s->authid);
+        iv.invocation.caller_authrole = wamp_str_c(s->authrole);
+    }
+    realm *rl = v->callee->realm;
+    reg *g = rl ? mapi_get(&rl->regs_id, v->reg_id) : NULL;
+    if (g && g->match != WAMP_MATCH_EXACT) iv.invocation.procedure = q->procedure;
+    send_msg(v->callee, &iv);
+}
+
 static void on_call(sess *s, const wamp_message *m)
 {
     wamp_router *r = s->r;
@@ -2081,15 +2124,35 @@ static void on_call(sess *s, const wamp_message *m)
     const wamp_call_msg *q = &m->call;
     for (inv *v = s->calls; v; v = v->cnext)
         if (v->call_req == q->request) {
-            protocol_violation(s, "CALL with the request id of a call still running");
+            call_continue(s, v, m);
             return;
         }
+    bool progress = q->progress == WAMP_OPT_TRUE;
+    if (progress && !peer_has(s, WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS)) {
+        protocol_violation(s, "CALL with progress without announcing progressive_call_invocations");
+        return;
+    }
+    if (peer_has(s, WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS))
+        for (unsigned i = 0; i < 16; i++)
+            if (s->done_prog[i] == q->request) {
+                /* continuation of a progressive call that has completed meanwhile: the caller
+                 * has (or will have) its RESULT or ERROR; discard (spec) */
+                rlog(r, WAMP_LOG_DEBUG, "session %llu: late CALL continuation %llu discarded",
+                     (unsigned long long)s->id, (unsigned long long)q->request);
+                return;
+            }
     if (!authorized(s, WAMP_ACTION_CALL, q->procedure)) {
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
         return;
     }
-    if (q->procedure.len > 5 && memcmp(q->procedure.ptr, "wamp.", 5) == 0 && meta_call(s, m))
-        return;
+    if (q->procedure.len > 5 && memcmp(q->procedure.ptr, "wamp.", 5) == 0) {
+        if (progress) {
+            send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_FEATURE_NOT_SUPPORTED,
+                       "meta procedures take no progressive invocations");
+            return;
+        }
+        if (meta_call(s, m)) return;
+    }
     reg *g = reg_lookup(rl, q->procedure.ptr, q->procedure.len);
     if (!g || !g->n) {
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_SUCH_PROCEDURE, NULL);
@@ -2099,6 +2162,12 @@ static void on_call(sess *s, const wamp_message *m)
     if (!c) {
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_AVAILABLE_CALLEE,
                    "all callees are at their concurrency limit");
+        return;
+    }
+    if (progress && (!peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS) ||
+                     !peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING))) {
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_FEATURE_NOT_SUPPORTED,
+                   "the callee does not support progressive call invocations");
         return;
     }
     inv *v = calloc(1, sizeof *v);
@@ -2115,7 +2184,11 @@ static void on_call(sess *s, const wamp_message *m)
     v->deadline = v->timeout > 0 ? r->now + (uint64_t)v->timeout : 0;
     v->receive_progress = q->receive_progress == WAMP_OPT_TRUE &&
                           peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS);
-    if (mapi_put(&r->invs, v->id, v) != WAMP_OK) {
+    v->disclose = q->disclose_me == WAMP_OPT_TRUE || c->disclose_caller;
+    v->progressive = v->progressive_in = progress;
+    if ((progress && !(v->procedure = dupn(q->procedure.ptr, q->procedure.len))) ||
+        mapi_put(&r->invs, v->id, v) != WAMP_OK) {
+        free(v->procedure);
         free(v);
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_RUNTIME_ERROR, "out of memory");
         return;
@@ -2131,7 +2204,8 @@ static void on_call(sess *s, const wamp_message *m)
     wamp_message iv = wamp_message_invocation(v->id, g->id);
     wamp_message_copy_payload(&iv, m);
     if (v->receive_progress) iv.invocation.receive_progress = WAMP_OPT_TRUE;
-    if (q->disclose_me == WAMP_OPT_TRUE || c->disclose_caller) {
+    if (progress) iv.invocation.progress = WAMP_OPT_TRUE;
+    if (v->disclose) {
         iv.invocation.caller = WAMP_OPT_INT((int64_t)s->id);
         iv.invocation.caller_authid = wamp_str_c(s->authid);
         iv.invocation.caller_authrole = wamp_str_c(s->authrole);

@@ -125,7 +125,8 @@ static wamp_id welcome_(tsess *t, int line)
     "true,\"pattern_based_registration\":true,\"session_meta_api\":true,"                          \
     "\"registration_meta_api\":true,\"shared_registration\":true,\"call_timeout\":true,"           \
     "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":"          \
-    "true,\"testament_meta_api\":true,\"payload_passthru_mode\":true}}}"
+    "true,\"testament_meta_api\":true,\"progressive_call_invocations\":true,"                      \
+    "\"payload_passthru_mode\":true}}}"
 
 #define HELLO_ALL                                                                                  \
     "[1,\"realm1\",{\"roles\":{\"publisher\":{},\"subscriber\":{},\"caller\":{\"features\":{"      \
@@ -1694,6 +1695,93 @@ static void test_meta_lists_and_events(void **state)
     done(r, all, 2);
 }
 
+/* ---------------------------------------------------------------- progressive call invocations */
+
+#define HELLO_PCI                                                                                  \
+    "[1,\"realm1\",{\"roles\":{\"caller\":{\"features\":{\"progressive_call_invocations\":true,"   \
+    "\"progressive_call_results\":true,\"call_canceling\":true}},\"callee\":{\"features\":{"       \
+    "\"progressive_call_invocations\":true,\"progressive_call_results\":true,"                     \
+    "\"call_canceling\":true}}}}]"
+
+static wamp_id join_with(wamp_router *r, tsess *t, const char *hello)
+{
+    mk_sess(r, t);
+    assert_int_equal(in(t, hello), WAMP_OK);
+    return welcome(t);
+}
+
+static void test_progressive_invocations(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess c, e, old, plain;
+    join_with(r, &c, HELLO_PCI);       /* session 1 */
+    join_with(r, &e, HELLO_PCI);       /* session 3 */
+    join_with(r, &old, HELLO_ALL);     /* session 5: callee without the feature */
+    join_with(r, &plain, HELLO_PLAIN); /* session 7: caller without the feature */
+    in(&e, "[64,1,{},\"com.up\"]");
+    out(&e, "[65,1,1]");
+    in(&e, "[64,2,{\"match\":\"prefix\"},\"com.pre\"]");
+    out(&e, "[65,2,2]");
+    in(&old, "[64,1,{},\"com.old\"]");
+    out(&old, "[65,1,3]");
+    /* the initiating CALL: its options hold for the whole call */
+    in(&c, "[48,1,{\"progress\":true,\"receive_progress\":true,\"disclose_me\":true},\"com.up\","
+           "[\"a\"]]");
+    out(&e, "[68,1,1,{\"receive_progress\":true,\"caller\":1,\"caller_authid\":"
+            "\"BAAA-AAAA-AAAA\",\"caller_authrole\":\"anonymous\",\"progress\":true},[\"a\"]]");
+    /* continuations: same request id, same INVOCATION id, to the same callee */
+    in(&c, "[48,1,{\"progress\":true},\"com.up\",[\"b\"]]");
+    out(&e, "[68,1,1,{\"receive_progress\":true,\"caller\":1,\"caller_authid\":"
+            "\"BAAA-AAAA-AAAA\",\"caller_authrole\":\"anonymous\",\"progress\":true},[\"b\"]]");
+    /* progressive results interleave */
+    in(&e, "[70,1,{\"progress\":true},[\"ra\"]]");
+    out(&c, "[50,1,{\"progress\":true},[\"ra\"]]");
+    /* the final CALL (no progress) ends the stream */
+    in(&c, "[48,1,{},\"com.up\",[\"c\"]]");
+    out(&e, "[68,1,1,{\"receive_progress\":true,\"caller\":1,\"caller_authid\":"
+            "\"BAAA-AAAA-AAAA\",\"caller_authrole\":\"anonymous\"},[\"c\"]]");
+    in(&e, "[70,1,{},[\"done\"]]");
+    out(&c, "[50,1,{},[\"done\"]]");
+    /* a late continuation of the completed call is discarded */
+    in(&c, "[48,1,{\"progress\":true},\"com.up\",[\"late\"]]");
+    none(&c);
+    none(&e);
+    /* a progressive call completed by the callee's ERROR; the next chunk is discarded too */
+    in(&c, "[48,2,{\"progress\":true},\"com.pre.x\",[1]]");
+    out(&e, "[68,2,2,{\"procedure\":\"com.pre.x\",\"progress\":true},[1]]");
+    in(&e, "[8,68,2,{},\"com.error.full\"]");
+    out(&c, "[8,48,2,{},\"com.error.full\"]");
+    in(&c, "[48,2,{\"progress\":true},\"com.pre.x\",[2]]");
+    none(&c);
+    none(&e);
+    /* a callee without the feature: feature_not_supported, nothing invoked */
+    in(&c, "[48,3,{\"progress\":true},\"com.old\",[1]]");
+    out(&c, "[8,48,3,{},\"wamp.error.feature_not_supported\",[\"the callee does not support "
+            "progressive call invocations\"]]");
+    none(&old);
+    /* an ordinary call with progress false behaves as before */
+    in(&c, "[48,4,{\"progress\":false},\"com.up\",[9]]");
+    out(&e, "[68,3,1,{},[9]]");
+    in(&e, "[70,3,{},[10]]");
+    out(&c, "[50,4,{},[10]]");
+    /* continuing with another procedure is a protocol violation */
+    in(&c, "[48,5,{\"progress\":true},\"com.up\"]");
+    out(&e, "[68,4,1,{\"progress\":true}]");
+    assert_int_equal(in(&c, "[48,5,{\"progress\":true},\"com.pre.y\"]"), WAMP_OK);
+    out(&c, "[3,{\"message\":\"CALL with the request id of a call still running\"},"
+            "\"wamp.error.protocol_violation\"]");
+    assert_true(c.closed);
+    /* the caller is gone: the callee is interrupted */
+    out(&e, "[69,4,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.canceled\"}]");
+    /* a caller that did not announce the feature may not send progress */
+    in(&plain, "[48,1,{\"progress\":true},\"com.up\"]");
+    out(&plain, "[3,{\"message\":\"CALL with progress without announcing "
+                "progressive_call_invocations\"},\"wamp.error.protocol_violation\"]");
+    none(&e);
+    tsess *all[] = {&c, &e, &old, &plain};
+    done(r, all, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1723,6 +1811,7 @@ int main(void)
         cmocka_unit_test(test_event_history),
         cmocka_unit_test(test_meta_kill_by),
         cmocka_unit_test(test_meta_lists_and_events),
+        cmocka_unit_test(test_progressive_invocations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
