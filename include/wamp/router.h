@@ -197,9 +197,36 @@ typedef struct wamp_router_session_stats {
     size_t queued_bytes;
     size_t queued_bytes_peak;
     uint64_t overflows; /* 1 when the session was dropped for overflow */
+    /* EVENTs meant for this session that could not be encoded in its serializer (e.g. a
+     * binary or NaN payload for JSON): dropped for this session only, logged. */
+    uint64_t events_unencodable;
+    uint64_t denied; /* requests of this session refused with wamp.error.not_authorized */
 } wamp_router_session_stats;
 WAMP_API void wamp_router_session_get_stats(const wamp_router_session *s,
                                             wamp_router_session_stats *out);
+
+/* Router-wide counters, one per outcome (monotonic since wamp_router_new()). */
+typedef struct wamp_router_stats {
+    uint64_t sessions_joined;
+    uint64_t sessions_dropped_overflow; /* slow sessions disconnected (queue overflow) */
+    uint64_t protocol_violations;       /* sessions aborted with wamp.error.protocol_violation */
+    uint64_t denied;                    /* wamp.error.not_authorized answers (all actions) */
+    uint64_t publications;              /* PUBLISH accepted (authorized) */
+    uint64_t events_queued;             /* EVENT messages queued to subscribers */
+    uint64_t events_unencodable;        /* EVENTs dropped: not encodable for the receiver */
+    uint64_t events_overflow;           /* EVENTs lost because the receiver overflowed */
+    uint64_t calls;                     /* INVOCATIONs started */
+    uint64_t calls_no_such_procedure;
+    uint64_t calls_no_eligible_callee;  /* exclude/eligible options left no callee */
+    uint64_t calls_no_available_callee; /* every eligible callee at its concurrency limit */
+    uint64_t calls_results;             /* final RESULTs */
+    uint64_t calls_errors;              /* callee ERRORs forwarded */
+    uint64_t calls_canceled;            /* CANCEL by the caller (any mode) */
+    uint64_t calls_timed_out;
+    uint64_t calls_callee_left; /* wamp.error.canceled because the callee left */
+} wamp_router_stats;
+/* Copies the router's counters into *out (zeroed when r is NULL). */
+WAMP_API void wamp_router_get_stats(const wamp_router *r, wamp_router_stats *out);
 
 #ifdef __cplusplus
 }

@@ -374,6 +374,7 @@ struct wamp_router {
     wamp_buf tmp;
     wamp_roles roles;
     bool reap;
+    wamp_router_stats st;
 };
 
 /* ---------------------------------------------------------------- utilities */
@@ -446,6 +447,7 @@ static int enqueue(sess *s, const void *pre, size_t prelen, const void *body, si
              "disconnecting slow session",
              (unsigned long long)s->id, s->st.queued_messages, s->st.queued_bytes);
         s->st.overflows++;
+        r->st.sessions_dropped_overflow++;
         queue_drop(s);
         /* closed at the next safe point (reap()): the caller may be iterating over objects
          * that leaving the realm would free */
@@ -506,8 +508,15 @@ static int send_msg(sess *s, const wamp_message *m)
     return rc;
 }
 
+static void count_denial(sess *s)
+{
+    s->st.denied++;
+    s->r->st.denied++;
+}
+
 static void send_error(sess *s, int type, wamp_id req, const char *uri, const char *text)
 {
+    if (!strcmp(uri, WAMP_ERROR_NOT_AUTHORIZED)) count_denial(s);
     wamp_message e = wamp_message_error(type, req, uri);
     wamp_value args = wamp_value_list();
     if (text) {
@@ -530,6 +539,7 @@ static void protocol_violation(sess *s, const char *text)
 {
     rlog(s->r, WAMP_LOG_INFO, "session %llu: protocol violation: %s", (unsigned long long)s->id,
          text);
+    s->r->st.protocol_violations++;
     abort_session(s, WAMP_ERROR_PROTOCOL_VIOLATION, text);
 }
 
@@ -822,6 +832,7 @@ static void sess_leave(sess *s)
         sess *caller = v->caller;
         wamp_id req = v->call_req;
         inv_finish(r, v);
+        r->st.calls_callee_left++;
         if (caller)
             send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_CANCELED, "callee left the realm");
     }
@@ -870,6 +881,7 @@ static void router_roles(wamp_roles *roles)
                                           WAMP_FEATURE_EVENT_HISTORY,
                                           WAMP_FEATURE_PAYLOAD_TRANSPARENCY,
                                           WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE,
+                                          WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX,
                                           WAMP_FEATURE_SESSION_META_API,
                                           WAMP_FEATURE_SUBSCRIPTION_META_API};
     static const wamp_feature dealer[] = {WAMP_FEATURE_SESSION_META_API,
@@ -883,7 +895,8 @@ static void router_roles(wamp_roles *roles)
                                           WAMP_FEATURE_SHARED_REGISTRATION,
                                           WAMP_FEATURE_CALL_TIMEOUT,
                                           WAMP_FEATURE_PAYLOAD_TRANSPARENCY,
-                                          WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE};
+                                          WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE,
+                                          WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX};
     wamp_roles_add(roles, WAMP_ROLE_BROKER);
     wamp_roles_add(roles, WAMP_ROLE_DEALER);
     for (size_t i = 0; i < sizeof broker / sizeof *broker; i++)
@@ -935,6 +948,7 @@ static void welcome(sess *s, realm *rl, const wamp_router_auth_result *res)
     set_str(&s->authmethod, res && res->authmethod ? res->authmethod : "anonymous");
     set_str(&s->authprovider, res && res->authprovider ? res->authprovider : "static");
     s->state = S_JOINED;
+    r->st.sessions_joined++;
     wamp_message m = wamp_message_welcome(id, &r->roles);
     m.welcome.realm = wamp_str_c(rl->name);
     m.welcome.authid = wamp_str_c(s->authid);
@@ -1093,6 +1107,10 @@ static void deliver_event(wamp_router *r, sub *x, const wamp_message *payload_sr
     if (retained_flag) ev.event.retained = WAMP_OPT_TRUE;
     wamp_value list;
     if (wamp_message_marshal(&ev, r->out, &list) != WAMP_OK) {
+        size_t lost = only ? 1 : x->sessions.n;
+        r->st.events_unencodable += lost;
+        rlog(r, WAMP_LOG_WARN, "EVENT for subscription %llu cannot be built: %zu lost",
+             (unsigned long long)x->id, lost);
         wamp_arena_reset(r->out);
         return;
     }
@@ -1120,8 +1138,16 @@ static void deliver_event(wamp_router *r, sub *x, const wamp_message *payload_sr
                      wamp_strerror(rc));
             }
         }
-        if (bad[k]) continue;
-        enqueue_body(s, enc[k].data, enc[k].len);
+        if (bad[k]) {
+            s->st.events_unencodable++;
+            r->st.events_unencodable++;
+            continue;
+        }
+        int rc = enqueue_body(s, enc[k].data, enc[k].len);
+        if (rc == WAMP_OK)
+            r->st.events_queued++;
+        else
+            r->st.events_overflow++;
     }
     free(targets);
 out:
@@ -1274,10 +1300,14 @@ static void on_publish(sess *s, const wamp_message *m)
     const wamp_publish_msg *p = &m->publish;
     bool ack = p->acknowledge == WAMP_OPT_TRUE;
     if (!authorized(s, WAMP_ACTION_PUBLISH, p->topic)) {
-        if (ack) send_error(s, WAMP_MSG_PUBLISH, p->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
+        if (ack)
+            send_error(s, WAMP_MSG_PUBLISH, p->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
+        else
+            count_denial(s);
         return;
     }
     wamp_id pubid = rnd_id(r);
+    r->st.publications++;
     bool disclose = p->disclose_me == WAMP_OPT_TRUE;
     vec hits = {0};
     subs_collect(rl, p->topic.ptr, p->topic.len, &hits);
@@ -1551,40 +1581,117 @@ static void on_unregister(sess *s, const wamp_message *m)
     }
 }
 
-static callee_t *pick_callee(wamp_router *r, reg *g)
+/* Callee black- and whitelisting and caller exclusion of a CALL (Options keys as for
+ * PUBLISH: exclude, exclude_authid, exclude_authrole, eligible, eligible_authid,
+ * eligible_authrole, and exclude_me, false by default for calls). */
+typedef struct call_filter {
+    const wamp_value *exclude, *exclude_authid, *exclude_authrole;
+    const wamp_value *eligible, *eligible_authid, *eligible_authrole;
+    bool exclude_me;
+} call_filter;
+
+/* opt: the list under key, checked to hold only ids (ints) or only strings. */
+static bool filter_list(const wamp_value *opts, const char *key, bool ints, const wamp_value **out)
 {
-    size_t avail = 0;
+    *out = NULL;
+    const wamp_value *v = wamp_value_dict_getc(opts, key);
+    if (!v) return true;
+    if (wamp_value_type_of(v) != WAMP_VALUE_LIST) return false;
+    size_t n = wamp_value_count(v);
+    for (size_t i = 0; i < n; i++) {
+        const wamp_value *e = wamp_value_list_at(v, i);
+        int64_t x;
+        wamp_str t;
+        if (ints ? !wamp_value_get_int(e, &x) : !wamp_value_get_string(e, &t)) return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* false: an option has the wrong type (wamp.error.invalid_argument). */
+static bool call_filter_parse(const wamp_message *m, call_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    const wamp_value *o = &m->options_in;
+    if (wamp_value_type_of(o) != WAMP_VALUE_DICT) return true;
+    const wamp_value *em = wamp_value_dict_getc(o, "exclude_me");
+    if (em) {
+        if (!wamp_value_get_bool(em, &f->exclude_me)) return false;
+    }
+    return filter_list(o, "exclude", true, &f->exclude) &&
+           filter_list(o, "exclude_authid", false, &f->exclude_authid) &&
+           filter_list(o, "exclude_authrole", false, &f->exclude_authrole) &&
+           filter_list(o, "eligible", true, &f->eligible) &&
+           filter_list(o, "eligible_authid", false, &f->eligible_authid) &&
+           filter_list(o, "eligible_authrole", false, &f->eligible_authrole);
+}
+
+static bool callee_eligible(const call_filter *f, const sess *caller, const sess *x)
+{
+    if (f->exclude_me && x == caller) return false;
+    if (f->exclude && list_has_int(f->exclude, (int64_t)x->id)) return false;
+    if (f->exclude_authid && list_has_str(f->exclude_authid, x->authid)) return false;
+    if (f->exclude_authrole && list_has_str(f->exclude_authrole, x->authrole)) return false;
+    if (f->eligible && !list_has_int(f->eligible, (int64_t)x->id)) return false;
+    if (f->eligible_authid && !list_has_str(f->eligible_authid, x->authid)) return false;
+    if (f->eligible_authrole && !list_has_str(f->eligible_authrole, x->authrole)) return false;
+    return true;
+}
+
+static bool has_capacity(const callee_t *c)
+{
+    return !c->concurrency || c->inflight < c->concurrency;
+}
+
+/* The callee for a call on g, by its invocation policy among the eligible callees with spare
+ * concurrency. NULL with *why: wamp.error.no_eligible_callee when the call's exclude/eligible
+ * options leave no callee, wamp.error.no_available_callee when every eligible callee is at its
+ * concurrency limit. */
+static callee_t *pick_callee(wamp_router *r, reg *g, const call_filter *f, const sess *caller,
+                             const char **why)
+{
+    size_t elig = 0, avail = 0;
     for (size_t i = 0; i < g->n; i++)
-        if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) avail++;
-    if (!avail) return NULL;
+        if (callee_eligible(f, caller, g->c[i].s)) {
+            elig++;
+            avail += has_capacity(&g->c[i]);
+        }
+    if (!elig || !avail) {
+        *why = !elig ? WAMP_ERROR_NO_ELIGIBLE_CALLEE : WAMP_ERROR_NO_AVAILABLE_CALLEE;
+        return NULL;
+    }
+#define USABLE(i) (has_capacity(&g->c[i]) && callee_eligible(f, caller, g->c[i].s))
     switch (g->invoke) {
     case WAMP_INVOKE_LAST:
         for (size_t i = g->n; i-- > 0;)
-            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) return &g->c[i];
-        return NULL;
+            if (USABLE(i)) return &g->c[i];
+        break;
     case WAMP_INVOKE_ROUNDROBIN:
         for (size_t t = 0; t < g->n; t++) {
             size_t i = (g->rr + t) % g->n;
-            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) {
+            if (USABLE(i)) {
                 g->rr = (i + 1) % g->n;
                 return &g->c[i];
             }
         }
-        return NULL;
+        break;
     case WAMP_INVOKE_RANDOM: {
         size_t pick = rnd(r) % avail;
         for (size_t i = 0; i < g->n; i++)
-            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) {
+            if (USABLE(i)) {
                 if (!pick) return &g->c[i];
                 pick--;
             }
-        return NULL;
+        break;
     }
     default:
         for (size_t i = 0; i < g->n; i++)
-            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) return &g->c[i];
-        return NULL;
+            if (USABLE(i)) return &g->c[i];
+        break;
     }
+#undef USABLE
+    *why = WAMP_ERROR_NO_AVAILABLE_CALLEE;
+    return NULL;
 }
 
 /* ---------------------------------------------------------------- meta API */
@@ -2153,15 +2260,29 @@ static void on_call(sess *s, const wamp_message *m)
         }
         if (meta_call(s, m)) return;
     }
+    call_filter cf;
+    if (!call_filter_parse(m, &cf)) {
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_INVALID_ARGUMENT,
+                   "exclude/eligible options must be lists of session ids, authids or authroles");
+        return;
+    }
     reg *g = reg_lookup(rl, q->procedure.ptr, q->procedure.len);
     if (!g || !g->n) {
+        r->st.calls_no_such_procedure++;
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_SUCH_PROCEDURE, NULL);
         return;
     }
-    callee_t *c = pick_callee(r, g);
+    const char *why = NULL;
+    callee_t *c = pick_callee(r, g, &cf, s, &why);
     if (!c) {
-        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_AVAILABLE_CALLEE,
-                   "all callees are at their concurrency limit");
+        bool none = !strcmp(why, WAMP_ERROR_NO_ELIGIBLE_CALLEE);
+        if (none)
+            r->st.calls_no_eligible_callee++;
+        else
+            r->st.calls_no_available_callee++;
+        send_error(s, WAMP_MSG_CALL, q->request, why,
+                   none ? "the call's exclude/eligible options leave no callee"
+                        : "all callees are at their concurrency limit");
         return;
     }
     if (progress && (!peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS) ||
@@ -2200,6 +2321,7 @@ static void on_call(sess *s, const wamp_message *m)
     if (c->s->invs) c->s->invs->eprev = v;
     c->s->invs = v;
     c->inflight++;
+    r->st.calls++;
 
     wamp_message iv = wamp_message_invocation(v->id, g->id);
     wamp_message_copy_payload(&iv, m);
@@ -2232,6 +2354,7 @@ static void on_yield(sess *s, const wamp_message *m)
     if (progress) {
         if (v->timeout > 0) v->deadline = r->now + (uint64_t)v->timeout;
     } else {
+        r->st.calls_results++;
         inv_finish(r, v);
     }
     send_msg(caller, &res);
@@ -2250,6 +2373,7 @@ static void on_error(sess *s, const wamp_message *m)
     e.error.error = m->error.error;
     wamp_message_copy_payload(&e, m);
     sess *caller = v->caller;
+    r->st.calls_errors++;
     inv_finish(r, v);
     send_msg(caller, &e);
 }
@@ -2261,6 +2385,7 @@ static void on_cancel(sess *s, const wamp_message *m)
     while (v && v->call_req != m->cancel.request)
         v = v->cnext;
     if (!v || v->canceled) return;
+    r->st.calls_canceled++;
     wamp_cancel_mode mode = m->cancel.mode ? m->cancel.mode : WAMP_CANCEL_KILLNOWAIT;
     if (!peer_has(v->callee, WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING))
         mode = WAMP_CANCEL_SKIP;
@@ -2488,6 +2613,7 @@ void wamp_router_tick(wamp_router *r, uint64_t now_ms)
         sess *caller = x->caller, *callee = x->callee;
         wamp_id req = x->call_req, id = x->id;
         inv_finish(r, x);
+        r->st.calls_timed_out++;
         send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_TIMEOUT);
         send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_TIMEOUT, NULL);
     }
@@ -2605,6 +2731,13 @@ void wamp_router_session_get_stats(const sess *s, wamp_router_session_stats *out
     if (!out) return;
     memset(out, 0, sizeof *out);
     if (s) *out = s->st;
+}
+
+void wamp_router_get_stats(const wamp_router *r, wamp_router_stats *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (r) *out = r->st;
 }
 
 void *wamp_router_session_get_user(const sess *s)

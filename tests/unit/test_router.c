@@ -119,14 +119,14 @@ static wamp_id welcome_(tsess *t, int line)
     "\"roles\":{\"broker\":{\"features\":{\"publisher_identification\":true,"                      \
     "\"pattern_based_subscription\":true,\"session_meta_api\":true,"                               \
     "\"subscription_meta_api\":true,\"subscriber_blackwhite_listing\":true,"                       \
-    "\"publisher_exclusion\":true,\"event_history\":true,\"payload_transparency\":true,\"event_"   \
-    "retention\":true,"                                                                            \
+    "\"publisher_exclusion\":true,\"event_history\":true,\"payload_transparency\":true,"           \
+    "\"payload_encryption_cryptobox\":true,\"event_retention\":true,"                              \
     "\"payload_passthru_mode\":true}},\"dealer\":{\"features\":{\"caller_identification\":"        \
     "true,\"pattern_based_registration\":true,\"session_meta_api\":true,"                          \
     "\"registration_meta_api\":true,\"shared_registration\":true,\"call_timeout\":true,"           \
     "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":"          \
-    "true,\"testament_meta_api\":true,\"progressive_call_invocations\":true,"                      \
-    "\"payload_passthru_mode\":true}}}"
+    "true,\"testament_meta_api\":true,\"payload_encryption_cryptobox\":true,"                      \
+    "\"progressive_call_invocations\":true,\"payload_passthru_mode\":true}}}"
 
 #define HELLO_ALL                                                                                  \
     "[1,\"realm1\",{\"roles\":{\"publisher\":{},\"subscriber\":{},\"caller\":{\"features\":{"      \
@@ -529,6 +529,12 @@ static void test_queue_overflow(void **state)
     /* the subscription went with it; b keeps working */
     in(&b, "[32,5,{},\"com.t\"]");
     out(&b, "[33,5,2]");
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.sessions_dropped_overflow, 1);
+    assert_int_equal(rs.publications, 4);
+    assert_int_equal(rs.events_queued, 3);
+    assert_int_equal(rs.events_overflow, 1);
     tsess *all[] = {&a, &b};
     done(r, all, 2);
 }
@@ -934,6 +940,14 @@ static void test_authorization(void **state)
     out(&a, "[8,48,5,{},\"wamp.error.not_authorized\"]");
     in(&a, "[64,6,{},\"com.public.p\"]");
     out(&a, "[65,6,1]");
+    /* every denial is counted, acknowledged or not */
+    wamp_router_session_stats ss;
+    wamp_router_session_get_stats(a.s, &ss);
+    assert_int_equal(ss.denied, 5);
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.denied, 5);
+    assert_int_equal(rs.publications, 0);
     tsess *all[] = {&a};
     done(r, all, 1);
 }
@@ -1782,6 +1796,133 @@ static void test_progressive_invocations(void **state)
     done(r, all, 4);
 }
 
+/* ---------------------------------------------------------------- callee eligibility, counters */
+
+static void test_call_eligibility(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess c, e1, e2;
+    join(r, &c);  /* session 1 */
+    join(r, &e1); /* session 3, authid DAAA-AAAA-AAAA */
+    join(r, &e2); /* session 5 */
+    in(&e1, "[64,1,{\"invoke\":\"roundrobin\"},\"com.s\"]");
+    out(&e1, "[65,1,1]");
+    in(&e2, "[64,1,{\"invoke\":\"roundrobin\"},\"com.s\"]");
+    out(&e2, "[65,1,1]");
+    in(&e1, "[64,2,{\"concurrency\":1},\"com.lim\"]");
+    out(&e1, "[65,2,2]");
+    in(&c, "[64,1,{},\"com.me\"]");
+    out(&c, "[65,1,3]");
+    /* exclude / eligible by session, authid, authrole */
+    in(&c, "[48,1,{\"exclude\":[3,5]},\"com.s\"]");
+    out(&c, "[8,48,1,{},\"wamp.error.no_eligible_callee\",[\"the call's exclude/eligible options "
+            "leave no callee\"]]");
+    in(&c, "[48,2,{\"eligible\":[5]},\"com.s\"]");
+    out(&e2, "[68,1,1,{}]");
+    in(&e2, "[70,1,{}]");
+    out(&c, "[50,2,{}]");
+    in(&c, "[48,3,{\"eligible\":[5]},\"com.s\"]"); /* round robin yields to eligibility */
+    out(&e2, "[68,2,1,{}]");
+    in(&e2, "[70,2,{}]");
+    out(&c, "[50,3,{}]");
+    in(&c, "[48,4,{\"eligible_authid\":[\"DAAA-AAAA-AAAA\"]},\"com.s\"]");
+    out(&e1, "[68,3,1,{}]");
+    in(&e1, "[70,3,{}]");
+    out(&c, "[50,4,{}]");
+    in(&c, "[48,5,{\"exclude_authrole\":[\"anonymous\"]},\"com.s\"]");
+    out(&c, "[8,48,5,{},\"wamp.error.no_eligible_callee\",[\"the call's exclude/eligible options "
+            "leave no callee\"]]");
+    none(&e1);
+    none(&e2);
+    /* concurrency limit: no_available_callee; eligibility is checked first */
+    in(&c, "[48,6,{},\"com.lim\"]");
+    out(&e1, "[68,4,2,{}]");
+    in(&c, "[48,7,{},\"com.lim\"]");
+    out(&c, "[8,48,7,{},\"wamp.error.no_available_callee\",[\"all callees are at their "
+            "concurrency limit\"]]");
+    in(&c, "[48,8,{\"eligible\":[5]},\"com.lim\"]");
+    out(&c, "[8,48,8,{},\"wamp.error.no_eligible_callee\",[\"the call's exclude/eligible options "
+            "leave no callee\"]]");
+    /* caller exclusion: off by default for calls */
+    in(&c, "[48,9,{\"exclude_me\":true},\"com.me\"]");
+    out(&c, "[8,48,9,{},\"wamp.error.no_eligible_callee\",[\"the call's exclude/eligible options "
+            "leave no callee\"]]");
+    in(&c, "[48,10,{},\"com.me\"]");
+    out(&c, "[68,5,3,{}]");
+    in(&c, "[70,5,{}]");
+    out(&c, "[50,10,{}]");
+    /* malformed options */
+    in(&c, "[48,11,{\"exclude\":\"x\"},\"com.s\"]");
+    out(&c, "[8,48,11,{},\"wamp.error.invalid_argument\",[\"exclude/eligible options must be "
+            "lists of session ids, authids or authroles\"]]");
+    in(&c, "[48,12,{\"eligible_authid\":[1]},\"com.s\"]");
+    out(&c, "[8,48,12,{},\"wamp.error.invalid_argument\",[\"exclude/eligible options must be "
+            "lists of session ids, authids or authroles\"]]");
+    in(&c, "[48,13,{},\"com.nothing\"]");
+    out(&c, "[8,48,13,{},\"wamp.error.no_such_procedure\"]");
+    in(&e1, "[8,68,4,{},\"com.err\"]");
+    out(&c, "[8,48,6,{},\"com.err\"]");
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.calls, 5);
+    assert_int_equal(rs.calls_results, 4);
+    assert_int_equal(rs.calls_errors, 1);
+    assert_int_equal(rs.calls_no_eligible_callee, 4);
+    assert_int_equal(rs.calls_no_available_callee, 1);
+    assert_int_equal(rs.calls_no_such_procedure, 1);
+    assert_int_equal(rs.sessions_joined, 3);
+    tsess *all[] = {&c, &e1, &e2};
+    done(r, all, 3);
+}
+
+/* An EVENT that cannot be encoded for one serializer is dropped for those receivers only. */
+static void test_event_unencodable(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess js, mp, pub;
+    join(r, &js);
+    mk_sess_ser(r, &mp, "msgpack");
+    mk_sess_ser(r, &pub, "msgpack");
+    /* [1,"realm1",{"roles":{"subscriber":{},"publisher":{}}}] */
+    static const uint8_t hello[] = {0x93, 0x01, 0xa6, 'r', 'e', 'a', 'l',  'm',  '1',  0x81,
+                                    0xa5, 'r',  'o',  'l', 'e', 's', 0x82, 0xaa, 's',  'u',
+                                    'b',  's',  'c',  'r', 'i', 'b', 'e',  'r',  0x80, 0xa9,
+                                    'p',  'u',  'b',  'l', 'i', 's', 'h',  'e',  'r',  0x80};
+    wamp_buf b = {0};
+    for (tsess *t = &mp; t; t = t == &mp ? &pub : NULL) {
+        assert_int_equal(wamp_router_session_receive(t->s, hello, sizeof hello), WAMP_OK);
+        assert_true(wamp_router_session_pop(t->s, &b));
+    }
+    in(&js, "[32,1,{},\"com.nan\"]");
+    out(&js, "[33,1,1]");
+    /* [32, 1, {}, "com.nan"] */
+    static const uint8_t sub[] = {0x94, 0x20, 0x01, 0x80, 0xa7, 'c', 'o', 'm', '.', 'n', 'a', 'n'};
+    assert_int_equal(wamp_router_session_receive(mp.s, sub, sizeof sub), WAMP_OK);
+    assert_true(wamp_router_session_pop(mp.s, &b));
+    /* [16, 1, {}, "com.nan", [NaN]]: JSON cannot carry NaN */
+    static const uint8_t p[] = {0x95, 0x10, 0x01, 0x80, 0xa7, 'c',  'o', 'm', '.', 'n', 'a',
+                                'n',  0x91, 0xcb, 0x7f, 0xf8, 0x00, 0,   0,   0,   0,   0};
+    assert_int_equal(wamp_router_session_receive(pub.s, p, sizeof p), WAMP_OK);
+    none(&js);
+    assert_true(wamp_router_session_pop(mp.s, &b)); /* the msgpack subscriber has it */
+    assert_int_equal(b.data[0], 0x95);
+    assert_int_equal(b.data[1], 36);
+    wamp_buf_free(&b);
+    wamp_router_session_stats ss;
+    wamp_router_session_get_stats(js.s, &ss);
+    assert_int_equal(ss.events_unencodable, 1);
+    wamp_router_session_get_stats(mp.s, &ss);
+    assert_int_equal(ss.events_unencodable, 0);
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.events_unencodable, 1);
+    assert_int_equal(rs.events_queued, 1);
+    assert_int_equal(rs.publications, 1);
+    assert_false(js.closed);
+    tsess *all[] = {&js, &mp, &pub};
+    done(r, all, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1812,6 +1953,8 @@ int main(void)
         cmocka_unit_test(test_meta_kill_by),
         cmocka_unit_test(test_meta_lists_and_events),
         cmocka_unit_test(test_progressive_invocations),
+        cmocka_unit_test(test_call_eligibility),
+        cmocka_unit_test(test_event_unencodable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
