@@ -49,12 +49,18 @@ typedef enum wamp_log_level {
     WAMP_LOG_TRACE = 4
 } wamp_log_level;
 
-/* Actions checked by the authorizer. */
+/*
+ * Actions checked by the authorizer (CALL .. SUBSCRIBE, wamp_router_auth_hooks.authorize) and
+ * by the disclosure hook (DISCLOSE_CALLER, DISCLOSE_PUBLISHER, wamp_router_auth_hooks.disclose;
+ * never passed to authorize).
+ */
 typedef enum wamp_router_action {
     WAMP_ACTION_CALL = 0,
     WAMP_ACTION_REGISTER,
     WAMP_ACTION_PUBLISH,
-    WAMP_ACTION_SUBSCRIBE
+    WAMP_ACTION_SUBSCRIBE,
+    WAMP_ACTION_DISCLOSE_CALLER,
+    WAMP_ACTION_DISCLOSE_PUBLISHER
 } wamp_router_action;
 
 /* What the router knows of a joined session (strings live as long as the session). */
@@ -94,10 +100,22 @@ typedef struct wamp_router_auth_hooks {
                         wamp_router_auth_result *res, const char **abort_reason);
     /* The session is gone: release any per-session auth state. */
     void (*session_end)(void *user, wamp_router_session *s);
-    /* Authorization: true to allow action on uri. NULL hook: everything allowed. */
+    /* Authorization: true to allow action (CALL, REGISTER, PUBLISH or SUBSCRIBE) on uri.
+     * NULL hook: everything allowed. */
     bool (*authorize)(void *user, const wamp_router_session_info *who, wamp_router_action action,
                       wamp_str uri);
     void *user;
+    /* Disclosure (Crossbar.io's `disclose` permission, {"caller": bool, "publisher": bool}):
+     * asked once per CALL (action WAMP_ACTION_DISCLOSE_CALLER, uri the procedure) and per
+     * PUBLISH (WAMP_ACTION_DISCLOSE_PUBLISHER, uri the topic) that was allowed, with the
+     * caller's / publisher's identity. true discloses that session (id, authid, authrole) to
+     * the callee / the subscribers (and to event history and retained events), false hides it;
+     * as in Crossbar.io the answer alone decides (the disclose_me option and the callee's
+     * disclose_caller are then not consulted). NULL hook: today's behaviour, a session is
+     * disclosed when it asked (disclose_me) or, for calls, when the callee registered with
+     * disclose_caller. Shares `user`. */
+    bool (*disclose)(void *user, const wamp_router_session_info *who, wamp_router_action action,
+                     wamp_str uri);
 } wamp_router_auth_hooks;
 
 typedef struct wamp_router_options {

@@ -300,6 +300,7 @@ typedef struct retained {
     wamp_id publication;
     wamp_id publisher;
     char *publisher_authid, *publisher_authrole;
+    bool disclosed;
 } retained;
 
 struct realm {
@@ -549,6 +550,17 @@ static bool authorized(sess *s, wamp_router_action a, wamp_str uri)
     wamp_router_session_info who;
     wamp_router_session_get_info(s, &who);
     return s->r->o.auth.authorize(s->r->o.auth.user, &who, a, uri);
+}
+
+/* Whether s's identity goes with its call / publication on uri (wamp_router_auth_hooks
+ * .disclose): without a disclosure hook when requested, else as the hook answers. */
+static bool disclosure(sess *s, wamp_router_action a, wamp_str uri, bool requested)
+{
+    wamp_router *r = s->r;
+    if (!r->o.auth.disclose) return requested;
+    wamp_router_session_info who;
+    wamp_router_session_get_info(s, &who);
+    return r->o.auth.disclose(r->o.auth.user, &who, a, uri);
 }
 
 static bool peer_has(const sess *s, wamp_role role, wamp_feature f)
@@ -1156,7 +1168,8 @@ out:
     wamp_arena_reset(r->out);
 }
 
-static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message *m, wamp_id pubid)
+static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message *m, wamp_id pubid,
+                         bool disclose)
 {
     retained *t = calloc(1, sizeof *t);
     if (!t) return;
@@ -1165,6 +1178,7 @@ static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message 
     t->len = m->publish.topic.len;
     t->publication = pubid;
     t->publisher = s->id;
+    t->disclosed = disclose;
     t->publisher_authid = dupc(s->authid);
     t->publisher_authrole = dupc(s->authrole);
     if (!t->a || !t->topic || wamp_message_copy(t->a, &t->pub, m) != WAMP_OK) {
@@ -1308,7 +1322,8 @@ static void on_publish(sess *s, const wamp_message *m)
     }
     wamp_id pubid = rnd_id(r);
     r->st.publications++;
-    bool disclose = p->disclose_me == WAMP_OPT_TRUE;
+    bool disclose =
+        disclosure(s, WAMP_ACTION_DISCLOSE_PUBLISHER, p->topic, p->disclose_me == WAMP_OPT_TRUE);
     vec hits = {0};
     subs_collect(rl, p->topic.ptr, p->topic.len, &hits);
     for (size_t i = 0; i < hits.n; i++) {
@@ -1319,7 +1334,7 @@ static void on_publish(sess *s, const wamp_message *m)
                           NULL);
     }
     vec_free(&hits);
-    if (p->retain == WAMP_OPT_TRUE) retain_store(r, rl, s, m, pubid);
+    if (p->retain == WAMP_OPT_TRUE) retain_store(r, rl, s, m, pubid, disclose);
     if (ack && s->state != S_CLOSED) {
         wamp_message a = wamp_message_published(p->request, pubid);
         send_msg(s, &a);
@@ -1398,8 +1413,7 @@ static void on_subscribe(sess *s, const wamp_message *m)
             retained *t = v[i];
             if (!sub_matches(x, t->topic, t->len)) continue;
             if (s->state == S_CLOSED) break;
-            deliver_event(r, x, &t->pub, NULL, NULL, t->publication,
-                          t->pub.publish.disclose_me == WAMP_OPT_TRUE, t->publisher,
+            deliver_event(r, x, &t->pub, NULL, NULL, t->publication, t->disclosed, t->publisher,
                           t->publisher_authid, t->publisher_authrole, true, s);
         }
         free(v);
@@ -2305,7 +2319,8 @@ static void on_call(sess *s, const wamp_message *m)
     v->deadline = v->timeout > 0 ? r->now + (uint64_t)v->timeout : 0;
     v->receive_progress = q->receive_progress == WAMP_OPT_TRUE &&
                           peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS);
-    v->disclose = q->disclose_me == WAMP_OPT_TRUE || c->disclose_caller;
+    v->disclose = disclosure(s, WAMP_ACTION_DISCLOSE_CALLER, q->procedure,
+                             q->disclose_me == WAMP_OPT_TRUE || c->disclose_caller);
     v->progressive = v->progressive_in = progress;
     if ((progress && !(v->procedure = dupn(q->procedure.ptr, q->procedure.len))) ||
         mapi_put(&r->invs, v->id, v) != WAMP_OK) {

@@ -1923,6 +1923,65 @@ static void test_event_unencodable(void **state)
     done(r, all, 3);
 }
 
+/* ---------------------------------------------------------------- disclosure permission */
+
+static int g_disclose_calls[8];
+static char g_disclose_last[64];
+static bool disclose_open(void *user, const wamp_router_session_info *who,
+                          wamp_router_action action, wamp_str uri)
+{
+    assert_true(action == WAMP_ACTION_DISCLOSE_CALLER || action == WAMP_ACTION_DISCLOSE_PUBLISHER);
+    assert_non_null(who->authid);
+    g_disclose_calls[action]++;
+    snprintf(g_disclose_last, sizeof g_disclose_last, "%.*s", (int)uri.len, uri.ptr);
+    return uri.len >= 9 && memcmp(uri.ptr, "com.open.", 9) == 0;
+}
+
+static void test_disclosure_permission(void **state)
+{
+    wamp_router_options o = {0};
+    o.auth.disclose = disclose_open;
+    memset(g_disclose_calls, 0, sizeof g_disclose_calls);
+    wamp_router *r = mk_router(&o);
+    tsess a, b;
+    join(r, &a); /* session 1 */
+    join(r, &b); /* session 3, DAAA-AAAA-AAAA */
+    in(&a, "[32,1,{\"match\":\"prefix\"},\"com\"]");
+    out(&a, "[33,1,1]");
+    /* allowed: disclosed without being asked (Crossbar's disclose permission) */
+    in(&b, "[16,1,{},\"com.open.t\",[1]]");
+    out(&a, "[36,1,5,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\",\"topic\":\"com.open.t\"},[1]]");
+    assert_string_equal(g_disclose_last, "com.open.t");
+    /* not allowed: hidden although asked */
+    in(&b, "[16,2,{\"disclose_me\":true},\"com.closed.t\",[2]]");
+    out(&a, "[36,1,6,{\"topic\":\"com.closed.t\"},[2]]");
+    assert_int_equal(g_disclose_calls[WAMP_ACTION_DISCLOSE_PUBLISHER], 2);
+    /* retained events keep the decision made at publication */
+    in(&b, "[16,3,{\"retain\":true},\"com.open.r\",[3]]");
+    out(&a, "[36,1,7,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\",\"topic\":\"com.open.r\"},[3]]");
+    in(&b, "[32,4,{\"get_retained\":true},\"com.open.r\"]");
+    out(&b, "[33,4,2]");
+    out(&b, "[36,2,7,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\",\"retained\":true},[3]]");
+    /* calls: the callee's disclose_caller does not override a refusal */
+    in(&b, "[64,5,{\"disclose_caller\":true},\"com.closed.p\"]");
+    out(&b, "[65,5,1]");
+    in(&b, "[64,6,{},\"com.open.p\"]");
+    out(&b, "[65,6,2]");
+    in(&a, "[48,2,{\"disclose_me\":true},\"com.closed.p\"]");
+    out(&b, "[68,1,1,{}]");
+    assert_string_equal(g_disclose_last, "com.closed.p");
+    in(&a, "[48,3,{},\"com.open.p\"]");
+    out(&b, "[68,2,2,{\"caller\":1,\"caller_authid\":\"BAAA-AAAA-AAAA\",\"caller_authrole\":"
+            "\"anonymous\"}]");
+    assert_int_equal(g_disclose_calls[WAMP_ACTION_DISCLOSE_CALLER], 2);
+    assert_int_equal(g_disclose_calls[WAMP_ACTION_CALL], 0); /* never asked for other actions */
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1955,6 +2014,7 @@ int main(void)
         cmocka_unit_test(test_progressive_invocations),
         cmocka_unit_test(test_call_eligibility),
         cmocka_unit_test(test_event_unencodable),
+        cmocka_unit_test(test_disclosure_permission),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
