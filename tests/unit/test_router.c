@@ -1982,6 +1982,142 @@ static void test_disclosure_permission(void **state)
     done(r, all, 2);
 }
 
+/* ---------------------------------------------------------------- robustness */
+
+/* A caller leaving mid-progressive-result; a callee leaving mid-progressive-result; a session
+ * leaving with pending subscriptions and registrations. */
+static void test_disconnect_cleanup(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, c, w;
+    join(r, &a); /* session 1: caller */
+    join(r, &b); /* session 3: callee */
+    join(r, &c); /* session 5: second caller, also a subscriber */
+    join(r, &w); /* session 7: watcher */
+    in(&b, "[64,1,{},\"com.stream\"]");
+    out(&b, "[65,1,1]");
+    in(&a, "[48,1,{\"receive_progress\":true},\"com.stream\"]");
+    out(&b, "[68,1,1,{\"receive_progress\":true}]");
+    in(&b, "[70,1,{\"progress\":true},[1]]");
+    out(&a, "[50,1,{\"progress\":true},[1]]");
+    /* the caller goes away in the middle of the stream */
+    wamp_router_session_free(a.s);
+    a.s = NULL;
+    out(&b, "[69,1,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.canceled\"}]");
+    in(&b, "[70,1,{\"progress\":true},[2]]"); /* late: discarded, nobody to send it to */
+    in(&b, "[70,1,{},[3]]");
+    none(&b);
+    assert_false(b.closed);
+    /* the callee goes away in the middle of another stream: the caller gets canceled */
+    in(&c, "[48,1,{\"receive_progress\":true},\"com.stream\"]");
+    out(&b, "[68,2,1,{\"receive_progress\":true}]");
+    in(&b, "[70,2,{\"progress\":true},[\"x\"]]");
+    out(&c, "[50,1,{\"progress\":true},[\"x\"]]");
+    /* pending subscriptions of c: exact, prefix, wildcard, one shared with w */
+    in(&c, "[32,2,{},\"com.t\"]");
+    out(&c, "[33,2,1]");
+    in(&c, "[32,3,{\"match\":\"prefix\"},\"com.p\"]");
+    out(&c, "[33,3,2]");
+    in(&c, "[32,4,{\"match\":\"wildcard\"},\"com..w\"]");
+    out(&c, "[33,4,3]");
+    in(&w, "[32,1,{},\"com.t\"]");
+    out(&w, "[33,1,1]");
+    wamp_router_session_free(b.s);
+    b.s = NULL;
+    out(&c, "[8,48,1,{},\"wamp.error.canceled\",[\"callee left the realm\"]]");
+    in(&c, "[48,5,{},\"com.stream\"]");
+    out(&c, "[8,48,5,{},\"wamp.error.no_such_procedure\"]");
+    /* c leaves with its subscriptions pending */
+    wamp_router_session_free(c.s);
+    c.s = NULL;
+    in(&w, "[48,2,{},\"wamp.subscription.list\"]");
+    out(&w, "[50,2,{},[{\"exact\":[1],\"prefix\":[],\"wildcard\":[]}]]");
+    in(&w, "[48,3,{},\"wamp.subscription.count_subscribers\",[1]]");
+    out(&w, "[50,3,{},[1]]");
+    in(&w, "[48,4,{},\"wamp.subscription.match\",[\"com.p.x\"]]");
+    out(&w, "[50,4,{},[null]]");
+    in(&w, "[48,5,{},\"wamp.registration.list\"]");
+    out(&w, "[50,5,{},[{\"exact\":[],\"prefix\":[],\"wildcard\":[]}]]");
+    in(&w, "[16,6,{\"exclude_me\":false},\"com.t\",[1]]");
+    out(&w, "[36,1,9,{},[1]]");
+    in(&w, "[48,7,{},\"wamp.session.count\"]");
+    out(&w, "[50,7,{},[1]]");
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.calls, 2);
+    assert_int_equal(rs.calls_callee_left, 1);
+    tsess *all[] = {&w};
+    done(r, all, 1);
+}
+
+/* A slow subscriber under a publish flood is dropped; every other subscriber gets every event,
+ * in order. */
+static void test_slow_subscriber_flood(void **state)
+{
+    enum { NSUB = 10, NPUB = 2000, QMAX = 64 };
+    wamp_router_options o = {0};
+    o.max_queue_messages = QMAX;
+    wamp_router *r = mk_router(&o);
+    tsess subs[NSUB], pub;
+    int got[NSUB] = {0};
+    for (int i = 0; i < NSUB; i++) {
+        if (i % 2)
+            join(r, &subs[i]);
+        else {
+            mk_sess_ser(r, &subs[i], "json.batched");
+            assert_int_equal(in(&subs[i], HELLO_ALL "\x1e"), WAMP_OK);
+            char *w = pop(&subs[i]);
+            assert_non_null(w);
+            assert_true(strncmp(w, "[2,", 3) == 0);
+            free(w);
+        }
+        const char *m = (i % 2) ? "[32,1,{},\"com.flood\"]" : "[32,1,{},\"com.flood\"]\x1e";
+        assert_int_equal(in(&subs[i], m), WAMP_OK);
+        free(pop(&subs[i]));
+    }
+    join(r, &pub);
+    const int slow = 3;
+    for (int n = 0; n < NPUB; n++) {
+        char m[64];
+        snprintf(m, sizeof m, "[16,%d,{},\"com.flood\",[%d]]", n + 1, n);
+        assert_int_equal(in(&pub, m), WAMP_OK);
+        for (int i = 0; i < NSUB; i++) {
+            if (i == slow) continue; /* never drained */
+            char *e;
+            while ((e = pop(&subs[i]))) {
+                /* [36,1,<publication>,{},[<n>]] (plus a batch separator) */
+                const char *p = strrchr(e, '[');
+                assert_non_null(p);
+                assert_int_equal(atoi(p + 1), got[i]);
+                got[i]++;
+                free(e);
+            }
+        }
+    }
+    for (int i = 0; i < NSUB; i++) {
+        if (i == slow) continue;
+        assert_int_equal(got[i], NPUB);
+        assert_false(subs[i].closed);
+    }
+    assert_true(subs[slow].closed);
+    assert_string_equal(subs[slow].reason, "queue overflow");
+    wamp_router_session_stats ss;
+    wamp_router_session_get_stats(subs[slow].s, &ss);
+    assert_int_equal(ss.overflows, 1);
+    assert_int_equal(ss.messages_out, 2 + QMAX); /* WELCOME, SUBSCRIBED, then QMAX events */
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.sessions_dropped_overflow, 1);
+    assert_int_equal(rs.publications, NPUB);
+    assert_int_equal(rs.events_queued, (uint64_t)(NSUB - 1) * NPUB + QMAX);
+    assert_int_equal(rs.events_overflow, 1);
+    tsess *all[NSUB + 1];
+    for (int i = 0; i < NSUB; i++)
+        all[i] = &subs[i];
+    all[NSUB] = &pub;
+    done(r, all, NSUB + 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2015,6 +2151,8 @@ int main(void)
         cmocka_unit_test(test_call_eligibility),
         cmocka_unit_test(test_event_unencodable),
         cmocka_unit_test(test_disclosure_permission),
+        cmocka_unit_test(test_disconnect_cleanup),
+        cmocka_unit_test(test_slow_subscriber_flood),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
