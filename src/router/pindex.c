@@ -1,5 +1,5 @@
 /*
- * The pattern index of the router core: a character trie for prefix patterns and a trie over
+ * The pattern index of the router core: a radix trie over bytes for prefix patterns and a trie over
  * components (one per component count, with wildcard edges) for wildcard patterns. See
  * router_int.h.
  */
@@ -16,7 +16,9 @@ typedef struct pnode {
     uint64_t h;
     uint32_t nkids; /* children in the edge table */
     uint32_t klen;
-    char key[]; /* edge label: one byte (prefix trie), a component, or a component count */
+    bool radix; /* a prefix trie node: found by (parent, first byte of key) */
+    char *key;  /* edge label (malloc'd): a run of bytes (prefix trie), a component, or a
+                   component count (the roots of the component tries) */
 } pnode;
 
 struct wamp__pindex {
@@ -48,12 +50,31 @@ static uint64_t edge_hash(const pnode *parent, const char *k, size_t n)
     return mix64(h ^ n);
 }
 
+/* The hash of an edge: radix edges by their first byte only (siblings differ in it). */
+static uint64_t node_hash(const pnode *x)
+{
+    return edge_hash(x->parent, x->key, x->radix ? 1 : x->klen);
+}
+
+/* Component / count edge labelled exactly k. */
 static pnode *edge_find(const wamp__pindex *ix, const pnode *parent, const char *k, size_t n)
 {
     if (!ix->nb || !parent->nkids) return NULL;
     uint64_t h = edge_hash(parent, k, n);
     for (pnode *e = ix->b[h & (ix->nb - 1)]; e; e = e->chain)
-        if (e->h == h && e->parent == parent && e->klen == n && memcmp(e->key, k, n) == 0) return e;
+        if (e->h == h && e->parent == parent && !e->radix && e->klen == n &&
+            memcmp(e->key, k, n) == 0)
+            return e;
+    return NULL;
+}
+
+/* Radix edge whose label starts with byte c. */
+static pnode *radix_find(const wamp__pindex *ix, const pnode *parent, char c)
+{
+    if (!ix->nb || !parent->nkids) return NULL;
+    uint64_t h = edge_hash(parent, &c, 1);
+    for (pnode *e = ix->b[h & (ix->nb - 1)]; e; e = e->chain)
+        if (e->h == h && e->parent == parent && e->radix && e->key[0] == c) return e;
     return NULL;
 }
 
@@ -78,15 +99,55 @@ static int edge_grow(wamp__pindex *ix)
     return WAMP_OK;
 }
 
-static pnode *node_new(pnode *parent, const char *k, size_t n)
+/* Room for k more edges without growing. */
+static int edge_reserve(wamp__pindex *ix, size_t k)
+{
+    while (ix->n + k > ix->nb * 3 / 4)
+        if (edge_grow(ix) != WAMP_OK) return WAMP_ENOMEM;
+    return WAMP_OK;
+}
+
+static pnode *node_new(pnode *parent, const char *k, size_t n, bool radix)
 {
     if (n > UINT32_MAX) return NULL;
-    pnode *c = calloc(1, sizeof *c + n + 1);
+    pnode *c = calloc(1, sizeof *c);
     if (!c) return NULL;
+    if (n && !(c->key = malloc(n))) {
+        free(c);
+        return NULL;
+    }
     c->parent = parent;
     c->klen = (uint32_t)n;
+    c->radix = radix;
     if (n) memcpy(c->key, k, n);
     return c;
+}
+
+static void node_free(pnode *x)
+{
+    free(x->key);
+    free(x);
+}
+
+/* Links x under x->parent (room reserved by the caller). */
+static void edge_link(wamp__pindex *ix, pnode *x)
+{
+    x->h = node_hash(x);
+    size_t b = x->h & (ix->nb - 1);
+    x->chain = ix->b[b];
+    ix->b[b] = x;
+    ix->n++;
+    x->parent->nkids++;
+}
+
+static void edge_unlink(wamp__pindex *ix, pnode *x)
+{
+    pnode **pp = &ix->b[x->h & (ix->nb - 1)];
+    while (*pp != x)
+        pp = &(*pp)->chain;
+    *pp = x->chain;
+    ix->n--;
+    x->parent->nkids--;
 }
 
 /* The child of parent labelled k, created when absent (NULL: out of memory). */
@@ -94,21 +155,16 @@ static pnode *edge_get_or_add(wamp__pindex *ix, pnode *parent, const char *k, si
 {
     pnode *c = edge_find(ix, parent, k, n);
     if (c) return c;
-    if (ix->n + 1 > ix->nb * 3 / 4 && edge_grow(ix) != WAMP_OK) return NULL;
-    c = node_new(parent, k, n);
+    if (edge_reserve(ix, 1) != WAMP_OK) return NULL;
+    c = node_new(parent, k, n, false);
     if (!c) return NULL;
-    c->h = edge_hash(parent, k, n);
-    size_t b = c->h & (ix->nb - 1);
-    c->chain = ix->b[b];
-    ix->b[b] = c;
-    ix->n++;
-    parent->nkids++;
+    edge_link(ix, c);
     return c;
 }
 
 static pnode *wild_get_or_add(pnode *parent)
 {
-    if (!parent->wild) parent->wild = node_new(parent, NULL, 0);
+    if (!parent->wild) parent->wild = node_new(parent, NULL, 0, false);
     return parent->wild;
 }
 
@@ -117,22 +173,48 @@ static bool is_root(const wamp__pindex *ix, const pnode *x)
     return x == ix->proot || x == ix->wroot;
 }
 
-/* Frees x and its empty ancestors (up to a root). */
+/* The only radix child of x (x->nkids == 1). */
+static pnode *radix_only_child(const wamp__pindex *ix, const pnode *x)
+{
+    for (int c = 0; c < 256; c++) {
+        pnode *k = radix_find(ix, x, (char)c);
+        if (k) return k;
+    }
+    return NULL;
+}
+
+/* Frees x and its empty ancestors (up to a root); in the prefix trie, a node left without a
+ * value and with a single child is merged into that child (the trie stays compressed). */
 static void prune(wamp__pindex *ix, pnode *x)
 {
-    while (!is_root(ix, x) && !x->val && !x->nkids && !x->wild) {
+    while (!is_root(ix, x)) {
         pnode *p = x->parent;
-        if (p->wild == x) {
-            p->wild = NULL;
-        } else {
-            pnode **pp = &ix->b[x->h & (ix->nb - 1)];
-            while (*pp != x)
-                pp = &(*pp)->chain;
-            *pp = x->chain;
-            ix->n--;
-            p->nkids--;
+        if (x->val || x->wild) return;
+        if (x->radix && x->nkids == 1) {
+            pnode *c = radix_only_child(ix, x);
+            char *key = c ? malloc((size_t)x->klen + c->klen) : NULL;
+            if (!key || (uint64_t)x->klen + c->klen > UINT32_MAX) {
+                free(key);
+                return; /* stays uncompressed: still correct */
+            }
+            memcpy(key, x->key, x->klen);
+            memcpy(key + x->klen, c->key, c->klen);
+            edge_unlink(ix, c);
+            edge_unlink(ix, x);
+            free(c->key);
+            c->key = key;
+            c->klen += x->klen;
+            c->parent = p;
+            edge_link(ix, c); /* room: two edges were just unlinked */
+            node_free(x);
+            return;
         }
-        free(x);
+        if (x->nkids) return;
+        if (p->wild == x)
+            p->wild = NULL;
+        else
+            edge_unlink(ix, x);
+        node_free(x);
         x = p;
     }
 }
@@ -145,18 +227,69 @@ static size_t count_components(const char *u, size_t n)
     return c;
 }
 
+/* The prefix trie node of pattern u, or NULL. */
+static pnode *radix_locate(const wamp__pindex *ix, const char *u, size_t n)
+{
+    pnode *x = ix->proot;
+    size_t i = 0;
+    while (i < n) {
+        pnode *c = radix_find(ix, x, u[i]);
+        if (!c || c->klen > n - i || memcmp(c->key, u + i, c->klen) != 0) return NULL;
+        i += c->klen;
+        x = c;
+    }
+    return x;
+}
+
+/* The prefix trie node of pattern u, created (splitting an edge if needed) when absent. */
+static pnode *radix_insert(wamp__pindex *ix, const char *u, size_t n)
+{
+    pnode *x = ix->proot;
+    size_t i = 0;
+    while (i < n) {
+        pnode *c = radix_find(ix, x, u[i]);
+        if (!c) {
+            if (edge_reserve(ix, 1) != WAMP_OK) return NULL;
+            pnode *leaf = node_new(x, u + i, n - i, true);
+            if (!leaf) return NULL;
+            edge_link(ix, leaf);
+            return leaf;
+        }
+        size_t l = 0, max = c->klen < n - i ? c->klen : n - i;
+        while (l < max && c->key[l] == u[i + l])
+            l++;
+        if (l == c->klen) {
+            i += l;
+            x = c;
+            continue;
+        }
+        /* split c after l bytes: x -> m (c's first l bytes) -> c (the rest) [-> leaf] */
+        bool leaf_needed = i + l < n;
+        if (edge_reserve(ix, 2) != WAMP_OK) return NULL;
+        pnode *m = node_new(x, c->key, l, true);
+        pnode *leaf = leaf_needed ? node_new(m, u + i + l, n - i - l, true) : NULL;
+        if (!m || (leaf_needed && !leaf)) {
+            if (m) node_free(m);
+            if (leaf) node_free(leaf);
+            return NULL;
+        }
+        edge_unlink(ix, c);
+        memmove(c->key, c->key + l, c->klen - l);
+        c->klen -= (uint32_t)l;
+        c->parent = m;
+        edge_link(ix, m);
+        edge_link(ix, c);
+        if (!leaf) return m;
+        edge_link(ix, leaf);
+        return leaf;
+    }
+    return x;
+}
+
 /* The node of pattern (match, uri); create: add the missing path. */
 static pnode *locate(wamp__pindex *ix, wamp_match match, const char *u, size_t n, bool create)
 {
-    if (match == WAMP_MATCH_PREFIX) {
-        pnode *x = ix->proot;
-        for (size_t i = 0; x && i < n; i++) {
-            pnode *c = create ? edge_get_or_add(ix, x, &u[i], 1) : edge_find(ix, x, &u[i], 1);
-            if (!c && create) prune(ix, x);
-            x = c;
-        }
-        return x;
-    }
+    if (match == WAMP_MATCH_PREFIX) return create ? radix_insert(ix, u, n) : radix_locate(ix, u, n);
     uint64_t cnt = count_components(u, n);
     pnode *x = create ? edge_get_or_add(ix, ix->wroot, (const char *)&cnt, sizeof cnt)
                       : edge_find(ix, ix->wroot, (const char *)&cnt, sizeof cnt);
@@ -182,8 +315,8 @@ int wamp__pindex_new(wamp__pindex **out)
 {
     wamp__pindex *ix = calloc(1, sizeof *ix);
     if (!ix) return WAMP_ENOMEM;
-    ix->proot = node_new(NULL, NULL, 0);
-    ix->wroot = node_new(NULL, NULL, 0);
+    ix->proot = node_new(NULL, NULL, 0, true);
+    ix->wroot = node_new(NULL, NULL, 0, false);
     if (!ix->proot || !ix->wroot) {
         free(ix->proot);
         free(ix->wroot);
@@ -201,7 +334,7 @@ static void free_wild_chain(pnode *x)
     while (x) {
         pnode *w = x->wild;
         x->wild = NULL;
-        free(x);
+        node_free(x);
         x = w;
     }
 }
@@ -222,7 +355,7 @@ void wamp__pindex_free(wamp__pindex *ix)
         pnode *e = ix->b[i];
         while (e) {
             pnode *nx = e->chain;
-            free(e);
+            node_free(e);
             e = nx;
         }
     }
@@ -274,11 +407,13 @@ void wamp__pindex_prefix_each(wamp__pindex *ix, const char *uri, size_t len, wam
     pnode *x = ix->proot;
     ix->visits++;
     if (x->val) fn(user, x->val, 0);
-    for (size_t i = 0; i < len; i++) {
-        x = edge_find(ix, x, &uri[i], 1);
-        if (!x) return;
+    size_t i = 0;
+    while (i < len) {
+        x = radix_find(ix, x, uri[i]);
+        if (!x || x->klen > len - i || memcmp(x->key, uri + i, x->klen) != 0) return;
+        i += x->klen;
         ix->visits++;
-        if (x->val) fn(user, x->val, i + 1);
+        if (x->val) fn(user, x->val, i);
     }
 }
 

@@ -6,17 +6,20 @@
  * one realm, so that matching a URI costs work proportional to the URI and to the patterns that
  * actually match it, never to the number of unrelated patterns:
  *
- *   - prefix patterns: a character trie. Walking the URI byte by byte from the root visits at
- *     most len(uri) + 1 nodes; every node on the way that holds a pattern is a string prefix of
- *     the URI (the broker's semantics; the dealer filters for component boundaries itself).
+ *   - prefix patterns: a radix trie over bytes (edges labelled with byte runs, split on insert
+ *     and merged again on removal, so memory is linear in the patterns' total length). Walking
+ *     the URI from the root visits at most len(uri) + 1 nodes; every node on the way that holds
+ *     a pattern is a string prefix of the URI (the broker's semantics; the dealer filters for
+ *     component boundaries itself).
  *   - wildcard patterns: first split by number of components (a pattern only matches URIs with
  *     as many components), then a trie over components where an empty pattern component is a
  *     "wildcard edge". Matching follows, level by level, the concrete edge equal to the URI's
  *     component and the wildcard edge; only nodes that are a matching prefix of some pattern are
  *     visited.
  *
- * Edges of both tries live in one hash table keyed by (parent node, label), so a child lookup is
- * O(1) whatever the fan-out. Values are opaque (the router's sub/reg), never freed here.
+ * Edges of both tries live in one hash table keyed by (parent node, label) — for the radix trie
+ * (parent node, first byte of the label) — so a child lookup is O(1) whatever the fan-out. Values
+ * are opaque (the router's sub/reg), never freed here.
  */
 #ifndef WAMP_ROUTER_INT_H
 #define WAMP_ROUTER_INT_H
