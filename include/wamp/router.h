@@ -21,7 +21,8 @@
  * Outgoing queue: each session has a bounded queue (max_queue_bytes, max_queue_messages).
  * Overflow policy: the slow session is disconnected — its queue is dropped, on_close runs with
  * reason "queue overflow", and the router logs it (WAMP_LOG_WARN). Counters: see
- * wamp_router_session_stats.
+ * wamp_router_session_stats (per session) and wamp_router_get_stats() (router-wide, one per
+ * outcome).
  *
  * Not thread-safe: a router and its sessions belong to one thread.
  */

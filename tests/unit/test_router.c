@@ -2147,6 +2147,48 @@ static void test_slow_subscriber_flood(void **state)
     done(r, all, NSUB + 1);
 }
 
+/* A long prefix pattern is one radix edge: matching it is a few node visits, not one per byte,
+ * and removing it leaves the index empty (no leak under ASan). */
+static void test_index_long_prefix(void **state)
+{
+    enum { LEN = 60000 };
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a);
+    join(r, &b);
+    char *uri = malloc(LEN + 1), *msg = malloc(LEN + 128);
+    assert_non_null(uri);
+    assert_non_null(msg);
+    memset(uri, 'x', LEN);
+    memcpy(uri, "com.", 4);
+    uri[LEN] = 0;
+    snprintf(msg, LEN + 128, "[32,1,{\"match\":\"prefix\"},\"%s\"]", uri);
+    assert_int_equal(in(&a, msg), WAMP_OK);
+    out(&a, "[33,1,1]");
+    snprintf(msg, LEN + 128, "[32,2,{\"match\":\"prefix\"},\"%.*sy\"]", LEN / 2, uri); /* split */
+    assert_int_equal(in(&a, msg), WAMP_OK);
+    out(&a, "[33,2,2]");
+    uint64_t v0 = wamp__router_index_visits(r);
+    snprintf(msg, LEN + 128, "[16,3,{},\"%s.z\"]", uri);
+    assert_int_equal(in(&b, msg), WAMP_OK);
+    char *ev = pop(&a);
+    assert_non_null(ev);
+    assert_true(strncmp(ev, "[36,1,", 6) == 0);
+    free(ev);
+    none(&a);
+    assert_true(wamp__router_index_visits(r) - v0 <= 4);
+    in(&a, "[34,4,1]");
+    out(&a, "[35,4]");
+    in(&a, "[34,5,2]");
+    out(&a, "[35,5]");
+    in(&a, "[48,6,{},\"wamp.subscription.list\"]");
+    out(&a, "[50,6,{},[{\"exact\":[],\"prefix\":[],\"wildcard\":[]}]]");
+    free(uri);
+    free(msg);
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2173,6 +2215,7 @@ int main(void)
         cmocka_unit_test(test_testament),
         cmocka_unit_test(test_index_differential),
         cmocka_unit_test(test_index_unrelated_work),
+        cmocka_unit_test(test_index_long_prefix),
         cmocka_unit_test(test_event_history),
         cmocka_unit_test(test_meta_kill_by),
         cmocka_unit_test(test_meta_lists_and_events),
