@@ -21,7 +21,8 @@
  * Outgoing queue: each session has a bounded queue (max_queue_bytes, max_queue_messages).
  * Overflow policy: the slow session is disconnected — its queue is dropped, on_close runs with
  * reason "queue overflow", and the router logs it (WAMP_LOG_WARN). Counters: see
- * wamp_router_session_stats.
+ * wamp_router_session_stats (per session) and wamp_router_get_stats() (router-wide, one per
+ * outcome).
  *
  * Not thread-safe: a router and its sessions belong to one thread.
  */
@@ -49,12 +50,18 @@ typedef enum wamp_log_level {
     WAMP_LOG_TRACE = 4
 } wamp_log_level;
 
-/* Actions checked by the authorizer. */
+/*
+ * Actions checked by the authorizer (CALL .. SUBSCRIBE, wamp_router_auth_hooks.authorize) and
+ * by the disclosure hook (DISCLOSE_CALLER, DISCLOSE_PUBLISHER, wamp_router_auth_hooks.disclose;
+ * never passed to authorize).
+ */
 typedef enum wamp_router_action {
     WAMP_ACTION_CALL = 0,
     WAMP_ACTION_REGISTER,
     WAMP_ACTION_PUBLISH,
-    WAMP_ACTION_SUBSCRIBE
+    WAMP_ACTION_SUBSCRIBE,
+    WAMP_ACTION_DISCLOSE_CALLER,
+    WAMP_ACTION_DISCLOSE_PUBLISHER
 } wamp_router_action;
 
 /* What the router knows of a joined session (strings live as long as the session). */
@@ -94,10 +101,22 @@ typedef struct wamp_router_auth_hooks {
                         wamp_router_auth_result *res, const char **abort_reason);
     /* The session is gone: release any per-session auth state. */
     void (*session_end)(void *user, wamp_router_session *s);
-    /* Authorization: true to allow action on uri. NULL hook: everything allowed. */
+    /* Authorization: true to allow action (CALL, REGISTER, PUBLISH or SUBSCRIBE) on uri.
+     * NULL hook: everything allowed. */
     bool (*authorize)(void *user, const wamp_router_session_info *who, wamp_router_action action,
                       wamp_str uri);
     void *user;
+    /* Disclosure (Crossbar.io's `disclose` permission, {"caller": bool, "publisher": bool}):
+     * asked once per CALL (action WAMP_ACTION_DISCLOSE_CALLER, uri the procedure) and per
+     * PUBLISH (WAMP_ACTION_DISCLOSE_PUBLISHER, uri the topic) that was allowed, with the
+     * caller's / publisher's identity. true discloses that session (id, authid, authrole) to
+     * the callee / the subscribers (and to event history and retained events), false hides it;
+     * as in Crossbar.io the answer alone decides (the disclose_me option and the callee's
+     * disclose_caller are then not consulted). NULL hook: today's behaviour, a session is
+     * disclosed when it asked (disclose_me) or, for calls, when the callee registered with
+     * disclose_caller. Shares `user`. */
+    bool (*disclose)(void *user, const wamp_router_session_info *who, wamp_router_action action,
+                     wamp_str uri);
 } wamp_router_auth_hooks;
 
 typedef struct wamp_router_options {
@@ -112,6 +131,13 @@ typedef struct wamp_router_options {
     void *log_user;
     wamp_log_level log_level; /* messages above this level are not formatted [WAMP_LOG_INFO] */
     wamp_router_auth_hooks auth;
+    /* Wall-clock time in nanoseconds since the Unix epoch, for event history timestamps;
+     * NULL: CLOCK_REALTIME. */
+    uint64_t (*time_ns)(void *user);
+    void *time_user;
+    /* Per event history (wamp_router_add_event_history()): at most this many bytes of stored
+     * events; the oldest are dropped first [64 MiB]. */
+    size_t max_history_bytes;
 } wamp_router_options;
 
 /* Creates a router (no realm yet). opts may be NULL (copied). Returns WAMP_OK, WAMP_ENOMEM. */
@@ -120,6 +146,24 @@ WAMP_API int wamp_router_new(const wamp_router_options *opts, wamp_router **out)
 WAMP_API int wamp_router_free(wamp_router *r);
 /* Adds a realm (name copied). WAMP_OK, WAMP_EEXIST, WAMP_EREALM (not a valid URI), WAMP_ENOMEM. */
 WAMP_API int wamp_router_add_realm(wamp_router *r, const char *name);
+/*
+ * Event history (Crossbar.io's realm store "event-history" entries): the router keeps the last
+ * `limit` events published to topics matching (uri, match) in realm `realm`, and serves them
+ * through the meta procedure wamp.subscription.get_events(subscription_id[, limit]). The history
+ * holds a subscription of its own (so it lives, with its id, while no session is subscribed);
+ * sessions subscribing to the same (uri, match) get that subscription id. Events are stored
+ * with their payload still encoded (as the publisher sent it); each stored event is returned as
+ * a dict {time_ns, realm, session_id, authid, authrole, publication, topic, args, kwargs},
+ * newest first. session_id/authid/authrole are null unless the publisher was disclosed (unlike
+ * Crossbar.io, which always records them). A caller must be authorized to CALL
+ * wamp.subscription.get_events and to SUBSCRIBE to the subscription's URI.
+ *   limit: 1 .. 1,000,000 events (see also wamp_router_options.max_history_bytes).
+ * Returns WAMP_OK, WAMP_EINVAL (bad argument, or match not exact/prefix/wildcard),
+ * WAMP_ENOTFOUND (no such realm), WAMP_EURI (invalid pattern), WAMP_EEXIST (that pattern
+ * already has a history) or WAMP_ENOMEM.
+ */
+WAMP_API int wamp_router_add_event_history(wamp_router *r, const char *realm, const char *uri,
+                                           wamp_match match, size_t limit);
 /* Sets the current time and expires call timeouts. */
 WAMP_API void wamp_router_tick(wamp_router *r, uint64_t now_ms);
 /* Sends GOODBYE (reason, e.g. WAMP_CLOSE_SYSTEM_SHUTDOWN) to every joined session and ABORT to
@@ -172,9 +216,36 @@ typedef struct wamp_router_session_stats {
     size_t queued_bytes;
     size_t queued_bytes_peak;
     uint64_t overflows; /* 1 when the session was dropped for overflow */
+    /* EVENTs meant for this session that could not be encoded in its serializer (e.g. a
+     * binary or NaN payload for JSON): dropped for this session only, logged. */
+    uint64_t events_unencodable;
+    uint64_t denied; /* requests of this session refused with wamp.error.not_authorized */
 } wamp_router_session_stats;
 WAMP_API void wamp_router_session_get_stats(const wamp_router_session *s,
                                             wamp_router_session_stats *out);
+
+/* Router-wide counters, one per outcome (monotonic since wamp_router_new()). */
+typedef struct wamp_router_stats {
+    uint64_t sessions_joined;
+    uint64_t sessions_dropped_overflow; /* slow sessions disconnected (queue overflow) */
+    uint64_t protocol_violations;       /* sessions aborted with wamp.error.protocol_violation */
+    uint64_t denied;                    /* wamp.error.not_authorized answers (all actions) */
+    uint64_t publications;              /* PUBLISH accepted (authorized) */
+    uint64_t events_queued;             /* EVENT messages queued to subscribers */
+    uint64_t events_unencodable;        /* EVENTs dropped: not encodable for the receiver */
+    uint64_t events_overflow;           /* EVENTs lost because the receiver overflowed */
+    uint64_t calls;                     /* INVOCATIONs started */
+    uint64_t calls_no_such_procedure;
+    uint64_t calls_no_eligible_callee;  /* exclude/eligible options left no callee */
+    uint64_t calls_no_available_callee; /* every eligible callee at its concurrency limit */
+    uint64_t calls_results;             /* final RESULTs */
+    uint64_t calls_errors;              /* callee ERRORs forwarded */
+    uint64_t calls_canceled;            /* CANCEL by the caller (any mode) */
+    uint64_t calls_timed_out;
+    uint64_t calls_callee_left; /* wamp.error.canceled because the callee left */
+} wamp_router_stats;
+/* Copies the router's counters into *out (zeroed when r is NULL). */
+WAMP_API void wamp_router_get_stats(const wamp_router *r, wamp_router_stats *out);
 
 #ifdef __cplusplus
 }

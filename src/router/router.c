@@ -3,7 +3,9 @@
  *
  * Data structures (per realm):
  *   - subscriptions and registrations with match "exact" live in a hash map by URI; pattern
- *     ones (prefix, wildcard) in a vector scanned on each publish/call (O(patterns));
+ *     ones (prefix, wildcard) in a pattern index (pindex.c: a character trie for prefix, a
+ *     per-component-count trie with wildcard edges for wildcard), so matching costs work in
+ *     the URI length and the matching patterns, not in the number of unrelated patterns;
  *   - every subscription/registration is also in a map by id;
  *   - invocations are in a router-wide map by invocation id and on two intrusive lists (the
  *     caller's and the callee's) so that CANCEL and session departures find them.
@@ -14,14 +16,16 @@
  *     (`a1.b2.c33.d4.e5` must not match prefix `a1.b2.c3`);
  *   - wildcard: same number of components, empty pattern components match anything;
  *   - dealer choice: exact, else the longest prefix, else the wildcard whose runs of concrete
- *     components are longest, compared left to right.
+ *     components are longest, compared left to right (a tie goes to the oldest registration).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
+#include "router_int.h"
 #include "wamp/router.h"
 
 /* ---------------------------------------------------------------- small containers */
@@ -243,12 +247,31 @@ typedef struct realm realm;
 typedef struct inv inv;
 typedef wamp_router_session sess;
 
+/* One stored event of an event history: a single allocation, strings and payload inside. */
+typedef struct hent {
+    wamp_id publication, publisher; /* publisher 0: not disclosed */
+    uint64_t time_ns;
+    const char *topic, *authid, *authrole; /* authid/authrole NULL: not disclosed */
+    const uint8_t *args, *kwargs;          /* encoded, NULL: absent */
+    size_t args_len, kwargs_len;
+    int args_ser, kwargs_ser;
+    size_t size;
+    char data[];
+} hent;
+
+/* Event history of one subscription: a ring of the newest events. */
+typedef struct hist {
+    size_t limit, n, head, cap, bytes;
+    hent **ring; /* ring[(head + i) % cap], i = 0 oldest */
+} hist;
+
 typedef struct sub {
     wamp_id id;
     char *uri;
     size_t len;
     wamp_match match;
     vec sessions;
+    hist *hist; /* event history configured for this pattern (keeps the subscription alive) */
 } sub;
 
 typedef struct callee_t {
@@ -277,13 +300,14 @@ typedef struct retained {
     wamp_id publication;
     wamp_id publisher;
     char *publisher_authid, *publisher_authrole;
+    bool disclosed;
 } retained;
 
 struct realm {
     realm *next;
     char *name;
     map subs_exact, subs_id, regs_exact, regs_id, retained;
-    vec subs_pattern, regs_pattern;
+    wamp__pindex *subs_pat, *regs_pat;
     size_t nsessions;
 };
 
@@ -297,7 +321,11 @@ struct inv {
     uint64_t deadline;
     int64_t timeout;
     bool receive_progress;
-    bool canceled; /* kill sent: waiting for the callee_t */
+    bool canceled;       /* kill sent: waiting for the callee_t */
+    bool progressive;    /* started with CALL progress=true (progressive call invocations) */
+    bool progressive_in; /* ... and the caller has not sent its final CALL yet */
+    bool disclose;       /* caller disclosed (frozen by the initiating CALL) */
+    char *procedure;     /* progressive calls: the URI the continuations must repeat */
 };
 
 typedef struct qnode {
@@ -328,6 +356,10 @@ struct wamp_router_session {
     qnode *qhead, *qtail;
     wamp_router_session_stats st;
     struct testament *testaments;
+    /* request ids of this caller's progressive calls completed lately: late continuations
+     * (the spec's "grace period table") are discarded instead of starting new calls */
+    wamp_id done_prog[16];
+    unsigned done_prog_next;
 };
 
 struct wamp_router {
@@ -343,6 +375,7 @@ struct wamp_router {
     wamp_buf tmp;
     wamp_roles roles;
     bool reap;
+    wamp_router_stats st;
 };
 
 /* ---------------------------------------------------------------- utilities */
@@ -415,6 +448,7 @@ static int enqueue(sess *s, const void *pre, size_t prelen, const void *body, si
              "disconnecting slow session",
              (unsigned long long)s->id, s->st.queued_messages, s->st.queued_bytes);
         s->st.overflows++;
+        r->st.sessions_dropped_overflow++;
         queue_drop(s);
         /* closed at the next safe point (reap()): the caller may be iterating over objects
          * that leaving the realm would free */
@@ -475,8 +509,15 @@ static int send_msg(sess *s, const wamp_message *m)
     return rc;
 }
 
+static void count_denial(sess *s)
+{
+    s->st.denied++;
+    s->r->st.denied++;
+}
+
 static void send_error(sess *s, int type, wamp_id req, const char *uri, const char *text)
 {
+    if (!strcmp(uri, WAMP_ERROR_NOT_AUTHORIZED)) count_denial(s);
     wamp_message e = wamp_message_error(type, req, uri);
     wamp_value args = wamp_value_list();
     if (text) {
@@ -499,6 +540,7 @@ static void protocol_violation(sess *s, const char *text)
 {
     rlog(s->r, WAMP_LOG_INFO, "session %llu: protocol violation: %s", (unsigned long long)s->id,
          text);
+    s->r->st.protocol_violations++;
     abort_session(s, WAMP_ERROR_PROTOCOL_VIOLATION, text);
 }
 
@@ -508,6 +550,17 @@ static bool authorized(sess *s, wamp_router_action a, wamp_str uri)
     wamp_router_session_info who;
     wamp_router_session_get_info(s, &who);
     return s->r->o.auth.authorize(s->r->o.auth.user, &who, a, uri);
+}
+
+/* Whether s's identity goes with its call / publication on uri (wamp_router_auth_hooks
+ * .disclose): without a disclosure hook when requested, else as the hook answers. */
+static bool disclosure(sess *s, wamp_router_action a, wamp_str uri, bool requested)
+{
+    wamp_router *r = s->r;
+    if (!r->o.auth.disclose) return requested;
+    wamp_router_session_info who;
+    wamp_router_session_get_info(s, &who);
+    return r->o.auth.disclose(r->o.auth.user, &who, a, uri);
 }
 
 static bool peer_has(const sess *s, wamp_role role, wamp_feature f)
@@ -588,13 +641,29 @@ static int wildcard_cmp(const char *a, size_t alen, const char *b, size_t blen)
 
 /* ---------------------------------------------------------------- realm objects */
 
+static void hist_free(hist *h)
+{
+    if (!h) return;
+    for (size_t i = 0; i < h->n; i++)
+        free(h->ring[(h->head + i) % h->cap]);
+    free(h->ring);
+    free(h);
+}
+
+/* A subscription goes when nobody is subscribed and no history holds it. */
+static bool sub_unused(const sub *x)
+{
+    return !x->sessions.n && !x->hist;
+}
+
 static void sub_delete(realm *rl, sub *x)
 {
+    hist_free(x->hist);
     mapi_take(&rl->subs_id, x->id);
     if (x->match == WAMP_MATCH_EXACT)
         maps_take(&rl->subs_exact, x->uri, x->len);
     else
-        vec_remove(&rl->subs_pattern, x);
+        wamp__pindex_take(rl->subs_pat, x->match, x->uri, x->len);
     vec_free(&x->sessions);
     free(x->uri);
     free(x);
@@ -606,7 +675,7 @@ static void reg_delete(realm *rl, reg *x)
     if (x->match == WAMP_MATCH_EXACT)
         maps_take(&rl->regs_exact, x->uri, x->len);
     else
-        vec_remove(&rl->regs_pattern, x);
+        wamp__pindex_take(rl->regs_pat, x->match, x->uri, x->len);
     free(x->c);
     free(x->uri);
     free(x);
@@ -641,8 +710,8 @@ static void realm_free(realm *rl)
     map_free(&rl->regs_exact);
     map_free(&rl->regs_id);
     map_free(&rl->retained);
-    vec_free(&rl->subs_pattern);
-    vec_free(&rl->regs_pattern);
+    wamp__pindex_free(rl->subs_pat);
+    wamp__pindex_free(rl->regs_pat);
     free(rl->name);
     free(rl);
 }
@@ -652,7 +721,10 @@ static int realm_add(wamp_router *r, const char *name, size_t n, realm **out)
     realm *rl = calloc(1, sizeof *rl);
     if (!rl) return WAMP_ENOMEM;
     rl->name = dupn(name, n);
-    if (!rl->name) {
+    if (!rl->name || wamp__pindex_new(&rl->subs_pat) != WAMP_OK ||
+        wamp__pindex_new(&rl->regs_pat) != WAMP_OK) {
+        wamp__pindex_free(rl->subs_pat);
+        free(rl->name);
         free(rl);
         return WAMP_ENOMEM;
     }
@@ -667,6 +739,11 @@ static int realm_add(wamp_router *r, const char *name, size_t n, realm **out)
 static void inv_finish(wamp_router *r, inv *v)
 {
     mapi_take(&r->invs, v->id);
+    if (v->caller && v->progressive) {
+        sess *c = v->caller;
+        c->done_prog[c->done_prog_next++ % 16] = v->call_req;
+    }
+    free(v->procedure);
     if (v->caller) {
         if (v->cprev)
             v->cprev->cnext = v->cnext;
@@ -731,7 +808,7 @@ static void sess_leave(sess *s)
         sub *x = s->subs.v[i];
         vec_remove(&x->sessions, s);
         meta_sub_event(s, "on_unsubscribe", x);
-        if (!x->sessions.n) {
+        if (sub_unused(x)) {
             meta_sub_event(s, "on_delete", x);
             sub_delete(rl, x);
         }
@@ -767,6 +844,7 @@ static void sess_leave(sess *s)
         sess *caller = v->caller;
         wamp_id req = v->call_req;
         inv_finish(r, v);
+        r->st.calls_callee_left++;
         if (caller)
             send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_CANCELED, "callee left the realm");
     }
@@ -812,21 +890,25 @@ static void router_roles(wamp_roles *roles)
                                           WAMP_FEATURE_SUBSCRIBER_BLACKWHITE_LISTING,
                                           WAMP_FEATURE_PUBLISHER_EXCLUSION,
                                           WAMP_FEATURE_EVENT_RETENTION,
+                                          WAMP_FEATURE_EVENT_HISTORY,
                                           WAMP_FEATURE_PAYLOAD_TRANSPARENCY,
                                           WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE,
+                                          WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX,
                                           WAMP_FEATURE_SESSION_META_API,
                                           WAMP_FEATURE_SUBSCRIPTION_META_API};
     static const wamp_feature dealer[] = {WAMP_FEATURE_SESSION_META_API,
                                           WAMP_FEATURE_REGISTRATION_META_API,
                                           WAMP_FEATURE_TESTAMENT_META_API,
                                           WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS,
+                                          WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS,
                                           WAMP_FEATURE_CALL_CANCELING,
                                           WAMP_FEATURE_CALLER_IDENTIFICATION,
                                           WAMP_FEATURE_PATTERN_BASED_REGISTRATION,
                                           WAMP_FEATURE_SHARED_REGISTRATION,
                                           WAMP_FEATURE_CALL_TIMEOUT,
                                           WAMP_FEATURE_PAYLOAD_TRANSPARENCY,
-                                          WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE};
+                                          WAMP_FEATURE_PAYLOAD_PASSTHRU_MODE,
+                                          WAMP_FEATURE_PAYLOAD_ENCRYPTION_CRYPTOBOX};
     wamp_roles_add(roles, WAMP_ROLE_BROKER);
     wamp_roles_add(roles, WAMP_ROLE_DEALER);
     for (size_t i = 0; i < sizeof broker / sizeof *broker; i++)
@@ -878,6 +960,7 @@ static void welcome(sess *s, realm *rl, const wamp_router_auth_result *res)
     set_str(&s->authmethod, res && res->authmethod ? res->authmethod : "anonymous");
     set_str(&s->authprovider, res && res->authprovider ? res->authprovider : "static");
     s->state = S_JOINED;
+    r->st.sessions_joined++;
     wamp_message m = wamp_message_welcome(id, &r->roles);
     m.welcome.realm = wamp_str_c(rl->name);
     m.welcome.authid = wamp_str_c(s->authid);
@@ -999,6 +1082,23 @@ static bool sub_matches(const sub *x, const char *t, size_t n)
     }
 }
 
+static void collect_cb(void *user, void *val, size_t plen)
+{
+    (void)plen;
+    vec_push(user, val);
+}
+
+/* Every subscription matching topic into out (exact, then prefix shortest first, then
+ * wildcard). On out of memory some may be missing (logged by the caller's absence of events
+ * only: there is nothing better to do mid-publish). */
+static void subs_collect(realm *rl, const char *t, size_t n, vec *out)
+{
+    sub *ex = maps_get(&rl->subs_exact, t, n);
+    if (ex) vec_push(out, ex);
+    wamp__pindex_prefix_each(rl->subs_pat, t, n, collect_cb, out);
+    wamp__pindex_wildcard_each(rl->subs_pat, t, n, collect_cb, out);
+}
+
 /* Builds and delivers the EVENT of one subscription to `targets` (NULL: all eligible
  * subscribers of x), encoding once per serializer. */
 static void deliver_event(wamp_router *r, sub *x, const wamp_message *payload_src,
@@ -1019,6 +1119,10 @@ static void deliver_event(wamp_router *r, sub *x, const wamp_message *payload_sr
     if (retained_flag) ev.event.retained = WAMP_OPT_TRUE;
     wamp_value list;
     if (wamp_message_marshal(&ev, r->out, &list) != WAMP_OK) {
+        size_t lost = only ? 1 : x->sessions.n;
+        r->st.events_unencodable += lost;
+        rlog(r, WAMP_LOG_WARN, "EVENT for subscription %llu cannot be built: %zu lost",
+             (unsigned long long)x->id, lost);
         wamp_arena_reset(r->out);
         return;
     }
@@ -1046,8 +1150,16 @@ static void deliver_event(wamp_router *r, sub *x, const wamp_message *payload_sr
                      wamp_strerror(rc));
             }
         }
-        if (bad[k]) continue;
-        enqueue_body(s, enc[k].data, enc[k].len);
+        if (bad[k]) {
+            s->st.events_unencodable++;
+            r->st.events_unencodable++;
+            continue;
+        }
+        int rc = enqueue_body(s, enc[k].data, enc[k].len);
+        if (rc == WAMP_OK)
+            r->st.events_queued++;
+        else
+            r->st.events_overflow++;
     }
     free(targets);
 out:
@@ -1056,7 +1168,8 @@ out:
     wamp_arena_reset(r->out);
 }
 
-static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message *m, wamp_id pubid)
+static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message *m, wamp_id pubid,
+                         bool disclose)
 {
     retained *t = calloc(1, sizeof *t);
     if (!t) return;
@@ -1065,6 +1178,7 @@ static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message 
     t->len = m->publish.topic.len;
     t->publication = pubid;
     t->publisher = s->id;
+    t->disclosed = disclose;
     t->publisher_authid = dupc(s->authid);
     t->publisher_authrole = dupc(s->authrole);
     if (!t->a || !t->topic || wamp_message_copy(t->a, &t->pub, m) != WAMP_OK) {
@@ -1077,6 +1191,122 @@ static void retain_store(wamp_router *r, realm *rl, sess *s, const wamp_message 
     (void)r;
 }
 
+static uint64_t wall_ns(wamp_router *r)
+{
+    if (r->o.time_ns) return r->o.time_ns(r->o.time_user);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The encoded bytes of a payload part: RAW spans as they are, decoded values (not expected
+ * from the wire, where raw_from applies) encoded as JSON into tmp. false: absent. */
+static bool payload_bytes(const wamp_value *v, wamp_buf *tmp, const uint8_t **p, size_t *n,
+                          int *ser)
+{
+    if (v->type == WAMP_VALUE_RAW) {
+        *p = v->as.raw;
+        *n = v->len;
+        *ser = v->ser;
+        return true;
+    }
+    if (v->type != WAMP_VALUE_LIST && v->type != WAMP_VALUE_DICT) return false;
+    wamp_buf_clear(tmp);
+    if (wamp_value_encode(WAMP_SER_JSON, v, tmp) != WAMP_OK) return false;
+    *p = tmp->data;
+    *n = tmp->len;
+    *ser = WAMP_SER_JSON;
+    return true;
+}
+
+static void hist_drop_oldest(hist *h)
+{
+    hent *e = h->ring[h->head];
+    h->bytes -= e->size;
+    free(e);
+    h->head = (h->head + 1) % h->cap;
+    h->n--;
+}
+
+/* Appends one publication to a history (best effort: out of memory loses the event). */
+static void hist_store(wamp_router *r, hist *h, sess *s, const wamp_message *m, wamp_id pubid,
+                       bool disclose)
+{
+    wamp_buf ta = {0}, tk = {0};
+    const uint8_t *ap = NULL, *kp = NULL;
+    size_t an = 0, kn = 0;
+    int as = 0, ks = 0;
+    bool ha = payload_bytes(&m->args, &ta, &ap, &an, &as);
+    bool hk = payload_bytes(&m->kwargs, &tk, &kp, &kn, &ks);
+    const char *aid = disclose ? s->authid : NULL, *arl = disclose ? s->authrole : NULL;
+    size_t tl = m->publish.topic.len, il = aid ? strlen(aid) + 1 : 0,
+           rl = arl ? strlen(arl) + 1 : 0;
+    size_t size = sizeof(hent) + tl + 1 + il + rl + (ha ? an : 0) + (hk ? kn : 0);
+    hent *e = NULL;
+    if (size <= r->o.max_history_bytes) e = malloc(size);
+    if (!e) {
+        rlog(r, WAMP_LOG_WARN, "event history: event of %zu bytes not stored", size);
+        goto out;
+    }
+    memset(e, 0, sizeof *e);
+    e->publication = pubid;
+    e->publisher = disclose ? s->id : 0;
+    e->time_ns = wall_ns(r);
+    e->size = size;
+    char *w = e->data;
+    memcpy(w, m->publish.topic.ptr, tl);
+    w[tl] = 0;
+    e->topic = w;
+    w += tl + 1;
+    if (aid) {
+        memcpy(w, aid, il);
+        e->authid = w;
+        w += il;
+    }
+    if (arl) {
+        memcpy(w, arl, rl);
+        e->authrole = w;
+        w += rl;
+    }
+    if (ha) {
+        if (an) memcpy(w, ap, an);
+        e->args = (const uint8_t *)w;
+        e->args_len = an;
+        e->args_ser = as;
+        w += an;
+    }
+    if (hk) {
+        if (kn) memcpy(w, kp, kn);
+        e->kwargs = (const uint8_t *)w;
+        e->kwargs_len = kn;
+        e->kwargs_ser = ks;
+    }
+    if (h->n == h->limit) hist_drop_oldest(h);
+    while (h->n && h->bytes + size > r->o.max_history_bytes)
+        hist_drop_oldest(h);
+    if (h->n == h->cap) { /* grow the ring (up to limit), oldest first again */
+        size_t cap = h->cap ? h->cap * 2 : 8;
+        if (cap > h->limit) cap = h->limit;
+        hent **ring = malloc(cap * sizeof *ring);
+        if (!ring) {
+            free(e);
+            goto out;
+        }
+        for (size_t i = 0; i < h->n; i++)
+            ring[i] = h->ring[(h->head + i) % h->cap];
+        free(h->ring);
+        h->ring = ring;
+        h->cap = cap;
+        h->head = 0;
+    }
+    h->ring[(h->head + h->n) % h->cap] = e;
+    h->n++;
+    h->bytes += size;
+out:
+    wamp_buf_free(&ta);
+    wamp_buf_free(&tk);
+}
+
 static void on_publish(sess *s, const wamp_message *m)
 {
     wamp_router *r = s->r;
@@ -1084,31 +1314,62 @@ static void on_publish(sess *s, const wamp_message *m)
     const wamp_publish_msg *p = &m->publish;
     bool ack = p->acknowledge == WAMP_OPT_TRUE;
     if (!authorized(s, WAMP_ACTION_PUBLISH, p->topic)) {
-        if (ack) send_error(s, WAMP_MSG_PUBLISH, p->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
+        if (ack)
+            send_error(s, WAMP_MSG_PUBLISH, p->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
+        else
+            count_denial(s);
         return;
     }
     wamp_id pubid = rnd_id(r);
-    bool disclose = p->disclose_me == WAMP_OPT_TRUE;
-    sub *ex = maps_get(&rl->subs_exact, p->topic.ptr, p->topic.len);
-    if (ex)
-        deliver_event(r, ex, m, p, s, pubid, disclose, s->id, s->authid, s->authrole, false, NULL);
-    if (rl->subs_pattern.n) {
-        size_t n = rl->subs_pattern.n;
-        sub **pats = malloc(n * sizeof *pats);
-        if (pats) {
-            memcpy(pats, rl->subs_pattern.v, n * sizeof *pats);
-            for (size_t i = 0; i < n; i++)
-                if (sub_matches(pats[i], p->topic.ptr, p->topic.len))
-                    deliver_event(r, pats[i], m, p, s, pubid, disclose, s->id, s->authid,
-                                  s->authrole, false, NULL);
-            free(pats);
-        }
+    r->st.publications++;
+    bool disclose =
+        disclosure(s, WAMP_ACTION_DISCLOSE_PUBLISHER, p->topic, p->disclose_me == WAMP_OPT_TRUE);
+    vec hits = {0};
+    subs_collect(rl, p->topic.ptr, p->topic.len, &hits);
+    for (size_t i = 0; i < hits.n; i++) {
+        sub *x = hits.v[i];
+        if (x->hist) hist_store(r, x->hist, s, m, pubid, disclose);
+        if (x->sessions.n)
+            deliver_event(r, x, m, p, s, pubid, disclose, s->id, s->authid, s->authrole, false,
+                          NULL);
     }
-    if (p->retain == WAMP_OPT_TRUE) retain_store(r, rl, s, m, pubid);
+    vec_free(&hits);
+    if (p->retain == WAMP_OPT_TRUE) retain_store(r, rl, s, m, pubid, disclose);
     if (ack && s->state != S_CLOSED) {
         wamp_message a = wamp_message_published(p->request, pubid);
         send_msg(s, &a);
     }
+}
+
+/* The subscription of (match, uri) in rl, created when absent (NULL: out of memory). */
+static sub *sub_get_or_create(wamp_router *r, realm *rl, wamp_match match, const char *uri,
+                              size_t len, bool *created)
+{
+    *created = false;
+    sub *x = match == WAMP_MATCH_EXACT ? maps_get(&rl->subs_exact, uri, len)
+                                       : wamp__pindex_get(rl->subs_pat, match, uri, len);
+    if (x) return x;
+    x = calloc(1, sizeof *x);
+    if (!x || !(x->uri = dupn(uri, len))) {
+        free(x);
+        return NULL;
+    }
+    x->id = ++r->next_sub;
+    x->len = len;
+    x->match = match;
+    int rc = mapi_put(&rl->subs_id, x->id, x);
+    if (rc == WAMP_OK)
+        rc = x->match == WAMP_MATCH_EXACT
+                 ? maps_put(&rl->subs_exact, x->uri, x->len, x)
+                 : wamp__pindex_put(rl->subs_pat, x->match, x->uri, x->len, x);
+    if (rc != WAMP_OK) {
+        mapi_take(&rl->subs_id, x->id);
+        free(x->uri);
+        free(x);
+        return NULL;
+    }
+    *created = true;
+    return x;
 }
 
 static void on_subscribe(sess *s, const wamp_message *m)
@@ -1125,47 +1386,17 @@ static void on_subscribe(sess *s, const wamp_message *m)
         send_error(s, WAMP_MSG_SUBSCRIBE, q->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
         return;
     }
-    sub *x = NULL;
     bool created = false;
-    if (q->match == WAMP_MATCH_EXACT)
-        x = maps_get(&rl->subs_exact, q->topic.ptr, q->topic.len);
-    else
-        for (size_t i = 0; i < rl->subs_pattern.n; i++) {
-            sub *y = rl->subs_pattern.v[i];
-            if (y->match == q->match && y->len == q->topic.len &&
-                memcmp(y->uri, q->topic.ptr, y->len) == 0) {
-                x = y;
-                break;
-            }
-        }
+    sub *x = sub_get_or_create(r, rl, q->match, q->topic.ptr, q->topic.len, &created);
     if (!x) {
-        x = calloc(1, sizeof *x);
-        if (!x || !(x->uri = dupn(q->topic.ptr, q->topic.len))) {
-            free(x);
-            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
-            return;
-        }
-        x->id = ++r->next_sub;
-        x->len = q->topic.len;
-        x->match = q->match;
-        int rc = mapi_put(&rl->subs_id, x->id, x);
-        if (rc == WAMP_OK)
-            rc = x->match == WAMP_MATCH_EXACT ? maps_put(&rl->subs_exact, x->uri, x->len, x)
-                                              : vec_push(&rl->subs_pattern, x);
-        if (rc != WAMP_OK) {
-            mapi_take(&rl->subs_id, x->id);
-            free(x->uri);
-            free(x);
-            abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
-            return;
-        }
-        created = true;
+        abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+        return;
     }
     bool added = false;
     if (!vec_has(&x->sessions, s)) {
         if (vec_push(&x->sessions, s) != WAMP_OK || vec_push(&s->subs, x) != WAMP_OK) {
             vec_remove(&x->sessions, s);
-            if (!x->sessions.n) sub_delete(rl, x);
+            if (sub_unused(x)) sub_delete(rl, x);
             abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
             return;
         }
@@ -1182,8 +1413,7 @@ static void on_subscribe(sess *s, const wamp_message *m)
             retained *t = v[i];
             if (!sub_matches(x, t->topic, t->len)) continue;
             if (s->state == S_CLOSED) break;
-            deliver_event(r, x, &t->pub, NULL, NULL, t->publication,
-                          t->pub.publish.disclose_me == WAMP_OPT_TRUE, t->publisher,
+            deliver_event(r, x, &t->pub, NULL, NULL, t->publication, t->disclosed, t->publisher,
                           t->publisher_authid, t->publisher_authrole, true, s);
         }
         free(v);
@@ -1204,7 +1434,7 @@ static void on_unsubscribe(sess *s, const wamp_message *m)
     wamp_message a = wamp_message_unsubscribed(m->unsubscribe.request);
     send_msg(s, &a);
     meta_sub_event(s, "on_unsubscribe", x);
-    if (!x->sessions.n) {
+    if (sub_unused(x)) {
         meta_sub_event(s, "on_delete", x);
         sub_delete(rl, x);
     }
@@ -1212,21 +1442,39 @@ static void on_unsubscribe(sess *s, const wamp_message *m)
 
 /* ---------------------------------------------------------------- dealer */
 
+typedef struct reg_best {
+    const char *u;
+    size_t n;
+    reg *prefix, *wild;
+} reg_best;
+
+/* Prefix registrations arrive shortest first: the last one on a component boundary wins. */
+static void reg_prefix_cb(void *user, void *val, size_t plen)
+{
+    reg_best *b = user;
+    reg *y = val;
+    if (prefix_match_comp(y->uri, plen, b->u, b->n)) b->prefix = y;
+}
+
+static void reg_wild_cb(void *user, void *val, size_t plen)
+{
+    (void)plen;
+    reg_best *b = user;
+    reg *y = val;
+    /* the most specific wins; among equally specific ones the oldest registration */
+    int c = b->wild ? wildcard_cmp(y->uri, y->len, b->wild->uri, b->wild->len) : 1;
+    if (c > 0 || (c == 0 && y->id < b->wild->id)) b->wild = y;
+}
+
 static reg *reg_lookup(realm *rl, const char *u, size_t n)
 {
     reg *g = maps_get(&rl->regs_exact, u, n);
     if (g) return g;
-    reg *bestp = NULL, *bestw = NULL;
-    for (size_t i = 0; i < rl->regs_pattern.n; i++) {
-        reg *y = rl->regs_pattern.v[i];
-        if (y->match == WAMP_MATCH_PREFIX) {
-            if (prefix_match_comp(y->uri, y->len, u, n) && (!bestp || y->len > bestp->len))
-                bestp = y;
-        } else if (wildcard_match(y->uri, y->len, u, n)) {
-            if (!bestw || wildcard_cmp(y->uri, y->len, bestw->uri, bestw->len) > 0) bestw = y;
-        }
-    }
-    return bestp ? bestp : bestw;
+    reg_best b = {u, n, NULL, NULL};
+    wamp__pindex_prefix_each(rl->regs_pat, u, n, reg_prefix_cb, &b);
+    if (b.prefix) return b.prefix;
+    wamp__pindex_wildcard_each(rl->regs_pat, u, n, reg_wild_cb, &b);
+    return b.wild;
 }
 
 static void on_register(sess *s, const wamp_message *m)
@@ -1242,14 +1490,7 @@ static void on_register(sess *s, const wamp_message *m)
     if (q->match == WAMP_MATCH_EXACT)
         g = maps_get(&rl->regs_exact, q->procedure.ptr, q->procedure.len);
     else
-        for (size_t i = 0; i < rl->regs_pattern.n; i++) {
-            reg *y = rl->regs_pattern.v[i];
-            if (y->match == q->match && y->len == q->procedure.len &&
-                memcmp(y->uri, q->procedure.ptr, y->len) == 0) {
-                g = y;
-                break;
-            }
-        }
+        g = wamp__pindex_get(rl->regs_pat, q->match, q->procedure.ptr, q->procedure.len);
     if (g && q->force_reregister == WAMP_OPT_TRUE) {
         /* the new callee takes over: existing callees lose the registration */
         for (size_t k = 0; k < g->n; k++) {
@@ -1293,8 +1534,9 @@ static void on_register(sess *s, const wamp_message *m)
         g->invoke = q->invoke;
         int rc = mapi_put(&rl->regs_id, g->id, g);
         if (rc == WAMP_OK)
-            rc = g->match == WAMP_MATCH_EXACT ? maps_put(&rl->regs_exact, g->uri, g->len, g)
-                                              : vec_push(&rl->regs_pattern, g);
+            rc = g->match == WAMP_MATCH_EXACT
+                     ? maps_put(&rl->regs_exact, g->uri, g->len, g)
+                     : wamp__pindex_put(rl->regs_pat, g->match, g->uri, g->len, g);
         if (rc != WAMP_OK) {
             mapi_take(&rl->regs_id, g->id);
             free(g->uri);
@@ -1353,40 +1595,117 @@ static void on_unregister(sess *s, const wamp_message *m)
     }
 }
 
-static callee_t *pick_callee(wamp_router *r, reg *g)
+/* Callee black- and whitelisting and caller exclusion of a CALL (Options keys as for
+ * PUBLISH: exclude, exclude_authid, exclude_authrole, eligible, eligible_authid,
+ * eligible_authrole, and exclude_me, false by default for calls). */
+typedef struct call_filter {
+    const wamp_value *exclude, *exclude_authid, *exclude_authrole;
+    const wamp_value *eligible, *eligible_authid, *eligible_authrole;
+    bool exclude_me;
+} call_filter;
+
+/* opt: the list under key, checked to hold only ids (ints) or only strings. */
+static bool filter_list(const wamp_value *opts, const char *key, bool ints, const wamp_value **out)
 {
-    size_t avail = 0;
+    *out = NULL;
+    const wamp_value *v = wamp_value_dict_getc(opts, key);
+    if (!v) return true;
+    if (wamp_value_type_of(v) != WAMP_VALUE_LIST) return false;
+    size_t n = wamp_value_count(v);
+    for (size_t i = 0; i < n; i++) {
+        const wamp_value *e = wamp_value_list_at(v, i);
+        int64_t x;
+        wamp_str t;
+        if (ints ? !wamp_value_get_int(e, &x) : !wamp_value_get_string(e, &t)) return false;
+    }
+    *out = v;
+    return true;
+}
+
+/* false: an option has the wrong type (wamp.error.invalid_argument). */
+static bool call_filter_parse(const wamp_message *m, call_filter *f)
+{
+    memset(f, 0, sizeof *f);
+    const wamp_value *o = &m->options_in;
+    if (wamp_value_type_of(o) != WAMP_VALUE_DICT) return true;
+    const wamp_value *em = wamp_value_dict_getc(o, "exclude_me");
+    if (em) {
+        if (!wamp_value_get_bool(em, &f->exclude_me)) return false;
+    }
+    return filter_list(o, "exclude", true, &f->exclude) &&
+           filter_list(o, "exclude_authid", false, &f->exclude_authid) &&
+           filter_list(o, "exclude_authrole", false, &f->exclude_authrole) &&
+           filter_list(o, "eligible", true, &f->eligible) &&
+           filter_list(o, "eligible_authid", false, &f->eligible_authid) &&
+           filter_list(o, "eligible_authrole", false, &f->eligible_authrole);
+}
+
+static bool callee_eligible(const call_filter *f, const sess *caller, const sess *x)
+{
+    if (f->exclude_me && x == caller) return false;
+    if (f->exclude && list_has_int(f->exclude, (int64_t)x->id)) return false;
+    if (f->exclude_authid && list_has_str(f->exclude_authid, x->authid)) return false;
+    if (f->exclude_authrole && list_has_str(f->exclude_authrole, x->authrole)) return false;
+    if (f->eligible && !list_has_int(f->eligible, (int64_t)x->id)) return false;
+    if (f->eligible_authid && !list_has_str(f->eligible_authid, x->authid)) return false;
+    if (f->eligible_authrole && !list_has_str(f->eligible_authrole, x->authrole)) return false;
+    return true;
+}
+
+static bool has_capacity(const callee_t *c)
+{
+    return !c->concurrency || c->inflight < c->concurrency;
+}
+
+/* The callee for a call on g, by its invocation policy among the eligible callees with spare
+ * concurrency. NULL with *why: wamp.error.no_eligible_callee when the call's exclude/eligible
+ * options leave no callee, wamp.error.no_available_callee when every eligible callee is at its
+ * concurrency limit. */
+static callee_t *pick_callee(wamp_router *r, reg *g, const call_filter *f, const sess *caller,
+                             const char **why)
+{
+    size_t elig = 0, avail = 0;
     for (size_t i = 0; i < g->n; i++)
-        if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) avail++;
-    if (!avail) return NULL;
+        if (callee_eligible(f, caller, g->c[i].s)) {
+            elig++;
+            avail += has_capacity(&g->c[i]);
+        }
+    if (!elig || !avail) {
+        *why = !elig ? WAMP_ERROR_NO_ELIGIBLE_CALLEE : WAMP_ERROR_NO_AVAILABLE_CALLEE;
+        return NULL;
+    }
+#define USABLE(i) (has_capacity(&g->c[i]) && callee_eligible(f, caller, g->c[i].s))
     switch (g->invoke) {
     case WAMP_INVOKE_LAST:
         for (size_t i = g->n; i-- > 0;)
-            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) return &g->c[i];
-        return NULL;
+            if (USABLE(i)) return &g->c[i];
+        break;
     case WAMP_INVOKE_ROUNDROBIN:
         for (size_t t = 0; t < g->n; t++) {
             size_t i = (g->rr + t) % g->n;
-            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) {
+            if (USABLE(i)) {
                 g->rr = (i + 1) % g->n;
                 return &g->c[i];
             }
         }
-        return NULL;
+        break;
     case WAMP_INVOKE_RANDOM: {
         size_t pick = rnd(r) % avail;
         for (size_t i = 0; i < g->n; i++)
-            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) {
+            if (USABLE(i)) {
                 if (!pick) return &g->c[i];
                 pick--;
             }
-        return NULL;
+        break;
     }
     default:
         for (size_t i = 0; i < g->n; i++)
-            if (!g->c[i].concurrency || g->c[i].inflight < g->c[i].concurrency) return &g->c[i];
-        return NULL;
+            if (USABLE(i)) return &g->c[i];
+        break;
     }
+#undef USABLE
+    *why = WAMP_ERROR_NO_AVAILABLE_CALLEE;
+    return NULL;
 }
 
 /* ---------------------------------------------------------------- meta API */
@@ -1440,15 +1759,11 @@ static void meta_publish(wamp_router *r, realm *rl, const char *topic, wamp_valu
     wamp_message pm = wamp_message_publish(0, topic);
     pm.args = args;
     size_t n = strlen(topic);
-    sub *ex = maps_get(&rl->subs_exact, topic, n);
     vec hits = {0};
-    for (size_t i = 0; i < rl->subs_pattern.n; i++)
-        if (sub_matches(rl->subs_pattern.v[i], topic, n)) vec_push(&hits, rl->subs_pattern.v[i]);
-    rlog(r, WAMP_LOG_DEBUG, "meta event %s: %s%zu pattern subscription(s)", topic,
-         ex ? "exact subscription, " : "", hits.n);
-    if (!ex && !hits.n) return; /* nobody listens: no publication id is drawn */
+    subs_collect(rl, topic, n, &hits);
+    rlog(r, WAMP_LOG_DEBUG, "meta event %s: %zu subscription(s)", topic, hits.n);
+    if (!hits.n) return; /* nobody listens: no publication id is drawn */
     wamp_id pubid = rnd_id(r);
-    if (ex) deliver_event(r, ex, &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false, NULL);
     for (size_t i = 0; i < hits.n; i++)
         deliver_event(r, hits.v[i], &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false,
                       NULL);
@@ -1458,7 +1773,7 @@ static void meta_publish(wamp_router *r, realm *rl, const char *topic, wamp_valu
 static bool meta_listened(realm *rl)
 {
     /* cheap check: anyone subscribed to anything under "wamp." (or any pattern)? */
-    return rl && (rl->subs_exact.n || rl->subs_pattern.n);
+    return rl && (rl->subs_exact.n || wamp__pindex_count(rl->subs_pat));
 }
 
 static void testaments_publish(sess *s)
@@ -1479,16 +1794,10 @@ static void testaments_publish(sess *s)
         pm.kwargs = t->kwargs;
         realm *rl = s->realm;
         size_t n = strlen(t->topic);
-        sub *ex = maps_get(&rl->subs_exact, t->topic, n);
         vec hits = {0};
-        for (size_t i = 0; i < rl->subs_pattern.n; i++)
-            if (sub_matches(rl->subs_pattern.v[i], t->topic, n))
-                vec_push(&hits, rl->subs_pattern.v[i]);
-        if (ex || hits.n) {
+        subs_collect(rl, t->topic, n, &hits);
+        if (hits.n) {
             wamp_id pubid = rnd_id(s->r);
-            if (ex)
-                deliver_event(s->r, ex, &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL, false,
-                              NULL);
             for (size_t i = 0; i < hits.n; i++)
                 deliver_event(s->r, hits.v[i], &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL,
                               false, NULL);
@@ -1601,6 +1910,44 @@ static wamp_match arg_match(const wamp_value *args, size_t i)
     return WAMP_MATCH_EXACT;
 }
 
+static const char *hist_get_events(sess *s, const wamp_value *args, wamp_value *one);
+
+/* reason (a URI, default wamp.close.killed) and message of the kill procedures: positional after
+ * the first argument, or kwargs "reason" / "message" (as Crossbar.io). false: invalid. */
+static bool kill_args(const wamp_value *args, const wamp_value *kwargs, char *reason, size_t rcap,
+                      char *message, size_t mcap)
+{
+    snprintf(reason, rcap, "%s", WAMP_CLOSE_KILLED);
+    message[0] = 0;
+    const wamp_value *rv = wamp_value_count(args) > 1 ? wamp_value_list_at(args, 1)
+                                                      : wamp_value_dict_getc(kwargs, "reason");
+    const wamp_value *mv = wamp_value_count(args) > 2 ? wamp_value_list_at(args, 2)
+                                                      : wamp_value_dict_getc(kwargs, "message");
+    wamp_str v;
+    if (rv && wamp_value_type_of(rv) != WAMP_VALUE_NULL) {
+        if (!wamp_value_get_string(rv, &v) || v.len >= rcap ||
+            wamp_uri_check(v, WAMP_URI_LOOSE, false, false) != WAMP_OK)
+            return false;
+        memcpy(reason, v.ptr, v.len);
+        reason[v.len] = 0;
+    }
+    if (mv && wamp_value_type_of(mv) != WAMP_VALUE_NULL) {
+        if (!wamp_value_get_string(mv, &v) || v.len >= mcap || memchr(v.ptr, 0, v.len))
+            return false;
+        memcpy(message, v.ptr, v.len);
+        message[v.len] = 0;
+    }
+    return true;
+}
+
+/* Tells a joined session to leave (GOODBYE reason); its GOODBYE answer closes it. */
+static void kill_session(sess *x, const char *reason, const char *message)
+{
+    wamp_message g = wamp_message_goodbye(reason, message && *message ? message : NULL);
+    send_msg(x, &g);
+    if (x->state == S_JOINED) x->state = S_SHUTTING;
+}
+
 /* Handles a CALL to a wamp.* meta procedure; false when the procedure is not one. */
 static bool meta_call(sess *s, const wamp_message *m)
 {
@@ -1615,6 +1962,15 @@ static bool meta_call(sess *s, const wamp_message *m)
             args = wamp_value_list();
     } else if (m->args.type == WAMP_VALUE_LIST) {
         args = m->args;
+    }
+    wamp_value kwargs = wamp_value_dict();
+    if (m->kwargs.type == WAMP_VALUE_RAW) {
+        if (wamp_value_decode((wamp_serializer_id)m->kwargs.ser, m->kwargs.as.raw, m->kwargs.len,
+                              r->meta, NULL, &kwargs) != WAMP_OK ||
+            kwargs.type != WAMP_VALUE_DICT)
+            kwargs = wamp_value_dict();
+    } else if (m->kwargs.type == WAMP_VALUE_DICT) {
+        kwargs = m->kwargs;
     }
     wamp_value res = wamp_value_list(), one = wamp_value_null();
     const char *error = NULL;
@@ -1631,19 +1987,42 @@ static bool meta_call(sess *s, const wamp_message *m)
         for (sess *x = r->sessions; x; x = x->next)
             if (x->realm == rl && x->state == S_JOINED)
                 wamp_value_list_push(r->meta, &one, wamp_value_uint(x->id));
-    } else if (wamp_str_eqc(proc, "wamp.session.get") || wamp_str_eqc(proc, "wamp.session.kill")) {
+    } else if (wamp_str_eqc(proc, "wamp.session.get")) {
         sess *x = arg_id(&args, 0, &id) ? mapi_get(&r->by_id, id) : NULL;
         if (!x || x->realm != rl)
             error = WAMP_ERROR_NO_SUCH_SESSION;
-        else if (wamp_str_eqc(proc, "wamp.session.get"))
+        else
             one = session_details(r, x);
-        else if (x == s)
-            error = WAMP_ERROR_NO_SUCH_SESSION; /* a session cannot kill itself (as Crossbar) */
+    } else if (wamp_str_eqc(proc, "wamp.session.kill") ||
+               wamp_str_eqc(proc, "wamp.session.kill_by_authid") ||
+               wamp_str_eqc(proc, "wamp.session.kill_by_authrole")) {
+        char reason[256], message[512];
+        bool by_id = wamp_str_eqc(proc, "wamp.session.kill"),
+             by_authid = wamp_str_eqc(proc, "wamp.session.kill_by_authid");
+        wamp_str who = {0};
+        if (!kill_args(&args, &kwargs, reason, sizeof reason, message, sizeof message))
+            error = WAMP_ERROR_INVALID_ARGUMENT;
+        else if (by_id) {
+            sess *x = arg_id(&args, 0, &id) ? mapi_get(&r->by_id, id) : NULL;
+            if (!x || x->realm != rl || x->state != S_JOINED || x == s)
+                error = WAMP_ERROR_NO_SUCH_SESSION; /* a session cannot kill itself (Crossbar) */
+            else {
+                kill_session(x, reason, message);
+                no_result = true;
+            }
+        } else if (!arg_str(&args, 0, &who))
+            error = WAMP_ERROR_INVALID_ARGUMENT;
         else {
-            wamp_message g = wamp_message_goodbye(WAMP_CLOSE_KILLED, NULL);
-            send_msg(x, &g);
-            if (x->state == S_JOINED) x->state = S_SHUTTING;
-            no_result = true;
+            /* every other joined session of the realm with that authid/authrole; the ids of
+             * the sessions told to leave are the result (as Crossbar.io) */
+            one = wamp_value_list();
+            for (sess *x = r->sessions; x; x = x->next) {
+                if (x == s || x->realm != rl || x->state != S_JOINED) continue;
+                const char *v = by_authid ? x->authid : x->authrole;
+                if (!v || !wamp_str_eqc(who, v)) continue;
+                wamp_value_list_push(r->meta, &one, wamp_value_uint(x->id));
+                kill_session(x, reason, message);
+            }
         }
     } else if (wamp_str_eqc(proc, "wamp.session.add_testament")) {
         error = testament_add(s, &args);
@@ -1664,6 +2043,7 @@ static bool meta_call(sess *s, const wamp_message *m)
             void **v = map_values(&rl->subs_id, &n);
             for (size_t i = 0; v && i < n; i++) {
                 sub *x = v[i];
+                if (!strncmp(x->uri, "wamp.", 5)) continue; /* the router's own (Crossbar) */
                 wamp_value *dst = x->match == WAMP_MATCH_EXACT    ? &e
                                   : x->match == WAMP_MATCH_PREFIX ? &p
                                                                   : &w;
@@ -1683,12 +2063,7 @@ static bool meta_call(sess *s, const wamp_message *m)
                 if (mt == WAMP_MATCH_EXACT)
                     x = maps_get(&rl->subs_exact, uri.ptr, uri.len);
                 else
-                    for (size_t i = 0; i < rl->subs_pattern.n && !x; i++) {
-                        sub *y = rl->subs_pattern.v[i];
-                        if (y->match == mt && y->len == uri.len &&
-                            !memcmp(y->uri, uri.ptr, uri.len))
-                            x = y;
-                    }
+                    x = wamp__pindex_get(rl->subs_pat, mt, uri.ptr, uri.len);
                 if (x) one = wamp_value_uint(x->id);
             }
         } else if (OP("match")) {
@@ -1696,15 +2071,15 @@ static bool meta_call(sess *s, const wamp_message *m)
                 error = WAMP_ERROR_INVALID_ARGUMENT;
             else {
                 wamp_value l = wamp_value_list();
-                sub *x = maps_get(&rl->subs_exact, uri.ptr, uri.len);
-                if (x) wamp_value_list_push(r->meta, &l, wamp_value_uint(x->id));
-                for (size_t i = 0; i < rl->subs_pattern.n; i++) {
-                    sub *y = rl->subs_pattern.v[i];
-                    if (sub_matches(y, uri.ptr, uri.len))
-                        wamp_value_list_push(r->meta, &l, wamp_value_uint(y->id));
-                }
+                vec hits = {0};
+                subs_collect(rl, uri.ptr, uri.len, &hits);
+                for (size_t i = 0; i < hits.n; i++)
+                    wamp_value_list_push(r->meta, &l, wamp_value_uint(((sub *)hits.v[i])->id));
+                vec_free(&hits);
                 if (wamp_value_count(&l)) one = l;
             }
+        } else if (OP("get_events")) {
+            error = hist_get_events(s, &args, &one);
         } else if (OP("get") || OP("list_subscribers") || OP("count_subscribers")) {
             sub *x = arg_id(&args, 0, &id) ? mapi_get(&rl->subs_id, id) : NULL;
             if (!x)
@@ -1730,6 +2105,7 @@ static bool meta_call(sess *s, const wamp_message *m)
             void **v = map_values(&rl->regs_id, &n);
             for (size_t i = 0; v && i < n; i++) {
                 reg *g = v[i];
+                if (!strncmp(g->uri, "wamp.", 5)) continue;
                 wamp_value *dst = g->match == WAMP_MATCH_EXACT    ? &e
                                   : g->match == WAMP_MATCH_PREFIX ? &p
                                                                   : &w;
@@ -1749,12 +2125,7 @@ static bool meta_call(sess *s, const wamp_message *m)
                 if (mt == WAMP_MATCH_EXACT)
                     g = maps_get(&rl->regs_exact, uri.ptr, uri.len);
                 else
-                    for (size_t i = 0; i < rl->regs_pattern.n && !g; i++) {
-                        reg *y = rl->regs_pattern.v[i];
-                        if (y->match == mt && y->len == uri.len &&
-                            !memcmp(y->uri, uri.ptr, uri.len))
-                            g = y;
-                    }
+                    g = wamp__pindex_get(rl->regs_pat, mt, uri.ptr, uri.len);
                 if (g) one = wamp_value_uint(g->id);
             }
         } else if (OP("match")) {
@@ -1798,6 +2169,75 @@ static bool meta_call(sess *s, const wamp_message *m)
     return handled;
 }
 
+/* wamp.subscription.get_events(subscription_id[, limit = 10]) into *one (values in r->meta). */
+static const char *hist_get_events(sess *s, const wamp_value *args, wamp_value *one)
+{
+    wamp_router *r = s->r;
+    wamp_id id;
+    if (!arg_id(args, 0, &id)) return WAMP_ERROR_INVALID_ARGUMENT;
+    int64_t limit = 10;
+    if (wamp_value_count(args) > 1 &&
+        (!wamp_value_get_int(wamp_value_list_at(args, 1), &limit) || limit < 0))
+        return WAMP_ERROR_INVALID_ARGUMENT;
+    sub *x = mapi_get(&s->realm->subs_id, id);
+    if (!x) return WAMP_ERROR_NO_SUCH_SUBSCRIPTION;
+    if (!authorized(s, WAMP_ACTION_SUBSCRIBE, (wamp_str){x->uri, x->len}))
+        return WAMP_ERROR_NOT_AUTHORIZED;
+    hist *h = x->hist;
+    if (!h) return "wamp.error.history_unavailable";
+    *one = wamp_value_list();
+    for (size_t i = 0; i < h->n && (int64_t)i < limit; i++) {
+        const hent *e = h->ring[(h->head + h->n - 1 - i) % h->cap];
+        wamp_value d = wamp_value_dict();
+        wamp_value_dict_setc(r->meta, &d, "time_ns", wamp_value_uint(e->time_ns));
+        wamp_value_dict_setc(r->meta, &d, "realm", mv_str(r, s->realm->name));
+        wamp_value_dict_setc(r->meta, &d, "session_id",
+                             e->publisher ? wamp_value_uint(e->publisher) : wamp_value_null());
+        wamp_value_dict_setc(r->meta, &d, "authid", mv_str(r, e->authid));
+        wamp_value_dict_setc(r->meta, &d, "authrole", mv_str(r, e->authrole));
+        wamp_value_dict_setc(r->meta, &d, "publication", wamp_value_uint(e->publication));
+        wamp_value_dict_setc(r->meta, &d, "topic", mv_str(r, e->topic));
+        wamp_value_dict_setc(r->meta, &d, "args",
+                             e->args ? wamp_value_raw_borrow(e->args_ser, e->args, e->args_len)
+                                     : wamp_value_null());
+        wamp_value_dict_setc(r->meta, &d, "kwargs",
+                             e->kwargs
+                                 ? wamp_value_raw_borrow(e->kwargs_ser, e->kwargs, e->kwargs_len)
+                                 : wamp_value_null());
+        wamp_value_list_push(r->meta, one, d);
+    }
+    return NULL;
+}
+
+/* A CALL continuing a progressive call invocation (same request id as the running call v). */
+static void call_continue(sess *s, inv *v, const wamp_message *m)
+{
+    const wamp_call_msg *q = &m->call;
+    if (!v->progressive_in || !v->procedure || !wamp_str_eqc(q->procedure, v->procedure)) {
+        protocol_violation(s, "CALL with the request id of a call still running");
+        return;
+    }
+    if (v->canceled) return; /* being killed: the chunk has nowhere to go */
+    bool more = q->progress == WAMP_OPT_TRUE;
+    wamp_router *r = s->r;
+    if (v->timeout > 0) v->deadline = r->now + (uint64_t)v->timeout;
+    if (!more) v->progressive_in = false;
+    /* options are those of the initiating CALL, except progress */
+    wamp_message iv = wamp_message_invocation(v->id, v->reg_id);
+    wamp_message_copy_payload(&iv, m);
+    if (more) iv.invocation.progress = WAMP_OPT_TRUE;
+    if (v->receive_progress) iv.invocation.receive_progress = WAMP_OPT_TRUE;
+    if (v->disclose) {
+        iv.invocation.caller = WAMP_OPT_INT((int64_t)s->id);
+        iv.invocation.caller_authid = wamp_str_c(s->authid);
+        iv.invocation.caller_authrole = wamp_str_c(s->authrole);
+    }
+    realm *rl = v->callee->realm;
+    reg *g = rl ? mapi_get(&rl->regs_id, v->reg_id) : NULL;
+    if (g && g->match != WAMP_MATCH_EXACT) iv.invocation.procedure = q->procedure;
+    send_msg(v->callee, &iv);
+}
+
 static void on_call(sess *s, const wamp_message *m)
 {
     wamp_router *r = s->r;
@@ -1805,24 +2245,64 @@ static void on_call(sess *s, const wamp_message *m)
     const wamp_call_msg *q = &m->call;
     for (inv *v = s->calls; v; v = v->cnext)
         if (v->call_req == q->request) {
-            protocol_violation(s, "CALL with the request id of a call still running");
+            call_continue(s, v, m);
             return;
         }
+    bool progress = q->progress == WAMP_OPT_TRUE;
+    if (progress && !peer_has(s, WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS)) {
+        protocol_violation(s, "CALL with progress without announcing progressive_call_invocations");
+        return;
+    }
+    if (peer_has(s, WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS))
+        for (unsigned i = 0; i < 16; i++)
+            if (s->done_prog[i] == q->request) {
+                /* continuation of a progressive call that has completed meanwhile: the caller
+                 * has (or will have) its RESULT or ERROR; discard (spec) */
+                rlog(r, WAMP_LOG_DEBUG, "session %llu: late CALL continuation %llu discarded",
+                     (unsigned long long)s->id, (unsigned long long)q->request);
+                return;
+            }
     if (!authorized(s, WAMP_ACTION_CALL, q->procedure)) {
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NOT_AUTHORIZED, NULL);
         return;
     }
-    if (q->procedure.len > 5 && memcmp(q->procedure.ptr, "wamp.", 5) == 0 && meta_call(s, m))
+    if (q->procedure.len > 5 && memcmp(q->procedure.ptr, "wamp.", 5) == 0) {
+        if (progress) {
+            send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_FEATURE_NOT_SUPPORTED,
+                       "meta procedures take no progressive invocations");
+            return;
+        }
+        if (meta_call(s, m)) return;
+    }
+    call_filter cf;
+    if (!call_filter_parse(m, &cf)) {
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_INVALID_ARGUMENT,
+                   "exclude/eligible options must be lists of session ids, authids or authroles");
         return;
+    }
     reg *g = reg_lookup(rl, q->procedure.ptr, q->procedure.len);
     if (!g || !g->n) {
+        r->st.calls_no_such_procedure++;
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_SUCH_PROCEDURE, NULL);
         return;
     }
-    callee_t *c = pick_callee(r, g);
+    const char *why = NULL;
+    callee_t *c = pick_callee(r, g, &cf, s, &why);
     if (!c) {
-        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_NO_AVAILABLE_CALLEE,
-                   "all callees are at their concurrency limit");
+        bool none = !strcmp(why, WAMP_ERROR_NO_ELIGIBLE_CALLEE);
+        if (none)
+            r->st.calls_no_eligible_callee++;
+        else
+            r->st.calls_no_available_callee++;
+        send_error(s, WAMP_MSG_CALL, q->request, why,
+                   none ? "the call's exclude/eligible options leave no callee"
+                        : "all callees are at their concurrency limit");
+        return;
+    }
+    if (progress && (!peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS) ||
+                     !peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING))) {
+        send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_FEATURE_NOT_SUPPORTED,
+                   "the callee does not support progressive call invocations");
         return;
     }
     inv *v = calloc(1, sizeof *v);
@@ -1839,7 +2319,12 @@ static void on_call(sess *s, const wamp_message *m)
     v->deadline = v->timeout > 0 ? r->now + (uint64_t)v->timeout : 0;
     v->receive_progress = q->receive_progress == WAMP_OPT_TRUE &&
                           peer_has(c->s, WAMP_ROLE_CALLEE, WAMP_FEATURE_PROGRESSIVE_CALL_RESULTS);
-    if (mapi_put(&r->invs, v->id, v) != WAMP_OK) {
+    v->disclose = disclosure(s, WAMP_ACTION_DISCLOSE_CALLER, q->procedure,
+                             q->disclose_me == WAMP_OPT_TRUE || c->disclose_caller);
+    v->progressive = v->progressive_in = progress;
+    if ((progress && !(v->procedure = dupn(q->procedure.ptr, q->procedure.len))) ||
+        mapi_put(&r->invs, v->id, v) != WAMP_OK) {
+        free(v->procedure);
         free(v);
         send_error(s, WAMP_MSG_CALL, q->request, WAMP_ERROR_RUNTIME_ERROR, "out of memory");
         return;
@@ -1851,11 +2336,13 @@ static void on_call(sess *s, const wamp_message *m)
     if (c->s->invs) c->s->invs->eprev = v;
     c->s->invs = v;
     c->inflight++;
+    r->st.calls++;
 
     wamp_message iv = wamp_message_invocation(v->id, g->id);
     wamp_message_copy_payload(&iv, m);
     if (v->receive_progress) iv.invocation.receive_progress = WAMP_OPT_TRUE;
-    if (q->disclose_me == WAMP_OPT_TRUE || c->disclose_caller) {
+    if (progress) iv.invocation.progress = WAMP_OPT_TRUE;
+    if (v->disclose) {
         iv.invocation.caller = WAMP_OPT_INT((int64_t)s->id);
         iv.invocation.caller_authid = wamp_str_c(s->authid);
         iv.invocation.caller_authrole = wamp_str_c(s->authrole);
@@ -1882,6 +2369,7 @@ static void on_yield(sess *s, const wamp_message *m)
     if (progress) {
         if (v->timeout > 0) v->deadline = r->now + (uint64_t)v->timeout;
     } else {
+        r->st.calls_results++;
         inv_finish(r, v);
     }
     send_msg(caller, &res);
@@ -1900,6 +2388,7 @@ static void on_error(sess *s, const wamp_message *m)
     e.error.error = m->error.error;
     wamp_message_copy_payload(&e, m);
     sess *caller = v->caller;
+    r->st.calls_errors++;
     inv_finish(r, v);
     send_msg(caller, &e);
 }
@@ -1911,6 +2400,7 @@ static void on_cancel(sess *s, const wamp_message *m)
     while (v && v->call_req != m->cancel.request)
         v = v->cnext;
     if (!v || v->canceled) return;
+    r->st.calls_canceled++;
     wamp_cancel_mode mode = m->cancel.mode ? m->cancel.mode : WAMP_CANCEL_KILLNOWAIT;
     if (!peer_has(v->callee, WAMP_ROLE_CALLEE, WAMP_FEATURE_CALL_CANCELING))
         mode = WAMP_CANCEL_SKIP;
@@ -2050,6 +2540,7 @@ int wamp_router_new(const wamp_router_options *opts, wamp_router **out)
     if (!opts) r->o.log_level = WAMP_LOG_INFO;
     if (!r->o.max_queue_bytes) r->o.max_queue_bytes = 16u * 1024u * 1024u;
     if (!r->o.max_queue_messages) r->o.max_queue_messages = 65536;
+    if (!r->o.max_history_bytes) r->o.max_history_bytes = 64u * 1024u * 1024u;
     r->in = wamp_arena_new(0);
     r->out = wamp_arena_new(0);
     r->meta = wamp_arena_new(0);
@@ -2093,6 +2584,28 @@ int wamp_router_add_realm(wamp_router *r, const char *name)
     return realm_add(r, name, strlen(name), NULL);
 }
 
+int wamp_router_add_event_history(wamp_router *r, const char *realm_name, const char *uri,
+                                  wamp_match match, size_t limit)
+{
+    if (!r || !realm_name || !uri || !limit || limit > 1000000) return WAMP_EINVAL;
+    if (match != WAMP_MATCH_EXACT && match != WAMP_MATCH_PREFIX && match != WAMP_MATCH_WILDCARD)
+        return WAMP_EINVAL;
+    realm *rl = realm_find(r, realm_name, strlen(realm_name));
+    if (!rl) return WAMP_ENOTFOUND;
+    if (wamp_uri_check_pattern(wamp_str_c(uri), match, WAMP_URI_LOOSE) != WAMP_OK) return WAMP_EURI;
+    bool created;
+    sub *x = sub_get_or_create(r, rl, match, uri, strlen(uri), &created);
+    if (!x) return WAMP_ENOMEM;
+    if (x->hist) return WAMP_EEXIST;
+    x->hist = calloc(1, sizeof *x->hist);
+    if (!x->hist) {
+        if (created) sub_delete(rl, x);
+        return WAMP_ENOMEM;
+    }
+    x->hist->limit = limit;
+    return WAMP_OK;
+}
+
 void wamp_router_tick(wamp_router *r, uint64_t now_ms)
 {
     if (!r) return;
@@ -2115,6 +2628,7 @@ void wamp_router_tick(wamp_router *r, uint64_t now_ms)
         sess *caller = x->caller, *callee = x->callee;
         wamp_id req = x->call_req, id = x->id;
         inv_finish(r, x);
+        r->st.calls_timed_out++;
         send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_TIMEOUT);
         send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_TIMEOUT, NULL);
     }
@@ -2234,7 +2748,22 @@ void wamp_router_session_get_stats(const sess *s, wamp_router_session_stats *out
     if (s) *out = s->st;
 }
 
+void wamp_router_get_stats(const wamp_router *r, wamp_router_stats *out)
+{
+    if (!out) return;
+    memset(out, 0, sizeof *out);
+    if (r) *out = r->st;
+}
+
 void *wamp_router_session_get_user(const sess *s)
 {
     return s ? s->user : NULL;
+}
+
+uint64_t wamp__router_index_visits(const wamp_router *r)
+{
+    uint64_t n = 0;
+    for (const realm *x = r ? r->realms : NULL; x; x = x->next)
+        n += wamp__pindex_visits(x->subs_pat) + wamp__pindex_visits(x->regs_pat);
+    return n;
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "router/router_int.h"
 #include "support.h"
 
 typedef struct tsess {
@@ -118,12 +119,14 @@ static wamp_id welcome_(tsess *t, int line)
     "\"roles\":{\"broker\":{\"features\":{\"publisher_identification\":true,"                      \
     "\"pattern_based_subscription\":true,\"session_meta_api\":true,"                               \
     "\"subscription_meta_api\":true,\"subscriber_blackwhite_listing\":true,"                       \
-    "\"publisher_exclusion\":true,\"payload_transparency\":true,\"event_retention\":true,"         \
+    "\"publisher_exclusion\":true,\"event_history\":true,\"payload_transparency\":true,"           \
+    "\"payload_encryption_cryptobox\":true,\"event_retention\":true,"                              \
     "\"payload_passthru_mode\":true}},\"dealer\":{\"features\":{\"caller_identification\":"        \
     "true,\"pattern_based_registration\":true,\"session_meta_api\":true,"                          \
     "\"registration_meta_api\":true,\"shared_registration\":true,\"call_timeout\":true,"           \
     "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":"          \
-    "true,\"testament_meta_api\":true,\"payload_passthru_mode\":true}}}"
+    "true,\"testament_meta_api\":true,\"payload_encryption_cryptobox\":true,"                      \
+    "\"progressive_call_invocations\":true,\"payload_passthru_mode\":true}}}"
 
 #define HELLO_ALL                                                                                  \
     "[1,\"realm1\",{\"roles\":{\"publisher\":{},\"subscriber\":{},\"caller\":{\"features\":{"      \
@@ -526,6 +529,12 @@ static void test_queue_overflow(void **state)
     /* the subscription went with it; b keeps working */
     in(&b, "[32,5,{},\"com.t\"]");
     out(&b, "[33,5,2]");
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.sessions_dropped_overflow, 1);
+    assert_int_equal(rs.publications, 4);
+    assert_int_equal(rs.events_queued, 3);
+    assert_int_equal(rs.events_overflow, 1);
     tsess *all[] = {&a, &b};
     done(r, all, 2);
 }
@@ -931,6 +940,14 @@ static void test_authorization(void **state)
     out(&a, "[8,48,5,{},\"wamp.error.not_authorized\"]");
     in(&a, "[64,6,{},\"com.public.p\"]");
     out(&a, "[65,6,1]");
+    /* every denial is counted, acknowledged or not */
+    wamp_router_session_stats ss;
+    wamp_router_session_get_stats(a.s, &ss);
+    assert_int_equal(ss.denied, 5);
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.denied, 5);
+    assert_int_equal(rs.publications, 0);
     tsess *all[] = {&a};
     done(r, all, 1);
 }
@@ -1111,6 +1128,1067 @@ static void test_testament(void **state)
     done(r, all, 2);
 }
 
+/* ---------------------------------------------------------------- pattern index */
+
+static uint64_t g_rng;
+static uint32_t rng(void)
+{
+    g_rng ^= g_rng << 13;
+    g_rng ^= g_rng >> 7;
+    g_rng ^= g_rng << 17;
+    return (uint32_t)(g_rng >> 11);
+}
+
+/* Sends one message (printf format) and returns the first reply (malloc'd). */
+static char *call_(tsess *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static char *call_(tsess *t, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    assert_int_equal(in(t, msg), WAMP_OK);
+    char *got = pop(t);
+    while (got && strncmp(got, "[36,", 4) == 0) { /* meta events */
+        free(got);
+        got = pop(t);
+    }
+    assert_non_null(got);
+    return got;
+}
+
+/* The id after the request id of [TYPE,REQ,ID...]. */
+static wamp_id third_int(const char *m)
+{
+    const char *p = strchr(m, ',');
+    assert_non_null(p);
+    p = strchr(p + 1, ',');
+    assert_non_null(p);
+    return strtoull(p + 1, NULL, 10);
+}
+
+/* Reference semantics, written independently of the router: components split on '.'. */
+static size_t ref_split(const char *u, const char **c, size_t *l)
+{
+    size_t n = 0;
+    const char *p = u;
+    for (;;) {
+        const char *d = strchr(p, '.');
+        size_t len = d ? (size_t)(d - p) : strlen(p);
+        c[n] = p;
+        l[n++] = len;
+        if (!d) return n;
+        p = d + 1;
+    }
+}
+
+static bool ref_wild(const char *pat, const char *uri)
+{
+    const char *pc[16], *uc[16];
+    size_t pl[16], ul[16];
+    size_t np = ref_split(pat, pc, pl), nu = ref_split(uri, uc, ul);
+    if (np != nu) return false;
+    for (size_t i = 0; i < np; i++)
+        if (pl[i] && (pl[i] != ul[i] || memcmp(pc[i], uc[i], pl[i]) != 0)) return false;
+    return true;
+}
+
+static bool ref_prefix(const char *pat, const char *uri)
+{
+    return strncmp(pat, uri, strlen(pat)) == 0;
+}
+
+/* Dealer prefix: on a component boundary. */
+static bool ref_prefix_comp(const char *pat, const char *uri)
+{
+    size_t n = strlen(pat);
+    return ref_prefix(pat, uri) && (uri[n] == 0 || uri[n] == '.' || pat[n - 1] == '.');
+}
+
+/* Runs of concrete components, e.g. "a.b..c" -> {2,1}. */
+static size_t ref_runs(const char *pat, size_t *runs)
+{
+    const char *c[16];
+    size_t l[16], n = ref_split(pat, c, l), k = 0, cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (l[i])
+            cur++;
+        else if (cur) {
+            runs[k++] = cur;
+            cur = 0;
+        }
+    }
+    if (cur) runs[k++] = cur;
+    return k;
+}
+
+/* > 0 when wildcard a is more specific than b. */
+static int ref_wild_cmp(const char *a, const char *b)
+{
+    size_t ra[16], rb[16];
+    size_t na = ref_runs(a, ra), nb = ref_runs(b, rb);
+    for (size_t i = 0;; i++) {
+        size_t x = i < na ? ra[i] : 0, y = i < nb ? rb[i] : 0;
+        if (x != y) return x > y ? 1 : -1;
+        if (!x) return 0;
+    }
+}
+
+static const char *const COMPS[] = {"a", "b", "ab", "ba", "c"};
+
+static void rand_uri(char *out, size_t cap, bool allow_empty)
+{
+    size_t n = 1 + rng() % 4, o = 0;
+    out[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *c = allow_empty && rng() % 3 == 0 ? "" : COMPS[rng() % 5];
+        o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "." : "", c);
+    }
+}
+
+typedef struct rpat {
+    char uri[40];
+    wamp_match m;
+    wamp_id id;
+    bool live;
+} rpat;
+
+static void rand_pattern(rpat *p)
+{
+    p->m = (wamp_match)(rng() % 3);
+    rand_uri(p->uri, sizeof p->uri, p->m == WAMP_MATCH_WILDCARD);
+    if (p->m == WAMP_MATCH_PREFIX) {
+        size_t len = strlen(p->uri);
+        p->uri[1 + rng() % len] = 0; /* any string prefix, may end inside a component */
+        /* a prefix ending with '.' is fine; one ending with ".." cannot come up */
+    }
+    if (p->m == WAMP_MATCH_WILDCARD && !strchr(p->uri, '.')) {
+        p->m = WAMP_MATCH_EXACT;
+        if (!p->uri[0]) strcpy(p->uri, "a");
+    }
+}
+
+static const char *match_opt(wamp_match m)
+{
+    return m == WAMP_MATCH_PREFIX     ? "{\"match\":\"prefix\"}"
+           : m == WAMP_MATCH_WILDCARD ? "{\"match\":\"wildcard\"}"
+                                      : "{}";
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    wamp_id x = *(const wamp_id *)a, y = *(const wamp_id *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* ids of a RESULT [50,req,{},[[i,j,...]]] or [50,req,{},[null]] */
+static size_t result_ids(const char *m, wamp_id *ids, size_t cap)
+{
+    const char *p = strstr(m, "[[");
+    size_t n = 0;
+    if (!p) return 0;
+    p += 2;
+    while (*p && *p != ']' && n < cap) {
+        ids[n++] = strtoull(p, (char **)&p, 10);
+        if (*p == ',') p++;
+    }
+    return n;
+}
+
+static void sub_add(tsess *sb, rpat *x, wamp_id *req)
+{
+    rand_pattern(x);
+    char *a =
+        call_(sb, "[32,%llu,%s,\"%s\"]", (unsigned long long)(*req)++, match_opt(x->m), x->uri);
+    if (strncmp(a, "[33,", 4) != 0) fprintf(stderr, "%s: %s\n", x->uri, a);
+    assert_true(strncmp(a, "[33,", 4) == 0);
+    x->id = third_int(a);
+    x->live = true;
+    free(a);
+}
+
+static void reg_add(tsess *ce, rpat *x, wamp_id *req)
+{
+    rand_pattern(x);
+    char *a =
+        call_(ce, "[64,%llu,%s,\"%s\"]", (unsigned long long)(*req)++, match_opt(x->m), x->uri);
+    x->live = strncmp(a, "[65,", 4) == 0; /* duplicates: procedure_already_exists */
+    if (x->live) x->id = third_int(a);
+    free(a);
+}
+
+static void test_index_differential(void **state)
+{
+    enum { NPAT = 300, NTOPIC = 300, ROUNDS = 3 };
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        g_rng = 0x9e3779b97f4a7c15ULL * seed;
+        wamp_router *r = mk_router(NULL);
+        tsess sb, ce, q;
+        join(r, &sb);
+        join(r, &ce);
+        join(r, &q);
+        static rpat subs[NPAT], regs[NPAT];
+        memset(subs, 0, sizeof subs);
+        memset(regs, 0, sizeof regs);
+        wamp_id req = 1;
+        for (int round = 0; round < ROUNDS; round++) {
+            /* (re)fill free slots, then remove about a third: the tries split and merge */
+            for (size_t i = 0; i < NPAT; i++) {
+                if (!subs[i].live && (round == 0 || rng() % 2)) sub_add(&sb, &subs[i], &req);
+                if (!regs[i].live && (round == 0 || rng() % 2)) reg_add(&ce, &regs[i], &req);
+            }
+            for (size_t i = 0; i < NPAT; i++) {
+                if (rng() % 3) continue;
+                if (subs[i].live) {
+                    free(call_(&sb, "[34,%llu,%llu]", (unsigned long long)req++,
+                               (unsigned long long)subs[i].id));
+                    for (size_t k = 0; k < NPAT; k++) /* one subscription per pattern */
+                        if (subs[k].live && subs[k].id == subs[i].id) subs[k].live = false;
+                }
+                if (regs[i].live) {
+                    free(call_(&ce, "[66,%llu,%llu]", (unsigned long long)req++,
+                               (unsigned long long)regs[i].id));
+                    regs[i].live = false;
+                }
+            }
+            for (size_t t = 0; t < NTOPIC; t++) {
+                char topic[40];
+                rand_uri(topic, sizeof topic, false);
+                /* broker: every matching subscription */
+                wamp_id want[NPAT], got[NPAT];
+                size_t nw = 0;
+                for (size_t i = 0; i < NPAT; i++) {
+                    if (!subs[i].live) continue;
+                    bool hit = subs[i].m == WAMP_MATCH_EXACT    ? strcmp(subs[i].uri, topic) == 0
+                               : subs[i].m == WAMP_MATCH_PREFIX ? ref_prefix(subs[i].uri, topic)
+                                                                : ref_wild(subs[i].uri, topic);
+                    bool dup = false;
+                    for (size_t k = 0; k < nw; k++)
+                        dup |= want[k] == subs[i].id;
+                    if (hit && !dup) want[nw++] = subs[i].id;
+                }
+                char *a = call_(&q, "[48,%llu,{},\"wamp.subscription.match\",[\"%s\"]]",
+                                (unsigned long long)req++, topic);
+                size_t ng = result_ids(a, got, NPAT);
+                free(a);
+                qsort(want, nw, sizeof *want, cmp_id);
+                qsort(got, ng, sizeof *got, cmp_id);
+                assert_int_equal(ng, nw);
+                for (size_t k = 0; k < nw; k++)
+                    assert_int_equal(got[k], want[k]);
+                /* dealer: exact, else longest component prefix, else most specific wildcard */
+                rpat *best = NULL;
+                for (size_t i = 0; i < NPAT && !best; i++)
+                    if (regs[i].live && regs[i].m == WAMP_MATCH_EXACT &&
+                        !strcmp(regs[i].uri, topic))
+                        best = &regs[i];
+                for (size_t i = 0; i < NPAT && (!best || best->m != WAMP_MATCH_EXACT); i++)
+                    if (regs[i].live && regs[i].m == WAMP_MATCH_PREFIX &&
+                        ref_prefix_comp(regs[i].uri, topic) &&
+                        (!best || strlen(regs[i].uri) > strlen(best->uri)))
+                        best = &regs[i];
+                if (!best)
+                    for (size_t i = 0; i < NPAT; i++) {
+                        if (!regs[i].live || regs[i].m != WAMP_MATCH_WILDCARD ||
+                            !ref_wild(regs[i].uri, topic))
+                            continue;
+                        int c = best ? ref_wild_cmp(regs[i].uri, best->uri) : 1;
+                        if (c > 0 || (c == 0 && regs[i].id < best->id)) best = &regs[i];
+                    }
+                char expect[64];
+                a = call_(&q, "[48,%llu,{},\"wamp.registration.match\",[\"%s\"]]",
+                          (unsigned long long)req, topic);
+                if (best)
+                    snprintf(expect, sizeof expect, "[50,%llu,{},[%llu]]", (unsigned long long)req,
+                             (unsigned long long)best->id);
+                else
+                    snprintf(expect, sizeof expect, "[50,%llu,{},[null]]", (unsigned long long)req);
+                req++;
+                if (strcmp(a, expect) != 0)
+                    fprintf(stderr, "topic %s: %s vs %s\n", topic, a, expect);
+                assert_string_equal(a, expect);
+                free(a);
+                /* lookup of a live pattern finds exactly its own id */
+                rpat *lp = &subs[rng() % NPAT];
+                if (lp->live) {
+                    a = call_(&q, "[48,%llu,{},\"wamp.subscription.lookup\",[\"%s\",%s]]",
+                              (unsigned long long)req, lp->uri, match_opt(lp->m));
+                    snprintf(expect, sizeof expect, "[50,%llu,{},[%llu]]", (unsigned long long)req,
+                             (unsigned long long)lp->id);
+                    req++;
+                    assert_string_equal(a, expect);
+                    free(a);
+                }
+            }
+        }
+        tsess *all[] = {&sb, &ce, &q};
+        done(r, all, 3);
+    }
+}
+
+/* The trie work of a publish and a call does not depend on unrelated patterns. */
+static void test_index_unrelated_work(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a);
+    join(r, &b);
+    in(&a, "[32,1,{\"match\":\"prefix\"},\"com.app.topic\"]");
+    out(&a, "[33,1,1]");
+    in(&a, "[32,2,{\"match\":\"wildcard\"},\"com..topic.x\"]");
+    out(&a, "[33,2,2]");
+    in(&b, "[64,3,{\"match\":\"prefix\"},\"com.app.proc\"]");
+    out(&b, "[65,3,1]");
+    in(&b, "[64,4,{\"match\":\"wildcard\"},\"com..proc.x\"]");
+    out(&b, "[65,4,2]");
+    uint64_t work[2];
+    for (int round = 0; round < 2; round++) {
+        uint64_t v0 = wamp__router_index_visits(r);
+        in(&b, "[16,10,{},\"com.app.topic.x\",[1]]");
+        out(&a, "[36,1,5,{\"topic\":\"com.app.topic.x\"},[1]]");
+        out(&a, "[36,2,5,{\"topic\":\"com.app.topic.x\"},[1]]");
+        in(&a, "[48,11,{},\"com.app.proc.x\",[]]");
+        char *iv = pop(&b);
+        assert_non_null(iv);
+        assert_true(strncmp(iv, "[68,", 4) == 0);
+        assert_non_null(strstr(iv, ",1,{\"procedure\":\"com.app.proc.x\"}")); /* prefix wins */
+        wamp_id inv = third_int(iv) ? strtoull(iv + 4, NULL, 10) : 0;
+        free(iv);
+        char y[64];
+        snprintf(y, sizeof y, "[70,%llu,{}]", (unsigned long long)inv);
+        in(&b, y);
+        out(&a, "[50,11,{}]");
+        work[round] = wamp__router_index_visits(r) - v0;
+        if (round == 1) break;
+        /* 10,000 unrelated patterns of each kind, many sharing the first components */
+        char m[128];
+        for (int i = 0; i < 10000; i++) {
+            snprintf(m, sizeof m, "[32,%d,{\"match\":\"prefix\"},\"com.app.other%d\"]", 100 + i, i);
+            in(&a, m);
+            free(pop(&a));
+            snprintf(m, sizeof m, "[32,%d,{\"match\":\"wildcard\"},\"com.n%d..x\"]", 100 + i, i);
+            in(&a, m);
+            free(pop(&a));
+            snprintf(m, sizeof m, "[64,%d,{\"match\":\"prefix\"},\"org.x%d\"]", 100 + i, i);
+            in(&b, m);
+            free(pop(&b));
+            snprintf(m, sizeof m, "[64,%d,{\"match\":\"wildcard\"},\"com..proc.y%d\"]", 100 + i, i);
+            in(&b, m);
+            free(pop(&b));
+        }
+        none(&a);
+        none(&b);
+        g_counter = 4; /* same publication id in both rounds */
+    }
+    /* bounded by the URI lengths with or without 40,000 unrelated patterns; the unrelated
+     * prefix patterns can only add the split points on the URI's own path (here one: the
+     * radix edge "com.app.topic" now splits after "com.app.") */
+    size_t bound = 2 * (strlen("com.app.topic.x") + 8);
+    assert_true(work[0] > 0 && work[0] <= bound);
+    assert_true(work[1] <= bound);
+    assert_true(work[1] >= work[0] && work[1] <= work[0] + 2);
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+/* ---------------------------------------------------------------- event history */
+
+static uint64_t g_clock;
+static uint64_t fake_time_ns(void *user)
+{
+    (void)user;
+    return g_clock += 1000;
+}
+
+static void test_event_history(void **state)
+{
+    wamp_router_options o = {0};
+    o.time_ns = fake_time_ns;
+    g_clock = 1700000000000000000ull;
+    wamp_router *r = mk_router(&o);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com.hist", WAMP_MATCH_EXACT, 3),
+                     WAMP_OK);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com.hist", WAMP_MATCH_EXACT, 3),
+                     WAMP_EEXIST);
+    assert_int_equal(wamp_router_add_event_history(r, "nope", "com.x", WAMP_MATCH_EXACT, 3),
+                     WAMP_ENOTFOUND);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com.x", WAMP_MATCH_EXACT, 0),
+                     WAMP_EINVAL);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com..x", WAMP_MATCH_EXACT, 3),
+                     WAMP_EURI);
+    assert_int_equal(wamp_router_add_event_history(r, "realm1", "com.pre", WAMP_MATCH_PREFIX, 2),
+                     WAMP_OK);
+    tsess a, b, c;
+    join(r, &a); /* session 1 */
+    join(r, &b); /* session 3 */
+    mk_sess_ser(r, &c, "msgpack");
+    assert_int_equal(in(&a, "[32,1,{},\"com.hist\"]"), WAMP_OK);
+    out(&a, "[33,1,1]"); /* the history's own subscription */
+    in(&a, "[32,2,{},\"com.nohist\"]");
+    out(&a, "[33,2,3]");
+    /* events before and while subscribed all count; the oldest drop beyond the limit */
+    in(&b, "[16,1,{},\"com.hist\",[1]]");
+    out(&a, "[36,1,5,{},[1]]");
+    in(&b, "[16,2,{\"disclose_me\":true},\"com.hist\",[2],{\"k\":2}]");
+    out(&a, "[36,1,6,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\"},[2],{\"k\":2}]");
+    in(&a, "[34,3,1]");
+    out(&a, "[35,3]");
+    in(&b, "[16,3,{},\"com.hist\"]");
+    none(&a);
+    in(&b, "[16,4,{},\"com.hist\",[4]]");
+    in(&b, "[16,5,{},\"com.pre.x\",[\"p\"]]"); /* prefix history, nobody subscribed */
+    in(&b, "[48,6,{},\"wamp.subscription.get_events\",[1]]");
+    out(&b, "[50,6,{},[[{\"time_ns\":1700000000000004000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":8,\"topic\":\"com.hist\","
+            "\"args\":[4],\"kwargs\":null},"
+            "{\"time_ns\":1700000000000003000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":7,\"topic\":\"com.hist\","
+            "\"args\":null,\"kwargs\":null},"
+            "{\"time_ns\":1700000000000002000,\"realm\":\"realm1\",\"session_id\":3,"
+            "\"authid\":\"DAAA-AAAA-AAAA\",\"authrole\":\"anonymous\",\"publication\":6,"
+            "\"topic\":\"com.hist\",\"args\":[2],\"kwargs\":{\"k\":2}}]]]");
+    in(&b, "[48,7,{},\"wamp.subscription.get_events\",[1,1]]");
+    out(&b, "[50,7,{},[[{\"time_ns\":1700000000000004000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":8,\"topic\":\"com.hist\","
+            "\"args\":[4],\"kwargs\":null}]]]");
+    /* the subscription lives on without subscribers */
+    in(&b, "[48,8,{},\"wamp.subscription.lookup\",[\"com.pre\",{\"match\":\"prefix\"}]]");
+    out(&b, "[50,8,{},[2]]");
+    in(&b, "[48,9,{},\"wamp.subscription.get_events\",[2,0]]");
+    out(&b, "[50,9,{},[[]]]");
+    /* a msgpack publisher: the stored msgpack payload is transcoded for the JSON caller */
+    static const uint8_t hello_mp[] = {0x93, 0x01, 0xa6, 'r', 'e', 'a', 'l',  'm',  '1', 0x81,
+                                       0xa5, 'r',  'o',  'l', 'e', 's', 0x81, 0xa9, 'p', 'u',
+                                       'b',  'l',  'i',  's', 'h', 'e', 'r',  0x80};
+    assert_int_equal(wamp_router_session_receive(c.s, hello_mp, sizeof hello_mp), WAMP_OK);
+    wamp_buf w = {0};
+    assert_true(wamp_router_session_pop(c.s, &w));
+    wamp_buf_free(&w);
+    /* [16, 1, {}, "com.pre.y", ["m", 1.5]] */
+    static const uint8_t pub_mp[] = {0x95, 0x10, 0x01, 0x80, 0xa9, 'c',  'o',  'm', '.',
+                                     'p',  'r',  'e',  '.',  'y',  0x92, 0xa1, 'm', 0xcb,
+                                     0x3f, 0xf8, 0,    0,    0,    0,    0,    0};
+    assert_int_equal(wamp_router_session_receive(c.s, pub_mp, sizeof pub_mp), WAMP_OK);
+    in(&b, "[48,10,{},\"wamp.subscription.get_events\",[2]]");
+    out(&b, "[50,10,{},[[{\"time_ns\":1700000000000006000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":12,\"topic\":\"com.pre.y\","
+            "\"args\":[\"m\",1.5],\"kwargs\":null},"
+            "{\"time_ns\":1700000000000005000,\"realm\":\"realm1\",\"session_id\":null,"
+            "\"authid\":null,\"authrole\":null,\"publication\":9,\"topic\":\"com.pre.x\","
+            "\"args\":[\"p\"],\"kwargs\":null}]]]");
+    /* errors */
+    in(&b, "[48,11,{},\"wamp.subscription.get_events\",[3]]");
+    out(&b, "[8,48,11,{},\"wamp.error.history_unavailable\"]");
+    in(&b, "[48,12,{},\"wamp.subscription.get_events\",[99]]");
+    out(&b, "[8,48,12,{},\"wamp.error.no_such_subscription\"]");
+    in(&b, "[48,13,{},\"wamp.subscription.get_events\",[\"x\"]]");
+    out(&b, "[8,48,13,{},\"wamp.error.invalid_argument\"]");
+    tsess *all[] = {&a, &b, &c};
+    done(r, all, 3);
+}
+
+/* ---------------------------------------------------------------- meta API: kill, lists, events */
+
+static const uint64_t *g_script;
+static size_t g_script_n;
+static uint64_t script_rand(void *user)
+{
+    (void)user;
+    if (g_script_n) {
+        g_script_n--;
+        return *g_script++;
+    }
+    return 1000 + g_counter++;
+}
+
+static void test_meta_kill_by(void **state)
+{
+    /* session id = value + 1; authid from the next value (1: BAAA-AAAA-AAAA, 2: CAAA-..) */
+    static const uint64_t script[] = {9, 1, 19, 1, 29, 2, 39, 1, 49, 3, 59, 4};
+    g_script = script;
+    g_script_n = sizeof script / sizeof *script;
+    wamp_router_options o = {0};
+    wamp_router *r = mk_router(&o);
+    wamp_router_free(r);
+    o.random = script_rand;
+    assert_int_equal(wamp_router_new(&o, &r), WAMP_OK);
+    assert_int_equal(wamp_router_add_realm(r, "realm1"), WAMP_OK);
+    tsess a, b, c, d, e, f;
+    assert_int_equal(join(r, &a), 10);
+    assert_int_equal(join(r, &b), 20);
+    assert_int_equal(join(r, &c), 30);
+    assert_int_equal(join(r, &d), 40);
+    /* by authid with reason and message kwargs: every other session with that authid */
+    in(&c, "[48,1,{},\"wamp.session.kill_by_authid\",[\"BAAA-AAAA-AAAA\"],"
+           "{\"reason\":\"com.example.kicked\",\"message\":\"bye\"}]");
+    for (tsess *t = &a; t; t = t == &a ? &b : t == &b ? &d : NULL)
+        out(t, "[6,{\"message\":\"bye\"},\"com.example.kicked\"]");
+    out(&c, "[50,1,{},[[40,20,10]]]");
+    in(&a, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    assert_true(a.closed);
+    in(&b, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    in(&d, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    assert_true(b.closed && d.closed);
+    assert_int_equal(join(r, &e), 50);
+    assert_int_equal(join(r, &f), 60);
+    /* by authrole, reason positional: not the caller itself */
+    in(&c, "[48,2,{},\"wamp.session.kill_by_authrole\",[\"anonymous\","
+           "\"wamp.close.system_shutdown\"]]");
+    out(&f, "[6,{},\"wamp.close.system_shutdown\"]");
+    out(&e, "[6,{},\"wamp.close.system_shutdown\"]");
+    out(&c, "[50,2,{},[[60,50]]]");
+    none(&c);
+    /* the caller's own authid: nobody else has it, the caller stays */
+    in(&c, "[48,3,{},\"wamp.session.kill_by_authid\",[\"CAAA-AAAA-AAAA\"]]");
+    out(&c, "[50,3,{},[[]]]");
+    in(&c, "[48,4,{},\"wamp.session.kill_by_authrole\",[\"nobody\"]]");
+    out(&c, "[50,4,{},[[]]]");
+    /* bad arguments */
+    in(&c, "[48,5,{},\"wamp.session.kill_by_authid\",[\"x\"],{\"reason\":\"not a uri\"}]");
+    out(&c, "[8,48,5,{},\"wamp.error.invalid_argument\"]");
+    in(&c, "[48,6,{},\"wamp.session.kill_by_authrole\"]");
+    out(&c, "[8,48,6,{},\"wamp.error.invalid_argument\"]");
+    in(&c, "[48,7,{},\"wamp.session.kill\",[30]]");
+    out(&c, "[8,48,7,{},\"wamp.error.no_such_session\"]");
+    /* kill by id with a message */
+    tsess g;
+    wamp_id ig = join(r, &g);
+    char m[160];
+    snprintf(m, sizeof m, "[48,8,{},\"wamp.session.kill\",[%llu],{\"message\":\"go\"}]",
+             (unsigned long long)ig);
+    in(&c, m);
+    out(&g, "[6,{\"message\":\"go\"},\"wamp.close.killed\"]");
+    out(&c, "[50,8,{}]");
+    tsess *all[] = {&a, &b, &c, &d, &e, &f, &g};
+    done(r, all, 7);
+}
+
+static void test_meta_lists_and_events(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess m, x, y;
+    join(r, &m); /* session 1 */
+    static const char *const topics[] = {
+        "wamp.subscription.on_subscribe",  "wamp.subscription.on_unsubscribe",
+        "wamp.subscription.on_delete",     "wamp.registration.on_create",
+        "wamp.registration.on_unregister", "wamp.registration.on_delete"};
+    char buf[256];
+    for (int i = 0; i < 6; i++) {
+        snprintf(buf, sizeof buf, "[32,%d,{},\"%s\"]", i + 1, topics[i]);
+        in(&m, buf);
+        snprintf(buf, sizeof buf, "[33,%d,%d]", i + 1, i + 1);
+        out(&m, buf);
+    }
+    join(r, &x); /* session 3 */
+    join(r, &y); /* session 5 */
+    /* publication ids: random + 1, from 7 on */
+    in(&x, "[32,1,{},\"com.t\"]");
+    out(&x, "[33,1,7]");
+    out(&m, "[36,1,7,{},[3,7]]"); /* on_subscribe (session, subscription) */
+    in(&y, "[32,1,{},\"com.t\"]");
+    out(&y, "[33,1,7]");
+    out(&m, "[36,1,8,{},[5,7]]");
+    in(&y, "[32,2,{\"match\":\"prefix\"},\"com.p\"]");
+    out(&y, "[33,2,8]");
+    out(&m, "[36,1,9,{},[5,8]]");
+    in(&y, "[32,3,{\"match\":\"wildcard\"},\"com..w\"]");
+    out(&y, "[33,3,9]");
+    out(&m, "[36,1,10,{},[5,9]]");
+    in(&x, "[64,2,{},\"com.proc\"]");
+    out(&x, "[65,2,1]");
+    out(&m, "[36,4,11,{},[3,{\"id\":1,\"uri\":\"com.proc\",\"match\":\"exact\","
+            "\"invoke\":\"single\"}]]");
+    in(&y, "[64,4,{\"match\":\"prefix\"},\"com.pp\"]");
+    out(&y, "[65,4,2]");
+    out(&m, "[36,4,12,{},[5,{\"id\":2,\"uri\":\"com.pp\",\"match\":\"prefix\","
+            "\"invoke\":\"single\"}]]");
+    /* lists by match policy; the router's own wamp.* subscriptions are not listed */
+    in(&m, "[48,10,{},\"wamp.subscription.list\"]");
+    out(&m, "[50,10,{},[{\"exact\":[7],\"prefix\":[8],\"wildcard\":[9]}]]");
+    in(&m, "[48,11,{},\"wamp.registration.list\"]");
+    out(&m, "[50,11,{},[{\"exact\":[1],\"prefix\":[2],\"wildcard\":[]}]]");
+    /* unsubscribe: on_unsubscribe only while another subscriber remains */
+    in(&x, "[34,3,7]");
+    out(&x, "[35,3]");
+    out(&m, "[36,2,13,{},[3,7]]");
+    none(&m);
+    /* unregister: on_unregister then on_delete */
+    in(&x, "[66,4,1]");
+    out(&x, "[67,4]");
+    out(&m, "[36,5,14,{},[3,1]]");
+    out(&m, "[36,6,15,{},[3,1]]");
+    /* y disconnects: each subscription on_unsubscribe + on_delete, registrations likewise */
+    wamp_router_session_free(y.s);
+    out(&m, "[36,2,16,{},[5,7]]");
+    out(&m, "[36,3,17,{},[5,7]]");
+    out(&m, "[36,2,18,{},[5,8]]");
+    out(&m, "[36,3,19,{},[5,8]]");
+    out(&m, "[36,2,20,{},[5,9]]");
+    out(&m, "[36,3,21,{},[5,9]]");
+    out(&m, "[36,5,22,{},[5,2]]");
+    out(&m, "[36,6,23,{},[5,2]]");
+    none(&m);
+    in(&m, "[48,12,{},\"wamp.subscription.list\"]");
+    out(&m, "[50,12,{},[{\"exact\":[],\"prefix\":[],\"wildcard\":[]}]]");
+    in(&m, "[48,13,{},\"wamp.registration.list\"]");
+    out(&m, "[50,13,{},[{\"exact\":[],\"prefix\":[],\"wildcard\":[]}]]");
+    tsess *all[] = {&m, &x};
+    done(r, all, 2);
+}
+
+/* ---------------------------------------------------------------- progressive call invocations */
+
+#define HELLO_PCI                                                                                  \
+    "[1,\"realm1\",{\"roles\":{\"caller\":{\"features\":{\"progressive_call_invocations\":true,"   \
+    "\"progressive_call_results\":true,\"call_canceling\":true}},\"callee\":{\"features\":{"       \
+    "\"progressive_call_invocations\":true,\"progressive_call_results\":true,"                     \
+    "\"call_canceling\":true}}}}]"
+
+static wamp_id join_with(wamp_router *r, tsess *t, const char *hello)
+{
+    mk_sess(r, t);
+    assert_int_equal(in(t, hello), WAMP_OK);
+    return welcome(t);
+}
+
+static void test_progressive_invocations(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess c, e, old, plain;
+    join_with(r, &c, HELLO_PCI);       /* session 1 */
+    join_with(r, &e, HELLO_PCI);       /* session 3 */
+    join_with(r, &old, HELLO_ALL);     /* session 5: callee without the feature */
+    join_with(r, &plain, HELLO_PLAIN); /* session 7: caller without the feature */
+    in(&e, "[64,1,{},\"com.up\"]");
+    out(&e, "[65,1,1]");
+    in(&e, "[64,2,{\"match\":\"prefix\"},\"com.pre\"]");
+    out(&e, "[65,2,2]");
+    in(&old, "[64,1,{},\"com.old\"]");
+    out(&old, "[65,1,3]");
+    /* the initiating CALL: its options hold for the whole call */
+    in(&c, "[48,1,{\"progress\":true,\"receive_progress\":true,\"disclose_me\":true},\"com.up\","
+           "[\"a\"]]");
+    out(&e, "[68,1,1,{\"receive_progress\":true,\"caller\":1,\"caller_authid\":"
+            "\"BAAA-AAAA-AAAA\",\"caller_authrole\":\"anonymous\",\"progress\":true},[\"a\"]]");
+    /* continuations: same request id, same INVOCATION id, to the same callee */
+    in(&c, "[48,1,{\"progress\":true},\"com.up\",[\"b\"]]");
+    out(&e, "[68,1,1,{\"receive_progress\":true,\"caller\":1,\"caller_authid\":"
+            "\"BAAA-AAAA-AAAA\",\"caller_authrole\":\"anonymous\",\"progress\":true},[\"b\"]]");
+    /* progressive results interleave */
+    in(&e, "[70,1,{\"progress\":true},[\"ra\"]]");
+    out(&c, "[50,1,{\"progress\":true},[\"ra\"]]");
+    /* the final CALL (no progress) ends the stream */
+    in(&c, "[48,1,{},\"com.up\",[\"c\"]]");
+    out(&e, "[68,1,1,{\"receive_progress\":true,\"caller\":1,\"caller_authid\":"
+            "\"BAAA-AAAA-AAAA\",\"caller_authrole\":\"anonymous\"},[\"c\"]]");
+    in(&e, "[70,1,{},[\"done\"]]");
+    out(&c, "[50,1,{},[\"done\"]]");
+    /* a late continuation of the completed call is discarded */
+    in(&c, "[48,1,{\"progress\":true},\"com.up\",[\"late\"]]");
+    none(&c);
+    none(&e);
+    /* a progressive call completed by the callee's ERROR; the next chunk is discarded too */
+    in(&c, "[48,2,{\"progress\":true},\"com.pre.x\",[1]]");
+    out(&e, "[68,2,2,{\"procedure\":\"com.pre.x\",\"progress\":true},[1]]");
+    in(&e, "[8,68,2,{},\"com.error.full\"]");
+    out(&c, "[8,48,2,{},\"com.error.full\"]");
+    in(&c, "[48,2,{\"progress\":true},\"com.pre.x\",[2]]");
+    none(&c);
+    none(&e);
+    /* a callee without the feature: feature_not_supported, nothing invoked */
+    in(&c, "[48,3,{\"progress\":true},\"com.old\",[1]]");
+    out(&c, "[8,48,3,{},\"wamp.error.feature_not_supported\",[\"the callee does not support "
+            "progressive call invocations\"]]");
+    none(&old);
+    /* an ordinary call with progress false behaves as before */
+    in(&c, "[48,4,{\"progress\":false},\"com.up\",[9]]");
+    out(&e, "[68,3,1,{},[9]]");
+    in(&e, "[70,3,{},[10]]");
+    out(&c, "[50,4,{},[10]]");
+    /* continuing with another procedure is a protocol violation */
+    in(&c, "[48,5,{\"progress\":true},\"com.up\"]");
+    out(&e, "[68,4,1,{\"progress\":true}]");
+    assert_int_equal(in(&c, "[48,5,{\"progress\":true},\"com.pre.y\"]"), WAMP_OK);
+    out(&c, "[3,{\"message\":\"CALL with the request id of a call still running\"},"
+            "\"wamp.error.protocol_violation\"]");
+    assert_true(c.closed);
+    /* the caller is gone: the callee is interrupted */
+    out(&e, "[69,4,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.canceled\"}]");
+    /* a caller that did not announce the feature may not send progress */
+    in(&plain, "[48,1,{\"progress\":true},\"com.up\"]");
+    out(&plain, "[3,{\"message\":\"CALL with progress without announcing "
+                "progressive_call_invocations\"},\"wamp.error.protocol_violation\"]");
+    none(&e);
+    tsess *all[] = {&c, &e, &old, &plain};
+    done(r, all, 4);
+}
+
+/* ---------------------------------------------------------------- callee eligibility, counters */
+
+static void test_call_eligibility(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess c, e1, e2;
+    join(r, &c);  /* session 1 */
+    join(r, &e1); /* session 3, authid DAAA-AAAA-AAAA */
+    join(r, &e2); /* session 5 */
+    in(&e1, "[64,1,{\"invoke\":\"roundrobin\"},\"com.s\"]");
+    out(&e1, "[65,1,1]");
+    in(&e2, "[64,1,{\"invoke\":\"roundrobin\"},\"com.s\"]");
+    out(&e2, "[65,1,1]");
+    in(&e1, "[64,2,{\"concurrency\":1},\"com.lim\"]");
+    out(&e1, "[65,2,2]");
+    in(&c, "[64,1,{},\"com.me\"]");
+    out(&c, "[65,1,3]");
+    /* exclude / eligible by session, authid, authrole */
+    in(&c, "[48,1,{\"exclude\":[3,5]},\"com.s\"]");
+    out(&c, "[8,48,1,{},\"wamp.error.no_eligible_callee\",[\"the call's exclude/eligible options "
+            "leave no callee\"]]");
+    in(&c, "[48,2,{\"eligible\":[5]},\"com.s\"]");
+    out(&e2, "[68,1,1,{}]");
+    in(&e2, "[70,1,{}]");
+    out(&c, "[50,2,{}]");
+    in(&c, "[48,3,{\"eligible\":[5]},\"com.s\"]"); /* round robin yields to eligibility */
+    out(&e2, "[68,2,1,{}]");
+    in(&e2, "[70,2,{}]");
+    out(&c, "[50,3,{}]");
+    in(&c, "[48,4,{\"eligible_authid\":[\"DAAA-AAAA-AAAA\"]},\"com.s\"]");
+    out(&e1, "[68,3,1,{}]");
+    in(&e1, "[70,3,{}]");
+    out(&c, "[50,4,{}]");
+    in(&c, "[48,5,{\"exclude_authrole\":[\"anonymous\"]},\"com.s\"]");
+    out(&c, "[8,48,5,{},\"wamp.error.no_eligible_callee\",[\"the call's exclude/eligible options "
+            "leave no callee\"]]");
+    none(&e1);
+    none(&e2);
+    /* concurrency limit: no_available_callee; eligibility is checked first */
+    in(&c, "[48,6,{},\"com.lim\"]");
+    out(&e1, "[68,4,2,{}]");
+    in(&c, "[48,7,{},\"com.lim\"]");
+    out(&c, "[8,48,7,{},\"wamp.error.no_available_callee\",[\"all callees are at their "
+            "concurrency limit\"]]");
+    in(&c, "[48,8,{\"eligible\":[5]},\"com.lim\"]");
+    out(&c, "[8,48,8,{},\"wamp.error.no_eligible_callee\",[\"the call's exclude/eligible options "
+            "leave no callee\"]]");
+    /* caller exclusion: off by default for calls */
+    in(&c, "[48,9,{\"exclude_me\":true},\"com.me\"]");
+    out(&c, "[8,48,9,{},\"wamp.error.no_eligible_callee\",[\"the call's exclude/eligible options "
+            "leave no callee\"]]");
+    in(&c, "[48,10,{},\"com.me\"]");
+    out(&c, "[68,5,3,{}]");
+    in(&c, "[70,5,{}]");
+    out(&c, "[50,10,{}]");
+    /* malformed options */
+    in(&c, "[48,11,{\"exclude\":\"x\"},\"com.s\"]");
+    out(&c, "[8,48,11,{},\"wamp.error.invalid_argument\",[\"exclude/eligible options must be "
+            "lists of session ids, authids or authroles\"]]");
+    in(&c, "[48,12,{\"eligible_authid\":[1]},\"com.s\"]");
+    out(&c, "[8,48,12,{},\"wamp.error.invalid_argument\",[\"exclude/eligible options must be "
+            "lists of session ids, authids or authroles\"]]");
+    in(&c, "[48,13,{},\"com.nothing\"]");
+    out(&c, "[8,48,13,{},\"wamp.error.no_such_procedure\"]");
+    in(&e1, "[8,68,4,{},\"com.err\"]");
+    out(&c, "[8,48,6,{},\"com.err\"]");
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.calls, 5);
+    assert_int_equal(rs.calls_results, 4);
+    assert_int_equal(rs.calls_errors, 1);
+    assert_int_equal(rs.calls_no_eligible_callee, 4);
+    assert_int_equal(rs.calls_no_available_callee, 1);
+    assert_int_equal(rs.calls_no_such_procedure, 1);
+    assert_int_equal(rs.sessions_joined, 3);
+    tsess *all[] = {&c, &e1, &e2};
+    done(r, all, 3);
+}
+
+/* An EVENT that cannot be encoded for one serializer is dropped for those receivers only. */
+static void test_event_unencodable(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess js, mp, pub;
+    join(r, &js);
+    mk_sess_ser(r, &mp, "msgpack");
+    mk_sess_ser(r, &pub, "msgpack");
+    /* [1,"realm1",{"roles":{"subscriber":{},"publisher":{}}}] */
+    static const uint8_t hello[] = {0x93, 0x01, 0xa6, 'r', 'e', 'a', 'l',  'm',  '1',  0x81,
+                                    0xa5, 'r',  'o',  'l', 'e', 's', 0x82, 0xaa, 's',  'u',
+                                    'b',  's',  'c',  'r', 'i', 'b', 'e',  'r',  0x80, 0xa9,
+                                    'p',  'u',  'b',  'l', 'i', 's', 'h',  'e',  'r',  0x80};
+    wamp_buf b = {0};
+    for (tsess *t = &mp; t; t = t == &mp ? &pub : NULL) {
+        assert_int_equal(wamp_router_session_receive(t->s, hello, sizeof hello), WAMP_OK);
+        assert_true(wamp_router_session_pop(t->s, &b));
+    }
+    in(&js, "[32,1,{},\"com.nan\"]");
+    out(&js, "[33,1,1]");
+    /* [32, 1, {}, "com.nan"] */
+    static const uint8_t sub[] = {0x94, 0x20, 0x01, 0x80, 0xa7, 'c', 'o', 'm', '.', 'n', 'a', 'n'};
+    assert_int_equal(wamp_router_session_receive(mp.s, sub, sizeof sub), WAMP_OK);
+    assert_true(wamp_router_session_pop(mp.s, &b));
+    /* [16, 1, {}, "com.nan", [NaN]]: JSON cannot carry NaN */
+    static const uint8_t p[] = {0x95, 0x10, 0x01, 0x80, 0xa7, 'c',  'o', 'm', '.', 'n', 'a',
+                                'n',  0x91, 0xcb, 0x7f, 0xf8, 0x00, 0,   0,   0,   0,   0};
+    assert_int_equal(wamp_router_session_receive(pub.s, p, sizeof p), WAMP_OK);
+    none(&js);
+    assert_true(wamp_router_session_pop(mp.s, &b)); /* the msgpack subscriber has it */
+    assert_int_equal(b.data[0], 0x95);
+    assert_int_equal(b.data[1], 36);
+    wamp_buf_free(&b);
+    wamp_router_session_stats ss;
+    wamp_router_session_get_stats(js.s, &ss);
+    assert_int_equal(ss.events_unencodable, 1);
+    wamp_router_session_get_stats(mp.s, &ss);
+    assert_int_equal(ss.events_unencodable, 0);
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.events_unencodable, 1);
+    assert_int_equal(rs.events_queued, 1);
+    assert_int_equal(rs.publications, 1);
+    assert_false(js.closed);
+    tsess *all[] = {&js, &mp, &pub};
+    done(r, all, 3);
+}
+
+/* ---------------------------------------------------------------- disclosure permission */
+
+static int g_disclose_calls[8];
+static char g_disclose_last[64];
+static bool disclose_open(void *user, const wamp_router_session_info *who,
+                          wamp_router_action action, wamp_str uri)
+{
+    assert_true(action == WAMP_ACTION_DISCLOSE_CALLER || action == WAMP_ACTION_DISCLOSE_PUBLISHER);
+    assert_non_null(who->authid);
+    g_disclose_calls[action]++;
+    snprintf(g_disclose_last, sizeof g_disclose_last, "%.*s", (int)uri.len, uri.ptr);
+    return uri.len >= 9 && memcmp(uri.ptr, "com.open.", 9) == 0;
+}
+
+static void test_disclosure_permission(void **state)
+{
+    wamp_router_options o = {0};
+    o.auth.disclose = disclose_open;
+    memset(g_disclose_calls, 0, sizeof g_disclose_calls);
+    wamp_router *r = mk_router(&o);
+    tsess a, b;
+    join(r, &a); /* session 1 */
+    join(r, &b); /* session 3, DAAA-AAAA-AAAA */
+    in(&a, "[32,1,{\"match\":\"prefix\"},\"com\"]");
+    out(&a, "[33,1,1]");
+    /* allowed: disclosed without being asked (Crossbar's disclose permission) */
+    in(&b, "[16,1,{},\"com.open.t\",[1]]");
+    out(&a, "[36,1,5,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\",\"topic\":\"com.open.t\"},[1]]");
+    assert_string_equal(g_disclose_last, "com.open.t");
+    /* not allowed: hidden although asked */
+    in(&b, "[16,2,{\"disclose_me\":true},\"com.closed.t\",[2]]");
+    out(&a, "[36,1,6,{\"topic\":\"com.closed.t\"},[2]]");
+    assert_int_equal(g_disclose_calls[WAMP_ACTION_DISCLOSE_PUBLISHER], 2);
+    /* retained events keep the decision made at publication */
+    in(&b, "[16,3,{\"retain\":true},\"com.open.r\",[3]]");
+    out(&a, "[36,1,7,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\",\"topic\":\"com.open.r\"},[3]]");
+    in(&b, "[32,4,{\"get_retained\":true},\"com.open.r\"]");
+    out(&b, "[33,4,2]");
+    out(&b, "[36,2,7,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\",\"retained\":true},[3]]");
+    /* calls: the callee's disclose_caller does not override a refusal */
+    in(&b, "[64,5,{\"disclose_caller\":true},\"com.closed.p\"]");
+    out(&b, "[65,5,1]");
+    in(&b, "[64,6,{},\"com.open.p\"]");
+    out(&b, "[65,6,2]");
+    in(&a, "[48,2,{\"disclose_me\":true},\"com.closed.p\"]");
+    out(&b, "[68,1,1,{}]");
+    assert_string_equal(g_disclose_last, "com.closed.p");
+    in(&a, "[48,3,{},\"com.open.p\"]");
+    out(&b, "[68,2,2,{\"caller\":1,\"caller_authid\":\"BAAA-AAAA-AAAA\",\"caller_authrole\":"
+            "\"anonymous\"}]");
+    assert_int_equal(g_disclose_calls[WAMP_ACTION_DISCLOSE_CALLER], 2);
+    assert_int_equal(g_disclose_calls[WAMP_ACTION_CALL], 0); /* never asked for other actions */
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
+/* ---------------------------------------------------------------- robustness */
+
+/* A caller leaving mid-progressive-result; a callee leaving mid-progressive-result; a session
+ * leaving with pending subscriptions and registrations. */
+static void test_disconnect_cleanup(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, c, w;
+    join(r, &a); /* session 1: caller */
+    join(r, &b); /* session 3: callee */
+    join(r, &c); /* session 5: second caller, also a subscriber */
+    join(r, &w); /* session 7: watcher */
+    in(&b, "[64,1,{},\"com.stream\"]");
+    out(&b, "[65,1,1]");
+    in(&a, "[48,1,{\"receive_progress\":true},\"com.stream\"]");
+    out(&b, "[68,1,1,{\"receive_progress\":true}]");
+    in(&b, "[70,1,{\"progress\":true},[1]]");
+    out(&a, "[50,1,{\"progress\":true},[1]]");
+    /* the caller goes away in the middle of the stream */
+    wamp_router_session_free(a.s);
+    a.s = NULL;
+    out(&b, "[69,1,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.canceled\"}]");
+    in(&b, "[70,1,{\"progress\":true},[2]]"); /* late: discarded, nobody to send it to */
+    in(&b, "[70,1,{},[3]]");
+    none(&b);
+    assert_false(b.closed);
+    /* the callee goes away in the middle of another stream: the caller gets canceled */
+    in(&c, "[48,1,{\"receive_progress\":true},\"com.stream\"]");
+    out(&b, "[68,2,1,{\"receive_progress\":true}]");
+    in(&b, "[70,2,{\"progress\":true},[\"x\"]]");
+    out(&c, "[50,1,{\"progress\":true},[\"x\"]]");
+    /* pending subscriptions of c: exact, prefix, wildcard, one shared with w */
+    in(&c, "[32,2,{},\"com.t\"]");
+    out(&c, "[33,2,1]");
+    in(&c, "[32,3,{\"match\":\"prefix\"},\"com.p\"]");
+    out(&c, "[33,3,2]");
+    in(&c, "[32,4,{\"match\":\"wildcard\"},\"com..w\"]");
+    out(&c, "[33,4,3]");
+    in(&w, "[32,1,{},\"com.t\"]");
+    out(&w, "[33,1,1]");
+    wamp_router_session_free(b.s);
+    b.s = NULL;
+    out(&c, "[8,48,1,{},\"wamp.error.canceled\",[\"callee left the realm\"]]");
+    in(&c, "[48,5,{},\"com.stream\"]");
+    out(&c, "[8,48,5,{},\"wamp.error.no_such_procedure\"]");
+    /* c leaves with its subscriptions pending */
+    wamp_router_session_free(c.s);
+    c.s = NULL;
+    in(&w, "[48,2,{},\"wamp.subscription.list\"]");
+    out(&w, "[50,2,{},[{\"exact\":[1],\"prefix\":[],\"wildcard\":[]}]]");
+    in(&w, "[48,3,{},\"wamp.subscription.count_subscribers\",[1]]");
+    out(&w, "[50,3,{},[1]]");
+    in(&w, "[48,4,{},\"wamp.subscription.match\",[\"com.p.x\"]]");
+    out(&w, "[50,4,{},[null]]");
+    in(&w, "[48,5,{},\"wamp.registration.list\"]");
+    out(&w, "[50,5,{},[{\"exact\":[],\"prefix\":[],\"wildcard\":[]}]]");
+    in(&w, "[16,6,{\"exclude_me\":false},\"com.t\",[1]]");
+    out(&w, "[36,1,9,{},[1]]");
+    in(&w, "[48,7,{},\"wamp.session.count\"]");
+    out(&w, "[50,7,{},[1]]");
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.calls, 2);
+    assert_int_equal(rs.calls_callee_left, 1);
+    tsess *all[] = {&w};
+    done(r, all, 1);
+}
+
+/* A slow subscriber under a publish flood is dropped; every other subscriber gets every event,
+ * in order. */
+static void test_slow_subscriber_flood(void **state)
+{
+    enum { NSUB = 10, NPUB = 2000, QMAX = 64 };
+    wamp_router_options o = {0};
+    o.max_queue_messages = QMAX;
+    wamp_router *r = mk_router(&o);
+    tsess subs[NSUB], pub;
+    int got[NSUB] = {0};
+    for (int i = 0; i < NSUB; i++) {
+        if (i % 2)
+            join(r, &subs[i]);
+        else {
+            mk_sess_ser(r, &subs[i], "json.batched");
+            assert_int_equal(in(&subs[i], HELLO_ALL "\x1e"), WAMP_OK);
+            char *w = pop(&subs[i]);
+            assert_non_null(w);
+            assert_true(strncmp(w, "[2,", 3) == 0);
+            free(w);
+        }
+        const char *m = (i % 2) ? "[32,1,{},\"com.flood\"]" : "[32,1,{},\"com.flood\"]\x1e";
+        assert_int_equal(in(&subs[i], m), WAMP_OK);
+        free(pop(&subs[i]));
+    }
+    join(r, &pub);
+    const int slow = 3;
+    for (int n = 0; n < NPUB; n++) {
+        char m[64];
+        snprintf(m, sizeof m, "[16,%d,{},\"com.flood\",[%d]]", n + 1, n);
+        assert_int_equal(in(&pub, m), WAMP_OK);
+        for (int i = 0; i < NSUB; i++) {
+            if (i == slow) continue; /* never drained */
+            char *e;
+            while ((e = pop(&subs[i]))) {
+                /* [36,1,<publication>,{},[<n>]] (plus a batch separator) */
+                const char *p = strrchr(e, '[');
+                assert_non_null(p);
+                assert_int_equal(atoi(p + 1), got[i]);
+                got[i]++;
+                free(e);
+            }
+        }
+    }
+    for (int i = 0; i < NSUB; i++) {
+        if (i == slow) continue;
+        assert_int_equal(got[i], NPUB);
+        assert_false(subs[i].closed);
+    }
+    assert_true(subs[slow].closed);
+    assert_string_equal(subs[slow].reason, "queue overflow");
+    wamp_router_session_stats ss;
+    wamp_router_session_get_stats(subs[slow].s, &ss);
+    assert_int_equal(ss.overflows, 1);
+    assert_int_equal(ss.messages_out, 2 + QMAX); /* WELCOME, SUBSCRIBED, then QMAX events */
+    wamp_router_stats rs;
+    wamp_router_get_stats(r, &rs);
+    assert_int_equal(rs.sessions_dropped_overflow, 1);
+    assert_int_equal(rs.publications, NPUB);
+    assert_int_equal(rs.events_queued, (uint64_t)(NSUB - 1) * NPUB + QMAX);
+    assert_int_equal(rs.events_overflow, 1);
+    tsess *all[NSUB + 1];
+    for (int i = 0; i < NSUB; i++)
+        all[i] = &subs[i];
+    all[NSUB] = &pub;
+    done(r, all, NSUB + 1);
+}
+
+/* A long prefix pattern is one radix edge: matching it is a few node visits, not one per byte,
+ * and removing it leaves the index empty (no leak under ASan). */
+static void test_index_long_prefix(void **state)
+{
+    enum { LEN = 60000 };
+    wamp_router *r = mk_router(NULL);
+    tsess a, b;
+    join(r, &a);
+    join(r, &b);
+    char *uri = malloc(LEN + 1), *msg = malloc(LEN + 128);
+    assert_non_null(uri);
+    assert_non_null(msg);
+    memset(uri, 'x', LEN);
+    memcpy(uri, "com.", 4);
+    uri[LEN] = 0;
+    snprintf(msg, LEN + 128, "[32,1,{\"match\":\"prefix\"},\"%s\"]", uri);
+    assert_int_equal(in(&a, msg), WAMP_OK);
+    out(&a, "[33,1,1]");
+    snprintf(msg, LEN + 128, "[32,2,{\"match\":\"prefix\"},\"%.*sy\"]", LEN / 2, uri); /* split */
+    assert_int_equal(in(&a, msg), WAMP_OK);
+    out(&a, "[33,2,2]");
+    uint64_t v0 = wamp__router_index_visits(r);
+    snprintf(msg, LEN + 128, "[16,3,{},\"%s.z\"]", uri);
+    assert_int_equal(in(&b, msg), WAMP_OK);
+    char *ev = pop(&a);
+    assert_non_null(ev);
+    assert_true(strncmp(ev, "[36,1,", 6) == 0);
+    free(ev);
+    none(&a);
+    assert_true(wamp__router_index_visits(r) - v0 <= 4);
+    in(&a, "[34,4,1]");
+    out(&a, "[35,4]");
+    in(&a, "[34,5,2]");
+    out(&a, "[35,5]");
+    in(&a, "[48,6,{},\"wamp.subscription.list\"]");
+    out(&a, "[50,6,{},[{\"exact\":[],\"prefix\":[],\"wildcard\":[]}]]");
+    free(uri);
+    free(msg);
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1135,6 +2213,18 @@ int main(void)
         cmocka_unit_test(test_auth_hooks),
         cmocka_unit_test(test_meta),
         cmocka_unit_test(test_testament),
+        cmocka_unit_test(test_index_differential),
+        cmocka_unit_test(test_index_unrelated_work),
+        cmocka_unit_test(test_index_long_prefix),
+        cmocka_unit_test(test_event_history),
+        cmocka_unit_test(test_meta_kill_by),
+        cmocka_unit_test(test_meta_lists_and_events),
+        cmocka_unit_test(test_progressive_invocations),
+        cmocka_unit_test(test_call_eligibility),
+        cmocka_unit_test(test_event_unencodable),
+        cmocka_unit_test(test_disclosure_permission),
+        cmocka_unit_test(test_disconnect_cleanup),
+        cmocka_unit_test(test_slow_subscriber_flood),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
