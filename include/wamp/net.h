@@ -246,6 +246,14 @@ typedef struct wamp_iovec {
  */
 WAMP_API int wamp_stream_write(wamp_stream *s, const void *data, size_t len);
 WAMP_API int wamp_stream_writev(wamp_stream *s, const wamp_iovec *iov, size_t n);
+/*
+ * Reserves len bytes at the end of the write queue and sets *out to them; the caller fills
+ * them in place (no copy) before the current loop turn ends (they are flushed with the rest of
+ * the turn's writes, in order: later writes follow them). Counted like a write of len bytes
+ * (limits, backpressure, stats). Returns WAMP_OK, WAMP_EINVAL (len 0 or NULL out),
+ * WAMP_ELIMIT, WAMP_ECLOSED, WAMP_ENOMEM; *out is NULL on failure.
+ */
+WAMP_API int wamp_stream_write_buffer(wamp_stream *s, size_t len, uint8_t **out);
 
 /* Stops / restarts delivering on_read (application-level flow control). Counted separately
  * from the automatic backpressure pause: reading runs only when neither holds it. */
@@ -271,6 +279,8 @@ typedef struct wamp_stream_stats {
     uint64_t backpressure_pauses; /* times the queue crossed write_high_water (reading paused
                                    * then, if pause_read_on_backpressure applies) */
     bool read_paused;             /* reading currently paused (backpressure or read_stop) */
+    uint64_t bytes_sent;          /* bytes the kernel accepted (ciphertext for TLS); grows during
+                                   * a big write too, so it shows whether output drains */
 } wamp_stream_stats;
 WAMP_API void wamp_stream_get_stats(const wamp_stream *s, wamp_stream_stats *out);
 
@@ -404,7 +414,9 @@ typedef struct wamp_transport_callbacks {
  *   ping_interval_ms: send a WebSocket or RawSocket PING every interval while OPEN (0 = none);
  *   ping_timeout_ms: the PONG must arrive within this, else the transport is dropped with
  *     WAMP_ETIMEOUT [ping_interval_ms]. The wait is extended while bytes keep arriving or our
- *     own output is still draining (the PONG may be queued behind a big message).
+ *     own output is draining (the kernel accepts bytes: the PONG may be queued behind a big
+ *     message); output that is queued but does not move (a peer that stopped reading) does
+ *     not extend it, so such a peer is dropped after ping_timeout_ms too.
  *   close_timeout_ms: how long to wait for the peer's WebSocket Close [5000].
  */
 typedef struct wamp_transport_options {

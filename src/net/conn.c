@@ -35,7 +35,8 @@ struct wamp_transport {
     size_t write_limit;
     uint64_t ping_sent_at; /* loop time of the last PING (or of the open) */
     uint64_t ping_seq;
-    uint64_t ping_bytes_in; /* framer bytes_in when the ping went out */
+    uint64_t ping_bytes_in;   /* framer bytes_in when the ping went out */
+    uint64_t ping_bytes_sent; /* stream bytes_sent then */
     wamp_timer *timer;
     wamp_transport_connect_cb ccb;
     void *cuser;
@@ -237,10 +238,13 @@ static void on_t_timer(wamp_timer *tm, void *user)
         wamp_framer_get_stats(t->f, &fs);
         wamp_stream_stats ss = {0};
         if (t->s) wamp_stream_get_stats(t->s, &ss);
-        /* The PONG may be stuck behind our own queued output, or behind a big message the
-         * peer is sending: traffic in or output still draining is not silence. */
-        if (fs.bytes_in != t->ping_bytes_in || ss.write_queued > 0) {
+        /* The PONG may be stuck behind a big message the peer is sending, or the PING behind
+         * our own big output: bytes arriving, or our output actually draining (the kernel
+         * accepting bytes), is not silence. Output merely queued is: a peer that stopped
+         * reading makes no progress and times out like a mute one. */
+        if (fs.bytes_in != t->ping_bytes_in || ss.bytes_sent != t->ping_bytes_sent) {
             t->ping_bytes_in = fs.bytes_in;
+            t->ping_bytes_sent = ss.bytes_sent;
             t->ping_sent_at = now;
             return;
         }
@@ -259,6 +263,11 @@ static void on_t_timer(wamp_timer *tm, void *user)
     wamp_framer_stats fs;
     wamp_framer_get_stats(t->f, &fs);
     t->ping_bytes_in = fs.bytes_in;
+    if (t->s) {
+        wamp_stream_stats ss;
+        wamp_stream_get_stats(t->s, &ss);
+        t->ping_bytes_sent = ss.bytes_sent;
+    }
     t->ping_sent_at = now;
     t_release(t);
 }
@@ -274,6 +283,15 @@ static void f_write(wamp_framer *f, void *user, const uint8_t *data, size_t len)
         t->err = r;
         t_finish(t, r);
     }
+}
+
+static uint8_t *f_write_buffer(wamp_framer *f, void *user, size_t len)
+{
+    wamp_transport *t = user;
+    uint8_t *p = NULL;
+    /* on failure the framer falls back to on_write, which reports the error */
+    if (t->s) wamp_stream_write_buffer(t->s, len, &p);
+    return p;
 }
 
 static void f_open(wamp_framer *f, void *user)
@@ -340,6 +358,7 @@ static const wamp_framer_cbs framer_cbs = {
     .on_message = f_message,
     .on_error = f_error,
     .on_close = f_close,
+    .on_write_buffer = f_write_buffer,
 };
 
 /* ---------------------------------------------------------------- stream callbacks */
@@ -531,9 +550,8 @@ int wamp_transport_send(wamp_transport *t, const uint8_t *data, size_t len)
 {
     if (!t || (len && !data)) return WAMP_EINVAL;
     if (t->state != T_OPEN || !t->s) return WAMP_ECLOSED;
-    wamp_stream_stats st;
-    wamp_stream_get_stats(t->s, &st);
-    if (len > t->write_limit || st.write_queued + 16 > t->write_limit - len) return WAMP_ELIMIT;
+    if (len > t->write_limit || wamp__stream_queued(t->s) + 16 > t->write_limit - len)
+        return WAMP_ELIMIT;
     t->busy++;
     int r = wamp_framer_send(t->f, data, len);
     t->busy--;
