@@ -1233,6 +1233,83 @@ static void test_transport_ping_timeout(void **state)
     loop_done(loop);
 }
 
+/* The WebSocket upgrade request of a scripted peer (it then does what the test wants). */
+static const char ws_upgrade[] = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                 "Connection: Upgrade\r\n"
+                                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                 "Sec-WebSocket-Version: 13\r\n"
+                                 "Sec-WebSocket-Protocol: wamp.2.json\r\n\r\n";
+
+/* Accept: then queue 32 x 1 MiB, far more than the socket buffers hold. */
+static void ts_accept_flood(wamp_listener *l, wamp_transport *t, void *user)
+{
+    ts_accept(l, t, user);
+    uint8_t *big = calloc(1, 1u << 20);
+    assert_non_null(big);
+    memset(big, 'x', 1u << 20);
+    for (int i = 0; i < 32; i++)
+        assert_int_equal(wamp_transport_send(t, big, 1u << 20), WAMP_OK);
+    free(big);
+}
+
+/* WebSocket pong timeout: a peer that reads but never answers PINGs is dropped after the pong
+ * timeout; so is a peer that stopped reading while we have output queued (the queue does not
+ * move, so it does not count as traffic). */
+static void test_transport_ws_pong_timeout(void **state)
+{
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    tsrv sc = {0};
+    wamp_listener_options lo = {0};
+    lo.transport.ping_interval_ms = 30;
+    lo.transport.ping_timeout_ms = 300;
+    assert_int_equal(wamp_listener_new(loop, &lo, ts_accept, &sc, &sc.l), WAMP_OK);
+    /* a mute WebSocket peer: upgrade, then read everything and answer nothing */
+    client_ctx mc = {0};
+    assert_int_equal(wamp_stream_connect_tcp(loop, "127.0.0.1", wamp_listener_port(sc.l), NULL,
+                                             cli_connected, &mc, NULL),
+                     0);
+    assert_true(run_until(loop, &mc.done, 5000));
+    assert_int_equal(wamp_stream_write(mc.s, ws_upgrade, sizeof ws_upgrade - 1), WAMP_OK);
+    uint64_t t0 = wamp_loop_now(loop);
+    assert_true(run_until(loop, &sc.got_close, 10000));
+    assert_int_equal(sc.close_status, WAMP_ETIMEOUT);
+    assert_true(wamp_loop_now(loop) - t0 >= 250); /* not before the pong timeout */
+    assert_int_equal(sc.accepted, 1);
+    /* it did get the 101 and at least one PING frame (0x89, unmasked, 8-byte payload) */
+    assert_true(mc.rx_len > 12 && memcmp(mc.rx, "HTTP/1.1 101", 12) == 0);
+    bool saw_ping = false;
+    for (size_t i = 0; i + 6 <= mc.rx_len; i++)
+        if (!memcmp(mc.rx + i, "\r\n\r\n", 4)) {
+            saw_ping = mc.rx[i + 4] == 0x89 && mc.rx[i + 5] == 8;
+            break;
+        }
+    assert_true(saw_ping);
+    assert_true(run_until(loop, &mc.got_close, 5000)); /* and the connection was closed */
+    free(mc.rx);
+    wamp_listener_free(sc.l);
+
+    /* a peer that stops reading while 32 MiB are queued for it */
+    tsrv sf = {0};
+    assert_int_equal(wamp_listener_new(loop, &lo, ts_accept_flood, &sf, &sf.l), WAMP_OK);
+    client_ctx sc2 = {0};
+    assert_int_equal(wamp_stream_connect_tcp(loop, "127.0.0.1", wamp_listener_port(sf.l), NULL,
+                                             cli_connected, &sc2, NULL),
+                     0);
+    assert_true(run_until(loop, &sc2.done, 5000));
+    assert_int_equal(wamp_stream_write(sc2.s, ws_upgrade, sizeof ws_upgrade - 1), WAMP_OK);
+    wamp_stream_read_stop(sc2.s); /* never reads again */
+    t0 = wamp_loop_now(loop);
+    assert_true(run_until(loop, &sf.got_close, 20000));
+    assert_int_equal(sf.close_status, WAMP_ETIMEOUT);
+    assert_true(wamp_loop_now(loop) - t0 >= 250);
+    assert_int_equal(sf.accepted, 1);
+    wamp_stream_free(sc2.s);
+    free(sc2.rx);
+    wamp_listener_free(sf.l);
+    loop_done(loop);
+}
+
 static void test_transport_handshake_timeouts(void **state)
 {
     wamp_loop *loop;
@@ -1464,6 +1541,7 @@ int main(void)
         cmocka_unit_test(test_transport_wss),
         cmocka_unit_test(test_transport_rss),
         cmocka_unit_test(test_transport_ping_timeout),
+        cmocka_unit_test(test_transport_ws_pong_timeout),
         cmocka_unit_test(test_transport_handshake_timeouts),
         cmocka_unit_test(test_transport_free_in_callback),
         cmocka_unit_test(test_hooks_drive_framer),
