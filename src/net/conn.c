@@ -34,6 +34,7 @@ struct wamp_transport {
     uint32_t handshake_timeout_ms, close_timeout_ms, ping_interval_ms, ping_timeout_ms;
     size_t write_limit;
     uint64_t ping_sent_at; /* loop time of the last PING (or of the open) */
+    bool ping_grace;       /* the pong deadline passed; one more turn of I/O before failing */
     uint64_t ping_seq;
     uint64_t ping_bytes_in;   /* framer bytes_in when the ping went out */
     uint64_t ping_bytes_sent; /* stream bytes_sent then */
@@ -220,6 +221,11 @@ void wamp_transport_get_details(wamp_transport *t, wamp_transport_details *d)
 
 /* ---------------------------------------------------------------- timers: handshake, ping */
 
+static uint32_t ping_tick(const wamp_transport *t)
+{
+    return t->ping_timeout_ms < t->ping_interval_ms ? t->ping_timeout_ms : t->ping_interval_ms;
+}
+
 static void on_t_timer(wamp_timer *tm, void *user)
 {
     wamp_transport *t = user;
@@ -246,6 +252,15 @@ static void on_t_timer(wamp_timer *tm, void *user)
             t->ping_bytes_in = fs.bytes_in;
             t->ping_bytes_sent = ss.bytes_sent;
             t->ping_sent_at = now;
+            t->ping_grace = false;
+            return;
+        }
+        if (!t->ping_grace) {
+            /* After a stall of our own process (a loaded machine), timers run before the
+             * socket is read: give the loop one turn of I/O to deliver a PONG that is already
+             * waiting in the socket, then decide. */
+            t->ping_grace = true;
+            wamp_timer_start(t->timer, 1, ping_tick(t));
             return;
         }
         t->err = WAMP_ETIMEOUT;
@@ -269,6 +284,7 @@ static void on_t_timer(wamp_timer *tm, void *user)
         t->ping_bytes_sent = ss.bytes_sent;
     }
     t->ping_sent_at = now;
+    t->ping_grace = false;
     t_release(t);
 }
 
@@ -302,10 +318,8 @@ static void f_open(wamp_framer *f, void *user)
     wamp_timer_stop(t->timer);
     capture_info(t);
     if (t->ping_interval_ms) {
-        uint32_t tick =
-            t->ping_timeout_ms < t->ping_interval_ms ? t->ping_timeout_ms : t->ping_interval_ms;
         t->ping_sent_at = wamp_loop_now(t->loop);
-        wamp_timer_start(t->timer, tick, tick);
+        wamp_timer_start(t->timer, ping_tick(t), ping_tick(t));
     }
     if (t->is_server) {
         wamp_listener *l = t->l;
