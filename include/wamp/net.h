@@ -463,6 +463,24 @@ WAMP_API int wamp_transport_close(wamp_transport *t, int code, const char *reaso
 /* Drops the transport at once: no callback runs again. NULL is a no-op. */
 WAMP_API void wamp_transport_free(wamp_transport *t);
 
+/*
+ * Read-side flow control. wamp_transport_read_stop() stops delivering on_message (legal inside
+ * on_message): the stream stops reading, so unread bytes stay in the kernel and TCP pushes back
+ * on the peer (its sends eventually fail with WAMP_ELIMIT or wait for on_drain). Input buffered
+ * meanwhile is bounded: the messages that had already completed in the read during which
+ * reading stopped are held (at most one read buffer of 256 KiB plus one message of at most
+ * max_message_size; see wamp_transport_held_input()), and a partly received message waits in
+ * the framer (bounded by max_message_size). While reading is stopped the pong timeout does
+ * not run (a PONG could not be read). wamp_transport_read_start() resumes: held messages are
+ * delivered first, from a later loop turn (never inside the call), then reading restarts.
+ * Held messages are dropped if the transport closes first. read_start returns WAMP_OK,
+ * WAMP_EINVAL (NULL) or WAMP_ENOMEM.
+ */
+WAMP_API void wamp_transport_read_stop(wamp_transport *t);
+WAMP_API int wamp_transport_read_start(wamp_transport *t);
+/* Bytes of messages held while reading is stopped (not yet delivered). */
+WAMP_API size_t wamp_transport_held_input(const wamp_transport *t);
+
 /* Negotiated serializer, batching and framing. */
 WAMP_API wamp_serializer_id wamp_transport_serializer(const wamp_transport *t);
 WAMP_API bool wamp_transport_batched(const wamp_transport *t);

@@ -39,6 +39,12 @@ struct wamp_transport {
     uint64_t ping_bytes_in;   /* framer bytes_in when the ping went out */
     uint64_t ping_bytes_sent; /* stream bytes_sent then */
     wamp_timer *timer;
+    /* application flow control (wamp_transport_read_stop): messages that completed in the
+     * read during which the application paused wait here, in order */
+    bool user_paused;
+    struct held_msg *held_head, *held_tail;
+    size_t held_bytes;
+    wamp_timer *resume_timer;
     wamp_transport_connect_cb ccb;
     void *cuser;
     wamp_transport_callbacks cbs;
@@ -76,10 +82,29 @@ struct wamp_listener {
     wamp_listener_stats st;
 };
 
+typedef struct held_msg {
+    struct held_msg *next;
+    size_t len;
+    uint8_t data[];
+} held_msg;
+
 static void t_finish(wamp_transport *t, int status);
+
+static void drop_held(wamp_transport *t)
+{
+    while (t->held_head) {
+        held_msg *m = t->held_head;
+        t->held_head = m->next;
+        free(m);
+    }
+    t->held_tail = NULL;
+    t->held_bytes = 0;
+}
 
 static void t_destroy(wamp_transport *t)
 {
+    drop_held(t);
+    wamp_timer_free(t->resume_timer);
     wamp_framer_free(t->f);
     wamp_timer_free(t->timer);
     wamp_arena_free(t->arena);
@@ -238,6 +263,11 @@ static void on_t_timer(wamp_timer *tm, void *user)
     /* The timer ticks every min(interval, timeout): at most one PING is outstanding; a new one
      * goes out `interval` after the previous, and an outstanding one fails after `timeout`. */
     uint64_t now = wamp_loop_now(t->loop);
+    if (t->user_paused) {
+        /* we do not read while the application holds reading: a PONG could not arrive */
+        t->ping_sent_at = now;
+        return;
+    }
     if (wamp_framer_pings_outstanding(t->f) > 0) {
         if (now - t->ping_sent_at < t->ping_timeout_ms) return;
         wamp_framer_stats fs;
@@ -337,8 +367,27 @@ static void f_open(wamp_framer *f, void *user)
 static void f_message(wamp_framer *f, void *user, const uint8_t *data, size_t len, bool binary)
 {
     wamp_transport *t = user;
-    if (!t->freed && (t->state == T_OPEN || t->state == T_CLOSING) && t->cbs.on_message)
-        t->cbs.on_message(t, data, len, t->user);
+    if (t->freed || (t->state != T_OPEN && t->state != T_CLOSING)) return;
+    if (t->user_paused || t->held_head) {
+        /* paused inside this read: keep the rest of the read's messages, in order */
+        held_msg *m = malloc(sizeof *m + (len ? len : 1));
+        if (!m) {
+            t->err = WAMP_ENOMEM;
+            t_finish(t, WAMP_ENOMEM);
+            return;
+        }
+        m->next = NULL;
+        m->len = len;
+        if (len) memcpy(m->data, data, len);
+        if (t->held_tail)
+            t->held_tail->next = m;
+        else
+            t->held_head = m;
+        t->held_tail = m;
+        t->held_bytes += len;
+        return;
+    }
+    if (t->cbs.on_message) t->cbs.on_message(t, data, len, t->user);
 }
 
 static void f_error(wamp_framer *f, void *user, int err, const char *detail)
@@ -589,6 +638,51 @@ int wamp_transport_close(wamp_transport *t, int code, const char *reason)
     if (t->state == T_CLOSING) wamp_timer_start(t->timer, t->close_timeout_ms, 0);
     t_release(t);
     return WAMP_OK;
+}
+
+static void on_resume(wamp_timer *tm, void *user)
+{
+    wamp_transport *t = user;
+    t->busy++;
+    while (t->held_head && !t->user_paused && !t->freed &&
+           (t->state == T_OPEN || t->state == T_CLOSING)) {
+        held_msg *m = t->held_head;
+        t->held_head = m->next;
+        if (!t->held_head) t->held_tail = NULL;
+        t->held_bytes -= m->len;
+        if (t->cbs.on_message) t->cbs.on_message(t, m->data, m->len, t->user);
+        free(m);
+    }
+    if (!t->held_head && !t->user_paused && t->s) wamp_stream_read_start(t->s);
+    t->busy--;
+    t_release(t);
+}
+
+void wamp_transport_read_stop(wamp_transport *t)
+{
+    if (!t || t->user_paused) return;
+    t->user_paused = true;
+    if (t->s) wamp_stream_read_stop(t->s);
+}
+
+int wamp_transport_read_start(wamp_transport *t)
+{
+    if (!t) return WAMP_EINVAL;
+    if (!t->user_paused) return WAMP_OK;
+    t->user_paused = false;
+    if (!t->held_head) {
+        if (t->s) wamp_stream_read_start(t->s);
+        return WAMP_OK;
+    }
+    /* held messages go first, from the loop (never from inside this call) */
+    if (!t->resume_timer && wamp_timer_new(t->loop, on_resume, t, &t->resume_timer) != 0)
+        return WAMP_ENOMEM;
+    return wamp_timer_start(t->resume_timer, 0, 0);
+}
+
+size_t wamp_transport_held_input(const wamp_transport *t)
+{
+    return t ? t->held_bytes : 0;
 }
 
 wamp_serializer_id wamp_transport_serializer(const wamp_transport *t)

@@ -1334,6 +1334,115 @@ static void test_transport_ws_pong_timeout(void **state)
     loop_done(loop);
 }
 
+/* ---- read-side flow control */
+
+enum { FC_N = 400, FC_SIZE = 100 * 1024 };
+
+typedef struct fc_srv {
+    wamp_listener *l;
+    wamp_transport *t;
+    unsigned msgs;
+    bool order_ok, all;
+    unsigned pause_after;
+} fc_srv;
+
+static void fc_msg(wamp_transport *t, const uint8_t *data, size_t len, void *user)
+{
+    fc_srv *c = user;
+    uint32_t seq =
+        len >= 4
+            ? ((uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3])
+            : UINT32_MAX;
+    if (len != FC_SIZE || seq != c->msgs || data[len - 1] != (uint8_t)seq) c->order_ok = false;
+    c->msgs++;
+    if (c->msgs == c->pause_after) wamp_transport_read_stop(t);
+    if (c->msgs == FC_N) c->all = true;
+}
+
+static void fc_accept(wamp_listener *l, wamp_transport *t, void *user)
+{
+    fc_srv *c = user;
+    static const wamp_transport_callbacks cbs = {fc_msg, NULL, NULL};
+    c->t = t;
+    wamp_transport_set_callbacks(t, &cbs, c);
+}
+
+typedef struct quiet {
+    wamp_stream *s;
+    uint64_t last;
+    unsigned still;
+    bool done;
+} quiet;
+
+/* Every 5 ms: has the client's output stopped moving for 40 ticks in a row? */
+static void quiet_tick(wamp_timer *tm, void *user)
+{
+    quiet *q = user;
+    wamp_stream_stats st;
+    wamp_stream_get_stats(q->s, &st);
+    q->still = st.bytes_sent == q->last ? q->still + 1 : 0;
+    q->last = st.bytes_sent;
+    if (q->still >= 40) q->done = true;
+}
+
+/* An application that stops reading: no message is delivered, held input stays within the
+ * documented bound, the peer is pushed back (its output stops draining); reading again
+ * delivers everything in order. */
+static void test_transport_read_backpressure(void **state)
+{
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    fc_srv sc = {.order_ok = true, .pause_after = 1};
+    wamp_listener_options lo = {0};
+    lo.transport.ping_interval_ms = 20; /* pings must not drop a paused transport */
+    lo.transport.ping_timeout_ms = 40;
+    assert_int_equal(wamp_listener_new(loop, &lo, fc_accept, &sc, &sc.l), WAMP_OK);
+    char url[64];
+    snprintf(url, sizeof url, "rs://127.0.0.1:%u", wamp_listener_port(sc.l));
+    tcli cc = {0};
+    assert_int_equal(wamp_transport_connect(loop, url, NULL, tc_connected, &cc, NULL), 0);
+    assert_true(run_until(loop, &cc.done, 15000));
+    assert_int_equal(cc.status, WAMP_OK);
+    uint8_t *m = malloc(FC_SIZE);
+    assert_non_null(m);
+    for (uint32_t i = 0; i < FC_N; i++) {
+        memset(m, (int)(i * 7), FC_SIZE);
+        m[0] = (uint8_t)(i >> 24), m[1] = (uint8_t)(i >> 16), m[2] = (uint8_t)(i >> 8);
+        m[3] = (uint8_t)i;
+        m[FC_SIZE - 1] = (uint8_t)i;
+        assert_int_equal(wamp_transport_send(cc.t, m, FC_SIZE), WAMP_OK);
+    }
+    free(m);
+    /* wait until the client's output no longer drains (or 15 s) */
+    quiet q = {.s = wamp_transport_stream(cc.t)};
+    wamp_timer *qt;
+    assert_int_equal(wamp_timer_new(loop, quiet_tick, &q, &qt), WAMP_OK);
+    wamp_timer_start(qt, 5, 5);
+    assert_true(run_until(loop, &q.done, 15000));
+    wamp_timer_free(qt);
+    assert_int_equal(sc.msgs, 1); /* nothing delivered while paused */
+    assert_non_null(sc.t);        /* and the pings did not drop it */
+    size_t held = wamp_transport_held_input(sc.t);
+    assert_true(held <= 256 * 1024 + FC_SIZE); /* one read buffer + one message */
+    assert_true(held % FC_SIZE == 0);
+    wamp_stream_stats cs;
+    wamp_stream_get_stats(wamp_transport_stream(cc.t), &cs);
+    assert_true(cs.write_queued > 0); /* the peer was pushed back: 39 MiB did not fit */
+    wamp_stream_stats ss;
+    wamp_stream_get_stats(wamp_transport_stream(sc.t), &ss);
+    assert_true(ss.read_paused);
+    /* read again: everything arrives, in order */
+    assert_int_equal(wamp_transport_read_start(sc.t), WAMP_OK);
+    assert_int_equal(sc.msgs, 1); /* held messages come from the loop, not from the call */
+    assert_true(run_until(loop, &sc.all, 30000));
+    assert_true(sc.order_ok);
+    assert_int_equal(wamp_transport_held_input(sc.t), 0);
+    wamp_transport_free(cc.t);
+    wamp_transport_free(sc.t);
+    wamp_listener_free(sc.l);
+    loop_done(loop);
+}
+
 static void test_transport_handshake_timeouts(void **state)
 {
     wamp_loop *loop;
@@ -1566,6 +1675,7 @@ int main(void)
         cmocka_unit_test(test_transport_rss),
         cmocka_unit_test(test_transport_ping_timeout),
         cmocka_unit_test(test_transport_ws_pong_timeout),
+        cmocka_unit_test(test_transport_read_backpressure),
         cmocka_unit_test(test_transport_handshake_timeouts),
         cmocka_unit_test(test_transport_free_in_callback),
         cmocka_unit_test(test_hooks_drive_framer),
