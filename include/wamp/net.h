@@ -509,6 +509,12 @@ typedef struct wamp_listener_options {
     const char *unix_path; /* listen on a Unix socket instead of TCP */
     bool no_websocket;
     bool no_rawsocket;
+    /* At most this many OPEN transports from this listener at a time (0 = no limit). A client
+     * beyond it is refused in the framing handshake: RawSocket with handshake error 4
+     * (WAMP_RAWSOCKET_ERR_MAX_CONNECTIONS, "maximum connection count reached"), WebSocket
+     * with HTTP 503; counted in wamp_listener_stats.refused_max_connections. Transports the
+     * application still holds count until they close, also after wamp_listener_free(). */
+    size_t max_connections;
     wamp_transport_options transport; /* transport.stream.tls: serve TLS */
 } wamp_listener_options;
 
@@ -530,6 +536,7 @@ typedef struct wamp_listener_stats {
     uint64_t websocket;   /* delivered transports by framing */
     uint64_t rawsocket;
     uint64_t failed; /* framing handshake failed, timed out or refused */
+    uint64_t refused_max_connections; /* refused at max_connections (also counted in failed) */
 } wamp_listener_stats;
 WAMP_API void wamp_listener_get_stats(const wamp_listener *l, wamp_listener_stats *out);
 /* Stops listening and frees the listener; connections still in their handshake are dropped,

@@ -21,6 +21,12 @@
 
 enum { T_CONNECTING, T_HANDSHAKE, T_OPEN, T_CLOSING, T_CLOSED };
 
+/* Open transports of a listener, shared with them (they may outlive the listener). */
+typedef struct conn_count {
+    int refs;
+    size_t live;
+} conn_count;
+
 struct wamp_transport {
     wamp_loop *loop;
     wamp_stream *s;
@@ -45,6 +51,7 @@ struct wamp_transport {
     struct held_msg *held_head, *held_tail;
     size_t held_bytes;
     wamp_timer *resume_timer;
+    conn_count *counted; /* server: counted among its listener's open transports */
     wamp_transport_connect_cb ccb;
     void *cuser;
     wamp_transport_callbacks cbs;
@@ -80,7 +87,13 @@ struct wamp_listener {
     void *user;
     wamp_transport *pending;
     wamp_listener_stats st;
+    conn_count *count;
 };
+
+static void count_unref(conn_count *c)
+{
+    if (c && --c->refs == 0) free(c);
+}
 
 typedef struct held_msg {
     struct held_msg *next;
@@ -354,6 +367,9 @@ static void f_open(wamp_framer *f, void *user)
     if (t->is_server) {
         wamp_listener *l = t->l;
         l_unlink(t);
+        t->counted = l->count;
+        l->count->refs++;
+        l->count->live++;
         if (wamp_framer_framing(f) == WAMP_FRAMING_RAWSOCKET)
             l->st.rawsocket++;
         else
@@ -415,7 +431,18 @@ static void f_close(wamp_framer *f, void *user, int code, const char *reason, si
     if (t->s) wamp_stream_close(t->s);
 }
 
+/* Server: the listener's connection limit. */
+static int f_handshake(wamp_framer *f, void *user, const wamp_handshake_info *info)
+{
+    wamp_transport *t = user;
+    wamp_listener *l = t->l;
+    if (!l || !l->opts.max_connections || l->count->live < l->opts.max_connections) return 0;
+    l->st.refused_max_connections++;
+    return info->framing == WAMP_FRAMING_RAWSOCKET ? WAMP_RAWSOCKET_ERR_MAX_CONNECTIONS : 503;
+}
+
 static const wamp_framer_cbs framer_cbs = {
+    .on_handshake = f_handshake,
     .on_write = f_write,
     .on_open = f_open,
     .on_message = f_message,
@@ -483,6 +510,11 @@ static void t_finish(wamp_transport *t, int status)
 {
     if (t->state == T_CLOSED) return;
     t->state = T_CLOSED;
+    if (t->counted) {
+        t->counted->live--;
+        count_unref(t->counted);
+        t->counted = NULL;
+    }
     if (t->timer) wamp_timer_stop(t->timer);
     if (t->s) {
         wamp_stream_free(t->s);
@@ -815,6 +847,12 @@ int wamp_listener_new(wamp_loop *loop, const wamp_listener_options *opts,
     l->opts = *opts;
     l->cb = cb;
     l->user = user;
+    l->count = calloc(1, sizeof *l->count);
+    if (!l->count) {
+        free(l);
+        return WAMP_ENOMEM;
+    }
+    l->count->refs = 1;
     int r = copy_ws_options(l);
     if (r == 0) {
         /* validate the framer options once, up front */
@@ -838,6 +876,7 @@ int wamp_listener_new(wamp_loop *loop, const wamp_listener_options *opts,
     l->opts.transport.stream.tls = NULL;
     if (r != 0) {
         free_proto_copy(&l->pc);
+        count_unref(l->count);
         free(l);
         return r;
     }
@@ -865,5 +904,6 @@ void wamp_listener_free(wamp_listener *l)
     }
     wamp_stream_server_free(l->srv);
     free_proto_copy(&l->pc);
+    count_unref(l->count);
     free(l);
 }

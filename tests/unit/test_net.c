@@ -1443,6 +1443,79 @@ static void test_transport_read_backpressure(void **state)
     loop_done(loop);
 }
 
+/* Connects a scripted peer, sends hello, waits until it has at least want bytes back. */
+static void scripted(wamp_loop *loop, uint16_t port, const void *hello, size_t n, size_t want,
+                     client_ctx *c)
+{
+    memset(c, 0, sizeof *c);
+    assert_int_equal(wamp_stream_connect_tcp(loop, "127.0.0.1", port, NULL, cli_connected, c, NULL),
+                     0);
+    assert_true(run_until(loop, &c->done, 15000));
+    assert_int_equal(c->status, WAMP_OK);
+    c->want = want;
+    assert_int_equal(wamp_stream_write(c->s, hello, n), WAMP_OK);
+    assert_true(run_until(loop, &c->done_rx, 15000));
+}
+
+/* max_connections: beyond it RawSocket answers handshake error 4, WebSocket HTTP 503; our own
+ * clients see a failed handshake; once a connection closes, a new one is accepted again. */
+static void test_listener_max_connections(void **state)
+{
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    tsrv sc = {0};
+    wamp_listener_options lo = {.max_connections = 1};
+    assert_int_equal(wamp_listener_new(loop, &lo, ts_accept, &sc, &sc.l), WAMP_OK);
+    uint16_t port = wamp_listener_port(sc.l);
+    char rs_url[64], ws_url[64];
+    snprintf(rs_url, sizeof rs_url, "rs://127.0.0.1:%u", port);
+    snprintf(ws_url, sizeof ws_url, "ws://127.0.0.1:%u/", port);
+    tcli a = {0};
+    assert_int_equal(wamp_transport_connect(loop, rs_url, NULL, tc_connected, &a, NULL), 0);
+    assert_true(run_until(loop, &a.done, 15000));
+    assert_int_equal(a.status, WAMP_OK);
+    /* scripted RawSocket peer: JSON, 16 MiB; the answer is exactly 7F 40 00 00 (error 4) */
+    static const uint8_t rs_hello[4] = {0x7F, 0xF1, 0, 0};
+    client_ctx r;
+    scripted(loop, port, rs_hello, 4, 4, &r);
+    static const uint8_t rs_err4[4] = {0x7F, 0x40, 0, 0};
+    assert_int_equal(r.rx_len, 4);
+    assert_memory_equal(r.rx, rs_err4, 4);
+    assert_true(run_until(loop, &r.got_close, 15000)); /* and the server closed */
+    free(r.rx);
+    /* scripted WebSocket peer: HTTP 503 */
+    client_ctx w;
+    scripted(loop, port, ws_upgrade, sizeof ws_upgrade - 1, 12, &w);
+    assert_memory_equal(w.rx, "HTTP/1.1 503", 12);
+    assert_true(run_until(loop, &w.got_close, 15000));
+    free(w.rx);
+    /* our own clients */
+    tcli b = {0}, c = {0};
+    assert_int_equal(wamp_transport_connect(loop, rs_url, NULL, tc_connected, &b, NULL), 0);
+    assert_int_equal(wamp_transport_connect(loop, ws_url, NULL, tc_connected, &c, NULL), 0);
+    assert_true(run_until(loop, &b.done, 15000));
+    assert_true(run_until(loop, &c.done, 15000));
+    assert_int_equal(b.status, WAMP_EHANDSHAKE);
+    assert_int_equal(c.status, WAMP_EHANDSHAKE);
+    wamp_listener_stats ls;
+    wamp_listener_get_stats(sc.l, &ls);
+    assert_int_equal(ls.refused_max_connections, 4);
+    assert_int_equal(sc.accepted, 1);
+    /* the first one goes away: room again */
+    wamp_transport_close(a.t, 1000, NULL);
+    assert_true(run_until(loop, &sc.got_close, 15000));
+    tcli d = {0};
+    assert_int_equal(wamp_transport_connect(loop, ws_url, NULL, tc_connected, &d, NULL), 0);
+    assert_true(run_until(loop, &d.done, 15000));
+    assert_int_equal(d.status, WAMP_OK);
+    assert_int_equal(sc.accepted, 2);
+    wamp_transport_free(d.t);
+    wamp_transport_free(sc.t);
+    if (a.t) wamp_transport_free(a.t);
+    wamp_listener_free(sc.l);
+    loop_done(loop);
+}
+
 static void test_transport_handshake_timeouts(void **state)
 {
     wamp_loop *loop;
@@ -1676,6 +1749,7 @@ int main(void)
         cmocka_unit_test(test_transport_ping_timeout),
         cmocka_unit_test(test_transport_ws_pong_timeout),
         cmocka_unit_test(test_transport_read_backpressure),
+        cmocka_unit_test(test_listener_max_connections),
         cmocka_unit_test(test_transport_handshake_timeouts),
         cmocka_unit_test(test_transport_free_in_callback),
         cmocka_unit_test(test_hooks_drive_framer),
