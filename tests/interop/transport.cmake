@@ -19,3 +19,11 @@ set_tests_properties(interop.transport.chromium PROPERTIES SKIP_RETURN_CODE 77)
 foreach(t self py_websockets autobahn_ws autobahn_rawsocket tls chromium)
   set_tests_properties(interop.transport.${t} PROPERTIES LABELS interop TIMEOUT 300)
 endforeach()
+
+# examples/rawsocket_poll.c (poll() loop, no libuv) against wampd.
+if(WAMP_BUILD_EXAMPLES AND TARGET wampd)
+  add_test(NAME interop.transport.example_poll
+    COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/transport/example_poll.py
+            $<TARGET_FILE:example_rawsocket_poll> $<TARGET_FILE:wampd>)
+  set_tests_properties(interop.transport.example_poll PROPERTIES LABELS interop TIMEOUT 120)
+endif()
