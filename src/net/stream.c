@@ -46,6 +46,19 @@ struct wamp_stream {
     wamp_loop *loop;
     wamp_stream *next_dirty;
     bool dirty;
+    /* hot on the per-message write path: kept together, ahead of the libuv handles */
+    int refs;
+    int state;
+    bool reading, bp_paused, user_paused;
+    bool freed; /* user called wamp_stream_free(): no more callbacks */
+    chunk *q_head, *q_tail;
+    size_t q_bytes;
+    size_t inflight;
+    uint64_t handed; /* bytes given to uv_write (after TLS) */
+    wamp_stream_options opts;
+    wamp_stream_stats st;
+    wamp_stream_callbacks cbs;
+    void *user;
     union {
         uv_handle_t h;
         uv_stream_t s;
@@ -62,35 +75,22 @@ struct wamp_stream {
     char *host;
     char *path;
 
-    int refs;
-    int state;
     wamp_stream_kind kind;
     bool is_server;
     bool opened; /* reached ST_OPEN (on_close owed) */
-    bool freed;  /* user called wamp_stream_free(): no more callbacks */
-    bool reading, bp_paused, user_paused;
     bool tls_shutdown_sent, shutdown_sent;
     int close_status;
 
-    wamp_stream_options opts;
     wamp__tls_ctx *tls;
     SSL *ssl;
     BIO *rbio, *wbio;
 
-    chunk *q_head, *q_tail;
-    size_t q_bytes;
-    size_t inflight;
-    uint64_t handed; /* bytes given to uv_write (after TLS) */
-
     wamp_stream_connect_cb connect_cb;
     void *connect_user;
-    wamp_stream_callbacks cbs;
-    void *user;
 
     wamp_stream_server *srv; /* set while an accepted stream is still in its TLS handshake */
     wamp_stream *hs_prev, *hs_next;
 
-    wamp_stream_stats st;
     char local[ADDR_MAX], peer[ADDR_MAX];
     /* TLS details, filled when the handshake completes */
     char *server_name;

@@ -36,38 +36,39 @@ static const char *const default_protocols[] = {
 
 typedef struct ws_framer {
     wamp_framer base;
+    /* frames: the per-message fields first, together */
+    bool msg_open, msg_binary, msg_compressed;
+    /* data frame whose payload is still arriving (streamed into msg, never buffered whole) */
+    bool in_payload, pay_masked, pay_fin;
+    bool close_sent;
+    unsigned key_avail;
+    size_t max_msg, fragment_size;
+    wamp__pmd *pmd;
+    wamp_random_cb random;
+    void *random_user;
+    wamp__tbuf in;  /* partial frame */
+    wamp__tbuf msg; /* message being reassembled (decompressed) */
+    wamp__utf8 utf8;
+    uint64_t pay_left, pay_off;
+    uint8_t pay_key[4];
+    wamp__tbuf scratch; /* unmasked compressed payload */
+    wamp__tbuf zout;    /* compressed outgoing message */
+    wamp__tbuf wbuf;    /* masked outgoing frame (client, without on_write_buffer) */
+    wamp_deflate_options deflate;
     /* options (owned copies) */
     char **protocols;
     size_t nprotocols;
     char *host, *resource, *origin;
     wamp__tbuf extra; /* "Name: value\r\n" lines: options + wamp_framer_add_header() */
-    size_t max_msg, max_head, max_headers, fragment_size;
-    wamp_deflate_options deflate;
-    wamp_random_cb random;
-    void *random_user;
+    size_t max_head, max_headers;
     /* opening handshake */
     wamp__tbuf head;
     size_t head_scan;
     wamp__http http_in, http_out;
     bool have_in, have_out;
-    char accept[29]; /* client: expected Sec-WebSocket-Accept */
-    char ext[256];   /* agreed extensions */
-    /* frames */
-    wamp__tbuf in;      /* partial frame */
-    wamp__tbuf msg;     /* message being reassembled (decompressed) */
-    wamp__tbuf scratch; /* unmasked compressed payload */
-    wamp__tbuf zout;    /* compressed outgoing message */
-    wamp__tbuf wbuf;    /* masked outgoing frame (client) */
-    bool msg_open, msg_binary, msg_compressed;
-    /* data frame whose payload is still arriving (streamed into msg, never buffered whole) */
-    bool in_payload, pay_masked, pay_fin;
-    uint64_t pay_left, pay_off;
-    uint8_t pay_key[4];
-    wamp__utf8 utf8;
-    wamp__pmd *pmd;
-    bool close_sent;
+    char accept[29];        /* client: expected Sec-WebSocket-Accept */
+    char ext[256];          /* agreed extensions */
     uint8_t key_pool[1024]; /* masking keys (client) */
-    unsigned key_avail;
 } ws_framer;
 
 /* ---------------------------------------------------------------- helpers */
@@ -147,6 +148,27 @@ static uint8_t mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8
 }
 
 static const uint8_t no_mask[4];
+
+/* True when no byte has its high bit set (ASCII is valid UTF-8): the common JSON case. */
+static bool ascii_only(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        uint64_t w[2];
+        memcpy(w, p + i, 16);
+        acc |= w[0] | w[1];
+    }
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    uint8_t tail = 0;
+    for (; i < n; i++)
+        tail |= p[i];
+    return !((acc & 0x8080808080808080ull) | (tail & 0x80));
+}
 
 /* A fresh masking key. Keys come from a pool refilled from the CSPRNG 256 keys at a time (one
  * randombytes call per frame was a syscall per frame); a user random callback is asked per key. */
@@ -710,12 +732,28 @@ static int ws_frames(ws_framer *ws, const uint8_t *p, size_t n, size_t *used)
         }
         if (fin && op != OP_CONT && !rsv1 && !key && avail - hl >= len) {
             /* zero-copy: a whole unmasked message (text validated in place) */
-            if (!ws->msg_binary &&
+            if (!ws->msg_binary && !ascii_only(pl, (size_t)len) &&
                 (!wamp__utf8_feed(&ws->utf8, pl, (size_t)len) || !wamp__utf8_complete(&ws->utf8)))
                 return ws_fail(ws, WAMP_EUTF8, 1007, "invalid UTF-8 in text message");
             off += hl + (size_t)len;
             ws->msg_open = false;
             ws_deliver(ws, pl, (size_t)len);
+            continue;
+        }
+        if (fin && op != OP_CONT && !rsv1 && key && avail - hl >= len && len <= ws->max_msg) {
+            /* a whole masked message (every client frame): unmask straight into msg */
+            off += hl + (size_t)len;
+            ws->msg.len = 0;
+            if (wamp__tbuf_reserve(&ws->msg, (size_t)len))
+                return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
+            uint8_t any = mask_copy(ws->msg.data, pl, (size_t)len, key);
+            if (!ws->msg_binary && (any & 0x80) &&
+                (!wamp__utf8_feed(&ws->utf8, ws->msg.data, (size_t)len) ||
+                 !wamp__utf8_complete(&ws->utf8)))
+                return ws_fail(ws, WAMP_EUTF8, 1007, "invalid UTF-8 in text message");
+            ws->msg_open = false;
+            ws_deliver(ws, ws->msg.data, (size_t)len);
+            if (ws->msg.cap > 1u << 20) wamp__tbuf_free(&ws->msg); /* don't keep a huge buffer */
             continue;
         }
         off += hl;
