@@ -586,15 +586,18 @@ static int ws_data_payload(ws_framer *ws, const uint8_t *pl, size_t len, const u
     } else {
         if (len > ws->max_msg - ws->msg.len)
             return ws_fail(ws, WAMP_ETOOBIG, 1009, "message too big");
-        if (wamp__tbuf_reserve(&ws->msg, len))
-            return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
-        /* unmask (or copy) and learn in the same pass whether the bytes are ASCII */
-        uint8_t any = mask_copy(ws->msg.data + ws->msg.len, pl, len, key ? key : no_mask);
-        ws->msg.len += len;
-        if (!(any & 0x80) && ws->utf8.need == 0) before = ws->msg.len; /* ASCII: valid */
+        if (len) {
+            if (wamp__tbuf_reserve(&ws->msg, len))
+                return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
+            /* unmask (or copy) and learn in the same pass whether the bytes are ASCII */
+            uint8_t any = mask_copy(ws->msg.data + ws->msg.len, pl, len, key ? key : no_mask);
+            ws->msg.len += len;
+            if (!(any & 0x80) && ws->utf8.need == 0) before = ws->msg.len; /* ASCII: valid */
+        }
     }
     if (!ws->msg_binary) {
-        if (!wamp__utf8_feed(&ws->utf8, ws->msg.data + before, ws->msg.len - before) ||
+        if ((ws->msg.len > before &&
+             !wamp__utf8_feed(&ws->utf8, ws->msg.data + before, ws->msg.len - before)) ||
             (fin && !wamp__utf8_complete(&ws->utf8)))
             return ws_fail(ws, WAMP_EUTF8, 1007, "invalid UTF-8 in text message");
     }
@@ -877,7 +880,8 @@ static int ws_send(wamp_framer *f, const uint8_t *data, size_t len)
     do {
         size_t chunk = n - off < frag ? n - off : frag;
         bool fin = off + chunk == n;
-        rc = ws_write_frame(ws, first ? op : OP_CONT, fin, first && rsv1, src + off, chunk);
+        rc = ws_write_frame(ws, first ? op : OP_CONT, fin, first && rsv1, src ? src + off : src,
+                            chunk);
         off += chunk;
         first = false;
     } while (rc == WAMP_OK && off < n);
