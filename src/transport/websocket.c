@@ -110,9 +110,9 @@ typedef uint64_t mask_vec __attribute__((vector_size(16)));
  */
 static uint8_t mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4])
 {
-    uint8_t kk[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
-    uint64_t k64;
-    memcpy(&k64, kk, 8);
+    uint32_t k32;
+    memcpy(&k32, key, 4); /* one load: byte stores then a wide load would stall forwarding */
+    uint64_t k64 = (uint64_t)k32 | (uint64_t)k32 << 32;
     uint64_t acc = 0;
     size_t i = 0;
 #if defined(__GNUC__) || defined(__clang__)
