@@ -535,7 +535,7 @@ typedef struct wamp_listener_stats {
     uint64_t connections; /* streams accepted (after TLS) */
     uint64_t websocket;   /* delivered transports by framing */
     uint64_t rawsocket;
-    uint64_t failed; /* framing handshake failed, timed out or refused */
+    uint64_t failed;                  /* framing handshake failed, timed out or refused */
     uint64_t refused_max_connections; /* refused at max_connections (also counted in failed) */
 } wamp_listener_stats;
 WAMP_API void wamp_listener_get_stats(const wamp_listener *l, wamp_listener_stats *out);
