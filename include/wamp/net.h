@@ -246,6 +246,14 @@ typedef struct wamp_iovec {
  */
 WAMP_API int wamp_stream_write(wamp_stream *s, const void *data, size_t len);
 WAMP_API int wamp_stream_writev(wamp_stream *s, const wamp_iovec *iov, size_t n);
+/*
+ * Reserves len bytes at the end of the write queue and sets *out to them; the caller fills
+ * them in place (no copy) before the current loop turn ends (they are flushed with the rest of
+ * the turn's writes, in order: later writes follow them). Counted like a write of len bytes
+ * (limits, backpressure, stats). Returns WAMP_OK, WAMP_EINVAL (len 0 or NULL out),
+ * WAMP_ELIMIT, WAMP_ECLOSED, WAMP_ENOMEM; *out is NULL on failure.
+ */
+WAMP_API int wamp_stream_write_buffer(wamp_stream *s, size_t len, uint8_t **out);
 
 /* Stops / restarts delivering on_read (application-level flow control). Counted separately
  * from the automatic backpressure pause: reading runs only when neither holds it. */
@@ -271,6 +279,8 @@ typedef struct wamp_stream_stats {
     uint64_t backpressure_pauses; /* times the queue crossed write_high_water (reading paused
                                    * then, if pause_read_on_backpressure applies) */
     bool read_paused;             /* reading currently paused (backpressure or read_stop) */
+    uint64_t bytes_sent;          /* bytes the kernel accepted (ciphertext for TLS); grows during
+                                   * a big write too, so it shows whether output drains */
 } wamp_stream_stats;
 WAMP_API void wamp_stream_get_stats(const wamp_stream *s, wamp_stream_stats *out);
 
@@ -404,7 +414,9 @@ typedef struct wamp_transport_callbacks {
  *   ping_interval_ms: send a WebSocket or RawSocket PING every interval while OPEN (0 = none);
  *   ping_timeout_ms: the PONG must arrive within this, else the transport is dropped with
  *     WAMP_ETIMEOUT [ping_interval_ms]. The wait is extended while bytes keep arriving or our
- *     own output is still draining (the PONG may be queued behind a big message).
+ *     own output is draining (the kernel accepts bytes: the PONG may be queued behind a big
+ *     message); output that is queued but does not move (a peer that stopped reading) does
+ *     not extend it, so such a peer is dropped after ping_timeout_ms too.
  *   close_timeout_ms: how long to wait for the peer's WebSocket Close [5000].
  */
 typedef struct wamp_transport_options {
@@ -451,6 +463,24 @@ WAMP_API int wamp_transport_close(wamp_transport *t, int code, const char *reaso
 /* Drops the transport at once: no callback runs again. NULL is a no-op. */
 WAMP_API void wamp_transport_free(wamp_transport *t);
 
+/*
+ * Read-side flow control. wamp_transport_read_stop() stops delivering on_message (legal inside
+ * on_message): the stream stops reading, so unread bytes stay in the kernel and TCP pushes back
+ * on the peer (its sends eventually fail with WAMP_ELIMIT or wait for on_drain). Input buffered
+ * meanwhile is bounded: the messages that had already completed in the read during which
+ * reading stopped are held (at most one read buffer of 256 KiB plus one message of at most
+ * max_message_size; see wamp_transport_held_input()), and a partly received message waits in
+ * the framer (bounded by max_message_size). While reading is stopped the pong timeout does
+ * not run (a PONG could not be read). wamp_transport_read_start() resumes: held messages are
+ * delivered first, from a later loop turn (never inside the call), then reading restarts.
+ * Held messages are dropped if the transport closes first. read_start returns WAMP_OK,
+ * WAMP_EINVAL (NULL) or WAMP_ENOMEM.
+ */
+WAMP_API void wamp_transport_read_stop(wamp_transport *t);
+WAMP_API int wamp_transport_read_start(wamp_transport *t);
+/* Bytes of messages held while reading is stopped (not yet delivered). */
+WAMP_API size_t wamp_transport_held_input(const wamp_transport *t);
+
 /* Negotiated serializer, batching and framing. */
 WAMP_API wamp_serializer_id wamp_transport_serializer(const wamp_transport *t);
 WAMP_API bool wamp_transport_batched(const wamp_transport *t);
@@ -479,6 +509,12 @@ typedef struct wamp_listener_options {
     const char *unix_path; /* listen on a Unix socket instead of TCP */
     bool no_websocket;
     bool no_rawsocket;
+    /* At most this many OPEN transports from this listener at a time (0 = no limit). A client
+     * beyond it is refused in the framing handshake: RawSocket with handshake error 4
+     * (WAMP_RAWSOCKET_ERR_MAX_CONNECTIONS, "maximum connection count reached"), WebSocket
+     * with HTTP 503; counted in wamp_listener_stats.refused_max_connections. Transports the
+     * application still holds count until they close, also after wamp_listener_free(). */
+    size_t max_connections;
     wamp_transport_options transport; /* transport.stream.tls: serve TLS */
 } wamp_listener_options;
 
@@ -499,7 +535,8 @@ typedef struct wamp_listener_stats {
     uint64_t connections; /* streams accepted (after TLS) */
     uint64_t websocket;   /* delivered transports by framing */
     uint64_t rawsocket;
-    uint64_t failed; /* framing handshake failed, timed out or refused */
+    uint64_t failed;                  /* framing handshake failed, timed out or refused */
+    uint64_t refused_max_connections; /* refused at max_connections (also counted in failed) */
 } wamp_listener_stats;
 WAMP_API void wamp_listener_get_stats(const wamp_listener *l, wamp_listener_stats *out);
 /* Stops listening and frees the listener; connections still in their handshake are dropped,

@@ -233,6 +233,15 @@ typedef struct wamp_framer_cbs {
      */
     void (*on_close)(wamp_framer *f, void *user, int code, const char *reason, size_t reason_len,
                      bool clean);
+    /*
+     * Optional, with on_write: returns writable space for the next len output bytes, at the
+     * current end of the output (in order with on_write), or NULL to decline (the framer then
+     * copies through on_write). The framer fills all len bytes before it returns to the caller
+     * of the framer function that asked; it lets a frame (header, masked payload) be built in
+     * place in the writer's queue, without an intermediate copy. It must not call back into
+     * the framer. The runtime implements it with wamp_stream_write_buffer().
+     */
+    uint8_t *(*on_write_buffer)(wamp_framer *f, void *user, size_t len);
 } wamp_framer_cbs;
 
 /* Default maximum size of one received message when an option says 0: 16 MiB. */

@@ -21,6 +21,12 @@
 
 enum { T_CONNECTING, T_HANDSHAKE, T_OPEN, T_CLOSING, T_CLOSED };
 
+/* Open transports of a listener, shared with them (they may outlive the listener). */
+typedef struct conn_count {
+    int refs;
+    size_t live;
+} conn_count;
+
 struct wamp_transport {
     wamp_loop *loop;
     wamp_stream *s;
@@ -34,9 +40,18 @@ struct wamp_transport {
     uint32_t handshake_timeout_ms, close_timeout_ms, ping_interval_ms, ping_timeout_ms;
     size_t write_limit;
     uint64_t ping_sent_at; /* loop time of the last PING (or of the open) */
+    bool ping_grace;       /* the pong deadline passed; one more turn of I/O before failing */
     uint64_t ping_seq;
-    uint64_t ping_bytes_in; /* framer bytes_in when the ping went out */
+    uint64_t ping_bytes_in;   /* framer bytes_in when the ping went out */
+    uint64_t ping_bytes_sent; /* stream bytes_sent then */
     wamp_timer *timer;
+    /* application flow control (wamp_transport_read_stop): messages that completed in the
+     * read during which the application paused wait here, in order */
+    bool user_paused;
+    struct held_msg *held_head, *held_tail;
+    size_t held_bytes;
+    wamp_timer *resume_timer;
+    conn_count *counted; /* server: counted among its listener's open transports */
     wamp_transport_connect_cb ccb;
     void *cuser;
     wamp_transport_callbacks cbs;
@@ -72,12 +87,37 @@ struct wamp_listener {
     void *user;
     wamp_transport *pending;
     wamp_listener_stats st;
+    conn_count *count;
 };
+
+static void count_unref(conn_count *c)
+{
+    if (c && --c->refs == 0) free(c);
+}
+
+typedef struct held_msg {
+    struct held_msg *next;
+    size_t len;
+    uint8_t data[];
+} held_msg;
 
 static void t_finish(wamp_transport *t, int status);
 
+static void drop_held(wamp_transport *t)
+{
+    while (t->held_head) {
+        held_msg *m = t->held_head;
+        t->held_head = m->next;
+        free(m);
+    }
+    t->held_tail = NULL;
+    t->held_bytes = 0;
+}
+
 static void t_destroy(wamp_transport *t)
 {
+    drop_held(t);
+    wamp_timer_free(t->resume_timer);
     wamp_framer_free(t->f);
     wamp_timer_free(t->timer);
     wamp_arena_free(t->arena);
@@ -219,6 +259,11 @@ void wamp_transport_get_details(wamp_transport *t, wamp_transport_details *d)
 
 /* ---------------------------------------------------------------- timers: handshake, ping */
 
+static uint32_t ping_tick(const wamp_transport *t)
+{
+    return t->ping_timeout_ms < t->ping_interval_ms ? t->ping_timeout_ms : t->ping_interval_ms;
+}
+
 static void on_t_timer(wamp_timer *tm, void *user)
 {
     wamp_transport *t = user;
@@ -231,17 +276,34 @@ static void on_t_timer(wamp_timer *tm, void *user)
     /* The timer ticks every min(interval, timeout): at most one PING is outstanding; a new one
      * goes out `interval` after the previous, and an outstanding one fails after `timeout`. */
     uint64_t now = wamp_loop_now(t->loop);
+    if (t->user_paused) {
+        /* we do not read while the application holds reading: a PONG could not arrive */
+        t->ping_sent_at = now;
+        return;
+    }
     if (wamp_framer_pings_outstanding(t->f) > 0) {
         if (now - t->ping_sent_at < t->ping_timeout_ms) return;
         wamp_framer_stats fs;
         wamp_framer_get_stats(t->f, &fs);
         wamp_stream_stats ss = {0};
         if (t->s) wamp_stream_get_stats(t->s, &ss);
-        /* The PONG may be stuck behind our own queued output, or behind a big message the
-         * peer is sending: traffic in or output still draining is not silence. */
-        if (fs.bytes_in != t->ping_bytes_in || ss.write_queued > 0) {
+        /* The PONG may be stuck behind a big message the peer is sending, or the PING behind
+         * our own big output: bytes arriving, or our output actually draining (the kernel
+         * accepting bytes), is not silence. Output merely queued is: a peer that stopped
+         * reading makes no progress and times out like a mute one. */
+        if (fs.bytes_in != t->ping_bytes_in || ss.bytes_sent != t->ping_bytes_sent) {
             t->ping_bytes_in = fs.bytes_in;
+            t->ping_bytes_sent = ss.bytes_sent;
             t->ping_sent_at = now;
+            t->ping_grace = false;
+            return;
+        }
+        if (!t->ping_grace) {
+            /* After a stall of our own process (a loaded machine), timers run before the
+             * socket is read: give the loop one turn of I/O to deliver a PONG that is already
+             * waiting in the socket, then decide. */
+            t->ping_grace = true;
+            wamp_timer_start(t->timer, 1, ping_tick(t));
             return;
         }
         t->err = WAMP_ETIMEOUT;
@@ -259,7 +321,13 @@ static void on_t_timer(wamp_timer *tm, void *user)
     wamp_framer_stats fs;
     wamp_framer_get_stats(t->f, &fs);
     t->ping_bytes_in = fs.bytes_in;
+    if (t->s) {
+        wamp_stream_stats ss;
+        wamp_stream_get_stats(t->s, &ss);
+        t->ping_bytes_sent = ss.bytes_sent;
+    }
     t->ping_sent_at = now;
+    t->ping_grace = false;
     t_release(t);
 }
 
@@ -276,6 +344,15 @@ static void f_write(wamp_framer *f, void *user, const uint8_t *data, size_t len)
     }
 }
 
+static uint8_t *f_write_buffer(wamp_framer *f, void *user, size_t len)
+{
+    wamp_transport *t = user;
+    uint8_t *p = NULL;
+    /* on failure the framer falls back to on_write, which reports the error */
+    if (t->s) wamp_stream_write_buffer(t->s, len, &p);
+    return p;
+}
+
 static void f_open(wamp_framer *f, void *user)
 {
     wamp_transport *t = user;
@@ -284,14 +361,15 @@ static void f_open(wamp_framer *f, void *user)
     wamp_timer_stop(t->timer);
     capture_info(t);
     if (t->ping_interval_ms) {
-        uint32_t tick =
-            t->ping_timeout_ms < t->ping_interval_ms ? t->ping_timeout_ms : t->ping_interval_ms;
         t->ping_sent_at = wamp_loop_now(t->loop);
-        wamp_timer_start(t->timer, tick, tick);
+        wamp_timer_start(t->timer, ping_tick(t), ping_tick(t));
     }
     if (t->is_server) {
         wamp_listener *l = t->l;
         l_unlink(t);
+        t->counted = l->count;
+        l->count->refs++;
+        l->count->live++;
         if (wamp_framer_framing(f) == WAMP_FRAMING_RAWSOCKET)
             l->st.rawsocket++;
         else
@@ -305,8 +383,27 @@ static void f_open(wamp_framer *f, void *user)
 static void f_message(wamp_framer *f, void *user, const uint8_t *data, size_t len, bool binary)
 {
     wamp_transport *t = user;
-    if (!t->freed && (t->state == T_OPEN || t->state == T_CLOSING) && t->cbs.on_message)
-        t->cbs.on_message(t, data, len, t->user);
+    if (t->freed || (t->state != T_OPEN && t->state != T_CLOSING)) return;
+    if (t->user_paused || t->held_head) {
+        /* paused inside this read: keep the rest of the read's messages, in order */
+        held_msg *m = malloc(sizeof *m + (len ? len : 1));
+        if (!m) {
+            t->err = WAMP_ENOMEM;
+            t_finish(t, WAMP_ENOMEM);
+            return;
+        }
+        m->next = NULL;
+        m->len = len;
+        if (len) memcpy(m->data, data, len);
+        if (t->held_tail)
+            t->held_tail->next = m;
+        else
+            t->held_head = m;
+        t->held_tail = m;
+        t->held_bytes += len;
+        return;
+    }
+    if (t->cbs.on_message) t->cbs.on_message(t, data, len, t->user);
 }
 
 static void f_error(wamp_framer *f, void *user, int err, const char *detail)
@@ -334,12 +431,24 @@ static void f_close(wamp_framer *f, void *user, int code, const char *reason, si
     if (t->s) wamp_stream_close(t->s);
 }
 
+/* Server: the listener's connection limit. */
+static int f_handshake(wamp_framer *f, void *user, const wamp_handshake_info *info)
+{
+    wamp_transport *t = user;
+    wamp_listener *l = t->l;
+    if (!l || !l->opts.max_connections || l->count->live < l->opts.max_connections) return 0;
+    l->st.refused_max_connections++;
+    return info->framing == WAMP_FRAMING_RAWSOCKET ? WAMP_RAWSOCKET_ERR_MAX_CONNECTIONS : 503;
+}
+
 static const wamp_framer_cbs framer_cbs = {
+    .on_handshake = f_handshake,
     .on_write = f_write,
     .on_open = f_open,
     .on_message = f_message,
     .on_error = f_error,
     .on_close = f_close,
+    .on_write_buffer = f_write_buffer,
 };
 
 /* ---------------------------------------------------------------- stream callbacks */
@@ -401,6 +510,11 @@ static void t_finish(wamp_transport *t, int status)
 {
     if (t->state == T_CLOSED) return;
     t->state = T_CLOSED;
+    if (t->counted) {
+        t->counted->live--;
+        count_unref(t->counted);
+        t->counted = NULL;
+    }
     if (t->timer) wamp_timer_stop(t->timer);
     if (t->s) {
         wamp_stream_free(t->s);
@@ -531,9 +645,8 @@ int wamp_transport_send(wamp_transport *t, const uint8_t *data, size_t len)
 {
     if (!t || (len && !data)) return WAMP_EINVAL;
     if (t->state != T_OPEN || !t->s) return WAMP_ECLOSED;
-    wamp_stream_stats st;
-    wamp_stream_get_stats(t->s, &st);
-    if (len > t->write_limit || st.write_queued + 16 > t->write_limit - len) return WAMP_ELIMIT;
+    if (len > t->write_limit || wamp__stream_queued(t->s) + 16 > t->write_limit - len)
+        return WAMP_ELIMIT;
     t->busy++;
     int r = wamp_framer_send(t->f, data, len);
     t->busy--;
@@ -557,6 +670,51 @@ int wamp_transport_close(wamp_transport *t, int code, const char *reason)
     if (t->state == T_CLOSING) wamp_timer_start(t->timer, t->close_timeout_ms, 0);
     t_release(t);
     return WAMP_OK;
+}
+
+static void on_resume(wamp_timer *tm, void *user)
+{
+    wamp_transport *t = user;
+    t->busy++;
+    while (t->held_head && !t->user_paused && !t->freed &&
+           (t->state == T_OPEN || t->state == T_CLOSING)) {
+        held_msg *m = t->held_head;
+        t->held_head = m->next;
+        if (!t->held_head) t->held_tail = NULL;
+        t->held_bytes -= m->len;
+        if (t->cbs.on_message) t->cbs.on_message(t, m->data, m->len, t->user);
+        free(m);
+    }
+    if (!t->held_head && !t->user_paused && t->s) wamp_stream_read_start(t->s);
+    t->busy--;
+    t_release(t);
+}
+
+void wamp_transport_read_stop(wamp_transport *t)
+{
+    if (!t || t->user_paused) return;
+    t->user_paused = true;
+    if (t->s) wamp_stream_read_stop(t->s);
+}
+
+int wamp_transport_read_start(wamp_transport *t)
+{
+    if (!t) return WAMP_EINVAL;
+    if (!t->user_paused) return WAMP_OK;
+    t->user_paused = false;
+    if (!t->held_head) {
+        if (t->s) wamp_stream_read_start(t->s);
+        return WAMP_OK;
+    }
+    /* held messages go first, from the loop (never from inside this call) */
+    if (!t->resume_timer && wamp_timer_new(t->loop, on_resume, t, &t->resume_timer) != 0)
+        return WAMP_ENOMEM;
+    return wamp_timer_start(t->resume_timer, 0, 0);
+}
+
+size_t wamp_transport_held_input(const wamp_transport *t)
+{
+    return t ? t->held_bytes : 0;
 }
 
 wamp_serializer_id wamp_transport_serializer(const wamp_transport *t)
@@ -689,6 +847,12 @@ int wamp_listener_new(wamp_loop *loop, const wamp_listener_options *opts,
     l->opts = *opts;
     l->cb = cb;
     l->user = user;
+    l->count = calloc(1, sizeof *l->count);
+    if (!l->count) {
+        free(l);
+        return WAMP_ENOMEM;
+    }
+    l->count->refs = 1;
     int r = copy_ws_options(l);
     if (r == 0) {
         /* validate the framer options once, up front */
@@ -712,6 +876,7 @@ int wamp_listener_new(wamp_loop *loop, const wamp_listener_options *opts,
     l->opts.transport.stream.tls = NULL;
     if (r != 0) {
         free_proto_copy(&l->pc);
+        count_unref(l->count);
         free(l);
         return r;
     }
@@ -739,5 +904,6 @@ void wamp_listener_free(wamp_listener *l)
     }
     wamp_stream_server_free(l->srv);
     free_proto_copy(&l->pc);
+    count_unref(l->count);
     free(l);
 }

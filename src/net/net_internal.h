@@ -9,7 +9,7 @@
 typedef struct wamp__post_item wamp__post_item;
 
 /* Read buffer shared by all streams of a loop: on_read runs synchronously, so one suffices. */
-#define WAMP__READ_BUF 65536
+#define WAMP__READ_BUF 262144
 
 struct wamp_loop {
     uv_loop_t uv;
@@ -30,6 +30,10 @@ void wamp__net_mark_dirty(wamp_loop *loop, wamp_stream *s);
 void wamp__stream_flush(wamp_stream *s);
 /* Intrusive dirty-list link of a stream (defined in stream.c). */
 wamp_stream **wamp__stream_next_dirty(wamp_stream *s);
+
+/* Bytes queued on s and not yet accepted by the kernel (wamp_stream_stats.write_queued),
+ * without filling a whole stats struct (the per-message send path asks). */
+size_t wamp__stream_queued(const wamp_stream *s);
 
 /* Maps a libuv error to a wamp_err. */
 int wamp__net_uverr(int uverr);

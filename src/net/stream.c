@@ -46,6 +46,19 @@ struct wamp_stream {
     wamp_loop *loop;
     wamp_stream *next_dirty;
     bool dirty;
+    /* hot on the per-message write path: kept together, ahead of the libuv handles */
+    int refs;
+    int state;
+    bool reading, bp_paused, user_paused;
+    bool freed; /* user called wamp_stream_free(): no more callbacks */
+    chunk *q_head, *q_tail;
+    size_t q_bytes;
+    size_t inflight;
+    uint64_t handed; /* bytes given to uv_write (after TLS) */
+    wamp_stream_options opts;
+    wamp_stream_stats st;
+    wamp_stream_callbacks cbs;
+    void *user;
     union {
         uv_handle_t h;
         uv_stream_t s;
@@ -62,34 +75,22 @@ struct wamp_stream {
     char *host;
     char *path;
 
-    int refs;
-    int state;
     wamp_stream_kind kind;
     bool is_server;
     bool opened; /* reached ST_OPEN (on_close owed) */
-    bool freed;  /* user called wamp_stream_free(): no more callbacks */
-    bool reading, bp_paused, user_paused;
     bool tls_shutdown_sent, shutdown_sent;
     int close_status;
 
-    wamp_stream_options opts;
     wamp__tls_ctx *tls;
     SSL *ssl;
     BIO *rbio, *wbio;
 
-    chunk *q_head, *q_tail;
-    size_t q_bytes;
-    size_t inflight;
-
     wamp_stream_connect_cb connect_cb;
     void *connect_user;
-    wamp_stream_callbacks cbs;
-    void *user;
 
     wamp_stream_server *srv; /* set while an accepted stream is still in its TLS handshake */
     wamp_stream *hs_prev, *hs_next;
 
-    wamp_stream_stats st;
     char local[ADDR_MAX], peer[ADDR_MAX];
     /* TLS details, filled when the handshake completes */
     char *server_name;
@@ -540,6 +541,7 @@ static void write_chunks(wamp_stream *s, chunk *list, unsigned n, size_t bytes)
     for (chunk *c = list; c; c = c->next)
         w->bufs[i++] = uv_buf_init((char *)c->data, c->len);
     s->inflight += bytes;
+    s->handed += bytes;
     s->st.writes++;
     if (queued(s) > s->st.write_queued_peak) s->st.write_queued_peak = queued(s);
     s->refs++;
@@ -647,6 +649,44 @@ int wamp_stream_writev(wamp_stream *s, const wamp_iovec *iov, size_t n)
     }
     s->q_bytes += total;
     s->st.bytes_written += total;
+    if (queued(s) > s->st.write_queued_peak) s->st.write_queued_peak = queued(s);
+    mark_dirty(s);
+    if (!s->bp_paused && queued(s) > s->opts.write_high_water) {
+        s->bp_paused = true;
+        s->st.backpressure_pauses++;
+        update_reading(s);
+    }
+    return WAMP_OK;
+}
+
+int wamp_stream_write_buffer(wamp_stream *s, size_t len, uint8_t **out)
+{
+    if (out) *out = NULL;
+    if (!s || !out || len == 0) return WAMP_EINVAL;
+    if (s->state != ST_OPEN) return WAMP_ECLOSED;
+    if (len > s->opts.write_limit || queued(s) > s->opts.write_limit - len) {
+        s->st.writes_refused++;
+        return WAMP_ELIMIT;
+    }
+    chunk *t = s->q_tail;
+    if (!t || t->cap - t->len < len) {
+        /* the space must be contiguous: a new chunk (the tail's rest stays unused) */
+        size_t cap = len < CHUNK_MIN ? CHUNK_MIN : len;
+        chunk *c = malloc(sizeof *c + cap);
+        if (!c) return WAMP_ENOMEM;
+        c->next = NULL;
+        c->len = 0;
+        c->cap = cap;
+        if (t)
+            t->next = c;
+        else
+            s->q_head = c;
+        s->q_tail = t = c;
+    }
+    *out = t->data + t->len;
+    t->len += len;
+    s->q_bytes += len;
+    s->st.bytes_written += len;
     if (queued(s) > s->st.write_queued_peak) s->st.write_queued_peak = queued(s);
     mark_dirty(s);
     if (!s->bp_paused && queued(s) > s->opts.write_high_water) {
@@ -1027,10 +1067,20 @@ static void resume_tls(uv_timer_t *t)
     if (can_deliver(s)) tls_read_loop(s);
 }
 
+size_t wamp__stream_queued(const wamp_stream *s)
+{
+    return queued(s);
+}
+
 void wamp_stream_get_stats(const wamp_stream *s, wamp_stream_stats *out)
 {
     *out = s->st;
     out->write_queued = queued(s);
+    /* bytes handed to libuv minus what it still holds: progress of a partial big write too */
+    size_t pending = s->io_init && !uv_is_closing(&s->io.h)
+                         ? uv_stream_get_write_queue_size((const uv_stream_t *)&s->io.s)
+                         : 0;
+    out->bytes_sent = s->handed > pending ? s->handed - pending : 0;
 }
 
 void wamp_stream_get_info(const wamp_stream *s, wamp_stream_info *o)

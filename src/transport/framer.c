@@ -74,7 +74,13 @@ bool wamp__utf8_feed(wamp__utf8 *u, const uint8_t *s, size_t n)
     size_t i = 0;
     while (i < n) {
         if (u->need == 0) {
-            /* ASCII fast path, 8 bytes at a time */
+            /* ASCII fast path, 32 then 8 bytes at a time */
+            while (i + 32 <= n) {
+                uint64_t w[4];
+                memcpy(w, s + i, 32);
+                if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ull) break;
+                i += 32;
+            }
             while (i + 8 <= n) {
                 uint64_t w;
                 memcpy(&w, s + i, 8);
@@ -131,6 +137,14 @@ int wamp__framer_emit(wamp_framer *f, const void *data, size_t len)
         return WAMP_OK;
     }
     return wamp__tbuf_append(&f->out, data, len);
+}
+
+uint8_t *wamp__framer_emit_buffer(wamp_framer *f, size_t len)
+{
+    if (len == 0 || !f->cbs.on_write || !f->cbs.on_write_buffer) return NULL;
+    uint8_t *p = f->cbs.on_write_buffer(f, f->user, len);
+    if (p) f->stats.bytes_out += len;
+    return p;
 }
 
 void wamp__framer_open(wamp_framer *f)

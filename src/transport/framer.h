@@ -67,6 +67,10 @@ void wamp__framer_init(wamp_framer *f, const wamp__framer_ops *ops, bool is_serv
 /* Emits bytes (on_write or output buffer). Returns WAMP_OK or WAMP_ENOMEM. */
 int wamp__framer_emit(wamp_framer *f, const void *data, size_t len);
 
+/* Space for len output bytes at the end of the output (on_write_buffer), counted as output;
+ * NULL when the callback is not set or declines (then emit a copy with wamp__framer_emit). */
+uint8_t *wamp__framer_emit_buffer(wamp_framer *f, size_t len);
+
 /* Event helpers: run the callback if set. */
 void wamp__framer_open(wamp_framer *f);
 void wamp__framer_message(wamp_framer *f, const uint8_t *data, size_t len, bool binary);
@@ -88,7 +92,8 @@ typedef struct wamp__utf8 {
     uint8_t lo, hi; /* allowed range of the next continuation byte */
     bool bad;
 } wamp__utf8;
-/* Feeds bytes; returns false as soon as the input can no longer be valid UTF-8. */
+/* Feeds bytes; returns false as soon as the input can no longer be valid UTF-8.
+ * ASCII runs are skipped 32 bytes at a time. */
 bool wamp__utf8_feed(wamp__utf8 *u, const uint8_t *s, size_t n);
 /* True when the input ended on a code-point boundary. */
 static inline bool wamp__utf8_complete(const wamp__utf8 *u)

@@ -47,6 +47,12 @@ static int rs_write_frame(wamp_framer *f, unsigned type, const uint8_t *data, si
 {
     uint8_t h[4];
     rs_header(h, type, len);
+    uint8_t *out = wamp__framer_emit_buffer(f, 4 + len); /* header + payload in one copy */
+    if (out) {
+        memcpy(out, h, 4);
+        if (len) memcpy(out + 4, data, len);
+        return WAMP_OK;
+    }
     int rc = wamp__framer_emit(f, h, 4);
     if (rc == WAMP_OK) rc = wamp__framer_emit(f, data, len);
     return rc;

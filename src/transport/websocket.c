@@ -36,36 +36,39 @@ static const char *const default_protocols[] = {
 
 typedef struct ws_framer {
     wamp_framer base;
+    /* frames: the per-message fields first, together */
+    bool msg_open, msg_binary, msg_compressed;
+    /* data frame whose payload is still arriving (streamed into msg, never buffered whole) */
+    bool in_payload, pay_masked, pay_fin;
+    bool close_sent;
+    unsigned key_avail;
+    size_t max_msg, fragment_size;
+    wamp__pmd *pmd;
+    wamp_random_cb random;
+    void *random_user;
+    wamp__tbuf in;  /* partial frame */
+    wamp__tbuf msg; /* message being reassembled (decompressed) */
+    wamp__utf8 utf8;
+    uint64_t pay_left, pay_off;
+    uint8_t pay_key[4];
+    wamp__tbuf scratch; /* unmasked compressed payload */
+    wamp__tbuf zout;    /* compressed outgoing message */
+    wamp__tbuf wbuf;    /* masked outgoing frame (client, without on_write_buffer) */
+    wamp_deflate_options deflate;
     /* options (owned copies) */
     char **protocols;
     size_t nprotocols;
     char *host, *resource, *origin;
     wamp__tbuf extra; /* "Name: value\r\n" lines: options + wamp_framer_add_header() */
-    size_t max_msg, max_head, max_headers, fragment_size;
-    wamp_deflate_options deflate;
-    wamp_random_cb random;
-    void *random_user;
+    size_t max_head, max_headers;
     /* opening handshake */
     wamp__tbuf head;
     size_t head_scan;
     wamp__http http_in, http_out;
     bool have_in, have_out;
-    char accept[29]; /* client: expected Sec-WebSocket-Accept */
-    char ext[256];   /* agreed extensions */
-    /* frames */
-    wamp__tbuf in;      /* partial frame */
-    wamp__tbuf msg;     /* message being reassembled (decompressed) */
-    wamp__tbuf scratch; /* unmasked compressed payload */
-    wamp__tbuf zout;    /* compressed outgoing message */
-    wamp__tbuf wbuf;    /* masked outgoing frame (client) */
-    bool msg_open, msg_binary, msg_compressed;
-    /* data frame whose payload is still arriving (streamed into msg, never buffered whole) */
-    bool in_payload, pay_masked, pay_fin;
-    uint64_t pay_left, pay_off;
-    uint8_t pay_key[4];
-    wamp__utf8 utf8;
-    wamp__pmd *pmd;
-    bool close_sent;
+    char accept[29];        /* client: expected Sec-WebSocket-Accept */
+    char ext[256];          /* agreed extensions */
+    uint8_t key_pool[1024]; /* masking keys (client) */
 } ws_framer;
 
 /* ---------------------------------------------------------------- helpers */
@@ -95,21 +98,92 @@ static bool valid_recv_close_code(unsigned c)
     return (c >= 1000 && c <= 1003) || (c >= 1007 && c <= 1014) || (c >= 3000 && c <= 4999);
 }
 
-/* dst[i] = src[i] ^ key[i % 4], eight bytes at a time (every frame starts at mask index 0). */
-static void mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4])
+#if defined(__GNUC__) || defined(__clang__)
+/* 16 bytes: a native register on every 64-bit target (wider vectors spill without AVX) */
+typedef uint64_t mask_vec __attribute__((vector_size(16)));
+#endif
+
+/*
+ * dst[i] = src[i] ^ key[i % 4] (dst may equal src; every frame starts at mask index 0), 32 bytes
+ * per step. Returns the OR of all output bytes: a text payload whose result has no high bit
+ * is ASCII, so it needs no separate UTF-8 pass. An all-zero key makes it a copy.
+ */
+static uint8_t mask_copy(uint8_t *dst, const uint8_t *src, size_t n, const uint8_t key[4])
 {
-    uint8_t kk[8] = {key[0], key[1], key[2], key[3], key[0], key[1], key[2], key[3]};
-    uint64_t k64;
-    memcpy(&k64, kk, 8);
+    uint32_t k32;
+    memcpy(&k32, key, 4); /* one load: byte stores then a wide load would stall forwarding */
+    uint64_t k64 = (uint64_t)k32 | (uint64_t)k32 << 32;
+    uint64_t acc = 0;
     size_t i = 0;
+#if defined(__GNUC__) || defined(__clang__)
+    mask_vec kv = {k64, k64}, av = {0, 0};
+    for (; i + 32 <= n; i += 32) {
+        mask_vec a, b;
+        memcpy(&a, src + i, 16);
+        memcpy(&b, src + i + 16, 16);
+        a ^= kv;
+        b ^= kv;
+        av |= a | b;
+        memcpy(dst + i, &a, 16);
+        memcpy(dst + i + 16, &b, 16);
+    }
+    acc = av[0] | av[1];
+#endif
     for (; i + 8 <= n; i += 8) {
         uint64_t w;
         memcpy(&w, src + i, 8);
         w ^= k64;
+        acc |= w;
         memcpy(dst + i, &w, 8);
     }
-    for (; i < n; i++)
+    uint8_t tail = 0;
+    for (; i < n; i++) {
         dst[i] = src[i] ^ key[i & 3];
+        tail |= dst[i];
+    }
+    acc |= acc >> 32;
+    acc |= acc >> 16;
+    acc |= acc >> 8;
+    return (uint8_t)(acc | tail);
+}
+
+static const uint8_t no_mask[4];
+
+/* True when no byte has its high bit set (ASCII is valid UTF-8): the common JSON case. */
+static bool ascii_only(const uint8_t *p, size_t n)
+{
+    uint64_t acc = 0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        uint64_t w[2];
+        memcpy(w, p + i, 16);
+        acc |= w[0] | w[1];
+    }
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        acc |= w;
+    }
+    uint8_t tail = 0;
+    for (; i < n; i++)
+        tail |= p[i];
+    return !((acc & 0x8080808080808080ull) | (tail & 0x80));
+}
+
+/* A fresh masking key. Keys come from a pool refilled from the CSPRNG 256 keys at a time (one
+ * randombytes call per frame was a syscall per frame); a user random callback is asked per key. */
+static int ws_mask_key(ws_framer *ws, uint8_t key[4])
+{
+    if (ws->random) return ws_random(ws, key, 4);
+    if (ws->key_avail < 4) {
+        randombytes_buf(ws->key_pool, sizeof ws->key_pool);
+        ws->key_avail = sizeof ws->key_pool;
+    }
+    uint8_t *k = ws->key_pool + sizeof ws->key_pool - ws->key_avail;
+    memcpy(key, k, 4);
+    memset(k, 0, 4); /* a used key does not linger */
+    ws->key_avail -= 4;
+    return WAMP_OK;
 }
 
 /* ---------------------------------------------------------------- frame output */
@@ -137,21 +211,33 @@ static int ws_write_frame(ws_framer *ws, unsigned opcode, bool fin, bool rsv1, c
             h[2 + i] = (uint8_t)(l >> (56 - 8 * i));
         hl = 10;
     }
+    uint8_t key[4];
+    if (mask) {
+        h[1] |= 0x80;
+        int rc = ws_mask_key(ws, key);
+        if (rc) return rc;
+        memcpy(h + hl, key, 4);
+        hl += 4;
+    }
+    /* build the frame in place in the writer's queue when it offers space: one copy */
+    uint8_t *out = wamp__framer_emit_buffer(f, hl + len);
+    if (out) {
+        memcpy(out, h, hl);
+        if (mask)
+            mask_copy(out + hl, data, len, key);
+        else if (len)
+            memcpy(out + hl, data, len);
+        return WAMP_OK;
+    }
     if (!mask) {
         int rc = wamp__framer_emit(f, h, hl);
         if (rc == WAMP_OK) rc = wamp__framer_emit(f, data, len);
         return rc;
     }
-    h[1] |= 0x80;
-    uint8_t key[4];
-    int rc = ws_random(ws, key, 4);
-    if (rc) return rc;
-    memcpy(h + hl, key, 4);
-    hl += 4;
     /* header and masked payload in one chunk */
     wamp__tbuf *b = &ws->wbuf;
     b->len = 0;
-    rc = wamp__tbuf_reserve(b, hl + len);
+    int rc = wamp__tbuf_reserve(b, hl + len);
     if (rc) return rc;
     memcpy(b->data, h, hl);
     mask_copy(b->data + hl, data, len, key);
@@ -500,17 +586,18 @@ static int ws_data_payload(ws_framer *ws, const uint8_t *pl, size_t len, const u
     } else {
         if (len > ws->max_msg - ws->msg.len)
             return ws_fail(ws, WAMP_ETOOBIG, 1009, "message too big");
-        if (wamp__tbuf_reserve(&ws->msg, len))
-            return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
-        uint8_t *dst = ws->msg.data + ws->msg.len;
-        if (key)
-            mask_copy(dst, pl, len, key);
-        else if (len)
-            memcpy(dst, pl, len);
-        ws->msg.len += len;
+        if (len) {
+            if (wamp__tbuf_reserve(&ws->msg, len))
+                return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
+            /* unmask (or copy) and learn in the same pass whether the bytes are ASCII */
+            uint8_t any = mask_copy(ws->msg.data + ws->msg.len, pl, len, key ? key : no_mask);
+            ws->msg.len += len;
+            if (!(any & 0x80) && ws->utf8.need == 0) before = ws->msg.len; /* ASCII: valid */
+        }
     }
     if (!ws->msg_binary) {
-        if (!wamp__utf8_feed(&ws->utf8, ws->msg.data + before, ws->msg.len - before) ||
+        if ((ws->msg.len > before &&
+             !wamp__utf8_feed(&ws->utf8, ws->msg.data + before, ws->msg.len - before)) ||
             (fin && !wamp__utf8_complete(&ws->utf8)))
             return ws_fail(ws, WAMP_EUTF8, 1007, "invalid UTF-8 in text message");
     }
@@ -646,11 +733,30 @@ static int ws_frames(ws_framer *ws, const uint8_t *p, size_t n, size_t *used)
             memset(&ws->utf8, 0, sizeof ws->utf8);
             ws->msg.len = 0;
         }
-        if (fin && op != OP_CONT && !rsv1 && !key && ws->msg_binary && avail - hl >= len) {
-            /* zero-copy: a whole unmasked binary message */
+        if (fin && op != OP_CONT && !rsv1 && !key && avail - hl >= len) {
+            /* zero-copy: a whole unmasked message (text validated in place) */
+            if (!ws->msg_binary && !ascii_only(pl, (size_t)len) &&
+                (!wamp__utf8_feed(&ws->utf8, pl, (size_t)len) || !wamp__utf8_complete(&ws->utf8)))
+                return ws_fail(ws, WAMP_EUTF8, 1007, "invalid UTF-8 in text message");
             off += hl + (size_t)len;
             ws->msg_open = false;
             ws_deliver(ws, pl, (size_t)len);
+            continue;
+        }
+        if (fin && op != OP_CONT && !rsv1 && key && avail - hl >= len && len <= ws->max_msg) {
+            /* a whole masked message (every client frame): unmask straight into msg */
+            off += hl + (size_t)len;
+            ws->msg.len = 0;
+            if (wamp__tbuf_reserve(&ws->msg, (size_t)len))
+                return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
+            uint8_t any = mask_copy(ws->msg.data, pl, (size_t)len, key);
+            if (!ws->msg_binary && (any & 0x80) &&
+                (!wamp__utf8_feed(&ws->utf8, ws->msg.data, (size_t)len) ||
+                 !wamp__utf8_complete(&ws->utf8)))
+                return ws_fail(ws, WAMP_EUTF8, 1007, "invalid UTF-8 in text message");
+            ws->msg_open = false;
+            ws_deliver(ws, ws->msg.data, (size_t)len);
+            if (ws->msg.cap > 1u << 20) wamp__tbuf_free(&ws->msg); /* don't keep a huge buffer */
             continue;
         }
         off += hl;
@@ -774,7 +880,8 @@ static int ws_send(wamp_framer *f, const uint8_t *data, size_t len)
     do {
         size_t chunk = n - off < frag ? n - off : frag;
         bool fin = off + chunk == n;
-        rc = ws_write_frame(ws, first ? op : OP_CONT, fin, first && rsv1, src + off, chunk);
+        rc = ws_write_frame(ws, first ? op : OP_CONT, fin, first && rsv1, src ? src + off : src,
+                            chunk);
         off += chunk;
         first = false;
     } while (rc == WAMP_OK && off < n);

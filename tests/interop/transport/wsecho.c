@@ -12,6 +12,8 @@
  *       "CLOSE <status> <code>". Exits when stdin ends or after N transports closed.
  *   wsecho client URL [--sizes a,b,...] [--deflate] [--fragment N] [--protocol P]
  *                [--ca FILE] [--rawsocket-ser N] [--ping MS] [--repeat N]
+ *                [--server-no-context-takeover] [--client-no-context-takeover]
+ *                [--server-max-window-bits N] [--client-max-window-bits N]
  *       sends a message of each size (printable ASCII, valid as JSON text frames), expects the
  *       same bytes back, prints "OK <size>" per message and "CID <hex>" for TLS; exit 0 when
  *       all echoes matched.
@@ -257,6 +259,17 @@ static int client(int argc, char **argv)
     c.buf = malloc(maxsz);
     wamp_transport_options o = {0};
     o.websocket.deflate.enabled = flag(argc, argv, "--deflate");
+    /* permessage-deflate parameters to offer (RFC 7692 section 7.1) */
+    o.websocket.deflate.server_no_context_takeover =
+        flag(argc, argv, "--server-no-context-takeover");
+    o.websocket.deflate.client_no_context_takeover =
+        flag(argc, argv, "--client-no-context-takeover");
+    if (arg(argc, argv, "--server-max-window-bits"))
+        o.websocket.deflate.server_max_window_bits =
+            (unsigned)atoi(arg(argc, argv, "--server-max-window-bits"));
+    if (arg(argc, argv, "--client-max-window-bits"))
+        o.websocket.deflate.client_max_window_bits =
+            (unsigned)atoi(arg(argc, argv, "--client-max-window-bits"));
     if (arg(argc, argv, "--fragment"))
         o.websocket.fragment_size = (size_t)atol(arg(argc, argv, "--fragment"));
     const char *proto = arg(argc, argv, "--protocol");
