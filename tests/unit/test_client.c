@@ -418,6 +418,93 @@ static void test_client_transport_details(void **state)
                      "leave:wamp.error.protocol_violation;disconnect:1;");
 }
 
+/* ================================================================ teardown in flight */
+
+typedef struct fapp {
+    wamp_client *c;
+    int completions;
+    int code;
+    bool joined, disconnected;
+} fapp;
+
+static void f_result(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
+                     const wamp_error *err)
+{
+    (void)s;
+    (void)req;
+    fapp *a = user;
+    assert_null(res);
+    a->completions++;
+    a->code = err->code;
+}
+
+static void f_join(void *user, wamp_session *s, const wamp_session_details *d)
+{
+    (void)d;
+    fapp *a = user;
+    /* nobody answers com.never: one call waits on its caller-side timer, one on nothing */
+    wamp_call_opts timed = {.cancel_after_ms = 60000};
+    assert_int_equal(wamp_session_call(s, "com.never", NULL, NULL, &timed, f_result, a, NULL), 0);
+    assert_int_equal(wamp_session_call(s, "com.never", NULL, NULL, NULL, f_result, a, NULL), 0);
+    a->joined = true;
+}
+
+static void f_disconnect(void *user, wamp_session *s, bool clean)
+{
+    (void)s;
+    (void)clean;
+    ((fapp *)user)->disconnected = true;
+}
+
+static bool buf_has(const wamp_buf *b, const char *needle)
+{
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%.*s", (int)b->len, b->data ? (const char *)b->data : "");
+    return strstr(tmp, needle) != NULL;
+}
+
+/* wamp_client_free() while joined with calls in flight and the session timer armed: each call
+ * completes once with WAMP_ECLOSED, no other callback runs, the loop frees cleanly with no
+ * timer or handle left behind (ASan, memcheck.test_client). */
+static void test_client_free_in_flight(void **state)
+{
+    (void)state;
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    router r = {0};
+    wamp_listener_options lo = {0};
+    assert_int_equal(wamp_listener_new(loop, &lo, r_accept, &r, &r.l), WAMP_OK);
+    char url[128];
+    snprintf(url, sizeof url, "ws://127.0.0.1:%u/ws", wamp_listener_port(r.l));
+    fapp a = {0};
+    wamp_session_callbacks cb = {
+        .on_connect = a_connect, .on_join = f_join, .on_disconnect = f_disconnect};
+    assert_int_equal(wamp_client_new(loop, &cb, &a, &a.c), WAMP_OK);
+    assert_int_equal(wamp_client_connect(a.c, url, NULL), WAMP_OK);
+    run_until(loop, &a.joined);
+    /* both CALLs reach the router before the client goes (10 s watchdog) */
+    bool expired = false;
+    wamp_timer *t;
+    assert_int_equal(wamp_timer_new(loop, on_deadline, &expired, &t), WAMP_OK);
+    wamp_timer_start(t, 10000, 0);
+    while (!buf_has(&r.log, "CALL,CALL,") && !expired)
+        wamp_loop_run(loop, WAMP_RUN_ONCE);
+    wamp_timer_free(t);
+    assert_true(buf_has(&r.log, "CALL,CALL,"));
+    assert_int_equal(a.completions, 0);
+    wamp_client_free(a.c);
+    assert_int_equal(a.completions, 2);
+    assert_int_equal(a.code, WAMP_ECLOSED);
+    assert_false(a.disconnected);
+    run_until(loop, &r.closed); /* the router sees the connection go */
+    assert_int_equal(a.completions, 2);
+    wamp_buf_free(&r.log);
+    wamp_listener_free(r.l);
+    for (int i = 0; i < 4; i++)
+        wamp_loop_run(loop, WAMP_RUN_NOWAIT);
+    assert_int_equal(wamp_loop_free(loop), WAMP_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_client_garbage),
         cmocka_unit_test(test_client_refused),
         cmocka_unit_test(test_client_transport_details),
+        cmocka_unit_test(test_client_free_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2459,6 +2459,105 @@ static void test_session_details_transport(void **state)
     rt_free(r);
 }
 
+static void free_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    rt *r = user;
+    logf_(r, "invoke%llu;", (unsigned long long)inv->request);
+    wamp_session_free(s); /* deferred to the end of wamp_session_receive() */
+    r->s = NULL;
+    /* the session stays usable until then; what is started now completes too */
+    assert_int_equal(wamp_session_call(s, "com.late", NULL, NULL, NULL, call_cb, r, NULL), WAMP_OK);
+}
+
+/* wamp_session_free() while every kind of request, a caller-side timer, a kill-mode cancel
+ * awaiting its ERROR, a progressive call invocation half sent, progressive results, an
+ * invocation being answered progressively and chunks of an incoming progressive invocation
+ * are in flight: each request completes exactly once (WAMP_ECLOSED), each open invocation's
+ * handler learns it is over, nothing is sent, nothing leaks (ASan, memcheck.test_session);
+ * and the same when the session is freed from inside a handler. */
+static void test_free_everything_in_flight(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value one = jv(a, "[1]");
+    wamp_register_opts ro = {.on_interrupt = interrupt_cb};
+    wamp_id h;
+    assert_int_equal(wamp_session_register(r->s, "com.reg", &ro, proc, r, done_cb, r, &h),
+                     WAMP_OK); /* req 1, handle 1 */
+    assert_int_equal(wamp_session_register(r->s, "com.up", &ro, chunk_proc, r, done_cb, r, NULL),
+                     WAMP_OK); /* req 2, handle 2 */
+    feed(r, "[65,1,10]");
+    feed(r, "[65,2,11]");
+    feed(r, "[68,77,10,{\"receive_progress\":true}]"); /* answered progressively */
+    feed(r, "[68,78,10,{}]");                          /* not answered */
+    feed(r, "[68,79,11,{\"progress\":true},[1]]");     /* more chunks to come */
+    assert_int_equal(wamp_session_yield(r->s, 77, &one, NULL, true), WAMP_OK);
+    wamp_call_opts timed = {.cancel_after_ms = 100, .on_progress = call_cb};
+    wamp_call_opts chunked = {.progress = true};
+    wamp_publish_opts ack = {.acknowledge = true};
+    wamp_id kill = 0;
+    assert_int_equal(wamp_session_call(r->s, "com.t", NULL, NULL, &timed, call_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_call(r->s, "com.k", NULL, NULL, NULL, call_cb, r, &kill), 0);
+    assert_int_equal(wamp_session_cancel(r->s, kill, WAMP_CANCEL_KILL), WAMP_OK);
+    assert_int_equal(wamp_session_call(r->s, "com.c", &one, NULL, &chunked, call_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_publish(r->s, "com.p", NULL, NULL, &ack, pub_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_subscribe(r->s, "com.s", NULL, ev_cb, r, done_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_register(r->s, "com.r2", NULL, proc, r, done_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_unregister(r->s, h, done_cb, r), WAMP_OK);
+    feed(r, "[50,3,{\"progress\":true},[7]]");
+    uint64_t dl = 0;
+    assert_true(wamp_session_next_deadline(r->s, &dl));
+    assert_int_equal(dl, 100);
+    r->head = r->nout;
+    wamp_buf_clear(&r->log);
+    wamp_session_free(r->s);
+    r->s = NULL;
+    expect_nothing_sent(r);
+    /* every request exactly once; the three open invocations are told (killnowait) */
+    wamp_buf_append_byte(&r->log, 0);
+    const char *log = (const char *)r->log.data;
+    static const char *const once[] = {"error3:WAMP_ECLOSED,",    "error4:WAMP_ECLOSED,",
+                                       "error5:WAMP_ECLOSED,",    "puberr6:",
+                                       "done3:WAMP_ECLOSED,",     "done4:WAMP_ECLOSED,",
+                                       "done1:WAMP_ECLOSED,",     "interrupt77:killnowait;",
+                                       "interrupt78:killnowait;", "interrupt79:killnowait;"};
+    for (size_t i = 0; i < sizeof once / sizeof *once; i++) {
+        const char *p = strstr(log, once[i]);
+        if (!p) fail_msg("missing %s in %s", once[i], log);
+        if (strstr(p + 1, once[i])) fail_msg("%s twice in %s", once[i], log);
+    }
+    assert_null(strstr(log, "result"));
+    wamp_buf_clear(&r->log);
+    rt_free(r);
+
+    /* freed from inside a handler, with a timer and a call started after the free */
+    r = joined_rt();
+    assert_int_equal(wamp_session_register(r->s, "com.f", NULL, free_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    feed(r, "[65,1,10]");
+    assert_int_equal(wamp_session_call(r->s, "com.t", NULL, NULL, &timed, call_cb, r, NULL), 0);
+    wamp_session *s = r->s;
+    wamp_arena *ma = wamp_arena_new(0);
+    wamp_message m;
+    wamp_msg_error e;
+    static const char inv[] = "[68,90,10,{}]";
+    assert_int_equal(
+        wamp_message_decode(WAMP_SER_JSON, (const uint8_t *)inv, sizeof inv - 1, ma, NULL, &m, &e),
+        WAMP_OK);
+    assert_int_equal(wamp_session_receive(s, &m), WAMP_OK);
+    wamp_arena_free(ma);
+    assert_null(r->s);
+    wamp_buf_append_byte(&r->log, 0);
+    log = (const char *)r->log.data;
+    if (!strstr(log, "invoke90;") || !strstr(log, "error2:WAMP_ECLOSED,") ||
+        !strstr(log, "error3:WAMP_ECLOSED,"))
+        fail_msg("free inside a handler: %s", log);
+    wamp_buf_clear(&r->log);
+    rt_free(r);
+    wamp_arena_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2495,6 +2594,7 @@ int main(void)
         cmocka_unit_test(test_scram_server_signature),
         cmocka_unit_test(test_autobahn_forward_options),
         cmocka_unit_test(test_session_details_transport),
+        cmocka_unit_test(test_free_everything_in_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
