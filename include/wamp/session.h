@@ -282,10 +282,11 @@ WAMP_API bool wamp_session_is_connected(const wamp_session *s);
 WAMP_API bool wamp_session_is_attached(const wamp_session *s);
 /* The details of the joined session, or NULL when not attached. */
 WAMP_API const wamp_session_details *wamp_session_details_get(const wamp_session *s);
-/* The HELLO roles this implementation announces: exactly the features it implements (see
- * HELLO in the tests). Beside Autobahn's default client roles it announces caller
- * call_timeout and progressive_call_invocations (caller, callee); it does not announce
- * Autobahn's experimental publisher x_acknowledged_event_delivery (no EVENT_RECEIVED is sent). */
+/* The HELLO roles this implementation announces: exactly the features it implements,
+ * Autobahn's default client roles (with publisher x_acknowledged_event_delivery: an EVENT
+ * with Details.x_acknowledged_delivery true is answered with EVENT_RECEIVED once its handlers
+ * ran, when the broker announced the feature) plus caller call_timeout and
+ * progressive_call_invocations (caller and callee). */
 WAMP_API void wamp_session_client_roles(wamp_roles *roles);
 
 /* ---------------------------------------------------------------- application errors */

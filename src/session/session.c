@@ -721,6 +721,9 @@ void wamp_session_client_roles(wamp_roles *r)
         {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PUBLISHER_IDENTIFICATION},
         {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_SUBSCRIBER_BLACKWHITE_LISTING},
         {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PUBLISHER_EXCLUSION},
+        /* Autobahn announces acknowledged event delivery under publisher; the subscriber
+         * side answers such EVENTs with EVENT_RECEIVED (on_event) */
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_X_ACKNOWLEDGED_EVENT_DELIVERY},
         {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PUBLISHER_IDENTIFICATION},
         {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PATTERN_BASED_SUBSCRIPTION},
         {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_SUBSCRIPTION_REVOCATION},
@@ -1276,6 +1279,15 @@ static void on_event(wamp_session *s, const wamp_message *m)
     }
     if (ids != stackbuf) free(ids);
     wamp_arena_free(pa);
+    /* acknowledged event delivery (Autobahn): once the handlers ran, when the EVENT asked for
+     * it and the broker announced the feature */
+    if (m->event.x_acknowledged_delivery == WAMP_OPT_TRUE && !s->free_pending && joined(s) &&
+        wamp_roles_feature(&s->details.router_roles, WAMP_ROLE_BROKER,
+                           WAMP_FEATURE_X_ACKNOWLEDGED_EVENT_DELIVERY)) {
+        wamp_message ack = wamp_message_event_received(m->event.publication);
+        rc = send_msg(s, &ack);
+        if (rc) user_error(s, rc, "sending EVENT_RECEIVED failed");
+    }
 }
 
 static void on_unsubscribed(wamp_session *s, const wamp_message *m)

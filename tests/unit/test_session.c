@@ -211,7 +211,8 @@ static wamp_value jv(wamp_arena *a, const char *json)
     "\"payload_transparency\":true,\"payload_encryption_cryptobox\":true}},"                       \
     "\"publisher\":{\"features\":{\"publisher_identification\":true,"                              \
     "\"subscriber_blackwhite_listing\":true,\"publisher_exclusion\":true,"                         \
-    "\"payload_transparency\":true,\"payload_encryption_cryptobox\":true}},"                       \
+    "\"payload_transparency\":true,\"x_acknowledged_event_delivery\":true,"                        \
+    "\"payload_encryption_cryptobox\":true}},"                                                     \
     "\"caller\":{\"features\":{\"caller_identification\":true,\"call_timeout\":true,"              \
     "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":true,"     \
     "\"payload_encryption_cryptobox\":true,\"progressive_call_invocations\":true}},"               \
@@ -2558,6 +2559,56 @@ static void test_free_everything_in_flight(void **state)
     wamp_arena_free(a);
 }
 
+/* Autobahn's acknowledged event delivery: an EVENT with x_acknowledged_delivery is answered
+ * with EVENT_RECEIVED after its handlers ran, only when the broker announced the feature and
+ * the EVENT asked for it; an EVENT dropped (undecodable payload) is not acknowledged. */
+static void test_acknowledged_event_delivery(void **state)
+{
+    (void)state;
+    wamp_roles roles;
+    wamp_session_client_roles(&roles);
+    assert_true(wamp_roles_feature(&roles, WAMP_ROLE_PUBLISHER,
+                                   WAMP_FEATURE_X_ACKNOWLEDGED_EVENT_DELIVERY));
+    /* the broker does not announce it: nothing is sent */
+    rt *r = joined_rt();
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, NULL, NULL, NULL), 0);
+    r->head = r->nout;
+    feed(r, "[33,1,300]");
+    feed(r, "[36,300,5,{\"x_acknowledged_delivery\":true},[1]]");
+    expect_log(r, "event5@1:[1],-,-;");
+    expect_nothing_sent(r);
+    rt_free(r);
+
+    r = rt_new();
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    wamp_join_opts o = {.realm = "realm1"};
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_OK);
+    r->head = r->nout;
+    feed(r,
+         "[2,55,{\"roles\":{\"broker\":{\"features\":{\"x_acknowledged_event_delivery\":true}}}}]");
+    wamp_buf_clear(&r->log);
+    wamp_id h2;
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, NULL, NULL, NULL), 0);
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, NULL, NULL, &h2), 0);
+    expect_sent(r, "[32,1,{},\"com.t\"]");
+    feed(r, "[33,1,300]");
+    /* asked: one EVENT_RECEIVED after both handlers */
+    feed(r, "[36,300,6,{\"x_acknowledged_delivery\":true},[2]]");
+    expect_log(r, "event6@1:[2],-,-;event6@2:[2],-,-;");
+    expect_sent(r, "[337,6]");
+    /* not asked */
+    feed(r, "[36,300,7,{},[3]]");
+    feed(r, "[36,300,8,{\"x_acknowledged_delivery\":false},[4]]");
+    expect_log(r, "event7@1:[3],-,-;event7@2:[3],-,-;event8@1:[4],-,-;event8@2:[4],-,-;");
+    expect_nothing_sent(r);
+    /* dropped (encoded payload, no codec): not acknowledged */
+    feed(r, "[36,300,9,{\"x_acknowledged_delivery\":true,\"enc_algo\":\"cryptobox\"},"
+            "\"\\u0000AAAA\"]");
+    expect_log(r, "uerr:WAMP_ENOCODEC;");
+    expect_nothing_sent(r);
+    rt_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2595,6 +2646,7 @@ int main(void)
         cmocka_unit_test(test_autobahn_forward_options),
         cmocka_unit_test(test_session_details_transport),
         cmocka_unit_test(test_free_everything_in_flight),
+        cmocka_unit_test(test_acknowledged_event_delivery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
