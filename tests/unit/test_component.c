@@ -651,6 +651,90 @@ static void test_keyring_payload_codec(void **state)
     wamp_keyring_free(kr);
 }
 
+static void l_ready(void *user, wamp_component *c, wamp_session *s)
+{
+    (void)c;
+    (void)s;
+    app *a = user;
+    a->readies++;
+    logf_(a, "ready;");
+}
+
+static void l_disconnect(void *user, wamp_component *c, size_t transport, int status)
+{
+    (void)c;
+    logf_(user, "disc(t%zu,%s);", transport, wamp_err_name(status));
+}
+
+static void l_user_error(void *user, wamp_component *c, int code, const char *text)
+{
+    (void)c;
+    (void)text;
+    logf_(user, "user-error:%s;", wamp_err_name(code));
+}
+
+static bool is_ready(app *a)
+{
+    return a->readies > 0;
+}
+
+/* The component's life-cycle hooks in order: on_disconnect for a refused attempt (its status)
+ * and for the end of a joined connection, on_retry, on_join, on_user_error for a table entry
+ * the router refuses (the same procedure registered twice: procedure_already_exists) before
+ * on_ready, on_leave, on_done. */
+static void test_lifecycle_hooks(void **state)
+{
+    (void)state;
+    app a = {0};
+    assert_int_equal(wamp_loop_new(&a.loop), WAMP_OK);
+    a.router = wt_router_start(a.loop);
+    assert_non_null(a.router);
+    char u0[128], u1[128];
+    closed_url(a.loop, "rs", u0, sizeof u0);
+    snprintf(u1, sizeof u1, "ws://127.0.0.1:%u/ws", wt_router_port(a.router));
+    wamp_component_retry retry;
+    wamp_component_retry_defaults(&retry);
+    retry.initial_retry_delay_ms = 5;
+    static const double seq[] = {0.5};
+    rnd r = {seq, 1, 0};
+    wamp_component_transport tr[2] = {{.url = u0, .retry = &retry}, {.url = u1, .retry = &retry}};
+    wamp_component_config cfg = {.transports = tr,
+                                 .transport_count = 2,
+                                 .realm = "realm1",
+                                 .random = next_rnd,
+                                 .random_user = &r,
+                                 .cb = {.on_join = c_join,
+                                        .on_ready = l_ready,
+                                        .on_leave = c_leave,
+                                        .on_disconnect = l_disconnect,
+                                        .on_retry = c_retry,
+                                        .on_exhausted = c_exhausted,
+                                        .on_done = c_done,
+                                        .on_user_error = l_user_error},
+                                 .user = &a};
+    assert_int_equal(wamp_component_new(a.loop, &cfg, &a.comp), WAMP_OK);
+    assert_int_equal(
+        wamp_component_register(a.comp, "com.example.dup", NULL, on_invocation, &a, NULL), WAMP_OK);
+    assert_int_equal(
+        wamp_component_register(a.comp, "com.example.dup", NULL, on_invocation, &a, NULL), WAMP_OK);
+    assert_int_equal(wamp_component_start(a.comp), WAMP_OK);
+    run_until(&a, is_ready);
+    assert_int_equal(wamp_component_transport_index(a.comp), 1);
+    assert_true(wamp_session_is_attached(wamp_component_session(a.comp)));
+    assert_int_equal(wamp_component_stop(a.comp, NULL), WAMP_OK);
+    run_until(&a, is_done);
+    char got[512];
+    snprintf(got, sizeof got, "%.*s", (int)a.log.len, (const char *)a.log.data);
+    assert_string_equal(got, "disc(t0,WAMP_ECONNREFUSED);retry(t1,a1,ta0,0);join1;"
+                             "user-error:WAMP_EAPPLICATION;ready;"
+                             "leave:wamp.close.goodbye_and_out;disc(t1,WAMP_OK);done:WAMP_OK;");
+    assert_false(a.exhausted);
+    wamp_component_free(a.comp);
+    wt_router_free(a.router);
+    wamp_buf_free(&a.log);
+    teardown_loop(a.loop);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -664,6 +748,7 @@ int main(void)
         cmocka_unit_test(test_free_while_joined),
         cmocka_unit_test(test_config_errors),
         cmocka_unit_test(test_keyring_payload_codec),
+        cmocka_unit_test(test_lifecycle_hooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
