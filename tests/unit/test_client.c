@@ -124,6 +124,10 @@ static void a_result(void *user, wamp_session *s, wamp_id req, const wamp_call_r
                  err->uri.ptr);
     }
     wamp_buf_append(&a->log, tmp, strlen(tmp));
+    if (res && a->pending == 2) {
+        wamp_call_opts slow = {.cancel_after_ms = 50};
+        assert_int_equal(wamp_session_call(s, "com.slow", NULL, NULL, &slow, a_result, a, NULL), 0);
+    }
     if (--a->pending == 0 && wamp_session_is_attached(s))
         assert_int_equal(wamp_session_leave(s, NULL, NULL), WAMP_OK);
 }
@@ -141,10 +145,10 @@ static void a_join(void *user, wamp_session *s, const wamp_session_details *d)
     char tmp[64];
     snprintf(tmp, sizeof tmp, "join:%llu;", (unsigned long long)d->session);
     wamp_buf_append(&a->log, tmp, strlen(tmp));
-    wamp_call_opts slow = {.cancel_after_ms = 50};
     a->pending = 2;
+    /* com.slow (caller-side timeout) goes out once com.add answered: the order of the two
+     * completions does not depend on how fast the machine is */
     assert_int_equal(wamp_session_call(s, "com.add", NULL, NULL, NULL, a_result, a, NULL), 0);
-    assert_int_equal(wamp_session_call(s, "com.slow", NULL, NULL, &slow, a_result, a, NULL), 0);
 }
 
 static void a_leave(void *user, wamp_session *s, const wamp_close_details *d)
@@ -214,8 +218,8 @@ static void scenario(const char *scheme, bool garbage)
     char got[512];
     strip_log(&a.log, got, sizeof got);
     if (garbage) {
+        /* the garbage follows WELCOME on the stream: only com.add is out when it arrives */
         assert_string_equal(got, "join:42;error:WAMP_EABORTED,wamp.error.protocol_violation;"
-                                 "error:WAMP_EABORTED,wamp.error.protocol_violation;"
                                  "leave:wamp.error.protocol_violation;disconnect:1;");
     } else {
         assert_string_equal(got, "join:42;result:5;error:WAMP_ETIMEOUT,wamp.error.timeout;"
