@@ -13,8 +13,9 @@
  * provides it). Over TLS (wss://, rss://) the transport's channel ids ("tls-unique",
  * "tls-exporter", see wamp_stream_info) are handed to the session (wamp_session_set_channel_id())
  * when it opens, so a join whose authenticator is bound to the channel (cryptosign or wamp-scram
- * with channel_binding "tls-unique") signs over this connection's id. On a failed connect, on_disconnect(was_clean=false) is called and
- * wamp_client_last_error() tells why. Use wamp_session_* functions on wamp_client_session().
+ * with channel_binding "tls-unique") signs over this connection's id. On a failed connect,
+ * on_disconnect(was_clean=false) is called and wamp_client_last_error() tells why. Use
+ * wamp_session_* functions on wamp_client_session().
  *
  * Threads: a client, its session and every callback belong to the thread running the loop.
  * The ONE way to call, publish or leave from another thread is wamp_loop_post() (net.h, the
@@ -66,6 +67,16 @@ WAMP_API int wamp_client_connect(wamp_client *c, const char *url,
                                  const wamp_transport_options *opts);
 /* The session driven by the client (owned by it). */
 WAMP_API wamp_session *wamp_client_session(wamp_client *c);
+/*
+ * The connected transport's details (Autobahn's ISession.transport / TransportDetails):
+ * channel type, framing, serializer, own and peer addresses, pid/tid/fd, TLS state, channel
+ * binding, peer certificate, negotiated WebSocket protocol and HTTP heads. The pointers inside
+ * *d are borrowed from the transport: valid until it closes (on_disconnect) or the client is
+ * freed. The same details are in wamp_session_details.transport (serializer name in
+ * .serializer) from on_welcome/on_join, and in wamp_session_transport_details().
+ * Returns WAMP_OK, WAMP_ESTATE (not connected, or still connecting), WAMP_EINVAL.
+ */
+WAMP_API int wamp_client_transport_details(const wamp_client *c, wamp_transport_details *d);
 /* Why the last connection attempt or connection ended (WAMP_OK: clean close). */
 WAMP_API int wamp_client_last_error(const wamp_client *c);
 /* Closes the transport gracefully (the session, if joined, ends as transport lost unless left

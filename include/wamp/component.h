@@ -119,7 +119,16 @@ typedef struct wamp_component_config {
     double (*random)(void *user);
     void *random_user;
     wamp_component_callbacks cb;
-    void *user;
+    void *user; /* Autobahn's ComponentConfig.extra: the application's data, given back to
+                   every callback */
+    /* Autobahn's ComponentConfig.keyring: a payload codec (e.g. a cryptobox key ring, see
+     * cryptobox.h) set on the session for every connection (wamp_session_set_payload_codec();
+     * the struct is copied, its user pointer borrowed until wamp_component_free()). NULL: none
+     * (the application may still set one on wamp_component_session()). */
+    const wamp_payload_codec *payload_codec;
+    /* ComponentConfig.controller, .shared and .runner have no counterpart: there is no node
+     * controller session in a client library, data shared between components is whatever
+     * `user` points to, and the component itself is the runner (wamp_component_start()). */
 } wamp_component_config;
 
 /* Creates a stopped component on loop. Returns WAMP_OK, WAMP_EINVAL (no realm, no transport,

@@ -37,6 +37,34 @@
  * Threads: none; a session belongs to one thread. Over the client runtime that is the loop's
  * thread, and other threads reach the session only through wamp_loop_post() (net.h): see
  * "Threads" in client.h for the pattern (call, publish, leave from another thread).
+ *
+ * Autobahn's types (autobahn.wamp.types, 22.7.1) and their counterparts here
+ *   SessionDetails   wamp_session_details (every field; serializer/transport from the runtime)
+ *   CloseDetails     wamp_close_details
+ *   SessionIdent     wamp_session_ident, wamp_session_ident_from_invocation() / _from_event()
+ *   CallOptions      wamp_call_opts: on_progress, timeout (timeout_ms: dealer-side, sent;
+ *                    cancel_after_ms: caller-side), transaction_hash, caller, caller_authid,
+ *                    caller_authrole, forward_for, correlation_* (correlation), details
+ *   CallResult       wamp_call_result: results/kwresults (args/kwargs), enc_algo, callee,
+ *                    callee_authid, callee_authrole, forward_for
+ *   CallDetails      wamp_invocation: registration, progress (receive_progress, then answer
+ *                    with wamp_session_yield(progress=true)), caller, caller_authid,
+ *                    caller_authrole, procedure, transaction_hash, enc_algo, forward_for
+ *   RegisterOptions  wamp_register_opts: match, invoke, concurrency, force_reregister,
+ *                    forward_for
+ *   PublishOptions   wamp_publish_opts: acknowledge, exclude_me, exclude, exclude_authid,
+ *                    exclude_authrole, eligible, eligible_authid, eligible_authrole, retain,
+ *                    transaction_hash, forward_for
+ *   SubscribeOptions wamp_subscribe_opts: match, get_retained, forward_for
+ *   EventDetails     wamp_event: subscription, publication, publisher, publisher_authid,
+ *                    publisher_authrole, topic, retained, transaction_hash, enc_algo,
+ *                    forward_for
+ *   ComponentConfig  wamp_component_config (component.h)
+ * Not modelled, on purpose: details / details_arg of Register- and SubscribeOptions (they pick
+ * the Python handler's signature; a C handler always receives the whole wamp_invocation /
+ * wamp_event), and correlation_* of Publish-, Subscribe- and RegisterOptions (Autobahn only
+ * attaches them to the outgoing message object for its message tracer; they are never
+ * serialized and nothing comes back with them, so here they would have no effect).
  */
 #ifndef WAMP_SESSION_H
 #define WAMP_SESSION_H
@@ -45,6 +73,7 @@
 #include "common.h"
 #include "cryptobox.h"
 #include "message.h"
+#include "transport.h"
 #include "value.h"
 
 #ifdef __cplusplus
@@ -94,7 +123,8 @@ WAMP_API bool wamp_is_serialization_error(int code);
 /* ---------------------------------------------------------------- session details */
 
 /* What WELCOME said (Autobahn's SessionDetails). Borrowed in on_join; valid until on_leave
- * when obtained with wamp_session_details(). */
+ * when obtained with wamp_session_details_get(). serializer and transport come from the
+ * runtime (wamp_session_set_transport_details(); the client runtime of client.h sets them). */
 typedef struct wamp_session_details {
     wamp_str realm;
     wamp_id session;
@@ -107,7 +137,20 @@ typedef struct wamp_session_details {
     bool resumed;
     bool resumable;
     wamp_str resume_token;
+    wamp_str serializer; /* SERIALIZER_ID of the transport ("json", "msgpack", "cbor", "ubjson",
+                            "flatbuffers"); absent (ptr NULL) when the runtime did not say */
+    const wamp_transport_details *transport; /* the transport's details, NULL when unknown */
 } wamp_session_details;
+
+/*
+ * Autobahn's SessionIdent: who a session is (session id, authid, authrole), e.g. the caller of
+ * an invocation or the publisher of an event. Strings are borrowed from where they came from.
+ */
+typedef struct wamp_session_ident {
+    wamp_opt_int session; /* .set false: not disclosed */
+    wamp_str authid;
+    wamp_str authrole;
+} wamp_session_ident;
 
 /* Why the session ended (Autobahn's CloseDetails). */
 typedef struct wamp_close_details {
@@ -190,6 +233,18 @@ WAMP_API void wamp_session_set_clock(wamp_session *s, uint64_t (*now_ms)(void *u
  */
 WAMP_API int wamp_session_set_channel_id(wamp_session *s, const char *type, const uint8_t *id,
                                          size_t len);
+/*
+ * Tells the session its transport's details (Autobahn's TransportDetails), for
+ * wamp_session_details.serializer / .transport and wamp_session_transport_details(). *d is
+ * copied; the pointers inside it stay borrowed until the transport closes
+ * (wamp_session_transport_closed() forgets the details) or the next call. NULL forgets them.
+ * A runtime calls this when the transport opens (the client runtime of client.h does).
+ * Returns WAMP_OK, WAMP_EINVAL (s NULL).
+ */
+WAMP_API int wamp_session_set_transport_details(wamp_session *s, const wamp_transport_details *d);
+/* The details given with wamp_session_set_transport_details() while the transport is open, else
+ * NULL. Borrowed from the session. */
+WAMP_API const wamp_transport_details *wamp_session_transport_details(const wamp_session *s);
 /* The earliest pending deadline in session-clock ms; false when none. */
 WAMP_API bool wamp_session_next_deadline(const wamp_session *s, uint64_t *deadline_ms);
 
@@ -227,7 +282,11 @@ WAMP_API bool wamp_session_is_connected(const wamp_session *s);
 WAMP_API bool wamp_session_is_attached(const wamp_session *s);
 /* The details of the joined session, or NULL when not attached. */
 WAMP_API const wamp_session_details *wamp_session_details_get(const wamp_session *s);
-/* The HELLO roles this implementation announces. */
+/* The HELLO roles this implementation announces: exactly the features it implements,
+ * Autobahn's default client roles (with publisher x_acknowledged_event_delivery: an EVENT
+ * with Details.x_acknowledged_delivery true is answered with EVENT_RECEIVED once its handlers
+ * ran, when the broker announced the feature) plus caller call_timeout and
+ * progressive_call_invocations (caller and callee). */
 WAMP_API void wamp_session_client_roles(wamp_roles *roles);
 
 /* ---------------------------------------------------------------- application errors */
@@ -267,6 +326,7 @@ typedef struct wamp_call_result {
     wamp_str enc_algo;  /* the payload arrived encoded (e.g. "cryptobox") and was decoded */
     bool details_asked; /* the call asked for details (wamp_call_opts.details) */
     const wamp_correlation *correlation; /* the call's correlation attributes, or NULL */
+    wamp_value forward_for; /* RESULT.Details.forward_for as received (LIST), or absent */
 } wamp_call_result;
 
 /* How Autobahn hands a call result to the application (the seed's mapping). */
@@ -297,6 +357,15 @@ typedef struct wamp_call_opts {
     wamp_correlation correlation; /* client-side only (not sent) */
     bool progress; /* progressive call invocation: this CALL is the first chunk (Options.progress
                       true); send the next ones with wamp_session_call_progress() */
+    /* Autobahn's CallOptions.caller / caller_authid / caller_authrole / forward_for: sent as
+     * CALL.Options when set (a router-to-router link or a trusted component calling on behalf
+     * of another session; routers normally accept them only from trusted peers).
+     * forward_for: a LIST of {"session": int, "authid": string|null, "authrole": string}
+     * dicts (else WAMP_EINVAL). */
+    wamp_opt_int caller;
+    const char *caller_authid;
+    const char *caller_authrole;
+    const wamp_value *forward_for;
 } wamp_call_opts;
 
 /*
@@ -350,7 +419,13 @@ typedef struct wamp_invocation {
                           (the handler is called again with the same request, continued set) */
     bool continued;    /* a later chunk of an invocation already delivered */
     wamp_str transaction_hash; /* CallDetails.transaction_hash as received */
+    wamp_value forward_for;    /* CallDetails.forward_for as received (LIST), or absent */
 } wamp_invocation;
+
+/* The caller of inv as Autobahn's SessionIdent.from_calldetails(): the first forward_for entry
+ * when there is one, else caller / caller_authid / caller_authrole. Strings borrowed from inv. */
+WAMP_API void wamp_session_ident_from_invocation(const wamp_invocation *inv,
+                                                 wamp_session_ident *out);
 
 /* A procedure implementation. Answer now or later with wamp_session_yield()/wamp_session_error()
  * using inv->request. For a progressive call invocation it is called once per chunk (see
@@ -377,6 +452,7 @@ typedef struct wamp_register_opts {
     bool force_reregister;
     bool disclose_caller;
     wamp_interrupt_cb on_interrupt;
+    const wamp_value *forward_for; /* REGISTER.Options.forward_for (LIST, see wamp_call_opts) */
 } wamp_register_opts;
 
 /*
@@ -430,7 +506,8 @@ typedef struct wamp_publish_opts {
     const wamp_value *eligible_authrole;
     bool retain;
     bool disclose_me;
-    const char *transaction_hash; /* non-NULL: sent as PUBLISH.Options.transaction_hash */
+    const char *transaction_hash;  /* non-NULL: sent as PUBLISH.Options.transaction_hash */
+    const wamp_value *forward_for; /* PUBLISH.Options.forward_for (LIST, see wamp_call_opts) */
 } wamp_publish_opts;
 
 /* Publication acknowledged: err NULL and publication the router's id; or err. */
@@ -459,13 +536,20 @@ typedef struct wamp_event {
     bool retained;
     wamp_str enc_algo;         /* the payload arrived encoded and was decoded */
     wamp_str transaction_hash; /* EventDetails.transaction_hash as received */
+    wamp_value forward_for;    /* EventDetails.forward_for as received (LIST), or absent */
 } wamp_event;
+
+/* The publisher of ev as Autobahn's SessionIdent.from_eventdetails(): the first forward_for entry
+ * when there is one, else publisher / publisher_authid / publisher_authrole. Strings borrowed. */
+WAMP_API void wamp_session_ident_from_event(const wamp_event *ev, wamp_session_ident *out);
 
 typedef void (*wamp_event_cb)(void *user, wamp_session *s, const wamp_event *ev);
 
 typedef struct wamp_subscribe_opts {
     wamp_match match;
     bool get_retained;
+    const wamp_value *forward_for; /* SUBSCRIBE.Options.forward_for (LIST, see wamp_call_opts);
+                                      only the handler that sends the SUBSCRIBE passes it on */
 } wamp_subscribe_opts;
 
 /*

@@ -175,6 +175,11 @@ static void t_connected(wamp_transport *t, int status, void *user)
         wamp_session_set_channel_id(c->session, "tls-unique", si.channel_id_tls_unique, 32);
         wamp_session_set_channel_id(c->session, "tls-exporter", si.channel_id_tls_exporter, 32);
     }
+    /* Autobahn's SessionDetails.serializer / .transport (pointers live as long as t) */
+    wamp_transport_details td;
+    wamp_transport_details_init(&td);
+    wamp_transport_get_details(t, &td);
+    wamp_session_set_transport_details(c->session, &td);
     wamp_transport_callbacks cbs = {t_message, NULL, t_close};
     wamp_transport_set_callbacks(t, &cbs, c);
     wamp_session_tick(c->session, wamp_loop_now(c->loop));
@@ -220,6 +225,15 @@ int wamp_client_connect(wamp_client *c, const char *url, const wamp_transport_op
 wamp_session *wamp_client_session(wamp_client *c)
 {
     return c ? c->session : NULL;
+}
+
+int wamp_client_transport_details(const wamp_client *c, wamp_transport_details *d)
+{
+    if (!c || !d) return WAMP_EINVAL;
+    if (!c->transport || c->connecting) return WAMP_ESTATE;
+    wamp_transport_details_init(d);
+    wamp_transport_get_details(c->transport, d);
+    return WAMP_OK;
 }
 
 int wamp_client_last_error(const wamp_client *c)

@@ -557,6 +557,8 @@ int wamp_component_new(wamp_loop *loop, const wamp_component_config *cfg, wamp_c
     rc = wamp_client_new(loop, &scb, c, &c->client);
     if (!rc) rc = wamp_timer_new(loop, on_timer, c, &c->timer);
     if (rc) goto fail;
+    if (cfg->payload_codec)
+        wamp_session_set_payload_codec(wamp_client_session(c->client), cfg->payload_codec);
     *out = c;
     return WAMP_OK;
 fail:

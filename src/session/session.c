@@ -122,6 +122,9 @@ struct wamp_session {
     uint8_t cid[2][64];
     size_t cid_len[2];
     bool has_cid[2];
+    /* the transport's details (wamp_session_set_transport_details()) */
+    bool has_td;
+    wamp_transport_details td;
 };
 
 typedef struct defn {
@@ -187,6 +190,67 @@ static int check_payload(const wamp_value *args, const wamp_value *kwargs)
         wamp_value_type_of(kwargs) != WAMP_VALUE_NULL)
         return WAMP_EINVAL;
     return WAMP_OK;
+}
+
+/* forward_for as Autobahn's option constructors assert it: a LIST of dicts with an integer
+ * "session", a string or null "authid" and a string "authrole". */
+static int check_forward_for(const wamp_value *ff)
+{
+    if (!ff) return WAMP_OK;
+    if (wamp_value_type_of(ff) != WAMP_VALUE_LIST) return WAMP_EINVAL;
+    for (size_t i = 0; i < wamp_value_count(ff); i++) {
+        const wamp_value *e = wamp_value_list_at(ff, i);
+        if (wamp_value_type_of(e) != WAMP_VALUE_DICT) return WAMP_EINVAL;
+        const wamp_value *sid = wamp_value_dict_getc(e, "session");
+        const wamp_value *aid = wamp_value_dict_getc(e, "authid");
+        const wamp_value *role = wamp_value_dict_getc(e, "authrole");
+        if (!sid || (wamp_value_type_of(sid) != WAMP_VALUE_INT &&
+                     wamp_value_type_of(sid) != WAMP_VALUE_UINT))
+            return WAMP_EINVAL;
+        if (!aid || (wamp_value_type_of(aid) != WAMP_VALUE_STRING &&
+                     wamp_value_type_of(aid) != WAMP_VALUE_NULL))
+            return WAMP_EINVAL;
+        if (!role || wamp_value_type_of(role) != WAMP_VALUE_STRING) return WAMP_EINVAL;
+    }
+    return WAMP_OK;
+}
+
+static void ident_from(const wamp_value *ff, wamp_opt_int id, wamp_str authid, wamp_str authrole,
+                       wamp_session_ident *out)
+{
+    memset(out, 0, sizeof *out);
+    const wamp_value *e = wamp_value_list_at(ff, 0);
+    if (e && wamp_value_type_of(e) == WAMP_VALUE_DICT) {
+        int64_t sid;
+        if (wamp_value_get_int(wamp_value_dict_getc(e, "session"), &sid))
+            out->session = WAMP_OPT_INT(sid);
+        wamp_value_get_string(wamp_value_dict_getc(e, "authid"), &out->authid);
+        wamp_value_get_string(wamp_value_dict_getc(e, "authrole"), &out->authrole);
+        return;
+    }
+    out->session = id;
+    out->authid = authid;
+    out->authrole = authrole;
+}
+
+void wamp_session_ident_from_invocation(const wamp_invocation *iv, wamp_session_ident *out)
+{
+    if (!out) return;
+    if (!iv) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    ident_from(&iv->forward_for, iv->caller, iv->caller_authid, iv->caller_authrole, out);
+}
+
+void wamp_session_ident_from_event(const wamp_event *ev, wamp_session_ident *out)
+{
+    if (!out) return;
+    if (!ev) {
+        memset(out, 0, sizeof *out);
+        return;
+    }
+    ident_from(&ev->forward_for, ev->publisher, ev->publisher_authid, ev->publisher_authrole, out);
 }
 
 /* ---------------------------------------------------------------- payload codec */
@@ -641,6 +705,7 @@ void wamp_session_transport_closed(wamp_session *s, int err)
     enter(s);
     bool in_session = s->state != ST_CONNECTED;
     s->state = ST_DISCONNECTED;
+    s->has_td = false;
     if (in_session)
         end_session(s, WAMP_ETRANSPORTLOST, WAMP_CLOSE_TRANSPORT_LOST, (wamp_str){0}, true);
     if (s->cb.on_disconnect && !s->free_pending) s->cb.on_disconnect(s->user, s, !in_session);
@@ -656,6 +721,9 @@ void wamp_session_client_roles(wamp_roles *r)
         {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PUBLISHER_IDENTIFICATION},
         {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_SUBSCRIBER_BLACKWHITE_LISTING},
         {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_PUBLISHER_EXCLUSION},
+        /* Autobahn announces acknowledged event delivery under publisher; the subscriber
+         * side answers such EVENTs with EVENT_RECEIVED (on_event) */
+        {WAMP_ROLE_PUBLISHER, WAMP_FEATURE_X_ACKNOWLEDGED_EVENT_DELIVERY},
         {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PUBLISHER_IDENTIFICATION},
         {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_PATTERN_BASED_SUBSCRIPTION},
         {WAMP_ROLE_SUBSCRIBER, WAMP_FEATURE_SUBSCRIPTION_REVOCATION},
@@ -866,6 +934,12 @@ static void on_welcome(wamp_session *s, const wamp_message *m)
     d->resumed = c.welcome.resumed == WAMP_OPT_TRUE;
     d->resumable = c.welcome.resumable == WAMP_OPT_TRUE;
     d->resume_token = c.welcome.resume_token;
+    if (s->has_td) {
+        d->transport = &s->td;
+        const wamp_serializer_info *si =
+            wamp_serializer_by_id(s->td.channel_serializer, s->td.batched);
+        if (si) d->serializer = wamp_str_c(si->name);
+    }
     s->details_arena = a;
     if (s->cb.on_welcome) {
         int rc = s->cb.on_welcome(s->user, s, d);
@@ -1030,6 +1104,7 @@ static void on_result(wamp_session *s, const wamp_message *m)
     r.callee = m->result.callee;
     r.callee_authid = m->result.callee_authid;
     r.callee_authrole = m->result.callee_authrole;
+    r.forward_for = m->forward_for;
     r.progress = progress;
     if (progress) {
         if (!p->on_progress) {
@@ -1174,6 +1249,7 @@ static void on_event(wamp_session *s, const wamp_message *m)
     ev.topic = m->event.topic;
     ev.retained = m->event.retained == WAMP_OPT_TRUE;
     ev.transaction_hash = m->event.transaction_hash;
+    ev.forward_for = m->forward_for;
     /* Handlers may (un)subscribe during dispatch: snapshot the handles and look each up. */
     size_t n = 0;
     for (hnd *h = e->handlers; h; h = h->next)
@@ -1203,6 +1279,15 @@ static void on_event(wamp_session *s, const wamp_message *m)
     }
     if (ids != stackbuf) free(ids);
     wamp_arena_free(pa);
+    /* acknowledged event delivery (Autobahn): once the handlers ran, when the EVENT asked for
+     * it and the broker announced the feature */
+    if (m->event.x_acknowledged_delivery == WAMP_OPT_TRUE && !s->free_pending && joined(s) &&
+        wamp_roles_feature(&s->details.router_roles, WAMP_ROLE_BROKER,
+                           WAMP_FEATURE_X_ACKNOWLEDGED_EVENT_DELIVERY)) {
+        wamp_message ack = wamp_message_event_received(m->event.publication);
+        rc = send_msg(s, &ack);
+        if (rc) user_error(s, rc, "sending EVENT_RECEIVED failed");
+    }
 }
 
 static void on_unsubscribed(wamp_session *s, const wamp_message *m)
@@ -1358,6 +1443,7 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
         iv.receive_progress = prev->receive_progress;
         iv.timeout = m->invocation.timeout;
         iv.transaction_hash = m->invocation.transaction_hash;
+        iv.forward_for = m->forward_for;
         r->cb(r->user, s, &iv);
         wamp_arena_free(pa);
         return;
@@ -1396,6 +1482,7 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
     iv.receive_progress = x->receive_progress;
     iv.timeout = m->invocation.timeout;
     iv.transaction_hash = m->invocation.transaction_hash;
+    iv.forward_for = m->forward_for;
     r->cb(r->user, s, &iv);
     wamp_arena_free(pa);
 }
@@ -1495,6 +1582,19 @@ void wamp_session_set_clock(wamp_session *s, uint64_t (*now_ms)(void *user), voi
     s->clock_user = user;
 }
 
+int wamp_session_set_transport_details(wamp_session *s, const wamp_transport_details *d)
+{
+    if (!s) return WAMP_EINVAL;
+    s->has_td = d != NULL;
+    if (d) s->td = *d;
+    return WAMP_OK;
+}
+
+const wamp_transport_details *wamp_session_transport_details(const wamp_session *s)
+{
+    return s && s->has_td && s->state != ST_DISCONNECTED ? &s->td : NULL;
+}
+
 int wamp_session_set_channel_id(wamp_session *s, const char *type, const uint8_t *id, size_t len)
 {
     if (!s) return WAMP_EINVAL;
@@ -1538,6 +1638,7 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
     int rc = check_payload(args, kwargs);
     if (rc) return rc;
     if (o && o->timeout_ms < 0) return WAMP_EINVAL;
+    if (o && check_forward_for(o->forward_for)) return WAMP_EINVAL;
     wamp_id id = next_req(s);
     pending *p = pending_add(s, PR_CALL, id);
     if (!p) return WAMP_ENOMEM;
@@ -1571,6 +1672,10 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
         }
         if (o->disclose_me) m.call.disclose_me = WAMP_OPT_TRUE;
         if (o->transaction_hash) m.call.transaction_hash = wamp_str_c(o->transaction_hash);
+        m.call.caller = o->caller;
+        if (o->caller_authid) m.call.caller_authid = wamp_str_c(o->caller_authid);
+        if (o->caller_authrole) m.call.caller_authrole = wamp_str_c(o->caller_authrole);
+        if (o->forward_for) m.forward_for = *o->forward_for;
         p->details = o->details;
         if (o->correlation.id || o->correlation.uri || o->correlation.is_anchor ||
             o->correlation.is_last) {
@@ -1669,7 +1774,7 @@ int wamp_session_register(wamp_session *s, const char *procedure, const wamp_reg
     wamp_register_opts def = {0};
     if (!o) o = &def;
     if ((unsigned)o->match > WAMP_MATCH_WILDCARD || (unsigned)o->invoke > WAMP_INVOKE_RANDOM ||
-        o->concurrency < 0)
+        o->concurrency < 0 || check_forward_for(o->forward_for))
         return WAMP_EINVAL;
     if (wamp_uri_check_pattern(wamp_str_c(procedure), o->match, WAMP_URI_LOOSE)) return WAMP_EURI;
     reg *r = calloc(1, sizeof *r);
@@ -1698,6 +1803,7 @@ int wamp_session_register(wamp_session *s, const char *procedure, const wamp_reg
     if (o->concurrency > 0) m.register_.concurrency = WAMP_OPT_INT(o->concurrency);
     if (o->force_reregister) m.register_.force_reregister = WAMP_OPT_TRUE;
     if (o->disclose_caller) m.register_.disclose_caller = WAMP_OPT_TRUE;
+    if (o->forward_for) m.forward_for = *o->forward_for;
     enter(s);
     int rc = send_msg(s, &m);
     if (rc) {
@@ -1862,6 +1968,7 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
     if (!rc) rc = check_list(o->exclude_authrole, WAMP_VALUE_STRING);
     if (!rc) rc = check_list(o->eligible_authid, WAMP_VALUE_STRING);
     if (!rc) rc = check_list(o->eligible_authrole, WAMP_VALUE_STRING);
+    if (!rc) rc = check_forward_for(o->forward_for);
     if (rc) return rc;
     wamp_id id = next_req(s);
     wamp_message m = wamp_message_publish(id, topic);
@@ -1883,6 +1990,7 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
     if (o->retain) pm->retain = WAMP_OPT_TRUE;
     if (o->disclose_me) pm->disclose_me = WAMP_OPT_TRUE;
     if (o->transaction_hash) pm->transaction_hash = wamp_str_c(o->transaction_hash);
+    if (o->forward_for) m.forward_for = *o->forward_for;
     pending *p = NULL;
     if (o->acknowledge) {
         p = pending_add(s, PR_PUBLISH, id);
@@ -1912,7 +2020,7 @@ int wamp_session_publish(wamp_session *s, const char *topic, const wamp_value *a
  * was answered already): a further SUBSCRIBE with get_retained goes out so that the broker
  * delivers the retained event again; h (already appended, inactive) completes on its
  * SUBSCRIBED. */
-static int resubscribe(wamp_session *s, sub *e, hnd *h, wamp_id *handle)
+static int resubscribe(wamp_session *s, sub *e, hnd *h, const wamp_value *ff, wamp_id *handle)
 {
     wamp_id id = next_req(s);
     pending *p = pending_add(s, PR_SUBSCRIBE, id);
@@ -1923,6 +2031,7 @@ static int resubscribe(wamp_session *s, sub *e, hnd *h, wamp_id *handle)
         p->handle = h->handle;
         wamp_message m = wamp_message_subscribe(id, e->topic, e->match);
         m.subscribe.get_retained = WAMP_OPT_TRUE;
+        if (ff) m.forward_for = *ff;
         enter(s);
         rc = send_msg(s, &m);
         leave_(s);
@@ -1953,7 +2062,8 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
     if (!joined(s)) return WAMP_ENOTREADY;
     wamp_subscribe_opts def = {0};
     if (!o) o = &def;
-    if ((unsigned)o->match > WAMP_MATCH_WILDCARD) return WAMP_EINVAL;
+    if ((unsigned)o->match > WAMP_MATCH_WILDCARD || check_forward_for(o->forward_for))
+        return WAMP_EINVAL;
     if (wamp_uri_check_pattern(wamp_str_c(topic), o->match, WAMP_URI_LOOSE)) return WAMP_EURI;
     hnd *h = calloc(1, sizeof *h);
     if (!h) return WAMP_ENOMEM;
@@ -1973,7 +2083,7 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
             pp = &(*pp)->next;
         *pp = h;
         if (o->get_retained && !(e->state == SUB_PENDING && e->asked_retained))
-            return resubscribe(s, e, h, handle);
+            return resubscribe(s, e, h, o->forward_for, handle);
         if (handle) *handle = h->handle;
         if (e->state == SUB_ACTIVE) {
             h->active = true;
@@ -2006,6 +2116,7 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
     p->sub = e;
     wamp_message m = wamp_message_subscribe(id, topic, o->match);
     if (o->get_retained) m.subscribe.get_retained = WAMP_OPT_TRUE;
+    if (o->forward_for) m.forward_for = *o->forward_for;
     enter(s);
     int rc = send_msg(s, &m);
     if (rc) {

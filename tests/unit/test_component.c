@@ -7,6 +7,8 @@
  *   - backoff: the delays on_retry reports follow the documented formula with an injected
  *     random source, cycling through two transports, capped at max delay, and on_exhausted
  *     after max_retries against closed ports;
+ *   - ComponentConfig.keyring: the configured payload codec encrypts every connection's calls,
+ *     results, publications and events;
  *   - stop during a retry wait ends with on_done(WAMP_OK); a handler removed from the table
  *     is not re-subscribed.
  * Driven by the loop (no sleeps); a watchdog timer bounds each run.
@@ -60,7 +62,7 @@ static void on_event(void *user, wamp_session *s, const wamp_event *ev)
     app *a = user;
     int64_t v = -1;
     wamp_value_get_int(wamp_value_list_at(&ev->args, 0), &v);
-    logf_(a, "event:%lld;", (long long)v);
+    logf_(a, "event:%lld%s;", (long long)v, ev->enc_algo.ptr ? "(enc)" : "");
     a->events++;
 }
 
@@ -81,6 +83,7 @@ static void on_invocation(void *user, wamp_session *s, const wamp_invocation *in
     wamp_arena *ar = wamp_arena_new(0);
     wamp_value args = wamp_value_list();
     wamp_value_list_push(ar, &args, wamp_value_int(v * 10 + a->joins));
+    if (inv->enc_algo.ptr) logf_(a, "invocation(enc);");
     assert_int_equal(wamp_session_yield(s, inv->request, &args, NULL, false), WAMP_OK);
     wamp_arena_free(ar);
 }
@@ -103,7 +106,7 @@ static void on_result(void *user, wamp_session *s, wamp_id req, const wamp_call_
     } else {
         int64_t v = -1;
         wamp_value_get_int(wamp_value_list_at(&res->args, 0), &v);
-        logf_(a, "result:%lld;", (long long)v);
+        logf_(a, "result:%lld%s;", (long long)v, res->enc_algo.ptr ? "(enc)" : "");
     }
     a->results++;
 }
@@ -565,6 +568,173 @@ static void test_config_errors(void **state)
     teardown_loop(loop);
 }
 
+/* ComponentConfig.keyring: the component's payload codec (a cryptobox key ring) is on the
+ * session of every connection: before and after a reconnect, the publication to ourselves, the
+ * call, its invocation and its result all travel encrypted through the router (each arrives
+ * with enc_algo "cryptobox" and decrypts). */
+static void test_keyring_payload_codec(void **state)
+{
+    (void)state;
+    char op[WAMP_CRYPTOBOX_KEY_B64_SIZE], opub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+    char rp[WAMP_CRYPTOBOX_KEY_B64_SIZE], rpub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+    assert_int_equal(wamp_cryptobox_generate_key(op, opub), WAMP_OK);
+    assert_int_equal(wamp_cryptobox_generate_key(rp, rpub), WAMP_OK);
+    wamp_keyring *kr;
+    assert_int_equal(wamp_keyring_new(&kr), WAMP_OK);
+    /* this component is originator and responder of com.example.* */
+    wamp_cryptobox_key k = {.originator_priv = op, .responder_priv = rp};
+    assert_int_equal(wamp_keyring_set_key(kr, "com.example.", &k), WAMP_OK);
+    wamp_payload_codec codec = wamp_keyring_codec(kr);
+
+    app a = {0};
+    assert_int_equal(wamp_loop_new(&a.loop), WAMP_OK);
+    a.router = wt_router_start(a.loop);
+    assert_non_null(a.router);
+    char url[128];
+    snprintf(url, sizeof url, "rs://127.0.0.1:%u", wt_router_port(a.router));
+    wamp_component_retry retry;
+    wamp_component_retry_defaults(&retry);
+    retry.initial_retry_delay_ms = 5;
+    static const double seq[] = {0.5};
+    rnd r = {seq, 1, 0};
+    wamp_component_transport tr = {.url = url, .retry = &retry};
+    wamp_component_config cfg = {.transports = &tr,
+                                 .transport_count = 1,
+                                 .realm = "realm1",
+                                 .random = next_rnd,
+                                 .random_user = &r,
+                                 .cb = {.on_join = c_join,
+                                        .on_ready = c_ready,
+                                        .on_leave = c_leave,
+                                        .on_retry = c_retry,
+                                        .on_done = c_done,
+                                        .on_user_error = c_user_error},
+                                 .user = &a,
+                                 .payload_codec = &codec};
+    assert_int_equal(wamp_component_new(a.loop, &cfg, &a.comp), WAMP_OK);
+    const wamp_payload_codec *set = wamp_session_get_payload_codec(wamp_component_session(a.comp));
+    assert_non_null(set);
+    assert_ptr_equal(set->user, kr);
+    assert_int_equal(
+        wamp_component_subscribe(a.comp, "com.example.topic", NULL, on_event, &a, NULL), WAMP_OK);
+    assert_int_equal(
+        wamp_component_register(a.comp, "com.example.echo", NULL, on_invocation, &a, NULL),
+        WAMP_OK);
+    assert_int_equal(wamp_component_start(a.comp), WAMP_OK);
+    run_until(&a, first_round);
+    assert_int_equal(wamp_loop_post(a.loop, drop_posted, &a), WAMP_OK);
+    run_until(&a, second_round);
+    assert_int_equal(wamp_component_stop(a.comp, NULL), WAMP_OK);
+    run_until(&a, is_done);
+    char got[1024];
+    snprintf(got, sizeof got, "%.*s", (int)a.log.len, (const char *)a.log.data);
+    /* per round: the event and the invocation each come from the router, in its order */
+    const char *p = got;
+    for (int round = 1; round <= 2; round++) {
+        char want[64];
+        snprintf(want, sizeof want, "event:%d(enc);", 100 + round);
+        const char *e = strstr(p, want);
+        if (!e) fail_msg("no encrypted event %s in %s", want, got);
+        snprintf(want, sizeof want, "result:%d(enc);", round * 10 + round);
+        const char *res = strstr(p, want);
+        if (!res) fail_msg("no encrypted result %s in %s", want, got);
+        const char *inv = strstr(p, "invocation(enc);");
+        if (!inv || inv > res) fail_msg("no encrypted invocation before %s in %s", want, got);
+        p = (e > res ? e : res) + 1;
+    }
+    assert_null(strstr(got, "user-error"));
+    assert_int_equal(a.invocations, 2);
+    wamp_component_free(a.comp);
+    wt_router_free(a.router);
+    wamp_buf_free(&a.log);
+    teardown_loop(a.loop);
+    wamp_keyring_free(kr);
+}
+
+static void l_ready(void *user, wamp_component *c, wamp_session *s)
+{
+    (void)c;
+    (void)s;
+    app *a = user;
+    a->readies++;
+    logf_(a, "ready;");
+}
+
+static void l_disconnect(void *user, wamp_component *c, size_t transport, int status)
+{
+    (void)c;
+    logf_(user, "disc(t%zu,%s);", transport, wamp_err_name(status));
+}
+
+static void l_user_error(void *user, wamp_component *c, int code, const char *text)
+{
+    (void)c;
+    (void)text;
+    logf_(user, "user-error:%s;", wamp_err_name(code));
+}
+
+static bool is_ready(app *a)
+{
+    return a->readies > 0;
+}
+
+/* The component's life-cycle hooks in order: on_disconnect for a refused attempt (its status)
+ * and for the end of a joined connection, on_retry, on_join, on_user_error for a table entry
+ * the router refuses (the same procedure registered twice: procedure_already_exists) before
+ * on_ready, on_leave, on_done. */
+static void test_lifecycle_hooks(void **state)
+{
+    (void)state;
+    app a = {0};
+    assert_int_equal(wamp_loop_new(&a.loop), WAMP_OK);
+    a.router = wt_router_start(a.loop);
+    assert_non_null(a.router);
+    char u0[128], u1[128];
+    closed_url(a.loop, "rs", u0, sizeof u0);
+    snprintf(u1, sizeof u1, "ws://127.0.0.1:%u/ws", wt_router_port(a.router));
+    wamp_component_retry retry;
+    wamp_component_retry_defaults(&retry);
+    retry.initial_retry_delay_ms = 5;
+    static const double seq[] = {0.5};
+    rnd r = {seq, 1, 0};
+    wamp_component_transport tr[2] = {{.url = u0, .retry = &retry}, {.url = u1, .retry = &retry}};
+    wamp_component_config cfg = {.transports = tr,
+                                 .transport_count = 2,
+                                 .realm = "realm1",
+                                 .random = next_rnd,
+                                 .random_user = &r,
+                                 .cb = {.on_join = c_join,
+                                        .on_ready = l_ready,
+                                        .on_leave = c_leave,
+                                        .on_disconnect = l_disconnect,
+                                        .on_retry = c_retry,
+                                        .on_exhausted = c_exhausted,
+                                        .on_done = c_done,
+                                        .on_user_error = l_user_error},
+                                 .user = &a};
+    assert_int_equal(wamp_component_new(a.loop, &cfg, &a.comp), WAMP_OK);
+    assert_int_equal(
+        wamp_component_register(a.comp, "com.example.dup", NULL, on_invocation, &a, NULL), WAMP_OK);
+    assert_int_equal(
+        wamp_component_register(a.comp, "com.example.dup", NULL, on_invocation, &a, NULL), WAMP_OK);
+    assert_int_equal(wamp_component_start(a.comp), WAMP_OK);
+    run_until(&a, is_ready);
+    assert_int_equal(wamp_component_transport_index(a.comp), 1);
+    assert_true(wamp_session_is_attached(wamp_component_session(a.comp)));
+    assert_int_equal(wamp_component_stop(a.comp, NULL), WAMP_OK);
+    run_until(&a, is_done);
+    char got[512];
+    snprintf(got, sizeof got, "%.*s", (int)a.log.len, (const char *)a.log.data);
+    assert_string_equal(got, "disc(t0,WAMP_ECONNREFUSED);retry(t1,a1,ta0,0);join1;"
+                             "user-error:WAMP_EAPPLICATION;ready;"
+                             "leave:wamp.close.goodbye_and_out;disc(t1,WAMP_OK);done:WAMP_OK;");
+    assert_false(a.exhausted);
+    wamp_component_free(a.comp);
+    wt_router_free(a.router);
+    wamp_buf_free(&a.log);
+    teardown_loop(a.loop);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -577,6 +747,8 @@ int main(void)
         cmocka_unit_test(test_cycle_to_working_transport),
         cmocka_unit_test(test_free_while_joined),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_keyring_payload_codec),
+        cmocka_unit_test(test_lifecycle_hooks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

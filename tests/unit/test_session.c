@@ -211,7 +211,8 @@ static wamp_value jv(wamp_arena *a, const char *json)
     "\"payload_transparency\":true,\"payload_encryption_cryptobox\":true}},"                       \
     "\"publisher\":{\"features\":{\"publisher_identification\":true,"                              \
     "\"subscriber_blackwhite_listing\":true,\"publisher_exclusion\":true,"                         \
-    "\"payload_transparency\":true,\"payload_encryption_cryptobox\":true}},"                       \
+    "\"payload_transparency\":true,\"x_acknowledged_event_delivery\":true,"                        \
+    "\"payload_encryption_cryptobox\":true}},"                                                     \
     "\"caller\":{\"features\":{\"caller_identification\":true,\"call_timeout\":true,"              \
     "\"call_canceling\":true,\"progressive_call_results\":true,\"payload_transparency\":true,"     \
     "\"payload_encryption_cryptobox\":true,\"progressive_call_invocations\":true}},"               \
@@ -2218,6 +2219,396 @@ static void test_scram_server_signature(void **state)
     wamp_authenticator_free(auth);
 }
 
+/* ================================================================ Autobahn's option and details
+ * fields */
+
+static void ff_call_cb(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
+                       const wamp_error *err)
+{
+    call_cb(user, s, req, res, err);
+    rt *r = user;
+    if (res) {
+        logf_(r, "ff=");
+        log_value(r, &res->forward_for);
+        logf_(r, ";");
+    }
+}
+
+static void log_ident(rt *r, const wamp_session_ident *id)
+{
+    if (id->session.set)
+        logf_(r, "%lld/", (long long)id->session.value);
+    else
+        logf_(r, "-/");
+    log_str(r, id->authid);
+    logf_(r, "/");
+    log_str(r, id->authrole);
+    logf_(r, ";");
+}
+
+static void ff_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    rt *r = user;
+    wamp_session_ident id;
+    wamp_session_ident_from_invocation(inv, &id);
+    logf_(r, "inv%llu:ff=", (unsigned long long)inv->request);
+    log_value(r, &inv->forward_for);
+    logf_(r, ",caller=");
+    log_ident(r, &id);
+}
+
+static void ff_ev_cb(void *user, wamp_session *s, const wamp_event *ev)
+{
+    (void)s;
+    rt *r = user;
+    wamp_session_ident id;
+    wamp_session_ident_from_event(ev, &id);
+    logf_(r, "ev%llu:ff=", (unsigned long long)ev->publication);
+    log_value(r, &ev->forward_for);
+    logf_(r, ",publisher=");
+    log_ident(r, &id);
+}
+
+/* CallOptions.caller / caller_authid / caller_authrole / forward_for and the forward_for of
+ * Publish-, Subscribe- and RegisterOptions go on the wire as Autobahn's message_attr() puts
+ * them; a malformed forward_for is refused before anything is sent. */
+static void test_autobahn_forward_options(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value ff = jv(a, "[{\"session\":123,\"authid\":\"alice\",\"authrole\":\"user\"}]");
+    wamp_value ff_null_authid = jv(a, "[{\"session\":5,\"authid\":null,\"authrole\":\"r\"}]");
+    const char *bad_json[] = {"{}",
+                              "[1]",
+                              "[{\"authid\":\"a\",\"authrole\":\"r\"}]",
+                              "[{\"session\":\"1\",\"authid\":\"a\",\"authrole\":\"r\"}]",
+                              "[{\"session\":1,\"authrole\":\"r\"}]",
+                              "[{\"session\":1,\"authid\":2,\"authrole\":\"r\"}]",
+                              "[{\"session\":1,\"authid\":\"a\"}]",
+                              "[{\"session\":1,\"authid\":\"a\",\"authrole\":null}]"};
+    for (size_t i = 0; i < sizeof bad_json / sizeof *bad_json; i++) {
+        wamp_value bad = jv(a, bad_json[i]);
+        wamp_call_opts co = {.forward_for = &bad};
+        assert_int_equal(wamp_session_call(r->s, "com.p", NULL, NULL, &co, call_cb, r, NULL),
+                         WAMP_EINVAL);
+        wamp_publish_opts po = {.forward_for = &bad};
+        assert_int_equal(wamp_session_publish(r->s, "com.t", NULL, NULL, &po, NULL, NULL, NULL),
+                         WAMP_EINVAL);
+        wamp_subscribe_opts so = {.forward_for = &bad};
+        assert_int_equal(wamp_session_subscribe(r->s, "com.t", &so, ev_cb, r, NULL, NULL, NULL),
+                         WAMP_EINVAL);
+        wamp_register_opts ro = {.forward_for = &bad};
+        assert_int_equal(wamp_session_register(r->s, "com.p", &ro, proc, r, NULL, NULL, NULL),
+                         WAMP_EINVAL);
+    }
+    expect_nothing_sent(r);
+    expect_log(r, "");
+
+    /* caller identity on behalf of another session, and forward_for */
+    wamp_call_opts co = {.caller = WAMP_OPT_INT(77),
+                         .caller_authid = "bob",
+                         .caller_authrole = "admin",
+                         .forward_for = &ff};
+    wamp_id req;
+    assert_int_equal(wamp_session_call(r->s, "com.p", NULL, NULL, &co, ff_call_cb, r, &req),
+                     WAMP_OK);
+    expect_sent(r,
+                "[48,1,{\"caller\":77,\"caller_authid\":\"bob\",\"caller_authrole\":\"admin\","
+                "\"forward_for\":[{\"session\":123,\"authid\":\"alice\",\"authrole\":\"user\"}]},"
+                "\"com.p\"]");
+    /* only caller_authrole, with a null authid in forward_for */
+    wamp_call_opts co2 = {.caller_authrole = "svc", .forward_for = &ff_null_authid};
+    assert_int_equal(wamp_session_call(r->s, "com.q", NULL, NULL, &co2, ff_call_cb, r, NULL),
+                     WAMP_OK);
+    expect_sent(r, "[48,2,{\"caller_authrole\":\"svc\",\"forward_for\":[{\"session\":5,"
+                   "\"authid\":null,\"authrole\":\"r\"}]},\"com.q\"]");
+    /* CallResult.forward_for */
+    feed(r, "[50,1,{\"forward_for\":[{\"session\":9,\"authid\":\"c\",\"authrole\":\"d\"}]},[1]]");
+    feed(r, "[50,2,{},[2]]");
+    expect_log(r, "result1:[1],-;ff=[{\"session\": 9, \"authid\": \"c\", \"authrole\": \"d\"}];"
+                  "result2:[2],-;ff=-;");
+
+    wamp_publish_opts po = {.acknowledge = true, .forward_for = &ff};
+    assert_int_equal(wamp_session_publish(r->s, "com.t", NULL, NULL, &po, pub_cb, r, NULL),
+                     WAMP_OK);
+    expect_sent(r, "[16,3,{\"acknowledge\":true,\"forward_for\":[{\"session\":123,"
+                   "\"authid\":\"alice\",\"authrole\":\"user\"}]},\"com.t\"]");
+    wamp_subscribe_opts so = {.match = WAMP_MATCH_PREFIX, .forward_for = &ff};
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", &so, ff_ev_cb, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    expect_sent(r, "[32,4,{\"match\":\"prefix\",\"forward_for\":[{\"session\":123,"
+                   "\"authid\":\"alice\",\"authrole\":\"user\"}]},\"com.t\"]");
+    wamp_register_opts ro = {.invoke = WAMP_INVOKE_ROUNDROBIN, .forward_for = &ff};
+    assert_int_equal(wamp_session_register(r->s, "com.p", &ro, ff_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    expect_sent(r, "[64,5,{\"invoke\":\"roundrobin\",\"forward_for\":[{\"session\":123,"
+                   "\"authid\":\"alice\",\"authrole\":\"user\"}]},\"com.p\"]");
+    feed(r, "[17,3,1000]");
+    feed(r, "[33,4,300]");
+    feed(r, "[65,5,400]");
+    expect_log(r, "published3:1000;");
+    expect_nothing_sent(r);
+
+    /* CallDetails / EventDetails forward_for, and SessionIdent from them: the first forward_for
+     * entry (the original peer) wins over caller / publisher */
+    feed(r, "[68,10,400,{\"caller\":1,\"caller_authid\":\"router\",\"caller_authrole\":\"trusted\","
+            "\"forward_for\":[{\"session\":2,\"authid\":\"orig\",\"authrole\":\"user\"},"
+            "{\"session\":3,\"authid\":\"mid\",\"authrole\":\"router\"}]}]");
+    feed(r, "[68,11,400,{\"caller\":4,\"caller_authid\":\"direct\",\"caller_authrole\":\"u\"}]");
+    feed(r, "[68,12,400,{}]");
+    expect_log(r, "inv10:ff=[{\"session\": 2, \"authid\": \"orig\", \"authrole\": \"user\"}, "
+                  "{\"session\": 3, \"authid\": \"mid\", \"authrole\": \"router\"}],caller=2/orig/"
+                  "user;inv11:ff=-,caller=4/direct/u;inv12:ff=-,caller=-/-/-;");
+    feed(r, "[36,300,20,{\"publisher\":1,\"topic\":\"com.t.x\",\"forward_for\":[{\"session\":6,"
+            "\"authid\":null,\"authrole\":\"anon\"}]}]");
+    feed(r, "[36,300,21,{\"publisher\":7,\"publisher_authid\":\"p\",\"publisher_authrole\":\"q\","
+            "\"topic\":\"com.t.y\"}]");
+    expect_log(r, "ev20:ff=[{\"session\": 6, \"authid\": null, \"authrole\": \"anon\"}],"
+                  "publisher=6/-/anon;ev21:ff=-,publisher=7/p/q;");
+    wamp_session_ident id;
+    wamp_session_ident_from_invocation(NULL, &id);
+    assert_false(id.session.set);
+    assert_null(id.authid.ptr);
+    wamp_session_ident_from_event(NULL, &id);
+    assert_false(id.session.set);
+    wamp_arena_free(a);
+    rt_free(r);
+}
+
+static void td_join(void *user, wamp_session *s, const wamp_session_details *d)
+{
+    rt *r = user;
+    assert_ptr_equal(wamp_session_details_get(s), d);
+    logf_(r, "join:");
+    log_str(r, d->serializer);
+    if (d->transport)
+        logf_(r, ",%s,%s,%d;", d->transport->own, d->transport->peer,
+              (int)d->transport->channel_framing);
+    else
+        logf_(r, ",-;");
+}
+
+/* SessionDetails.serializer and .transport: what the runtime told the session of its transport,
+ * from on_welcome/on_join; forgotten when the transport closes. */
+static void test_session_details_transport(void **state)
+{
+    (void)state;
+    rt *r = calloc(1, sizeof *r);
+    wamp_session_callbacks cb = CBS;
+    cb.on_join = td_join;
+    assert_int_equal(wamp_session_new(&cb, r, &r->s), WAMP_OK);
+    assert_int_equal(wamp_session_set_transport_details(NULL, NULL), WAMP_EINVAL);
+    assert_null(wamp_session_transport_details(r->s));
+    /* no details given: SessionDetails has no serializer and no transport */
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    wamp_join_opts o = {.realm = "realm1"};
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_OK);
+    feed(r, WELCOME);
+    expect_log(r, "connect;welcome:9129137332;join:-,-;");
+    assert_null(wamp_session_transport_details(r->s));
+    wamp_session_transport_closed(r->s, WAMP_OK);
+    expect_log(r, "leave:wamp.close.transport_lost,-;disconnect:0;");
+
+    /* a runtime tells the details when the transport opens */
+    wamp_transport_details td;
+    wamp_transport_details_init(&td);
+    td.channel_type = WAMP_CHANNEL_TCP;
+    td.channel_framing = WAMP_FRAMING_RAWSOCKET;
+    td.channel_serializer = WAMP_SER_MSGPACK;
+    snprintf(td.own, sizeof td.own, "tcp4:127.0.0.1:5000");
+    snprintf(td.peer, sizeof td.peer, "tcp4:127.0.0.1:8080");
+    assert_int_equal(wamp_session_set_transport_details(r->s, &td), WAMP_OK);
+    td.peer[0] = 0; /* copied: later changes do not show */
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    const wamp_transport_details *got = wamp_session_transport_details(r->s);
+    assert_non_null(got);
+    assert_string_equal(got->peer, "tcp4:127.0.0.1:8080");
+    assert_int_equal(got->channel_serializer, WAMP_SER_MSGPACK);
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_OK);
+    feed(r, WELCOME);
+    expect_log(r, "connect;welcome:9129137332;join:msgpack,tcp4:127.0.0.1:5000,"
+                  "tcp4:127.0.0.1:8080,3;");
+    assert_ptr_equal(wamp_session_details_get(r->s)->transport, got);
+    /* the batched JSON serializer is still SERIALIZER_ID "json" (Autobahn) */
+    assert_int_equal(wamp_session_leave(r->s, NULL, NULL), WAMP_OK);
+    feed(r, "[6,{},\"wamp.close.goodbye_and_out\"]");
+    expect_log(r, "leave:wamp.close.goodbye_and_out,-;");
+    td.channel_serializer = WAMP_SER_JSON;
+    td.batched = true;
+    td.channel_framing = WAMP_FRAMING_WEBSOCKET;
+    assert_int_equal(wamp_session_set_transport_details(r->s, &td), WAMP_OK);
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_OK);
+    feed(r, WELCOME);
+    expect_log(r, "welcome:9129137332;join:json,tcp4:127.0.0.1:5000,,2;");
+    /* the transport closes: the details are forgotten */
+    wamp_session_transport_closed(r->s, WAMP_ECONNRESET);
+    expect_log(r, "leave:wamp.close.transport_lost,-;disconnect:0;");
+    assert_null(wamp_session_transport_details(r->s));
+    assert_null(wamp_session_details_get(r->s));
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    assert_null(wamp_session_transport_details(r->s));
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_OK);
+    feed(r, WELCOME);
+    expect_log(r, "connect;welcome:9129137332;join:-,-;");
+    /* NULL forgets them */
+    assert_int_equal(wamp_session_set_transport_details(r->s, &td), WAMP_OK);
+    assert_non_null(wamp_session_transport_details(r->s));
+    assert_int_equal(wamp_session_set_transport_details(r->s, NULL), WAMP_OK);
+    assert_null(wamp_session_transport_details(r->s));
+    rt_free(r);
+}
+
+static void free_proc(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    rt *r = user;
+    logf_(r, "invoke%llu;", (unsigned long long)inv->request);
+    wamp_session_free(s); /* deferred to the end of wamp_session_receive() */
+    r->s = NULL;
+    /* the session stays usable until then; what is started now completes too */
+    assert_int_equal(wamp_session_call(s, "com.late", NULL, NULL, NULL, call_cb, r, NULL), WAMP_OK);
+}
+
+/* wamp_session_free() while every kind of request, a caller-side timer, a kill-mode cancel
+ * awaiting its ERROR, a progressive call invocation half sent, progressive results, an
+ * invocation being answered progressively and chunks of an incoming progressive invocation
+ * are in flight: each request completes exactly once (WAMP_ECLOSED), each open invocation's
+ * handler learns it is over, nothing is sent, nothing leaks (ASan, memcheck.test_session);
+ * and the same when the session is freed from inside a handler. */
+static void test_free_everything_in_flight(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value one = jv(a, "[1]");
+    wamp_register_opts ro = {.on_interrupt = interrupt_cb};
+    wamp_id h;
+    assert_int_equal(wamp_session_register(r->s, "com.reg", &ro, proc, r, done_cb, r, &h),
+                     WAMP_OK); /* req 1, handle 1 */
+    assert_int_equal(wamp_session_register(r->s, "com.up", &ro, chunk_proc, r, done_cb, r, NULL),
+                     WAMP_OK); /* req 2, handle 2 */
+    feed(r, "[65,1,10]");
+    feed(r, "[65,2,11]");
+    feed(r, "[68,77,10,{\"receive_progress\":true}]"); /* answered progressively */
+    feed(r, "[68,78,10,{}]");                          /* not answered */
+    feed(r, "[68,79,11,{\"progress\":true},[1]]");     /* more chunks to come */
+    assert_int_equal(wamp_session_yield(r->s, 77, &one, NULL, true), WAMP_OK);
+    wamp_call_opts timed = {.cancel_after_ms = 100, .on_progress = call_cb};
+    wamp_call_opts chunked = {.progress = true};
+    wamp_publish_opts ack = {.acknowledge = true};
+    wamp_id kill = 0;
+    assert_int_equal(wamp_session_call(r->s, "com.t", NULL, NULL, &timed, call_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_call(r->s, "com.k", NULL, NULL, NULL, call_cb, r, &kill), 0);
+    assert_int_equal(wamp_session_cancel(r->s, kill, WAMP_CANCEL_KILL), WAMP_OK);
+    assert_int_equal(wamp_session_call(r->s, "com.c", &one, NULL, &chunked, call_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_publish(r->s, "com.p", NULL, NULL, &ack, pub_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_subscribe(r->s, "com.s", NULL, ev_cb, r, done_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_register(r->s, "com.r2", NULL, proc, r, done_cb, r, NULL), 0);
+    assert_int_equal(wamp_session_unregister(r->s, h, done_cb, r), WAMP_OK);
+    feed(r, "[50,3,{\"progress\":true},[7]]");
+    uint64_t dl = 0;
+    assert_true(wamp_session_next_deadline(r->s, &dl));
+    assert_int_equal(dl, 100);
+    r->head = r->nout;
+    wamp_buf_clear(&r->log);
+    wamp_session_free(r->s);
+    r->s = NULL;
+    expect_nothing_sent(r);
+    /* every request exactly once; the three open invocations are told (killnowait) */
+    wamp_buf_append_byte(&r->log, 0);
+    const char *log = (const char *)r->log.data;
+    static const char *const once[] = {"error3:WAMP_ECLOSED,",    "error4:WAMP_ECLOSED,",
+                                       "error5:WAMP_ECLOSED,",    "puberr6:",
+                                       "done3:WAMP_ECLOSED,",     "done4:WAMP_ECLOSED,",
+                                       "done1:WAMP_ECLOSED,",     "interrupt77:killnowait;",
+                                       "interrupt78:killnowait;", "interrupt79:killnowait;"};
+    for (size_t i = 0; i < sizeof once / sizeof *once; i++) {
+        const char *p = strstr(log, once[i]);
+        if (!p) fail_msg("missing %s in %s", once[i], log);
+        if (strstr(p + 1, once[i])) fail_msg("%s twice in %s", once[i], log);
+    }
+    assert_null(strstr(log, "result"));
+    wamp_buf_clear(&r->log);
+    rt_free(r);
+
+    /* freed from inside a handler, with a timer and a call started after the free */
+    r = joined_rt();
+    assert_int_equal(wamp_session_register(r->s, "com.f", NULL, free_proc, r, NULL, NULL, NULL),
+                     WAMP_OK);
+    feed(r, "[65,1,10]");
+    assert_int_equal(wamp_session_call(r->s, "com.t", NULL, NULL, &timed, call_cb, r, NULL), 0);
+    wamp_session *s = r->s;
+    wamp_arena *ma = wamp_arena_new(0);
+    wamp_message m;
+    wamp_msg_error e;
+    static const char inv[] = "[68,90,10,{}]";
+    assert_int_equal(
+        wamp_message_decode(WAMP_SER_JSON, (const uint8_t *)inv, sizeof inv - 1, ma, NULL, &m, &e),
+        WAMP_OK);
+    assert_int_equal(wamp_session_receive(s, &m), WAMP_OK);
+    wamp_arena_free(ma);
+    assert_null(r->s);
+    wamp_buf_append_byte(&r->log, 0);
+    log = (const char *)r->log.data;
+    if (!strstr(log, "invoke90;") || !strstr(log, "error2:WAMP_ECLOSED,") ||
+        !strstr(log, "error3:WAMP_ECLOSED,"))
+        fail_msg("free inside a handler: %s", log);
+    wamp_buf_clear(&r->log);
+    rt_free(r);
+    wamp_arena_free(a);
+}
+
+/* Autobahn's acknowledged event delivery: an EVENT with x_acknowledged_delivery is answered
+ * with EVENT_RECEIVED after its handlers ran, only when the broker announced the feature and
+ * the EVENT asked for it; an EVENT dropped (undecodable payload) is not acknowledged. */
+static void test_acknowledged_event_delivery(void **state)
+{
+    (void)state;
+    wamp_roles roles;
+    wamp_session_client_roles(&roles);
+    assert_true(wamp_roles_feature(&roles, WAMP_ROLE_PUBLISHER,
+                                   WAMP_FEATURE_X_ACKNOWLEDGED_EVENT_DELIVERY));
+    /* the broker does not announce it: nothing is sent */
+    rt *r = joined_rt();
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, NULL, NULL, NULL), 0);
+    r->head = r->nout;
+    feed(r, "[33,1,300]");
+    feed(r, "[36,300,5,{\"x_acknowledged_delivery\":true},[1]]");
+    expect_log(r, "event5@1:[1],-,-;");
+    expect_nothing_sent(r);
+    rt_free(r);
+
+    r = rt_new();
+    assert_int_equal(wamp_session_transport_open(r->s), WAMP_OK);
+    wamp_join_opts o = {.realm = "realm1"};
+    assert_int_equal(wamp_session_join(r->s, &o), WAMP_OK);
+    r->head = r->nout;
+    feed(r,
+         "[2,55,{\"roles\":{\"broker\":{\"features\":{\"x_acknowledged_event_delivery\":true}}}}]");
+    wamp_buf_clear(&r->log);
+    wamp_id h2;
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, NULL, NULL, NULL), 0);
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, NULL, NULL, &h2), 0);
+    expect_sent(r, "[32,1,{},\"com.t\"]");
+    feed(r, "[33,1,300]");
+    /* asked: one EVENT_RECEIVED after both handlers */
+    feed(r, "[36,300,6,{\"x_acknowledged_delivery\":true},[2]]");
+    expect_log(r, "event6@1:[2],-,-;event6@2:[2],-,-;");
+    expect_sent(r, "[337,6]");
+    /* not asked */
+    feed(r, "[36,300,7,{},[3]]");
+    feed(r, "[36,300,8,{\"x_acknowledged_delivery\":false},[4]]");
+    expect_log(r, "event7@1:[3],-,-;event7@2:[3],-,-;event8@1:[4],-,-;event8@2:[4],-,-;");
+    expect_nothing_sent(r);
+    /* dropped (encoded payload, no codec): not acknowledged */
+    feed(r, "[36,300,9,{\"x_acknowledged_delivery\":true,\"enc_algo\":\"cryptobox\"},"
+            "\"\\u0000AAAA\"]");
+    expect_log(r, "uerr:WAMP_ENOCODEC;");
+    expect_nothing_sent(r);
+    rt_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2252,6 +2643,10 @@ int main(void)
         cmocka_unit_test(test_memory_transport_teardown),
         cmocka_unit_test(test_teardown_in_flight),
         cmocka_unit_test(test_scram_server_signature),
+        cmocka_unit_test(test_autobahn_forward_options),
+        cmocka_unit_test(test_session_details_transport),
+        cmocka_unit_test(test_free_everything_in_flight),
+        cmocka_unit_test(test_acknowledged_event_delivery),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,12 @@
  *   PubSub: acknowledge, exclude_me default and false, exclude / eligible by session id,
  *   exclude_authid, disclose_me (publisher identity), prefix and wildcard subscriptions (the
  *   actual topic), retain + get_retained (retained flag).
+ *   Advanced: progressive call invocations (chunks), cryptobox end-to-end encryption of call,
+ *   result and event (the router relays the payload opaquely), exclude_authrole /
+ *   eligible_authid / eligible_authrole, registration concurrency (no_available_callee),
+ *   force_reregister (the old callee is revoked), unregister and unsubscribe, a table of
+ *   procedures under a prefix, define (error kinds), two handlers sharing one subscription,
+ *   the client's transport details.
  * No sleeps: the loop runs until each expected completion (5 s watchdog per wait); "must not
  * arrive" checks use a later unrestricted marker event on the same connection.
  *
@@ -65,6 +71,7 @@ static void on_wake(wamp_timer *t, void *user)
 }
 
 static void on_event(void *user, wamp_session *s, const wamp_event *ev);
+static void p_user_error(void *user, wamp_session *s, int code, const char *text);
 
 /* ---------------------------------------------------------------- peers */
 
@@ -91,6 +98,15 @@ typedef struct peer {
     /* register/subscribe completions */
     int done_ok, done_err;
     char done_uri[128];
+    wamp_id done_id;
+    /* advanced */
+    int64_t chunk_sum;
+    int chunks;
+    bool last_enc; /* the last invocation / event arrived encrypted */
+    wamp_id held[4];
+    int nheld;
+    int events2; /* the second handler of a shared subscription */
+    int revoked;
 } peer;
 
 static void p_connect(void *user, wamp_session *s)
@@ -130,7 +146,8 @@ static bool peer_open(peer *p, const char *url, const wamp_transport_options *o)
     wamp_session_callbacks cb = {.on_connect = p_connect,
                                  .on_join = p_join,
                                  .on_leave = p_leave,
-                                 .on_disconnect = p_disconnect};
+                                 .on_disconnect = p_disconnect,
+                                 .on_user_error = p_user_error};
     if (wamp_client_new(g_loop, &cb, p, &p->c) || wamp_client_connect(p->c, url, o)) return false;
     p->s = wamp_client_session(p->c);
     WAIT(p->joined || p->disconnected);
@@ -163,6 +180,7 @@ static void on_done(void *user, wamp_session *s, wamp_id h, wamp_id id, const wa
                  err->uri.ptr ? err->uri.ptr : "");
     } else {
         p->done_ok++;
+        p->done_id = id;
     }
 }
 
@@ -275,6 +293,8 @@ typedef struct callres {
     int64_t progress_sum;
     char errarg[64];
     int64_t errkw;
+    int kind; /* wamp_error.kind */
+    bool enc; /* the result arrived encrypted */
 } callres;
 
 static void on_call(void *user, wamp_session *s, wamp_id req, const wamp_call_result *res,
@@ -297,8 +317,10 @@ static void on_call(void *user, wamp_session *s, wamp_id req, const wamp_call_re
         if (wamp_value_get_string(wamp_value_list_at(&err->args, 0), &t))
             snprintf(r->errarg, sizeof r->errarg, "%.*s", (int)t.len, t.ptr);
         wamp_value_get_int(wamp_value_dict_getc(&err->kwargs, "code"), &r->errkw);
+        r->kind = err->kind;
     } else {
         r->value = arg0(&res->args);
+        r->enc = res->enc_algo.ptr != NULL;
     }
 }
 
@@ -344,6 +366,7 @@ static void on_event(void *user, wamp_session *s, const wamp_event *ev)
              ev->topic.ptr ? ev->topic.ptr : "");
     p->last_retained = ev->retained;
     p->last_publisher = ev->publisher.set ? ev->publisher.value : -1;
+    p->last_enc = ev->enc_algo.ptr != NULL;
 }
 
 typedef struct pubres {
@@ -597,6 +620,255 @@ static void pubsub(peer *A, peer *B, peer *C, peer *D)
     CHECK(p.code == WAMP_EURI, "publish to an invalid URI refused locally");
 }
 
+/* ---------------------------------------------------------------- advanced features */
+
+static void p_user_error(void *user, wamp_session *s, int code, const char *text)
+{
+    (void)s;
+    peer *p = user;
+    if (code == WAMP_ECLOSED && strstr(text, "revoked a registration")) p->revoked++;
+}
+
+/* sums the chunks of a progressive call invocation, answers at the last one */
+static void h_chunks(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    peer *p = user;
+    if (!inv->continued) {
+        note_inv(p, inv);
+        p->chunk_sum = 0;
+        p->chunks = 0;
+    }
+    p->chunk_sum += arg0(&inv->args);
+    p->chunks++;
+    if (!inv->progress) yield_int(s, inv->request, p->chunk_sum, false);
+}
+
+static void h_double(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    peer *p = user;
+    note_inv(p, inv);
+    p->last_enc = inv->enc_algo.ptr != NULL;
+    yield_int(s, inv->request, arg0(&inv->args) * 2, false);
+}
+
+static void h_hold(void *user, wamp_session *s, const wamp_invocation *inv)
+{
+    (void)s;
+    peer *p = user;
+    note_inv(p, inv);
+    if (p->nheld < 4) p->held[p->nheld++] = inv->request;
+}
+
+static void on_event2(void *user, wamp_session *s, const wamp_event *ev)
+{
+    (void)s;
+    (void)ev;
+    ((peer *)user)->events2++;
+}
+
+static bool reg_opts(peer *p, const char *proc, const wamp_register_opts *o, wamp_invocation_cb h,
+                     wamp_id *handle)
+{
+    int before = p->done_ok + p->done_err, ok = p->done_ok;
+    if (wamp_session_register(p->s, proc, o, h, p, on_done, p, handle)) return false;
+    WAIT(p->done_ok + p->done_err > before);
+    return p->done_ok > ok;
+}
+
+static void advanced(peer *A, peer *B, peer *C, peer *D)
+{
+    /* progressive call invocations: the caller streams three chunks, the callee sums them */
+    CHECK(reg(B, "com.t.adv.chunks", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_chunks),
+          "register com.t.adv.chunks");
+    {
+        callres r = {0};
+        wamp_call_opts o = {.progress = true};
+        wamp_value one = ints(1, (int64_t)1), two = ints(1, (int64_t)20),
+                   three = ints(1, (int64_t)300);
+        wamp_id req = 0;
+        int rc = wamp_session_call(A->s, "com.t.adv.chunks", &one, NULL, &o, on_call, &r, &req);
+        int rc2 = rc ? rc : wamp_session_call_progress(A->s, req, &two, NULL, true);
+        int rc3 = rc2 ? rc2 : wamp_session_call_progress(A->s, req, &three, NULL, false);
+        if (!rc3) WAIT(r.done);
+        CHECK(rc3 == 0 && r.code == 0 && r.value == 321 && B->chunks == 3,
+              "progressive call invocation: 3 chunks summed to %lld (%d chunks)",
+              (long long)r.value, B->chunks);
+    }
+
+    /* cryptobox end-to-end: A is the originator, B the responder of com.t.secret. */
+    {
+        char op[WAMP_CRYPTOBOX_KEY_B64_SIZE], opub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+        char rp[WAMP_CRYPTOBOX_KEY_B64_SIZE], rpub[WAMP_CRYPTOBOX_KEY_B64_SIZE];
+        wamp_keyring *ka = NULL, *kb = NULL;
+        bool ok = !wamp_cryptobox_generate_key(op, opub) &&
+                  !wamp_cryptobox_generate_key(rp, rpub) && !wamp_keyring_new(&ka) &&
+                  !wamp_keyring_new(&kb);
+        wamp_cryptobox_key k1 = {.originator_priv = op, .responder_pub = rpub};
+        wamp_cryptobox_key k2 = {.responder_priv = rp, .originator_pub = opub};
+        ok = ok && !wamp_keyring_set_key(ka, "com.t.secret.", &k1) &&
+             !wamp_keyring_set_key(kb, "com.t.secret.", &k2);
+        CHECK(ok, "cryptobox key rings");
+        if (ok) {
+            wamp_payload_codec ca = wamp_keyring_codec(ka), cb = wamp_keyring_codec(kb);
+            wamp_session_set_payload_codec(A->s, &ca);
+            wamp_session_set_payload_codec(B->s, &cb);
+            CHECK(reg(B, "com.t.secret.double", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_double),
+                  "register com.t.secret.double");
+            callres r = call(A, "com.t.secret.double", ints(1, (int64_t)21), NULL);
+            CHECK(r.code == 0 && r.value == 42 && r.enc && B->last_enc,
+                  "encrypted call and result through the router: %lld", (long long)r.value);
+            CHECK(sub(B, "com.t.secret.news", WAMP_MATCH_EXACT, false, NULL),
+                  "subscribe com.t.secret.news");
+            int b0 = B->events;
+            publish(A, "com.t.secret.news", 7, (wamp_publish_opts){0});
+            WAIT(B->events > b0);
+            CHECK(B->last_arg == 7 && B->last_enc, "encrypted event through the router");
+            /* no key on the callee side: the callee refuses the payload */
+            wamp_session_set_payload_codec(B->s, NULL);
+            r = call(A, "com.t.secret.double", ints(1, (int64_t)1), NULL);
+            CHECK(r.code == WAMP_EAPPLICATION && !strcmp(r.uri, "wamp.error.no_payload_codec"),
+                  "encrypted call to a callee without codec: %s", r.uri);
+            wamp_session_set_payload_codec(A->s, NULL);
+        }
+        wamp_keyring_free(ka);
+        wamp_keyring_free(kb);
+    }
+
+    /* exclude_authrole / eligible_authid / eligible_authrole (C and D subscribe; D is the
+     * marker receiver) */
+    CHECK(sub(C, "com.t.adv.topic", WAMP_MATCH_EXACT, false, NULL) &&
+              sub(D, "com.t.adv.topic", WAMP_MATCH_EXACT, false, NULL),
+          "C, D subscribe com.t.adv.topic");
+    {
+        const wamp_session_details *dc = wamp_session_details_get(C->s);
+        char role[128];
+        snprintf(role, sizeof role, "%.*s", (int)dc->authrole.len, dc->authrole.ptr);
+        wamp_value roles = wamp_value_list();
+        wamp_value_list_push(g_arena, &roles, wamp_value_cstring(g_arena, role));
+        wamp_value cid = wamp_value_list();
+        wamp_value_list_push(g_arena, &cid, wamp_value_cstring(g_arena, C->authid));
+        wamp_value other = wamp_value_list();
+        wamp_value_list_push(g_arena, &other, wamp_value_cstring(g_arena, "no-such-role"));
+        int c0 = C->events, d0 = D->events;
+        publish(A, "com.t.adv.topic", 1, (wamp_publish_opts){.exclude_authrole = &roles});
+        publish(A, "com.t.adv.topic", 2, (wamp_publish_opts){.eligible_authid = &cid});
+        publish(A, "com.t.adv.topic", 3, (wamp_publish_opts){.eligible_authrole = &other});
+        publish(A, "com.t.adv.topic", 4, (wamp_publish_opts){.eligible_authrole = &roles});
+        WAIT(C->events >= c0 + 2 && D->events >= d0 + 1);
+        CHECK(C->events == c0 + 2 && C->last_arg == 4 && D->events == d0 + 1 && D->last_arg == 4,
+              "exclude_authrole, eligible_authid, eligible_authrole (C %d, D %d events)",
+              C->events - c0, D->events - d0);
+    }
+
+    /* two handlers on one topic share one subscription */
+    {
+        wamp_id h1 = 0, h2 = 0;
+        bool ok = sub(B, "com.t.adv.shared", WAMP_MATCH_EXACT, false, &h1);
+        wamp_id first = B->done_id;
+        int before = B->done_ok;
+        ok = ok &&
+             !wamp_session_subscribe(B->s, "com.t.adv.shared", NULL, on_event2, B, on_done, B, &h2);
+        WAIT(B->done_ok > before);
+        CHECK(ok && B->done_id == first && h1 != h2, "shared subscription: same id %llu",
+              (unsigned long long)first);
+        int b0 = B->events, e0 = B->events2;
+        publish(A, "com.t.adv.shared", 5, (wamp_publish_opts){0});
+        WAIT(B->events > b0 && B->events2 > e0);
+        CHECK(B->events == b0 + 1 && B->events2 == e0 + 1, "both handlers get the event once");
+        /* unsubscribe both: no more events (a later event on B's own marker subscription
+         * tells) */
+        before = B->done_ok;
+        ok = !wamp_session_unsubscribe(B->s, h1, on_done, B) &&
+             !wamp_session_unsubscribe(B->s, h2, on_done, B);
+        WAIT(B->done_ok >= before + 2);
+        CHECK(ok && sub(B, "com.t.adv.marker", WAMP_MATCH_EXACT, false, NULL),
+              "unsubscribed both handlers");
+        b0 = B->events;
+        e0 = B->events2;
+        publish(A, "com.t.adv.shared", 6, (wamp_publish_opts){0});
+        publish(A, "com.t.adv.marker", 66, (wamp_publish_opts){0});
+        WAIT(B->events > b0);
+        b0++;
+        CHECK(B->events == b0 && B->last_arg == 66 && B->events2 == e0,
+              "no event after unsubscribe");
+    }
+
+    /* concurrency 1: a second concurrent call finds no available callee */
+    {
+        wamp_register_opts o = {.concurrency = 1};
+        CHECK(reg_opts(C, "com.t.adv.conc", &o, h_hold, NULL), "register concurrency 1");
+        callres r1 = {0};
+        int rc = wamp_session_call(A->s, "com.t.adv.conc", NULL, NULL, NULL, on_call, &r1, NULL);
+        WAIT(C->nheld == 1);
+        callres r2 = call(A, "com.t.adv.conc", ints(0), NULL);
+        CHECK(rc == 0 && r2.code == WAMP_EAPPLICATION &&
+                  !strcmp(r2.uri, "wamp.error.no_available_callee"),
+              "concurrency limit: %s", r2.uri);
+        yield_int(C->s, C->held[0], 9, false);
+        WAIT(r1.done);
+        CHECK(r1.code == 0 && r1.value == 9, "the held call completes");
+    }
+
+    /* force_reregister: D takes com.t.adv.force over from C, whose registration is revoked */
+    {
+        wamp_register_opts o = {.force_reregister = true};
+        int rv = C->revoked;
+        CHECK(reg(C, "com.t.adv.force", WAMP_MATCH_EXACT, WAMP_INVOKE_SINGLE, h_who) &&
+                  reg_opts(D, "com.t.adv.force", &o, h_who, NULL),
+              "force_reregister accepted");
+        WAIT(C->revoked > rv);
+        callres r = call(A, "com.t.adv.force", ints(0), NULL);
+        CHECK(C->revoked == rv + 1 && r.code == 0 && r.value == 3,
+              "the old callee was revoked, the new one answers (%lld)", (long long)r.value);
+    }
+
+    /* unregister */
+    {
+        wamp_id h = 0;
+        CHECK(reg_opts(B, "com.t.adv.gone", NULL, h_who, &h), "register com.t.adv.gone");
+        int before = B->done_ok;
+        int rc = wamp_session_unregister(B->s, h, on_done, B);
+        WAIT(B->done_ok > before);
+        callres r = call(A, "com.t.adv.gone", ints(0), NULL);
+        CHECK(rc == 0 && !strcmp(r.uri, "wamp.error.no_such_procedure"), "after unregister: %s",
+              r.uri);
+    }
+
+    /* a table of procedures under a prefix */
+    {
+        static const wamp_procedure table[] = {{"add", h_add, NULL}, {"who", h_who, NULL}};
+        wamp_id hs[2] = {0};
+        int before = B->done_ok + B->done_err;
+        int rc = wamp_session_register_table(B->s, "com.t.adv.tbl.", table, 2, B, on_done, B, hs);
+        WAIT(B->done_ok + B->done_err >= before + 2);
+        callres r1 = call(A, "com.t.adv.tbl.add", ints(2, (int64_t)4, (int64_t)5), NULL);
+        callres r2 = call(A, "com.t.adv.tbl.who", ints(0), NULL);
+        CHECK(rc == 0 && hs[0] && hs[1] && r1.value == 9 && r2.value == 1,
+              "register_table: add %lld, who %lld", (long long)r1.value, (long long)r2.value);
+    }
+
+    /* define: the callee's error URI maps to an application error kind at the caller */
+    {
+        CHECK(wamp_session_define(A->s, "com.t.error.custom", 5) == WAMP_OK, "define");
+        callres r = call(A, "com.t.fail", ints(0), NULL);
+        CHECK(!strcmp(r.uri, "com.t.error.custom") && r.kind == 5, "error kind %d for %s", r.kind,
+              r.uri);
+    }
+
+    /* the client's transport details */
+    {
+        wamp_transport_details td;
+        const wamp_session_details *d = wamp_session_details_get(A->s);
+        int rc = wamp_client_transport_details(A->c, &td);
+        CHECK(rc == 0 && d && d->transport && d->serializer.ptr &&
+                  !strncmp(td.peer, "tcp4:127.0.0.1:", 15) &&
+                  td.channel_serializer == d->transport->channel_serializer,
+              "transport details: %s -> %s, serializer %.*s", td.own, td.peer,
+              d && d->serializer.ptr ? (int)d->serializer.len : 0,
+              d && d->serializer.ptr ? d->serializer.ptr : "");
+    }
+}
+
 static void combo(const char *url, const char *ser)
 {
     wamp_transport_options o = {0};
@@ -616,6 +888,7 @@ static void combo(const char *url, const char *ser)
     if (ok) {
         rpc(&A, &B, &C);
         pubsub(&A, &B, &C, &D);
+        advanced(&A, &B, &C, &D);
     }
     peer_close(&A);
     peer_close(&B);
