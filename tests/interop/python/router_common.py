@@ -49,8 +49,10 @@ SERIALIZERS = {
 class Wampd:
     """wampd on 127.0.0.1 with an ephemeral port, optionally with a config dict."""
 
-    def __init__(self, exe, config=None, log_level='info'):
+    def __init__(self, exe, config=None, log_level='info', capture_log=False):
         args = [exe, '--log-level', log_level]
+        # capture_log: stderr (the log) goes to a temporary file, read back with log()
+        self.logfile = tempfile.TemporaryFile(mode='w+') if capture_log else None
         self.cfgfile = None
         if config is not None:
             fd, self.cfgfile = tempfile.mkstemp(suffix='.json')
@@ -59,10 +61,14 @@ class Wampd:
             args += ['--config', self.cfgfile]
         else:
             args += ['--listen', '127.0.0.1:0']
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.logfile, text=True)
         line = self.proc.stdout.readline().split()
         assert line and line[0] == 'LISTENING', line
         self.port = int(line[2])
+
+    def log(self):
+        self.logfile.seek(0)
+        return self.logfile.read()
 
     def stop(self):
         self.proc.terminate()
