@@ -298,6 +298,9 @@ struct inv {
     int64_t timeout;
     bool receive_progress;
     bool canceled; /* kill sent: waiting for the callee_t */
+    /* internal call (wamp_router_call): caller is NULL, the result goes to icb */
+    wamp_router_call_cb icb;
+    void *iuser;
 };
 
 typedef struct qnode {
@@ -320,6 +323,8 @@ struct wamp_router_session {
     void *user;
     char *tinfo;
     char *realm_pending; /* realm name while challenged */
+    int auth_pending; /* a hook returned WAMP_ROUTER_AUTH_PENDING: 1 in HELLO, 2 in AUTHENTICATE */
+    wamp_id pending_id; /* session id offered to the auth hooks, used by WELCOME */
     wamp_id id;
     char *authid, *authrole, *authmethod, *authprovider;
     wamp_roles roles;
@@ -696,6 +701,42 @@ static void send_interrupt(sess *callee, wamp_id id, wamp_cancel_mode mode, cons
     send_msg(callee, &m);
 }
 
+/* Finishes an internal call (wamp_router_call) with status; m (YIELD or ERROR) or NULL. */
+static void icall_finish(wamp_router *r, inv *v, int status, const wamp_message *m)
+{
+    wamp_router_call_cb cb = v->icb;
+    void *user = v->iuser;
+    inv_finish(r, v);
+    wamp_arena *a = m ? wamp_arena_new(0) : NULL;
+    wamp_value args = wamp_value_list(), kwargs = wamp_value_dict();
+    const char *error = NULL;
+    char *ebuf = NULL;
+    if (m && a) {
+        const wamp_value *src[2] = {&m->args, &m->kwargs};
+        wamp_value *dst[2] = {&args, &kwargs};
+        for (int i = 0; i < 2; i++) {
+            if (src[i]->type == WAMP_VALUE_RAW) {
+                if (wamp_value_decode((wamp_serializer_id)src[i]->ser, src[i]->as.raw, src[i]->len,
+                                      a, NULL, dst[i]) != WAMP_OK)
+                    status = WAMP_EPROTO;
+            } else if (src[i]->type == (i ? WAMP_VALUE_DICT : WAMP_VALUE_LIST)) {
+                *dst[i] = *src[i];
+            }
+        }
+        if (m->payload.ptr) status = WAMP_EUNSUPPORTED; /* payload passthru: not for the router */
+        if (m->type == WAMP_MSG_ERROR) {
+            ebuf = dupn(m->error.error.ptr, m->error.error.len);
+            error = ebuf;
+        }
+    } else if (m) {
+        status = WAMP_ENOMEM;
+    }
+    cb(user, status, error, status == WAMP_OK || status == WAMP_EAPPLICATION ? &args : NULL,
+       status == WAMP_OK || status == WAMP_EAPPLICATION ? &kwargs : NULL);
+    free(ebuf);
+    wamp_arena_free(a);
+}
+
 /* ---------------------------------------------------------------- leaving */
 
 static void meta_session_event(sess *s, bool join);
@@ -766,6 +807,10 @@ static void sess_leave(sess *s)
         inv *v = s->invs;
         sess *caller = v->caller;
         wamp_id req = v->call_req;
+        if (v->icb) {
+            icall_finish(r, v, WAMP_ECANCELED, NULL);
+            continue;
+        }
         inv_finish(r, v);
         if (caller)
             send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_CANCELED, "callee left the realm");
@@ -846,10 +891,9 @@ static void set_str(char **dst, const char *src)
 static void welcome(sess *s, realm *rl, const wamp_router_auth_result *res)
 {
     wamp_router *r = s->r;
-    wamp_id id;
-    do
+    wamp_id id = s->pending_id;
+    while (!id || mapi_get(&r->by_id, id))
         id = rnd_id(r);
-    while (mapi_get(&r->by_id, id));
     if (mapi_put(&r->by_id, id, s) != WAMP_OK) {
         abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
         return;
@@ -892,6 +936,26 @@ static void welcome(sess *s, realm *rl, const wamp_router_auth_result *res)
          s->tinfo ? ", " : "", s->tinfo ? s->tinfo : "");
 }
 
+/* Acts on what an auth hook decided (rc: WAMP_OK, WAMP_EAGAIN, WAMP_ROUTER_AUTH_PENDING or an
+ * error); stage is 1 for HELLO, 2 for AUTHENTICATE. */
+static void auth_outcome(sess *s, int stage, int rc, const wamp_router_auth_result *res,
+                         const wamp_message *ch, const char *why)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm_pending ? realm_find(r, s->realm_pending, strlen(s->realm_pending)) : NULL;
+    if (rc == WAMP_ROUTER_AUTH_PENDING) {
+        s->auth_pending = stage;
+    } else if (rc == WAMP_OK && rl) {
+        welcome(s, rl, res);
+    } else if (rc == WAMP_EAGAIN && stage == 1 && ch && rl) {
+        s->state = S_CHALLENGED;
+        send_msg(s, ch);
+    } else {
+        if (rc == WAMP_OK || rc == WAMP_EAGAIN) why = WAMP_ERROR_AUTHENTICATION_FAILED;
+        abort_session(s, why ? why : WAMP_ERROR_AUTHENTICATION_FAILED, "authentication failed");
+    }
+}
+
 static void on_hello(sess *s, const wamp_message *m)
 {
     wamp_router *r = s->r;
@@ -916,19 +980,15 @@ static void on_hello(sess *s, const wamp_message *m)
         welcome(s, rl, NULL);
         return;
     }
+    do
+        s->pending_id = rnd_id(r);
+    while (mapi_get(&r->by_id, s->pending_id));
+    set_str(&s->realm_pending, rl->name);
     wamp_router_auth_result res = {0};
     wamp_message ch = {0};
     const char *why = WAMP_ERROR_AUTHENTICATION_FAILED;
     int rc = r->o.auth.hello(r->o.auth.user, s, m, &res, &ch, &why);
-    if (rc == WAMP_OK) {
-        welcome(s, rl, &res);
-    } else if (rc == WAMP_EAGAIN) {
-        set_str(&s->realm_pending, rl->name);
-        s->state = S_CHALLENGED;
-        send_msg(s, &ch);
-    } else {
-        abort_session(s, why ? why : WAMP_ERROR_AUTHENTICATION_FAILED, "authentication failed");
-    }
+    auth_outcome(s, 1, rc, &res, &ch, why);
 }
 
 static void on_authenticate(sess *s, const wamp_message *m)
@@ -941,11 +1001,24 @@ static void on_authenticate(sess *s, const wamp_message *m)
     wamp_router_auth_result res = {0};
     const char *why = WAMP_ERROR_AUTHENTICATION_FAILED;
     int rc = r->o.auth.authenticate(r->o.auth.user, s, m, &res, &why);
-    realm *rl = s->realm_pending ? realm_find(r, s->realm_pending, strlen(s->realm_pending)) : NULL;
-    if (rc == WAMP_OK && rl)
-        welcome(s, rl, &res);
-    else
-        abort_session(s, why ? why : WAMP_ERROR_AUTHENTICATION_FAILED, "authentication failed");
+    auth_outcome(s, 2, rc, &res, NULL, why);
+}
+
+int wamp_router_session_auth_complete(sess *s, int rc, const wamp_router_auth_result *res,
+                                      const wamp_message *challenge, const char *abort_reason)
+{
+    if (!s || rc == WAMP_ROUTER_AUTH_PENDING) return WAMP_EINVAL;
+    if (!s->auth_pending || s->state == S_CLOSED) return WAMP_ESTATE;
+    int stage = s->auth_pending;
+    s->auth_pending = 0;
+    auth_outcome(s, stage, rc, res, challenge, abort_reason);
+    reap(s->r);
+    return WAMP_OK;
+}
+
+wamp_id wamp_router_session_pending_id(const sess *s)
+{
+    return s ? (s->id ? s->id : s->pending_id) : 0;
 }
 
 /* ---------------------------------------------------------------- broker */
@@ -1875,6 +1948,10 @@ static void on_yield(sess *s, const wamp_message *m)
     }
     bool progress = m->yield.progress == WAMP_OPT_TRUE;
     if (progress && !v->receive_progress) return;
+    if (v->icb) {
+        icall_finish(r, v, WAMP_OK, m);
+        return;
+    }
     wamp_message res = wamp_message_result(v->call_req);
     wamp_message_copy_payload(&res, m);
     if (progress) res.result.progress = WAMP_OPT_TRUE;
@@ -1896,6 +1973,10 @@ static void on_error(sess *s, const wamp_message *m)
     }
     inv *v = mapi_get(&r->invs, m->error.request);
     if (!v || v->callee != s) return; /* late: discarded */
+    if (v->icb) {
+        icall_finish(r, v, WAMP_EAPPLICATION, m);
+        return;
+    }
     wamp_message e = wamp_message_error(WAMP_MSG_CALL, v->call_req, "");
     e.error.error = m->error.error;
     wamp_message_copy_payload(&e, m);
@@ -1949,6 +2030,10 @@ static void dispatch(sess *s, const wamp_message *m)
 {
     if (m->type == WAMP_MSG_ABORT) {
         sess_close(s, "aborted by peer");
+        return;
+    }
+    if (s->auth_pending) {
+        protocol_violation(s, "message while the router is authenticating the session");
         return;
     }
     if (s->state == S_NEW || s->state == S_CHALLENGED) {
@@ -2114,6 +2199,11 @@ void wamp_router_tick(wamp_router *r, uint64_t now_ms)
         if (!x) continue;
         sess *caller = x->caller, *callee = x->callee;
         wamp_id req = x->call_req, id = x->id;
+        if (x->icb) {
+            icall_finish(r, x, WAMP_ETIMEOUT, NULL);
+            send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_TIMEOUT);
+            continue;
+        }
         inv_finish(r, x);
         send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_TIMEOUT);
         send_error(caller, WAMP_MSG_CALL, req, WAMP_ERROR_TIMEOUT, NULL);
@@ -2143,6 +2233,54 @@ size_t wamp_router_shutdown(wamp_router *r, const char *reason)
     }
     reap(r);
     return told;
+}
+
+int wamp_router_call(wamp_router *r, const char *realm_name, const char *procedure,
+                     const wamp_value *args, const wamp_value *kwargs, uint64_t timeout_ms,
+                     wamp_router_call_cb cb, void *user, uint64_t *handle)
+{
+    if (!r || !realm_name || !procedure || !cb) return WAMP_EINVAL;
+    if ((args && args->type != WAMP_VALUE_LIST) || (kwargs && kwargs->type != WAMP_VALUE_DICT))
+        return WAMP_EINVAL;
+    realm *rl = realm_find(r, realm_name, strlen(realm_name));
+    reg *g = rl ? reg_lookup(rl, procedure, strlen(procedure)) : NULL;
+    if (!g || !g->n) return WAMP_ENOTFOUND;
+    callee_t *c = pick_callee(r, g);
+    if (!c) return WAMP_ELIMIT;
+    inv *v = calloc(1, sizeof *v);
+    if (!v) return WAMP_ENOMEM;
+    v->id = ++r->next_inv;
+    v->reg_id = g->id;
+    v->callee = c->s;
+    v->icb = cb;
+    v->iuser = user;
+    v->timeout = (int64_t)timeout_ms;
+    v->deadline = timeout_ms ? r->now + timeout_ms : 0;
+    if (mapi_put(&r->invs, v->id, v) != WAMP_OK) {
+        free(v);
+        return WAMP_ENOMEM;
+    }
+    v->enext = c->s->invs;
+    if (c->s->invs) c->s->invs->eprev = v;
+    c->s->invs = v;
+    c->inflight++;
+    wamp_message iv = wamp_message_invocation(v->id, g->id);
+    if (args) iv.args = *args;
+    if (kwargs) iv.kwargs = *kwargs;
+    if (g->match != WAMP_MATCH_EXACT) iv.invocation.procedure = wamp_str_c(procedure);
+    if (handle) *handle = v->id;
+    send_msg(c->s, &iv);
+    return WAMP_OK;
+}
+
+void wamp_router_call_cancel(wamp_router *r, uint64_t handle)
+{
+    inv *v = r && handle ? mapi_get(&r->invs, handle) : NULL;
+    if (!v || !v->icb) return;
+    sess *callee = v->callee;
+    inv_finish(r, v);
+    if (callee && callee->state != S_CLOSED)
+        send_interrupt(callee, handle, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_CANCELED);
 }
 
 size_t wamp_router_session_count(const wamp_router *r)

@@ -62,6 +62,7 @@ typedef struct transportcfg {
 } transportcfg;
 
 struct wampd_config {
+    wamp_router *router; /* set by wampd_config_apply() */
     wamp_arena *a;
     char *text;
     realmcfg *realms;
@@ -113,6 +114,16 @@ static int get_str(ctx *c, const wamp_value *d, const char *key, const char *pat
     *out = cstr(c, v);
     if (!*out) return fail(c, p, "expected a string");
     return WAMP_OK;
+}
+
+static bool get_num(const wamp_value *v, double *out)
+{
+    int64_t i;
+    if (wamp_value_get_int(v, &i)) {
+        *out = (double)i;
+        return true;
+    }
+    return wamp_value_get_double(v, out);
 }
 
 static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg *out)
@@ -270,10 +281,26 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
                 return fail(c, mp, "expected an object");
             const wamp_value *type = wamp_value_dict_getc(&kv->value, "type");
             wamp_str ts;
-            char tp[420];
+            char tp[440];
             snprintf(tp, sizeof tp, "%s.type", mp);
-            if (type && (!wamp_value_get_string(type, &ts) || !wamp_str_eqc(ts, "static")))
-                return fail(c, tp, "only \"static\" is supported");
+            if (type && (!wamp_value_get_string(type, &ts) ||
+                         (!wamp_str_eqc(ts, "static") && !wamp_str_eqc(ts, "dynamic"))))
+                return fail(c, tp, "expected \"static\" or \"dynamic\"");
+            if (type && wamp_str_eqc(ts, "dynamic")) {
+                if (wamp_str_eqc(kv->key, "anonymous") || wamp_str_eqc(kv->key, "totp"))
+                    return fail(c, tp, "\"dynamic\" is not supported for this method");
+                const char *au = NULL, *ar = NULL;
+                if ((rc = get_str(c, &kv->value, "authenticator", mp, true, &au))) return rc;
+                snprintf(tp, sizeof tp, "%s.authenticator", mp);
+                if (wamp_uri_check(wamp_str_c(au), WAMP_URI_LOOSE, false, false) != WAMP_OK)
+                    return fail(c, tp, "not a valid procedure URI");
+                if ((rc = get_str(c, &kv->value, "authenticator-realm", mp, false, &ar))) return rc;
+                const wamp_value *to = wamp_value_dict_getc(&kv->value, "authenticator-timeout");
+                double d;
+                snprintf(tp, sizeof tp, "%s.authenticator-timeout", mp);
+                if (to && (!get_num(to, &d) || !(d > 0 && d <= 3600)))
+                    return fail(c, tp, "expected seconds in (0, 3600]");
+            }
         }
         t->auth = auth;
     }
@@ -445,6 +472,13 @@ typedef struct auth_state {
     const transportcfg *tc;
     wamp_auth_pending *p;
     wamp_arena *a;
+    wamp_router_session *s;
+    char framing[16], peer[96]; /* of the connection, for a dynamic authenticator */
+    /* a dynamic authentication in progress (strings and values in a) */
+    const wamp_value *mcfg;
+    char method[32];
+    uint64_t call; /* wamp_router_call handle, 0: none */
+    wamp_value realm, authid, authrole, authextra, authmethods;
 } auth_state;
 
 void *wampd_auth_conn_new(wamp_listener *l)
@@ -456,10 +490,19 @@ void *wampd_auth_conn_new(wamp_listener *l)
     return st;
 }
 
+void wampd_auth_conn_set_transport(void *state, const char *framing, const char *peer)
+{
+    auth_state *st = state;
+    if (!st) return;
+    snprintf(st->framing, sizeof st->framing, "%s", framing ? framing : "");
+    snprintf(st->peer, sizeof st->peer, "%s", peer ? peer : "");
+}
+
 void wampd_auth_conn_free(void *state)
 {
     auth_state *st = state;
     if (!st) return;
+    if (st->call && g_cfg) wamp_router_call_cancel(g_cfg->router, st->call);
     wamp_auth_pending_free(st->p);
     wamp_arena_free(st->a);
     free(st);
@@ -470,6 +513,220 @@ static int64_t utc_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---------------------------------------------------------------- dynamic authentication
+ *
+ * Crossbar.io semantics: {"type": "dynamic", "authenticator": URI, "authenticator-realm": R}.
+ * The router calls URI on realm R (default: the client's realm) with (realm, authid, details);
+ * details has realm, authid, authrole, authmethod, authmethods, authextra, session (the id the
+ * session will get), transport {type, peer} and, for ticket, the ticket. The result is a role
+ * (string) or a dict like a static principal: role, authid, plus secret/salt/iterations/keylen
+ * (wampcra), pubkey (cryptosign) or the SCRAM credential fields (scram). ticket: called at
+ * AUTHENTICATE; the others: called at HELLO, then the CHALLENGE is built from the result.
+ * An ERROR aborts with its URI; a missing authenticator, a timeout (authenticator-timeout, in
+ * seconds [10]) or an unusable result aborts with wamp.error.not_authorized.
+ */
+
+static wamp_value vstr(const char *s)
+{
+    return s ? wamp_value_string_borrow(s, strlen(s)) : wamp_value_null();
+}
+
+static const char *vcstr(wamp_arena *a, const wamp_value *v)
+{
+    wamp_str x;
+    if (!v || !wamp_value_get_string(v, &x)) return NULL;
+    return wamp_arena_strndup(a, x.ptr, x.len);
+}
+
+static int dyn_abort(auth_state *st, const char *reason)
+{
+    wampd_log(WAMP_LOG_INFO, "dynamic authentication (%s) denied: %s", st->method, reason);
+    return wamp_router_session_auth_complete(st->s, WAMP_EAUTH, NULL, NULL, reason);
+}
+
+/* The static-style principal config {"type": "static", "users"|"principals": {authid: res}}
+ * for a dict result; *authid gets the principal's authid. */
+static int dyn_principal_config(auth_state *st, const wamp_value *res, wamp_value *cfgv,
+                                const char **authid)
+{
+    wamp_arena *a = st->a;
+    wamp_value entry;
+    if (wamp_value_copy(a, &entry, res) != WAMP_OK) return WAMP_ENOMEM;
+    const char *pub = vcstr(a, wamp_value_dict_getc(res, "pubkey"));
+    if (!strcmp(st->method, "cryptosign")) {
+        if (!pub) return WAMP_ENOTFOUND;
+        wamp_value keys = wamp_value_list();
+        if (wamp_value_list_push(a, &keys, vstr(pub)) != WAMP_OK ||
+            wamp_value_dict_setc(a, &entry, "authorized_keys", keys) != WAMP_OK)
+            return WAMP_ENOMEM;
+    }
+    *authid = vcstr(a, wamp_value_dict_getc(res, "authid"));
+    if (!*authid) *authid = vcstr(a, &st->authid);
+    if (!*authid) *authid = pub;
+    if (!*authid) return WAMP_ENOTFOUND;
+    wamp_value users = wamp_value_dict(), c = wamp_value_dict();
+    if (wamp_value_dict_setc(a, &users, *authid, entry) != WAMP_OK ||
+        wamp_value_dict_setc(a, &c, "type", vstr("static")) != WAMP_OK ||
+        wamp_value_dict_setc(a, &c, strcmp(st->method, "wampcra") ? "principals" : "users",
+                             users) != WAMP_OK)
+        return WAMP_ENOMEM;
+    *cfgv = c;
+    return WAMP_OK;
+}
+
+static void dyn_result(void *user, int status, const char *error, const wamp_value *args,
+                       const wamp_value *kwargs)
+{
+    (void)kwargs;
+    auth_state *st = user;
+    st->call = 0;
+    if (status != WAMP_OK) {
+        wampd_log(WAMP_LOG_INFO, "authenticator for %s: %s%s%s", st->method, wamp_strerror(status),
+                  error ? " " : "", error ? error : "");
+        dyn_abort(st, status == WAMP_EAPPLICATION && error && *error ? error
+                                                                     : WAMP_ERROR_NOT_AUTHORIZED);
+        return;
+    }
+    const wamp_value *res = args && wamp_value_count(args) ? wamp_value_list_at(args, 0) : NULL;
+    wamp_str rs;
+    const char *authrole = NULL;
+    if (res && wamp_value_get_string(res, &rs))
+        authrole = wamp_arena_strndup(st->a, rs.ptr, rs.len);
+    else if (res && wamp_value_type_of(res) == WAMP_VALUE_DICT)
+        authrole = vcstr(st->a, wamp_value_dict_getc(res, "role"));
+    if (!authrole) {
+        dyn_abort(st, WAMP_ERROR_NOT_AUTHORIZED);
+        return;
+    }
+    if (!strcmp(st->method, "ticket")) {
+        wamp_router_auth_result ar = {0};
+        ar.authrole = authrole;
+        ar.authid =
+            res->type == WAMP_VALUE_DICT ? vcstr(st->a, wamp_value_dict_getc(res, "authid")) : NULL;
+        if (!ar.authid) ar.authid = vcstr(st->a, &st->authid);
+        ar.authmethod = "ticket";
+        ar.authprovider = "dynamic";
+        wamp_router_session_auth_complete(st->s, WAMP_OK, &ar, NULL, NULL);
+        return;
+    }
+    wamp_value pcfg;
+    const char *authid = NULL;
+    if (res->type != WAMP_VALUE_DICT || dyn_principal_config(st, res, &pcfg, &authid) != WAMP_OK) {
+        dyn_abort(st, WAMP_ERROR_NOT_AUTHORIZED);
+        return;
+    }
+    wamp_auth_hello ah = {0};
+    wamp_value_get_string(&st->realm, &ah.realm);
+    ah.authmethods = st->authmethods.type == WAMP_VALUE_LIST ? &st->authmethods : NULL;
+    ah.authid = wamp_str_c(authid);
+    if (!wamp_value_get_string(&st->authrole, &ah.authrole)) ah.authrole = (wamp_str){0};
+    ah.authextra = st->authextra.type == WAMP_VALUE_DICT ? &st->authextra : NULL;
+    ah.session = wamp_router_session_pending_id(st->s);
+    wamp_auth_principal pr;
+    wamp_auth_outcome o;
+    memset(&o, 0, sizeof o);
+    wamp_auth_server_config sc = {0};
+    sc.now_ms = utc_ms();
+    if (wamp_auth_static_principal(st->method, &pcfg, &ah, st->a, &pr) != WAMP_OK ||
+        wamp_auth_pending_new(st->method, &sc, &st->p) != WAMP_OK) {
+        dyn_abort(st, WAMP_ERROR_NOT_AUTHORIZED);
+        return;
+    }
+    pr.authprovider = "dynamic";
+    if (wamp_auth_pending_hello(st->p, &ah, &pr, st->a, &o) != WAMP_OK ||
+        o.kind != WAMP_AUTH_CHALLENGE) {
+        dyn_abort(st, o.kind == WAMP_AUTH_DENY && o.deny.reason ? o.deny.reason
+                                                                : WAMP_ERROR_NOT_AUTHORIZED);
+        return;
+    }
+    wamp_message ch = wamp_message_challenge(o.challenge.method);
+    ch.challenge.extra = o.challenge.extra;
+    wamp_router_session_auth_complete(st->s, WAMP_EAGAIN, NULL, &ch, NULL);
+}
+
+/* Calls the authenticator; ticket: the AUTHENTICATE signature. Returns the hook's code. */
+static int dyn_call(auth_state *st, const wamp_str *ticket, const char **abort_reason)
+{
+    wamp_arena *a = st->a;
+    const char *proc = vcstr(a, wamp_value_dict_getc(st->mcfg, "authenticator"));
+    const char *arealm = vcstr(a, wamp_value_dict_getc(st->mcfg, "authenticator-realm"));
+    if (!arealm) arealm = vcstr(a, &st->realm);
+    double tmo = 10;
+    const wamp_value *tv = wamp_value_dict_getc(st->mcfg, "authenticator-timeout");
+    if (tv) get_num(tv, &tmo);
+    wamp_value d = wamp_value_dict(), tr = wamp_value_dict(), args = wamp_value_list();
+    int rc = WAMP_OK;
+    rc |= wamp_value_dict_setc(a, &tr, "type", vstr(st->framing));
+    rc |= wamp_value_dict_setc(a, &tr, "peer", vstr(st->peer));
+    rc |= wamp_value_dict_setc(a, &d, "realm", st->realm);
+    rc |= wamp_value_dict_setc(a, &d, "authid", st->authid);
+    rc |= wamp_value_dict_setc(a, &d, "authrole", st->authrole);
+    rc |= wamp_value_dict_setc(a, &d, "authmethod", vstr(st->method));
+    rc |= wamp_value_dict_setc(a, &d, "authmethods", st->authmethods);
+    rc |= wamp_value_dict_setc(a, &d, "authextra", st->authextra);
+    rc |= wamp_value_dict_setc(a, &d, "session",
+                               wamp_value_uint(wamp_router_session_pending_id(st->s)));
+    rc |= wamp_value_dict_setc(a, &d, "transport", tr);
+    if (ticket)
+        rc |= wamp_value_dict_setc(a, &d, "ticket",
+                                   wamp_value_string_borrow(ticket->ptr, ticket->len));
+    rc |= wamp_value_list_push(a, &args, st->realm);
+    rc |= wamp_value_list_push(a, &args, st->authid);
+    rc |= wamp_value_list_push(a, &args, d);
+    if (rc != WAMP_OK || !proc || !arealm) {
+        *abort_reason = WAMP_ERROR_AUTHENTICATION_FAILED;
+        return WAMP_EAUTH;
+    }
+    rc = wamp_router_call(g_cfg->router, arealm, proc, &args, NULL, (uint64_t)(tmo * 1000),
+                          dyn_result, st, &st->call);
+    if (rc != WAMP_OK) {
+        wampd_log(WAMP_LOG_WARN, "authenticator %s on realm %s: %s", proc, arealm,
+                  wamp_strerror(rc));
+        *abort_reason = WAMP_ERROR_NOT_AUTHORIZED;
+        return WAMP_EAUTH;
+    }
+    return WAMP_ROUTER_AUTH_PENDING;
+}
+
+static bool is_dynamic(const wamp_value *mcfg)
+{
+    wamp_str t;
+    const wamp_value *v = wamp_value_dict_getc(mcfg, "type");
+    return v && wamp_value_get_string(v, &t) && wamp_str_eqc(t, "dynamic");
+}
+
+static int dyn_hello(auth_state *st, const wamp_message *hello, const char *method,
+                     const wamp_value *mcfg, wamp_message *challenge, const char **abort_reason)
+{
+    wamp_auth_pending_free(st->p);
+    st->p = NULL;
+    wamp_arena_free(st->a);
+    st->a = wamp_arena_new(0);
+    *abort_reason = WAMP_ERROR_AUTHENTICATION_FAILED;
+    if (!st->a) return WAMP_EAUTH;
+    snprintf(st->method, sizeof st->method, "%s", method);
+    st->mcfg = mcfg;
+    const wamp_hello_msg *h = &hello->hello;
+    st->realm = wamp_value_string_borrow(h->realm.ptr, h->realm.len);
+    st->authid =
+        h->authid.ptr ? wamp_value_string_borrow(h->authid.ptr, h->authid.len) : wamp_value_null();
+    st->authrole = h->authrole.ptr ? wamp_value_string_borrow(h->authrole.ptr, h->authrole.len)
+                                   : wamp_value_null();
+    wamp_value ex = h->authextra.type == WAMP_VALUE_DICT ? h->authextra : wamp_value_null();
+    wamp_value ms = h->authmethods.type == WAMP_VALUE_LIST ? h->authmethods : wamp_value_list();
+    wamp_value tmp[4] = {st->realm, st->authid, st->authrole, ex};
+    wamp_value *dst[4] = {&st->realm, &st->authid, &st->authrole, &st->authextra};
+    for (int i = 0; i < 4; i++)
+        if (wamp_value_copy(st->a, dst[i], &tmp[i]) != WAMP_OK) return WAMP_EAUTH;
+    if (wamp_value_copy(st->a, &st->authmethods, &ms) != WAMP_OK) return WAMP_EAUTH;
+    if (!strcmp(method, "ticket")) {
+        /* the ticket comes with AUTHENTICATE: the authenticator is called then */
+        *challenge = wamp_message_challenge("ticket");
+        return WAMP_EAGAIN;
+    }
+    return dyn_call(st, NULL, abort_reason);
 }
 
 static int auth_hello(void *user, wamp_router_session *s, const wamp_message *hello,
@@ -510,6 +767,8 @@ static int auth_hello(void *user, wamp_router_session *s, const wamp_message *he
         *abort_reason = WAMP_ERROR_NO_AUTH_METHOD;
         return WAMP_EAUTH;
     }
+    st->s = s;
+    if (is_dynamic(mcfg)) return dyn_hello(st, hello, method, mcfg, challenge, abort_reason);
     if (!strcmp(method, "anonymous")) {
         const wamp_value *r = wamp_value_dict_getc(mcfg, "role");
         wamp_str rs;
@@ -571,6 +830,8 @@ static int auth_authenticate(void *user, wamp_router_session *s, const wamp_mess
     auth_state *st = wampd_conn_auth(s);
     wamp_auth_outcome o;
     memset(&o, 0, sizeof o);
+    if (st && !st->p && st->mcfg && !strcmp(st->method, "ticket"))
+        return dyn_call(st, &m->authenticate.signature, abort_reason);
     if (!st || !st->p ||
         wamp_auth_pending_authenticate(
             st->p, m->authenticate.signature,
@@ -601,6 +862,7 @@ void wampd_config_router_options(wampd_config *cfg, wamp_router_options *ro)
 
 int wampd_config_apply(wampd_config *cfg, wamp_router *r)
 {
+    cfg->router = r;
     for (size_t i = 0; i < cfg->nrealms; i++) {
         int rc = wamp_router_add_realm(r, cfg->realms[i].name);
         if (rc != WAMP_OK && rc != WAMP_EEXIST) return rc;

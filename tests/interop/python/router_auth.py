@@ -15,6 +15,10 @@ from autobahn.wamp.exception import ApplicationError
 
 KEY = CryptosignKey.from_bytes(bytes(range(32)))
 OTHER = CryptosignKey.from_bytes(bytes(range(1, 33)))
+# salted WAMP-CRA: the router stores the derived key, as Crossbar does
+SALT, ITER, KEYLEN = 'salt123', 100, 32
+SALLY_KEY = wauth.derive_key('sally-secret', SALT, ITER, KEYLEN).decode()
+SAM_CRED = wauth.derive_scram_credential('sam', 'sam-password')
 
 ALL = {'call': True, 'register': True, 'publish': True, 'subscribe': True}
 CONFIG = {
@@ -36,7 +40,11 @@ CONFIG = {
                 'ticket': {'type': 'static', 'principals': {
                     'alice': {'ticket': 'alice-secret', 'role': 'user'}}},
                 'wampcra': {'type': 'static', 'users': {
-                    'bob': {'secret': 'bob-secret', 'role': 'user'}}},
+                    'bob': {'secret': 'bob-secret', 'role': 'user'},
+                    'sally': {'secret': SALLY_KEY, 'role': 'user', 'salt': SALT,
+                              'iterations': ITER, 'keylen': KEYLEN}}},
+                'scram': {'type': 'static', 'principals': {
+                    'sam': dict(SAM_CRED, role='user')}},
                 'cryptosign': {'type': 'static', 'principals': {
                     'carol': {'authorized_keys': [KEY.public_key(binary=False)], 'role': 'user'}}},
             },
@@ -55,6 +63,20 @@ def wampcra(secret):
 
 def cryptosign(key):
     return lambda s, ch: key.sign_challenge(ch)
+
+
+def salted_wampcra(secret):
+    def answer(s, ch):
+        x = ch.extra
+        key = wauth.derive_key(secret, x['salt'], x['iterations'], x['keylen'])
+        return wauth.compute_wcs(key, x['challenge'])
+    return answer
+
+
+async def join_scram(port, authid, password, ser='json'):
+    a = wauth.AuthScram(authid=authid, password=password)
+    return await join(port, ser, authmethods=['scram'], authid=authid, authextra=a.authextra,
+                      on_challenge=lambda s, ch: a.on_challenge(s, ch))
 
 
 async def expect_abort(what, coro, reason):
@@ -99,7 +121,21 @@ async def main(exe):
         await expect_abort('unknown principal',
                            join(p, 'json', authmethods=['ticket'], authid='mallory',
                                 on_challenge=ticket('x')), 'wamp.error.no_such_principal')
-        await expect_abort('unconfigured method', join(p, 'json', authmethods=['scram']),
+        sl = await join(p, 'cbor', authmethods=['wampcra'], authid='sally',
+                        on_challenge=salted_wampcra('sally-secret'))
+        check(sl.details.authid == 'sally' and sl.details.authmethod == 'wampcra',
+              'salted wampcra: joined as sally')
+        await expect_abort('salted wampcra with a wrong secret',
+                           join(p, 'json', authmethods=['wampcra'], authid='sally',
+                                on_challenge=salted_wampcra('nope')), 'wamp.error.not_authorized')
+        sm = await join_scram(p, 'sam', 'sam-password', 'msgpack')
+        check(sm.details.authid == 'sam' and sm.details.authmethod == 'scram' and
+              sm.details.authrole == 'user', 'scram (argon2id-13): joined as sam/user')
+        await expect_abort('scram with a wrong password', join_scram(p, 'sam', 'nope'),
+                           'wamp.error.not_authorized')
+        sl.leave()
+        sm.leave()
+        await expect_abort('unconfigured method', join(p, 'json', authmethods=['totp']),
                            'wamp.error.no_auth_method')
         await expect_abort('unknown realm', join(p, 'json', realm='nowhere'),
                            'wamp.error.no_such_realm')
@@ -151,5 +187,144 @@ async def main(exe):
     check(r.returncode == 0 and 'wampd' in r.stdout, '--version')
 
 
-asyncio.run(main(sys.argv[1]))
+DYN = {'type': 'dynamic', 'authenticator': 'com.example.authenticate',
+       'authenticator-realm': 'auth'}
+DYN_CONFIG = {
+    'version': 2,
+    'workers': [{
+        'type': 'router',
+        'realms': [
+            {'name': 'realm1', 'roles': [
+                {'name': 'user', 'permissions': [{'uri': 'com.', 'match': 'prefix', 'allow': ALL}]}]},
+            {'name': 'auth', 'roles': [
+                {'name': 'trusted', 'permissions': [{'uri': '', 'match': 'prefix', 'allow': ALL}]}]},
+        ],
+        'transports': [
+            {'type': 'universal', 'endpoint': {'type': 'tcp', 'port': 0, 'interface': '127.0.0.1'},
+             'rawsocket': {}, 'websocket': {'ws': {'type': 'websocket'}},
+             'auth': {'ticket': dict(DYN, **{'authenticator-timeout': 0.5}), 'wampcra': DYN,
+                      'cryptosign': DYN, 'scram': DYN}},
+            {'type': 'websocket', 'endpoint': {'type': 'tcp', 'port': 0, 'interface': '127.0.0.1'},
+             'auth': {'anonymous': {'type': 'static', 'role': 'trusted'}}},
+        ],
+    }],
+}
+
+
+async def dynamic_auth(exe):
+    """Dynamic authentication: a trusted component on realm "auth" decides."""
+    d = Wampd(exe, DYN_CONFIG)
+    p, ptrusted = d.ports
+    seen = []
+    loop = asyncio.get_event_loop()
+    sam = wauth.derive_scram_credential('sam', 'sam-password')
+
+    def authenticate(realm, authid, details):
+        seen.append((realm, authid, details))
+        m = details.get('authmethod')
+        if m == 'ticket':
+            if authid == 'hang':
+                return loop.create_future()  # never answers: the router times out
+            if authid == 'dave' and details.get('ticket') == 'dave-ticket':
+                return 'user'
+            if authid == 'dora' and details.get('ticket') == 'dora-ticket':
+                return {'role': 'user', 'authid': 'dora@example'}
+            raise ApplicationError('com.example.invalid_ticket', 'wrong ticket')
+        if m == 'wampcra':
+            if authid == 'erin':
+                return {'secret': 'erin-secret', 'role': 'user'}
+            if authid == 'salty':
+                return {'secret': wauth.derive_key('salty-secret', SALT, ITER, KEYLEN).decode(),
+                        'salt': SALT, 'iterations': ITER, 'keylen': KEYLEN, 'role': 'user'}
+            if authid == 'norole':
+                return {'secret': 'x'}
+        if m == 'cryptosign':
+            pk = (details.get('authextra') or {}).get('pubkey')
+            if pk == KEY.public_key(binary=False):
+                return {'pubkey': pk, 'role': 'user', 'authid': 'frank'}
+        if m == 'scram' and authid == 'sam':
+            return dict(sam, role='user')
+        raise ApplicationError('com.example.no_such_user', 'no such user')
+
+    try:
+        await expect_abort('no authenticator registered yet',
+                           join(p, 'json', authmethods=['ticket'], authid='dave',
+                                on_challenge=ticket('dave-ticket')), 'wamp.error.not_authorized')
+        comp = await join(ptrusted, 'json', realm='auth')
+        check(comp.details.authrole == 'trusted', 'authenticator component joined realm auth')
+        await comp.register(authenticate, 'com.example.authenticate')
+
+        a = await join(p, 'json', authmethods=['ticket'], authid='dave',
+                       on_challenge=ticket('dave-ticket'))
+        check(a.details.authid == 'dave' and a.details.authrole == 'user' and
+              a.details.authmethod == 'ticket' and a.details.authprovider == 'dynamic',
+              'dynamic ticket: joined as dave/user (provider %s)' % a.details.authprovider)
+        realm, authid, det = seen[-1]
+        check(realm == 'realm1' and authid == 'dave' and det['ticket'] == 'dave-ticket' and
+              det['session'] == a.details.session and det['transport']['type'] == 'websocket'
+              and det['transport']['peer'].startswith('tcp'),
+              'authenticator got (realm, authid, details with ticket, session, transport)')
+        a2 = await join(p, 'msgpack', rawsocket=True, authmethods=['ticket'], authid='dora',
+                        on_challenge=ticket('dora-ticket'))
+        check(a2.details.authid == 'dora@example' and seen[-1][2]['transport']['type'] ==
+              'rawsocket', 'dynamic ticket over rawsocket: the result dict assigns the authid')
+        await expect_abort('dynamic ticket: wrong ticket',
+                           join(p, 'json', authmethods=['ticket'], authid='dave',
+                                on_challenge=ticket('nope')), 'com.example.invalid_ticket')
+        await expect_abort('dynamic ticket: hanging authenticator times out',
+                           join(p, 'json', authmethods=['ticket'], authid='hang',
+                                on_challenge=ticket('x')), 'wamp.error.not_authorized')
+        b = await join(p, 'cbor', authmethods=['wampcra'], authid='erin',
+                       on_challenge=wampcra('erin-secret'))
+        check(b.details.authid == 'erin' and b.details.authmethod == 'wampcra',
+              'dynamic wampcra: joined as erin')
+        b2 = await join(p, 'json', authmethods=['wampcra'], authid='salty',
+                        on_challenge=salted_wampcra('salty-secret'))
+        check(b2.details.authid == 'salty', 'dynamic salted wampcra: joined as salty')
+        await expect_abort('dynamic wampcra: wrong secret',
+                           join(p, 'json', authmethods=['wampcra'], authid='erin',
+                                on_challenge=wampcra('nope')), 'wamp.error.not_authorized')
+        await expect_abort('dynamic wampcra: unknown user (authenticator error)',
+                           join(p, 'json', authmethods=['wampcra'], authid='zed',
+                                on_challenge=wampcra('x')), 'com.example.no_such_user')
+        await expect_abort('dynamic wampcra: result without a role',
+                           join(p, 'json', authmethods=['wampcra'], authid='norole',
+                                on_challenge=wampcra('x')), 'wamp.error.not_authorized')
+        c = await join(p, 'ubjson', authmethods=['cryptosign'], on_challenge=cryptosign(KEY),
+                       authextra={'pubkey': KEY.public_key(binary=False)})
+        check(c.details.authid == 'frank' and c.details.authmethod == 'cryptosign',
+              'dynamic cryptosign: joined as frank')
+        check(seen[-1][2]['authextra']['pubkey'] == KEY.public_key(binary=False),
+              'cryptosign authenticator got authextra.pubkey')
+        await expect_abort('dynamic cryptosign: unknown key',
+                           join(p, 'json', authmethods=['cryptosign'],
+                                on_challenge=cryptosign(OTHER),
+                                authextra={'pubkey': OTHER.public_key(binary=False)}),
+                           'com.example.no_such_user')
+        sm = await join_scram(p, 'sam', 'sam-password')
+        check(sm.details.authid == 'sam' and sm.details.authmethod == 'scram',
+              'dynamic scram: joined as sam')
+        await expect_abort('dynamic scram: wrong password', join_scram(p, 'sam', 'nope'),
+                           'wamp.error.not_authorized')
+        # a session that works after dynamic authentication
+        await a.register(lambda x: x + 1, 'com.dyn.inc')
+        check(await b.call('com.dyn.inc', 1) == 2, 'dynamically authenticated sessions talk')
+        comp.leave()
+        await asyncio.wait_for(comp.left, 10)
+        await expect_abort('authenticator gone',
+                           join(p, 'json', authmethods=['wampcra'], authid='erin',
+                                on_challenge=wampcra('erin-secret')), 'wamp.error.not_authorized')
+        for x in (a, a2, b, b2, c, sm):
+            x.leave()
+    finally:
+        rc = d.stop()
+    check(rc == 0, 'wampd (dynamic auth) exits 0')
+
+
+async def all_tests(exe):
+    await main(exe)
+    await dynamic_auth(exe)
+
+
+asyncio.run(all_tests(sys.argv[1]))
 finish()

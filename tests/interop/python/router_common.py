@@ -62,9 +62,14 @@ class Wampd:
         else:
             args += ['--listen', '127.0.0.1:0']
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.logfile, text=True)
-        line = self.proc.stdout.readline().split()
-        assert line and line[0] == 'LISTENING', line
-        self.port = int(line[2])
+        n = len(config['workers'][0]['transports']) if config else 1
+        self.listening = []  # one (host or 'unix', port or path) per transport
+        for _ in range(n):
+            line = self.proc.stdout.readline().split()
+            assert line and line[0] == 'LISTENING', line
+            self.listening.append((line[1], line[2] if line[1] == 'unix' else int(line[2])))
+        self.port = self.listening[0][1]
+        self.ports = [x[1] for x in self.listening]
 
     def log(self):
         self.logfile.seek(0)
