@@ -77,9 +77,11 @@ typedef struct wamp_router_auth_result {
     const char *authprovider;
 } wamp_router_auth_result;
 
-/* Returned by the hello/authenticate hooks to decide later, with
- * wamp_router_session_auth_complete() (a positive value: never a libwamp error code). */
-#define WAMP_ROUTER_AUTH_PENDING 1
+/* Returned by the hello/authenticate hooks (decided later with
+ * wamp_router_session_auth_complete()) and by authorize_async (decided later with
+ * wamp_router_session_authorize_complete()). A positive value: never a libwamp error code,
+ * and not authorize_async's 1 = allow. */
+#define WAMP_ROUTER_AUTH_PENDING 2
 
 /*
  * Authentication hook (optional). Called for every HELLO on a realm that exists.
@@ -105,6 +107,15 @@ typedef struct wamp_router_auth_hooks {
     /* Authorization: true to allow action on uri. NULL hook: everything allowed. */
     bool (*authorize)(void *user, const wamp_router_session_info *who, wamp_router_action action,
                       wamp_str uri);
+    /* Asynchronous authorization (optional; when set it decides CALL, REGISTER, PUBLISH and
+     * SUBSCRIBE of joined sessions before authorize() would): returns 1 to allow, 0 to deny,
+     * or WAMP_ROUTER_AUTH_PENDING to decide later with
+     * wamp_router_session_authorize_complete(). options: the message's Options dict
+     * (borrowed until return). While a decision is pending the session's later messages are
+     * held in order (YIELD and ERROR excepted). Checks that cannot wait (a testament's topic)
+     * go to authorize(), and are denied when it is NULL. */
+    int (*authorize_async)(void *user, wamp_router_session *s, const wamp_router_session_info *who,
+                           wamp_router_action action, wamp_str uri, const wamp_value *options);
     void *user;
 } wamp_router_auth_hooks;
 
@@ -147,6 +158,13 @@ WAMP_API int wamp_router_session_auth_complete(wamp_router_session *s, int rc,
                                                const wamp_router_auth_result *res,
                                                const wamp_message *challenge,
                                                const char *abort_reason);
+/*
+ * Completes an authorize_async() that returned WAMP_ROUTER_AUTH_PENDING: the held message is
+ * handled as allowed or denied (denied: wamp.error.not_authorized, as for a static denial),
+ * then the messages held after it. Same calling rules as wamp_router_session_auth_complete().
+ * Returns WAMP_OK, WAMP_EINVAL or WAMP_ESTATE (nothing pending, or the session closed).
+ */
+WAMP_API int wamp_router_session_authorize_complete(wamp_router_session *s, bool allow);
 /* The session id the session has, or, while authenticating, the id WELCOME will give it (what
  * the auth hooks can show to a dynamic authenticator); 0 before HELLO. */
 WAMP_API wamp_id wamp_router_session_pending_id(const wamp_router_session *s);

@@ -325,6 +325,11 @@ struct wamp_router_session {
     char *realm_pending; /* realm name while challenged */
     int auth_pending; /* a hook returned WAMP_ROUTER_AUTH_PENDING: 1 in HELLO, 2 in AUTHENTICATE */
     wamp_id pending_id; /* session id offered to the auth hooks, used by WELCOME */
+    /* asynchronous authorization (auth.authorize_async) */
+    bool az_wait; /* a decision is pending: input is held (see hold()) */
+    bool az_have; /* az_allow decides the next authorized() check */
+    bool az_allow;
+    struct held *held_head, *held_tail;
     wamp_id id;
     char *authid, *authrole, *authmethod, *authprovider;
     wamp_roles roles;
@@ -509,7 +514,12 @@ static void protocol_violation(sess *s, const char *text)
 
 static bool authorized(sess *s, wamp_router_action a, wamp_str uri)
 {
-    if (!s->r->o.auth.authorize) return true;
+    if (s->az_have) { /* the decision authorize_async gave for the message being handled */
+        s->az_have = false;
+        return s->az_allow;
+    }
+    /* a nested check (e.g. a testament's topic) cannot wait: without authorize(), denied */
+    if (!s->r->o.auth.authorize) return !s->r->o.auth.authorize_async;
     wamp_router_session_info who;
     wamp_router_session_get_info(s, &who);
     return s->r->o.auth.authorize(s->r->o.auth.user, &who, a, uri);
@@ -2026,6 +2036,110 @@ static void on_goodbye(sess *s, const wamp_message *m)
     sess_close(s, "goodbye");
 }
 
+/* A message held while an asynchronous authorization is pending (owning copy). */
+typedef struct held {
+    struct held *next;
+    wamp_arena *a;
+    wamp_message m;
+} held;
+
+static void hold(sess *s, const wamp_message *m)
+{
+    held *h = calloc(1, sizeof *h);
+    if (h) h->a = wamp_arena_new(0);
+    if (!h || !h->a || wamp_message_copy(h->a, &h->m, m) != WAMP_OK) {
+        if (h) wamp_arena_free(h->a);
+        free(h);
+        abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+        return;
+    }
+    if (s->held_tail)
+        s->held_tail->next = h;
+    else
+        s->held_head = h;
+    s->held_tail = h;
+}
+
+static held *unhold(sess *s)
+{
+    held *h = s->held_head;
+    if (h) {
+        s->held_head = h->next;
+        if (!s->held_head) s->held_tail = NULL;
+    }
+    return h;
+}
+
+static void held_free(held *h)
+{
+    if (!h) return;
+    wamp_arena_free(h->a);
+    free(h);
+}
+
+/* The action and URI authorize_async decides for m, if any. */
+static bool az_target(const wamp_message *m, wamp_router_action *a, wamp_str *uri)
+{
+    switch (m->type) {
+    case WAMP_MSG_CALL: *a = WAMP_ACTION_CALL, *uri = m->call.procedure; return true;
+    case WAMP_MSG_REGISTER: *a = WAMP_ACTION_REGISTER, *uri = m->register_.procedure; return true;
+    case WAMP_MSG_PUBLISH: *a = WAMP_ACTION_PUBLISH, *uri = m->publish.topic; return true;
+    case WAMP_MSG_SUBSCRIBE: *a = WAMP_ACTION_SUBSCRIBE, *uri = m->subscribe.topic; return true;
+    default: return false;
+    }
+}
+
+static void dispatch_joined(sess *s, const wamp_message *m);
+
+/* Joined sessions: asks authorize_async first; a pending decision holds m and what follows
+ * (but callee answers, YIELD and ERROR, which pass). */
+static void dispatch_az(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    bool answer = m->type == WAMP_MSG_YIELD || m->type == WAMP_MSG_ERROR;
+    if (s->az_wait && !answer) {
+        hold(s, m);
+        return;
+    }
+    wamp_router_action a;
+    wamp_str uri;
+    if (r->o.auth.authorize_async && s->state == S_JOINED && az_target(m, &a, &uri)) {
+        wamp_router_session_info who;
+        wamp_router_session_get_info(s, &who);
+        int rc = r->o.auth.authorize_async(r->o.auth.user, s, &who, a, uri, &m->options_in);
+        if (rc == WAMP_ROUTER_AUTH_PENDING) {
+            s->az_wait = true;
+            hold(s, m);
+            return;
+        }
+        s->az_have = true;
+        s->az_allow = rc == 1;
+    }
+    dispatch_joined(s, m);
+    s->az_have = false;
+}
+
+int wamp_router_session_authorize_complete(sess *s, bool allow)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!s->az_wait || s->state == S_CLOSED) return WAMP_ESTATE;
+    s->az_wait = false;
+    held *h = unhold(s);
+    if (h) {
+        s->az_have = true;
+        s->az_allow = allow;
+        dispatch_joined(s, &h->m);
+        s->az_have = false;
+        held_free(h);
+    }
+    while (!s->az_wait && s->state != S_CLOSED && (h = unhold(s))) {
+        dispatch_az(s, &h->m);
+        held_free(h);
+    }
+    reap(s->r);
+    return WAMP_OK;
+}
+
 static void dispatch(sess *s, const wamp_message *m)
 {
     if (m->type == WAMP_MSG_ABORT) {
@@ -2045,6 +2159,12 @@ static void dispatch(sess *s, const wamp_message *m)
             protocol_violation(s, "message before the session was established");
         return;
     }
+    dispatch_az(s, m);
+}
+
+static void dispatch_joined(sess *s, const wamp_message *m)
+{
+    if (s->state == S_CLOSED) return;
     if (s->state == S_SHUTTING && m->type != WAMP_MSG_GOODBYE) return;
     switch (m->type) {
     case WAMP_MSG_GOODBYE: on_goodbye(s, m); break;
@@ -2349,6 +2469,9 @@ void wamp_router_session_free(sess *s)
     free(s->authmethod);
     free(s->authprovider);
     testaments_free(s);
+    held *h;
+    while ((h = unhold(s)))
+        held_free(h);
     free(s);
 }
 

@@ -1284,6 +1284,57 @@ static void test_auth_pending(void **state)
     done(r, all, 3);
 }
 
+/* ---------------------------------------------------------------- asynchronous authorization */
+
+static int g_az_calls;
+static int az_async(void *user, wamp_router_session *s, const wamp_router_session_info *who,
+                    wamp_router_action action, wamp_str uri, const wamp_value *options)
+{
+    g_az_calls++;
+    if (uri.len >= 8 && memcmp(uri.ptr, "com.dyn.", 8) == 0) return WAMP_ROUTER_AUTH_PENDING;
+    if (uri.len >= 9 && memcmp(uri.ptr, "com.deny.", 9) == 0) return 0;
+    return 1;
+}
+
+static void test_authorize_async(void **state)
+{
+    wamp_router_options o = {0};
+    o.auth.authorize_async = az_async;
+    g_az_calls = 0;
+    wamp_router *r = mk_router(&o);
+    tsess a, b;
+    join(r, &a);
+    join(r, &b);
+    in(&b, "[64,1,{},\"com.dyn.p\"]"); /* pending: held */
+    none(&b);
+    in(&b, "[64,2,{},\"com.ok.p\"]"); /* held behind it, not yet asked */
+    in(&b, "[16,3,{\"acknowledge\":true},\"com.deny.t\"]");
+    none(&b);
+    assert_int_equal(g_az_calls, 1);
+    assert_int_equal(wamp_router_session_authorize_complete(a.s, true), WAMP_ESTATE);
+    assert_int_equal(wamp_router_session_authorize_complete(b.s, true), WAMP_OK);
+    out(&b, "[65,1,1]");
+    out(&b, "[65,2,2]");
+    out(&b, "[8,16,3,{},\"wamp.error.not_authorized\"]");
+    none(&b);
+    assert_int_equal(g_az_calls, 3);
+    /* denied later: not_authorized; the callee's YIELD is not held behind a pending CALL */
+    in(&a, "[48,1,{},\"com.ok.p\"]");
+    out(&b, "[68,1,2,{}]");
+    in(&a, "[48,2,{},\"com.dyn.p\"]");
+    none(&b);
+    in(&b, "[70,1,{},[1]]");
+    out(&a, "[50,1,{},[1]]");
+    assert_int_equal(wamp_router_session_authorize_complete(a.s, false), WAMP_OK);
+    out(&a, "[8,48,2,{},\"wamp.error.not_authorized\"]");
+    none(&b);
+    /* the session goes away with held messages: freed */
+    in(&a, "[48,3,{},\"com.dyn.p\"]");
+    in(&a, "[48,4,{},\"com.ok.p\"]");
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1310,6 +1361,7 @@ int main(void)
         cmocka_unit_test(test_testament),
         cmocka_unit_test(test_internal_call),
         cmocka_unit_test(test_auth_pending),
+        cmocka_unit_test(test_authorize_async),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

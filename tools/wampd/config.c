@@ -42,6 +42,7 @@ typedef struct role {
     const char *name;
     perm *p;
     size_t n;
+    const char *authorizer; /* dynamic authorization: procedure URI (instead of permissions) */
 } role;
 
 typedef struct realmcfg {
@@ -149,9 +150,17 @@ static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg 
         if (wamp_value_type_of(ro) != WAMP_VALUE_DICT) return fail(c, rp, "expected an object");
         role *r = &out->roles[i];
         if ((rc = get_str(c, ro, "name", rp, true, &r->name))) return rc;
+        if ((rc = get_str(c, ro, "authorizer", rp, false, &r->authorizer))) return rc;
         const wamp_value *perms = wamp_value_dict_getc(ro, "permissions");
-        if (!perms) continue;
         char pp[300];
+        if (r->authorizer) {
+            snprintf(pp, sizeof pp, "%s.authorizer", rp);
+            if (wamp_uri_check(wamp_str_c(r->authorizer), WAMP_URI_LOOSE, false, false) != WAMP_OK)
+                return fail(c, pp, "not a valid procedure URI");
+            snprintf(pp, sizeof pp, "%s.permissions", rp);
+            if (perms) return fail(c, pp, "a role has either permissions or an authorizer");
+        }
+        if (!perms) continue;
         snprintf(pp, sizeof pp, "%s.permissions", rp);
         if (wamp_value_type_of(perms) != WAMP_VALUE_LIST) return fail(c, pp, "expected an array");
         r->n = wamp_value_count(perms);
@@ -425,18 +434,25 @@ static bool wildcard_match(const char *pat, size_t plen, const char *uri, size_t
     }
 }
 
+static const char *const ACTION_NAMES[] = {"call", "register", "publish", "subscribe"};
+
+static const role *find_role(const wampd_config *cfg, const wamp_router_session_info *who)
+{
+    const realmcfg *rc = NULL;
+    for (size_t i = 0; i < cfg->nrealms; i++)
+        if (who->realm && !strcmp(cfg->realms[i].name, who->realm)) rc = &cfg->realms[i];
+    if (!rc) return NULL;
+    for (size_t i = 0; i < rc->n; i++)
+        if (who->authrole && !strcmp(rc->roles[i].name, who->authrole)) return &rc->roles[i];
+    return NULL;
+}
+
 static bool authorize(void *user, const wamp_router_session_info *who, wamp_router_action action,
                       wamp_str uri)
 {
     wampd_config *cfg = user;
-    const realmcfg *rc = NULL;
-    for (size_t i = 0; i < cfg->nrealms; i++)
-        if (who->realm && !strcmp(cfg->realms[i].name, who->realm)) rc = &cfg->realms[i];
-    if (!rc) return false;
-    const role *ro = NULL;
-    for (size_t i = 0; i < rc->n; i++)
-        if (who->authrole && !strcmp(rc->roles[i].name, who->authrole)) ro = &rc->roles[i];
-    if (!ro) return false;
+    const role *ro = find_role(cfg, who);
+    if (!ro || ro->authorizer) return false; /* a dynamic role cannot answer synchronously */
     const perm *best = NULL;
     int best_rank = -1;
     size_t best_len = 0;
@@ -460,8 +476,7 @@ static bool authorize(void *user, const wamp_router_session_info *who, wamp_rout
     bool ok = best && best_rank >= 0 && best->allow[action];
     if (!ok)
         wampd_log(WAMP_LOG_INFO, "session %llu (authrole %s): %s on %.*s denied",
-                  (unsigned long long)who->session, who->authrole,
-                  (const char *[]){"call", "register", "publish", "subscribe"}[action],
+                  (unsigned long long)who->session, who->authrole, ACTION_NAMES[action],
                   (int)uri.len, uri.ptr);
     return ok;
 }
@@ -479,6 +494,17 @@ typedef struct auth_state {
     char method[32];
     uint64_t call; /* wamp_router_call handle, 0: none */
     wamp_value realm, authid, authrole, authextra, authmethods;
+    /* dynamic authorization: the call in progress and the decisions the authorizer let cache */
+    uint64_t azcall;
+    wamp_router_action azaction;
+    char *azuri;
+    struct azcache {
+        struct azcache *next;
+        wamp_router_action action;
+        bool allow;
+        char uri[];
+    } * azcache;
+    size_t azcached;
 } auth_state;
 
 void *wampd_auth_conn_new(wamp_listener *l)
@@ -503,6 +529,13 @@ void wampd_auth_conn_free(void *state)
     auth_state *st = state;
     if (!st) return;
     if (st->call && g_cfg) wamp_router_call_cancel(g_cfg->router, st->call);
+    if (st->azcall && g_cfg) wamp_router_call_cancel(g_cfg->router, st->azcall);
+    free(st->azuri);
+    while (st->azcache) {
+        struct azcache *x = st->azcache;
+        st->azcache = x->next;
+        free(x);
+    }
     wamp_auth_pending_free(st->p);
     wamp_arena_free(st->a);
     free(st);
@@ -735,6 +768,7 @@ static int auth_hello(void *user, wamp_router_session *s, const wamp_message *he
 {
     (void)user;
     auth_state *st = wampd_conn_auth(s);
+    if (st) st->s = s;
     const wamp_value *auth = st && st->tc ? st->tc->auth : NULL;
     if (!auth) {
         res->authrole = "anonymous";
@@ -851,12 +885,108 @@ static int auth_authenticate(void *user, wamp_router_session *s, const wamp_mess
     return WAMP_OK;
 }
 
+/* ---------------------------------------------------------------- dynamic authorization
+ *
+ * A role {"name": R, "authorizer": URI}: the router calls URI on the session's realm with
+ * (session, uri, action, options) — session: {session, realm, authid, authrole, authmethod,
+ * authprovider}, action: "call" | "register" | "publish" | "subscribe" — and takes true/false
+ * or {"allow": bool, "disclose": bool, "cache": bool} (cache: the answer holds for this
+ * session, uri and action from then on). An error, a timeout (10 s), no registered authorizer
+ * or any other result denies. "disclose" is accepted but not used (disclosure follows the
+ * caller's/publisher's own request).
+ */
+
+#define AZ_CACHE_MAX 256
+
+static void az_result(void *user, int status, const char *error, const wamp_value *args,
+                      const wamp_value *kwargs)
+{
+    (void)kwargs;
+    auth_state *st = user;
+    st->azcall = 0;
+    bool allow = false, cache = false;
+    const wamp_value *res =
+        status == WAMP_OK && args && wamp_value_count(args) ? wamp_value_list_at(args, 0) : NULL;
+    if (res && !wamp_value_get_bool(res, &allow) && wamp_value_type_of(res) == WAMP_VALUE_DICT) {
+        const wamp_value *v = wamp_value_dict_getc(res, "allow");
+        if (!v || !wamp_value_get_bool(v, &allow)) allow = false;
+        v = wamp_value_dict_getc(res, "cache");
+        if (!v || !wamp_value_get_bool(v, &cache)) cache = false;
+    }
+    if (status != WAMP_OK)
+        wampd_log(WAMP_LOG_INFO, "authorizer: %s%s%s", wamp_strerror(status), error ? " " : "",
+                  error ? error : "");
+    if (cache && st->azuri && st->azcached < AZ_CACHE_MAX) {
+        size_t n = strlen(st->azuri);
+        struct azcache *x = malloc(sizeof *x + n + 1);
+        if (x) {
+            x->action = st->azaction;
+            x->allow = allow;
+            memcpy(x->uri, st->azuri, n + 1);
+            x->next = st->azcache;
+            st->azcache = x;
+            st->azcached++;
+        }
+    }
+    if (!allow)
+        wampd_log(WAMP_LOG_INFO, "authorizer denied %s on %s", ACTION_NAMES[st->azaction],
+                  st->azuri ? st->azuri : "?");
+    wamp_router_session_authorize_complete(st->s, allow);
+}
+
+static int authorize_async(void *user, wamp_router_session *s, const wamp_router_session_info *who,
+                           wamp_router_action action, wamp_str uri, const wamp_value *options)
+{
+    wampd_config *cfg = user;
+    const role *ro = find_role(cfg, who);
+    if (!ro || !ro->authorizer) return authorize(user, who, action, uri) ? 1 : 0;
+    auth_state *st = wampd_conn_auth(s);
+    if (!st) return 0;
+    st->s = s;
+    for (struct azcache *x = st->azcache; x; x = x->next)
+        if (x->action == action && wamp_str_eqc(uri, x->uri)) return x->allow ? 1 : 0;
+    wamp_arena *a = wamp_arena_new(0);
+    if (!a) return 0;
+    wamp_value d = wamp_value_dict(), args = wamp_value_list(), opts = wamp_value_dict();
+    int rc = WAMP_OK;
+    rc |= wamp_value_dict_setc(a, &d, "session", wamp_value_uint(who->session));
+    rc |= wamp_value_dict_setc(a, &d, "realm", vstr(who->realm));
+    rc |= wamp_value_dict_setc(a, &d, "authid", vstr(who->authid));
+    rc |= wamp_value_dict_setc(a, &d, "authrole", vstr(who->authrole));
+    rc |= wamp_value_dict_setc(a, &d, "authmethod", vstr(who->authmethod));
+    rc |= wamp_value_dict_setc(a, &d, "authprovider", vstr(who->authprovider));
+    if (options && wamp_value_type_of(options) == WAMP_VALUE_DICT)
+        rc |= wamp_value_copy(a, &opts, options);
+    rc |= wamp_value_list_push(a, &args, d);
+    rc |= wamp_value_list_push(a, &args, wamp_value_string_borrow(uri.ptr, uri.len));
+    rc |= wamp_value_list_push(a, &args, vstr(ACTION_NAMES[action]));
+    rc |= wamp_value_list_push(a, &args, opts);
+    free(st->azuri);
+    st->azuri = malloc(uri.len + 1);
+    if (st->azuri) {
+        memcpy(st->azuri, uri.ptr, uri.len);
+        st->azuri[uri.len] = 0;
+    }
+    st->azaction = action;
+    if (rc == WAMP_OK && st->azuri)
+        rc = wamp_router_call(cfg->router, who->realm, ro->authorizer, &args, NULL, 10000,
+                              az_result, st, &st->azcall);
+    wamp_arena_free(a);
+    if (rc != WAMP_OK) {
+        wampd_log(WAMP_LOG_INFO, "authorizer %s: %s: %s on %.*s denied", ro->authorizer,
+                  wamp_strerror(rc), ACTION_NAMES[action], (int)uri.len, uri.ptr);
+        return 0;
+    }
+    return WAMP_ROUTER_AUTH_PENDING;
+}
+
 void wampd_config_router_options(wampd_config *cfg, wamp_router_options *ro)
 {
     g_cfg = cfg;
     ro->auth.hello = auth_hello;
     ro->auth.authenticate = auth_authenticate;
     ro->auth.authorize = authorize;
+    ro->auth.authorize_async = authorize_async;
     ro->auth.user = cfg;
 }
 

@@ -1,5 +1,6 @@
 """interop.router.auth: wampd with a Crossbar-shaped config — static ticket, WAMP-CRA and
-cryptosign principals, anonymous with a restricted role, role permissions (not_authorized),
+cryptosign principals (plain and salted WAMP-CRA, SCRAM), dynamic authenticators and
+authorizers, anonymous with a restricted role, role permissions (not_authorized),
 unknown realm, wrong secrets, and --check / config validation errors naming the JSON path."""
 import asyncio
 import json
@@ -12,6 +13,7 @@ from router_common import Wampd, join, check, finish
 from autobahn.wamp import auth as wauth
 from autobahn.wamp.cryptosign import CryptosignKey
 from autobahn.wamp.exception import ApplicationError
+from autobahn.wamp.types import PublishOptions
 
 KEY = CryptosignKey.from_bytes(bytes(range(32)))
 OTHER = CryptosignKey.from_bytes(bytes(range(1, 33)))
@@ -195,7 +197,9 @@ DYN_CONFIG = {
         'type': 'router',
         'realms': [
             {'name': 'realm1', 'roles': [
-                {'name': 'user', 'permissions': [{'uri': 'com.', 'match': 'prefix', 'allow': ALL}]}]},
+                {'name': 'user', 'permissions': [{'uri': 'com.', 'match': 'prefix', 'allow': ALL}]},
+                {'name': 'dyn', 'authorizer': 'com.example.authorize'},
+                {'name': 'trusted', 'permissions': [{'uri': '', 'match': 'prefix', 'allow': ALL}]}]},
             {'name': 'auth', 'roles': [
                 {'name': 'trusted', 'permissions': [{'uri': '', 'match': 'prefix', 'allow': ALL}]}]},
         ],
@@ -229,6 +233,8 @@ async def dynamic_auth(exe):
                 return 'user'
             if authid == 'dora' and details.get('ticket') == 'dora-ticket':
                 return {'role': 'user', 'authid': 'dora@example'}
+            if authid == 'dyna' and details.get('ticket') == 'dyna-ticket':
+                return 'dyn'  # a role with a dynamic authorizer
             raise ApplicationError('com.example.invalid_ticket', 'wrong ticket')
         if m == 'wampcra':
             if authid == 'erin':
@@ -321,9 +327,88 @@ async def dynamic_auth(exe):
     check(rc == 0, 'wampd (dynamic auth) exits 0')
 
 
+async def dynamic_authz(exe):
+    """Dynamic authorization: role "dyn" asks com.example.authorize on realm1."""
+    d = Wampd(exe, DYN_CONFIG)
+    p, ptrusted = d.ports
+    seen = []
+
+    def authenticate(realm, authid, details):
+        if authid == 'dyna' and details.get('ticket') == 'dyna-ticket':
+            return 'dyn'
+        raise ApplicationError('com.example.no_such_user')
+
+    def authorize(session, uri, action, options):
+        seen.append((session, uri, action, options))
+        if uri.startswith('com.allowed.'):
+            return True
+        if uri == 'com.cached.p':
+            return {'allow': True, 'cache': True, 'disclose': False}
+        if uri.startswith('com.denied.'):
+            return {'allow': False}
+        if uri == 'com.fail':
+            raise ApplicationError('com.example.oops')
+        return 'yes'  # not a boolean: denied
+
+    try:
+        comp = await join(ptrusted, 'json', realm='auth')
+        await comp.register(authenticate, 'com.example.authenticate')
+        tr = await join(ptrusted, 'msgpack', realm='realm1')
+        check(tr.details.authrole == 'trusted', 'trusted component on realm1')
+        await tr.register(authorize, 'com.example.authorize')
+        await tr.register(lambda: 'cached', 'com.cached.p')
+        await tr.register(lambda: 'other', 'com.other.p')
+        await tr.register(lambda: 'fail', 'com.fail')
+        dy = await join(p, 'json', authmethods=['ticket'], authid='dyna',
+                        on_challenge=ticket('dyna-ticket'))
+        check(dy.details.authrole == 'dyn', 'joined with role dyn (dynamic authorizer)')
+        await dy.register(lambda x: x * 3, 'com.allowed.triple')
+        check(await dy.call('com.allowed.triple', 5) == 15, 'authorizer allows register and call')
+        sess, uri, action, opts = seen[-1]
+        check(uri == 'com.allowed.triple' and action == 'call' and sess['authid'] == 'dyna' and
+              sess['authrole'] == 'dyn' and sess['session'] == dy.details.session and
+              isinstance(opts, dict),
+              'authorizer got (session details, uri, action, options)')
+        check([x[2] for x in seen] == ['register', 'call'], 'one authorizer call per action')
+        pub = await dy.publish('com.allowed.t', options=PublishOptions(acknowledge=True))
+        check(pub is not None and seen[-1][1:3] == ('com.allowed.t', 'publish'),
+              'authorizer allows an acknowledged publish')
+        for what, coro in [
+                ('authorizer denies a call ({allow: false})', dy.call('com.denied.p')),
+                ('authorizer denies a subscribe', dy.subscribe(lambda: 0, 'com.denied.t')),
+                ('authorizer denies a register', dy.register(lambda: 0, 'com.denied.r')),
+                ('authorizer answers a non-boolean', dy.call('com.other.p')),
+                ('authorizer fails with an error', dy.call('com.fail'))]:
+            try:
+                await coro
+                check(False, what)
+            except ApplicationError as e:
+                check(e.error == 'wamp.error.not_authorized', what + ' -> not_authorized')
+        n = len(seen)
+        check(await dy.call('com.cached.p') == 'cached' and await dy.call('com.cached.p') ==
+              'cached' and len(seen) == n + 1, 'a cached decision is not asked again')
+        # messages sent while a decision is pending keep their order
+        r = await asyncio.gather(dy.call('com.allowed.triple', 1), dy.call('com.allowed.triple', 2),
+                                 dy.call('com.allowed.triple', 3))
+        check(r == [3, 6, 9], 'pipelined calls under a dynamic authorizer (%r)' % (r,))
+        tr.leave()
+        await asyncio.wait_for(tr.left, 10)
+        try:
+            await dy.call('com.allowed.triple', 1)
+            check(False, 'authorizer gone: denied')
+        except ApplicationError as e:
+            check(e.error == 'wamp.error.not_authorized', 'authorizer gone -> not_authorized')
+        dy.leave()
+        comp.leave()
+    finally:
+        rc = d.stop()
+    check(rc == 0, 'wampd (dynamic authorization) exits 0')
+
+
 async def all_tests(exe):
     await main(exe)
     await dynamic_auth(exe)
+    await dynamic_authz(exe)
 
 
 asyncio.run(all_tests(sys.argv[1]))
