@@ -22,7 +22,20 @@
  * or "rawsocket": {"auth"}; the transport-level "auth" wins. A transport without auth allows
  * anonymous only (role "anonymous").
  * Authorization: the session's authrole must be a role of its realm; the permission whose uri
- * matches best (exact, then longest prefix, then wildcard) decides; no match: denied.
+ * matches best (exact, then longest prefix, then wildcard) decides; no match: denied. A role
+ * may name an "authorizer" procedure instead (dynamic authorization, see below). Permission
+ * "disclose" flags ({"caller": bool, "publisher": bool}) and "cache" are validated; disclosure
+ * itself follows the caller's/publisher's disclose_me (the router core has no per-role
+ * disclosure check yet).
+ *
+ * Other keys (anything else is an error naming its path):
+ *   "version": 2; workers[i]: every worker must be a "router" worker (several are merged;
+ *   realm names must be unique); worker "options": {"auto_create_realms": bool} — a HELLO for
+ *   an unknown realm creates it, and it takes the roles of the first configured realm.
+ *   Message size limits (bytes): rawsocket "max_message_size" (512 .. 16 MiB; the RawSocket
+ *   handshake announces the smallest 2^(9+L) >= it, and that power of two is what is
+ *   enforced), websocket "options": {"max_message_size", "max_frame_size"} (the smaller one
+ *   bounds a received message). A message over the limit closes that connection only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +48,8 @@ typedef struct perm {
     const char *uri;
     size_t len;
     wamp_match match;
-    bool allow[4]; /* by wamp_router_action */
+    bool allow[4];    /* by wamp_router_action */
+    bool disclose[2]; /* caller, publisher (parsed and validated; see the file comment) */
 } perm;
 
 typedef struct role {
@@ -58,12 +72,15 @@ typedef struct transportcfg {
     const char *path;
     int port;
     const char *cert, *key;
+    uint32_t rs_max;        /* rawsocket max_message_size (0: library default 16 MiB) */
+    size_t ws_max;          /* websocket max_message_size (0: 16 MiB) */
     const wamp_value *auth; /* dict or NULL */
     wamp_listener *listener;
 } transportcfg;
 
 struct wampd_config {
     wamp_router *router; /* set by wampd_config_apply() */
+    bool auto_create_realms;
     wamp_arena *a;
     char *text;
     realmcfg *realms;
@@ -117,6 +134,25 @@ static int get_str(ctx *c, const wamp_value *d, const char *key, const char *pat
     return WAMP_OK;
 }
 
+/* Rejects a key of dict d (at path) that is not in the NULL-terminated list. */
+static int check_keys(ctx *c, const wamp_value *d, const char *path, const char *const *known)
+{
+    for (size_t i = 0; i < wamp_value_count(d); i++) {
+        wamp_kv *kv = wamp_value_dict_entry(d, i);
+        bool ok = false;
+        for (size_t k = 0; known[k] && !ok; k++)
+            ok = wamp_str_eqc(kv->key, known[k]);
+        if (!ok) {
+            char p[600];
+            snprintf(p, sizeof p, "%s.%.*s", path, (int)kv->key.len, kv->key.ptr);
+            return fail(c, p, "unknown key");
+        }
+    }
+    return WAMP_OK;
+}
+
+#define KEYS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 static bool get_num(const wamp_value *v, double *out)
 {
     int64_t i;
@@ -130,8 +166,9 @@ static bool get_num(const wamp_value *v, double *out)
 static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg *out)
 {
     if (wamp_value_type_of(rv) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
-    int rc = get_str(c, rv, "name", path, true, &out->name);
+    int rc = check_keys(c, rv, path, KEYS("name", "roles"));
     if (rc) return rc;
+    if ((rc = get_str(c, rv, "name", path, true, &out->name))) return rc;
     char p[256];
     snprintf(p, sizeof p, "%s.name", path);
     if (wamp_uri_check(wamp_str_c(out->name), WAMP_URI_LOOSE, false, false) != WAMP_OK)
@@ -148,6 +185,7 @@ static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg 
         char rp[256];
         snprintf(rp, sizeof rp, "%s.roles[%zu]", path, i);
         if (wamp_value_type_of(ro) != WAMP_VALUE_DICT) return fail(c, rp, "expected an object");
+        if ((rc = check_keys(c, ro, rp, KEYS("name", "permissions", "authorizer")))) return rc;
         role *r = &out->roles[i];
         if ((rc = get_str(c, ro, "name", rp, true, &r->name))) return rc;
         if ((rc = get_str(c, ro, "authorizer", rp, false, &r->authorizer))) return rc;
@@ -171,6 +209,8 @@ static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg 
             char kp[400];
             snprintf(kp, sizeof kp, "%s[%zu]", pp, k);
             if (wamp_value_type_of(pv) != WAMP_VALUE_DICT) return fail(c, kp, "expected an object");
+            if ((rc = check_keys(c, pv, kp, KEYS("uri", "match", "allow", "disclose", "cache"))))
+                return rc;
             perm *x = &r->p[k];
             if ((rc = get_str(c, pv, "uri", kp, true, &x->uri))) return rc;
             x->len = strlen(x->uri);
@@ -195,12 +235,31 @@ static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg 
                 x->match = WAMP_MATCH_WILDCARD;
             else
                 return fail(c, mp, "expected \"exact\", \"prefix\" or \"wildcard\"");
+            const wamp_value *cache = wamp_value_dict_getc(pv, "cache");
+            bool cb;
+            char ap[420];
+            snprintf(ap, sizeof ap, "%s.cache", kp);
+            if (cache && !wamp_value_get_bool(cache, &cb)) return fail(c, ap, "expected a boolean");
+            const wamp_value *disc = wamp_value_dict_getc(pv, "disclose");
+            snprintf(ap, sizeof ap, "%s.disclose", kp);
+            if (disc && wamp_value_type_of(disc) != WAMP_VALUE_DICT)
+                return fail(c, ap, "expected an object");
+            if (disc && (rc = check_keys(c, disc, ap, KEYS("caller", "publisher")))) return rc;
+            static const char *discs[] = {"caller", "publisher"};
+            for (int j = 0; disc && j < 2; j++) {
+                const wamp_value *b = wamp_value_dict_getc(disc, discs[j]);
+                char bp[440];
+                snprintf(bp, sizeof bp, "%s.%s", ap, discs[j]);
+                if (b && !wamp_value_get_bool(b, &x->disclose[j]))
+                    return fail(c, bp, "expected a boolean");
+            }
             const wamp_value *allow = wamp_value_dict_getc(pv, "allow");
             if (!allow) continue;
-            char ap[420];
             snprintf(ap, sizeof ap, "%s.allow", kp);
             if (wamp_value_type_of(allow) != WAMP_VALUE_DICT)
                 return fail(c, ap, "expected an object");
+            if ((rc = check_keys(c, allow, ap, KEYS("call", "register", "publish", "subscribe"))))
+                return rc;
             static const char *acts[] = {"call", "register", "publish", "subscribe"};
             for (int j = 0; j < 4; j++) {
                 const wamp_value *b = wamp_value_dict_getc(allow, acts[j]);
@@ -210,6 +269,95 @@ static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg 
                 if (!wamp_value_get_bool(b, &x->allow[j])) return fail(c, bp, "expected a boolean");
             }
         }
+    }
+    return WAMP_OK;
+}
+
+/* An optional byte size at d.key: 1..max. */
+static int get_size(ctx *c, const wamp_value *d, const char *key, const char *path, double max,
+                    double *out)
+{
+    const wamp_value *v = wamp_value_dict_getc(d, key);
+    if (!v) return WAMP_OK;
+    char p[600], m[96];
+    snprintf(p, sizeof p, "%s.%s", path, key);
+    int64_t n;
+    snprintf(m, sizeof m, "expected an integer 512..%.0f (bytes)", max);
+    if (!wamp_value_get_int(v, &n) || n < 512 || (double)n > max) return fail(c, p, m);
+    *out = (double)n;
+    return WAMP_OK;
+}
+
+#define RS_MAX 16777216.0 /* RawSocket: 2^(9+15), the largest length exponent */
+#define WS_MAX 1073741824.0
+
+/* websocket "options": the message size limit (frames are bounded by it). */
+static int parse_ws_options(ctx *c, const wamp_value *o, const char *path, transportcfg *t)
+{
+    if (wamp_value_type_of(o) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
+    int rc = check_keys(c, o, path, KEYS("max_message_size", "max_frame_size"));
+    double mm = 0, mf = 0;
+    if (!rc) rc = get_size(c, o, "max_message_size", path, WS_MAX, &mm);
+    if (!rc) rc = get_size(c, o, "max_frame_size", path, WS_MAX, &mf);
+    if (rc) return rc;
+    /* a frame never exceeds the message it belongs to: the effective limit is the smaller */
+    if (mm && (!t->ws_max || mm < (double)t->ws_max)) t->ws_max = (size_t)mm;
+    if (mf && (!t->ws_max || mf < (double)t->ws_max)) t->ws_max = (size_t)mf;
+    return WAMP_OK;
+}
+
+static int parse_rs(ctx *c, const wamp_value *d, const char *path, transportcfg *t)
+{
+    double m = 0;
+    int rc = get_size(c, d, "max_message_size", path, RS_MAX, &m);
+    if (!rc && m) t->rs_max = (uint32_t)m;
+    return rc;
+}
+
+static int parse_auth(ctx *c, const wamp_value *auth, const char *q)
+{
+    int rc;
+    if (wamp_value_type_of(auth) != WAMP_VALUE_DICT) return fail(c, q, "expected an object");
+    static const char *methods[] = {"anonymous",  "ticket",     "wampcra", "scram",
+                                    "wamp-scram", "cryptosign", "totp"};
+    for (size_t i = 0; i < wamp_value_count(auth); i++) {
+        wamp_kv *kv = wamp_value_dict_entry(auth, i);
+        char mp[460];
+        snprintf(mp, sizeof mp, "%s.%.*s", q, (int)kv->key.len, kv->key.ptr);
+        bool known = false;
+        for (size_t k = 0; k < sizeof methods / sizeof *methods; k++)
+            known |= wamp_str_eqc(kv->key, methods[k]);
+        if (!known) return fail(c, mp, "unknown authentication method");
+        if (wamp_value_type_of(&kv->value) != WAMP_VALUE_DICT)
+            return fail(c, mp, "expected an object");
+        const wamp_value *type = wamp_value_dict_getc(&kv->value, "type");
+        wamp_str ts;
+        char tp[500];
+        snprintf(tp, sizeof tp, "%s.type", mp);
+        if (type && (!wamp_value_get_string(type, &ts) ||
+                     (!wamp_str_eqc(ts, "static") && !wamp_str_eqc(ts, "dynamic"))))
+            return fail(c, tp, "expected \"static\" or \"dynamic\"");
+        if (type && wamp_str_eqc(ts, "dynamic")) {
+            if ((rc = check_keys(c, &kv->value, mp,
+                                 KEYS("type", "authenticator", "authenticator-realm",
+                                      "authenticator-timeout"))))
+                return rc;
+            if (wamp_str_eqc(kv->key, "anonymous") || wamp_str_eqc(kv->key, "totp"))
+                return fail(c, tp, "\"dynamic\" is not supported for this method");
+            const char *au = NULL, *ar = NULL;
+            if ((rc = get_str(c, &kv->value, "authenticator", mp, true, &au))) return rc;
+            snprintf(tp, sizeof tp, "%s.authenticator", mp);
+            if (wamp_uri_check(wamp_str_c(au), WAMP_URI_LOOSE, false, false) != WAMP_OK)
+                return fail(c, tp, "not a valid procedure URI");
+            if ((rc = get_str(c, &kv->value, "authenticator-realm", mp, false, &ar))) return rc;
+            const wamp_value *to = wamp_value_dict_getc(&kv->value, "authenticator-timeout");
+            double d;
+            snprintf(tp, sizeof tp, "%s.authenticator-timeout", mp);
+            if (to && (!get_num(to, &d) || !(d > 0 && d <= 3600)))
+                return fail(c, tp, "expected seconds in (0, 3600]");
+        } else if ((rc = check_keys(c, &kv->value, mp,
+                                    KEYS("type", "role", "principals", "users", "default-role"))))
+            return rc;
     }
     return WAMP_OK;
 }
@@ -224,6 +372,12 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
     if (strcmp(t->type, "universal") && strcmp(t->type, "websocket") &&
         strcmp(t->type, "rawsocket"))
         return fail(c, p, "expected \"universal\", \"websocket\" or \"rawsocket\"");
+    bool uni = !strcmp(t->type, "universal"), ws = !strcmp(t->type, "websocket");
+    if ((rc = check_keys(c, tv, path,
+                         uni  ? KEYS("type", "id", "endpoint", "auth", "websocket", "rawsocket")
+                         : ws ? KEYS("type", "id", "endpoint", "auth", "options")
+                              : KEYS("type", "id", "endpoint", "auth", "max_message_size"))))
+        return rc;
     const wamp_value *ep = wamp_value_dict_getc(tv, "endpoint");
     snprintf(p, sizeof p, "%s.endpoint", path);
     if (!ep) return fail(c, p, "missing (expected an object)");
@@ -232,6 +386,7 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
     if ((rc = get_str(c, ep, "type", p, true, &etype))) return rc;
     char q[300];
     if (!strcmp(etype, "tcp")) {
+        if ((rc = check_keys(c, ep, p, KEYS("type", "port", "interface", "tls")))) return rc;
         const wamp_value *port = wamp_value_dict_getc(ep, "port");
         int64_t pv;
         snprintf(q, sizeof q, "%s.port", p);
@@ -241,6 +396,7 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
         if ((rc = get_str(c, ep, "interface", p, false, &t->host))) return rc;
         if (!t->host) t->host = "0.0.0.0";
     } else if (!strcmp(etype, "unix")) {
+        if ((rc = check_keys(c, ep, p, KEYS("type", "path", "tls")))) return rc;
         t->unix_ep = true;
         if ((rc = get_str(c, ep, "path", p, true, &t->path))) return rc;
     } else {
@@ -251,66 +407,54 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
     if (tls) {
         snprintf(q, sizeof q, "%s.tls", p);
         if (wamp_value_type_of(tls) != WAMP_VALUE_DICT) return fail(c, q, "expected an object");
+        if ((rc = check_keys(c, tls, q, KEYS("certificate", "key")))) return rc;
         if ((rc = get_str(c, tls, "certificate", q, true, &t->cert))) return rc;
         if ((rc = get_str(c, tls, "key", q, true, &t->key))) return rc;
     }
-    /* auth: transport level, else websocket.<path>.auth / rawsocket.auth */
+    /* sizes, and the auth dict: transport level, else websocket.<path>.auth / rawsocket.auth */
     const wamp_value *auth = wamp_value_dict_getc(tv, "auth");
-    snprintf(q, sizeof q, "%s.auth", path);
-    if (!auth) {
-        const wamp_value *ws = wamp_value_dict_getc(tv, "websocket");
-        if (ws && wamp_value_type_of(ws) == WAMP_VALUE_DICT)
-            for (size_t i = 0; !auth && i < wamp_value_count(ws); i++) {
-                wamp_kv *kv = wamp_value_dict_entry(ws, i);
-                if (wamp_value_type_of(&kv->value) == WAMP_VALUE_DICT) {
-                    auth = wamp_value_dict_getc(&kv->value, "auth");
-                    snprintf(q, sizeof q, "%s.websocket.%.*s.auth", path, (int)kv->key.len,
-                             kv->key.ptr);
-                }
+    char aq[420];
+    snprintf(aq, sizeof aq, "%s.auth", path);
+    if (ws) {
+        const wamp_value *o = wamp_value_dict_getc(tv, "options");
+        snprintf(q, sizeof q, "%s.options", path);
+        if (o && (rc = parse_ws_options(c, o, q, t))) return rc;
+    } else if (!uni) {
+        if ((rc = parse_rs(c, tv, path, t))) return rc;
+    } else {
+        const wamp_value *wsd = wamp_value_dict_getc(tv, "websocket");
+        snprintf(q, sizeof q, "%s.websocket", path);
+        if (wsd && wamp_value_type_of(wsd) != WAMP_VALUE_DICT)
+            return fail(c, q, "expected an object");
+        for (size_t i = 0; wsd && i < wamp_value_count(wsd); i++) {
+            wamp_kv *kv = wamp_value_dict_entry(wsd, i);
+            char wp[380];
+            snprintf(wp, sizeof wp, "%s.%.*s", q, (int)kv->key.len, kv->key.ptr);
+            if (wamp_value_type_of(&kv->value) != WAMP_VALUE_DICT)
+                return fail(c, wp, "expected an object");
+            if ((rc = check_keys(c, &kv->value, wp, KEYS("type", "auth", "options")))) return rc;
+            const wamp_value *o = wamp_value_dict_getc(&kv->value, "options");
+            char op[420];
+            snprintf(op, sizeof op, "%s.options", wp);
+            if (o && (rc = parse_ws_options(c, o, op, t))) return rc;
+            if (!auth && wamp_value_dict_getc(&kv->value, "auth")) {
+                auth = wamp_value_dict_getc(&kv->value, "auth");
+                snprintf(aq, sizeof aq, "%s.auth", wp);
             }
+        }
         const wamp_value *rs = wamp_value_dict_getc(tv, "rawsocket");
-        if (!auth && rs && wamp_value_type_of(rs) == WAMP_VALUE_DICT) {
+        snprintf(q, sizeof q, "%s.rawsocket", path);
+        if (rs && wamp_value_type_of(rs) != WAMP_VALUE_DICT)
+            return fail(c, q, "expected an object");
+        if (rs && (rc = check_keys(c, rs, q, KEYS("auth", "max_message_size")))) return rc;
+        if (rs && (rc = parse_rs(c, rs, q, t))) return rc;
+        if (rs && !auth && wamp_value_dict_getc(rs, "auth")) {
             auth = wamp_value_dict_getc(rs, "auth");
-            snprintf(q, sizeof q, "%s.rawsocket.auth", path);
+            snprintf(aq, sizeof aq, "%s.auth", q);
         }
     }
     if (auth) {
-        if (wamp_value_type_of(auth) != WAMP_VALUE_DICT) return fail(c, q, "expected an object");
-        static const char *methods[] = {"anonymous",  "ticket",     "wampcra", "scram",
-                                        "wamp-scram", "cryptosign", "totp"};
-        for (size_t i = 0; i < wamp_value_count(auth); i++) {
-            wamp_kv *kv = wamp_value_dict_entry(auth, i);
-            char mp[400];
-            snprintf(mp, sizeof mp, "%s.%.*s", q, (int)kv->key.len, kv->key.ptr);
-            bool known = false;
-            for (size_t k = 0; k < sizeof methods / sizeof *methods; k++)
-                known |= wamp_str_eqc(kv->key, methods[k]);
-            if (!known) return fail(c, mp, "unknown authentication method");
-            if (wamp_value_type_of(&kv->value) != WAMP_VALUE_DICT)
-                return fail(c, mp, "expected an object");
-            const wamp_value *type = wamp_value_dict_getc(&kv->value, "type");
-            wamp_str ts;
-            char tp[440];
-            snprintf(tp, sizeof tp, "%s.type", mp);
-            if (type && (!wamp_value_get_string(type, &ts) ||
-                         (!wamp_str_eqc(ts, "static") && !wamp_str_eqc(ts, "dynamic"))))
-                return fail(c, tp, "expected \"static\" or \"dynamic\"");
-            if (type && wamp_str_eqc(ts, "dynamic")) {
-                if (wamp_str_eqc(kv->key, "anonymous") || wamp_str_eqc(kv->key, "totp"))
-                    return fail(c, tp, "\"dynamic\" is not supported for this method");
-                const char *au = NULL, *ar = NULL;
-                if ((rc = get_str(c, &kv->value, "authenticator", mp, true, &au))) return rc;
-                snprintf(tp, sizeof tp, "%s.authenticator", mp);
-                if (wamp_uri_check(wamp_str_c(au), WAMP_URI_LOOSE, false, false) != WAMP_OK)
-                    return fail(c, tp, "not a valid procedure URI");
-                if ((rc = get_str(c, &kv->value, "authenticator-realm", mp, false, &ar))) return rc;
-                const wamp_value *to = wamp_value_dict_getc(&kv->value, "authenticator-timeout");
-                double d;
-                snprintf(tp, sizeof tp, "%s.authenticator-timeout", mp);
-                if (to && (!get_num(to, &d) || !(d > 0 && d <= 3600)))
-                    return fail(c, tp, "expected seconds in (0, 3600]");
-            }
-        }
+        if ((rc = parse_auth(c, auth, aq))) return rc;
         t->auth = auth;
     }
     return WAMP_OK;
@@ -348,52 +492,102 @@ int wampd_config_load(const char *file, wampd_config **out, char *err, size_t er
         rc = wamp_value_decode(WAMP_SER_JSON, (uint8_t *)cfg->text, len, cfg->a, NULL, &doc);
         if (rc != WAMP_OK) rc = fail(&c, "$", wamp_strerror(rc));
     }
-    const wamp_value *workers = NULL, *w = NULL;
+    const wamp_value *workers = NULL;
     if (rc == WAMP_OK && wamp_value_type_of(&doc) != WAMP_VALUE_DICT)
         rc = fail(&c, "$", "expected an object");
+    if (rc == WAMP_OK) rc = check_keys(&c, &doc, "$", KEYS("version", "workers"));
+    if (rc == WAMP_OK) {
+        const wamp_value *v = wamp_value_dict_getc(&doc, "version");
+        int64_t ver;
+        if (v && (!wamp_value_get_int(v, &ver) || ver != 2)) rc = fail(&c, "version", "expected 2");
+    }
     if (rc == WAMP_OK) {
         workers = wamp_value_dict_getc(&doc, "workers");
         if (!workers || wamp_value_type_of(workers) != WAMP_VALUE_LIST ||
             !wamp_value_count(workers))
             rc = fail(&c, "workers", "expected a non-empty array");
     }
-    if (rc == WAMP_OK) {
-        w = wamp_value_list_at(workers, 0);
-        if (wamp_value_type_of(w) != WAMP_VALUE_DICT)
-            rc = fail(&c, "workers[0]", "expected an object");
-    }
-    if (rc == WAMP_OK) {
+    /* pass 1: every worker is a router worker with the known keys; count realms/transports */
+    size_t nw = rc == WAMP_OK ? wamp_value_count(workers) : 0;
+    for (size_t i = 0; rc == WAMP_OK && i < nw; i++) {
+        const wamp_value *w = wamp_value_list_at(workers, i);
+        char p[64], q[96];
+        snprintf(p, sizeof p, "workers[%zu]", i);
+        if (wamp_value_type_of(w) != WAMP_VALUE_DICT) {
+            rc = fail(&c, p, "expected an object");
+            break;
+        }
         const wamp_value *type = wamp_value_dict_getc(w, "type");
         wamp_str ts;
-        if (type && (!wamp_value_get_string(type, &ts) || !wamp_str_eqc(ts, "router")))
-            rc = fail(&c, "workers[0].type", "expected \"router\"");
-    }
-    if (rc == WAMP_OK) {
+        snprintf(q, sizeof q, "%s.type", p);
+        if (!type || !wamp_value_get_string(type, &ts)) {
+            rc = fail(&c, q, "missing (expected \"router\")");
+            break;
+        }
+        if (!wamp_str_eqc(ts, "router")) {
+            char m[160];
+            snprintf(m, sizeof m,
+                     "unsupported worker type \"%.*s\" (wampd runs \"router\" workers)",
+                     (int)(ts.len > 40 ? 40 : ts.len), ts.ptr);
+            rc = fail(&c, q, m);
+            break;
+        }
+        rc = check_keys(&c, w, p, KEYS("type", "id", "realms", "transports", "options"));
+        const wamp_value *o = wamp_value_dict_getc(w, "options");
+        snprintf(q, sizeof q, "%s.options", p);
+        if (rc == WAMP_OK && o) {
+            if (wamp_value_type_of(o) != WAMP_VALUE_DICT)
+                rc = fail(&c, q, "expected an object");
+            else
+                rc = check_keys(&c, o, q, KEYS("auto_create_realms"));
+            const wamp_value *ac = wamp_value_dict_getc(o, "auto_create_realms");
+            bool b = false;
+            snprintf(q, sizeof q, "%s.options.auto_create_realms", p);
+            if (rc == WAMP_OK && ac && !wamp_value_get_bool(ac, &b))
+                rc = fail(&c, q, "expected a boolean");
+            cfg->auto_create_realms |= b;
+        }
         const wamp_value *realms = wamp_value_dict_getc(w, "realms");
-        if (!realms || wamp_value_type_of(realms) != WAMP_VALUE_LIST)
-            rc = fail(&c, "workers[0].realms", "expected an array");
-        else {
-            cfg->nrealms = wamp_value_count(realms);
-            cfg->realms = wamp_arena_calloc(cfg->a, cfg->nrealms + 1, sizeof *cfg->realms);
-            for (size_t i = 0; rc == WAMP_OK && i < cfg->nrealms; i++) {
-                char p[64];
-                snprintf(p, sizeof p, "workers[0].realms[%zu]", i);
-                rc = parse_realm(&c, wamp_value_list_at(realms, i), p, &cfg->realms[i]);
-            }
+        const wamp_value *ts2 = wamp_value_dict_getc(w, "transports");
+        snprintf(q, sizeof q, "%s.realms", p);
+        if (rc == WAMP_OK && (!realms || wamp_value_type_of(realms) != WAMP_VALUE_LIST))
+            rc = fail(&c, q, "expected an array");
+        snprintf(q, sizeof q, "%s.transports", p);
+        if (rc == WAMP_OK &&
+            (!ts2 || wamp_value_type_of(ts2) != WAMP_VALUE_LIST || !wamp_value_count(ts2)))
+            rc = fail(&c, q, "expected a non-empty array");
+        if (rc == WAMP_OK) {
+            cfg->nrealms += wamp_value_count(realms);
+            cfg->nt += wamp_value_count(ts2);
         }
     }
+    /* pass 2: parse them */
     if (rc == WAMP_OK) {
+        cfg->realms = wamp_arena_calloc(cfg->a, cfg->nrealms + 1, sizeof *cfg->realms);
+        cfg->t = calloc(cfg->nt + 1, sizeof *cfg->t);
+        if (!cfg->realms || !cfg->t) rc = WAMP_ENOMEM;
+    }
+    size_t kr = 0, kt = 0;
+    for (size_t i = 0; rc == WAMP_OK && i < nw; i++) {
+        const wamp_value *w = wamp_value_list_at(workers, i);
+        const wamp_value *realms = wamp_value_dict_getc(w, "realms");
+        for (size_t k = 0; rc == WAMP_OK && k < wamp_value_count(realms); k++) {
+            char p[96];
+            snprintf(p, sizeof p, "workers[%zu].realms[%zu]", i, k);
+            rc = parse_realm(&c, wamp_value_list_at(realms, k), p, &cfg->realms[kr]);
+            for (size_t j = 0; rc == WAMP_OK && j < kr; j++)
+                if (!strcmp(cfg->realms[j].name, cfg->realms[kr].name)) {
+                    char q[128];
+                    snprintf(q, sizeof q, "%s.name", p);
+                    rc = fail(&c, q, "duplicate realm");
+                }
+            kr++;
+        }
         const wamp_value *ts = wamp_value_dict_getc(w, "transports");
-        if (!ts || wamp_value_type_of(ts) != WAMP_VALUE_LIST || !wamp_value_count(ts))
-            rc = fail(&c, "workers[0].transports", "expected a non-empty array");
-        else {
-            cfg->nt = wamp_value_count(ts);
-            cfg->t = calloc(cfg->nt, sizeof *cfg->t);
-            for (size_t i = 0; rc == WAMP_OK && i < cfg->nt; i++) {
-                char p[64];
-                snprintf(p, sizeof p, "workers[0].transports[%zu]", i);
-                rc = parse_transport(&c, wamp_value_list_at(ts, i), p, &cfg->t[i]);
-            }
+        for (size_t k = 0; rc == WAMP_OK && k < wamp_value_count(ts); k++) {
+            char p[96];
+            snprintf(p, sizeof p, "workers[%zu].transports[%zu]", i, k);
+            rc = parse_transport(&c, wamp_value_list_at(ts, k), p, &cfg->t[kt++]);
         }
     }
     if (rc != WAMP_OK) {
@@ -441,6 +635,8 @@ static const role *find_role(const wampd_config *cfg, const wamp_router_session_
     const realmcfg *rc = NULL;
     for (size_t i = 0; i < cfg->nrealms; i++)
         if (who->realm && !strcmp(cfg->realms[i].name, who->realm)) rc = &cfg->realms[i];
+    /* a realm created on the fly (options.auto_create_realms) has the first realm's roles */
+    if (!rc && cfg->auto_create_realms && cfg->nrealms) rc = &cfg->realms[0];
     if (!rc) return NULL;
     for (size_t i = 0; i < rc->n; i++)
         if (who->authrole && !strcmp(rc->roles[i].name, who->authrole)) return &rc->roles[i];
@@ -987,6 +1183,7 @@ void wampd_config_router_options(wampd_config *cfg, wamp_router_options *ro)
     ro->auth.authenticate = auth_authenticate;
     ro->auth.authorize = authorize;
     ro->auth.authorize_async = authorize_async;
+    ro->auto_create_realms = cfg->auto_create_realms;
     ro->auth.user = cfg;
 }
 
@@ -1036,6 +1233,8 @@ int wampd_listeners_start(wampd_config *cfg, wamp_loop *loop, const char *listen
                 replaced = true;
             }
         }
+        o.transport.rawsocket.max_message_size = t->rs_max;
+        o.transport.websocket.max_message_size = t->ws_max;
         o.no_websocket = !strcmp(t->type, "rawsocket");
         o.no_rawsocket = !strcmp(t->type, "websocket");
         if (t->cert) {
