@@ -144,7 +144,8 @@ static int check_keys(ctx *c, const wamp_value *d, const char *path, const char 
             ok = wamp_str_eqc(kv->key, known[k]);
         if (!ok) {
             char p[600];
-            snprintf(p, sizeof p, "%s.%.*s", path, (int)kv->key.len, kv->key.ptr);
+            snprintf(p, sizeof p, "%s%s%.*s", path, *path ? "." : "", (int)kv->key.len,
+                     kv->key.ptr);
             return fail(c, p, "unknown key");
         }
     }
@@ -495,7 +496,7 @@ int wampd_config_load(const char *file, wampd_config **out, char *err, size_t er
     const wamp_value *workers = NULL;
     if (rc == WAMP_OK && wamp_value_type_of(&doc) != WAMP_VALUE_DICT)
         rc = fail(&c, "$", "expected an object");
-    if (rc == WAMP_OK) rc = check_keys(&c, &doc, "$", KEYS("version", "workers"));
+    if (rc == WAMP_OK) rc = check_keys(&c, &doc, "", KEYS("version", "workers"));
     if (rc == WAMP_OK) {
         const wamp_value *v = wamp_value_dict_getc(&doc, "version");
         int64_t ver;
