@@ -36,11 +36,20 @@
  *   handshake announces the smallest 2^(9+L) >= it, and that power of two is what is
  *   enforced), websocket "options": {"max_message_size", "max_frame_size"} (the smaller one
  *   bounds a received message). A message over the limit closes that connection only.
+ *   TLS client certificates: endpoint "tls": {"certificate", "key", "ca_certificates": [PEM
+ *   files of the CAs clients' certificates must chain to], "require_client_certificate":
+ *   bool}; with ca_certificates a certificate is asked for (and verified when sent); with
+ *   require_client_certificate a client without one is refused. authmethod "tls" (static):
+ *   principals.<authid>: {"certificate-sha1": "AB:CD:..." (Crossbar's SHA-1 fingerprint of the
+ *   DER certificate), "role", "realm"?}; HELLO's authid, when given, must name the principal.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/evp.h>
+#include <unistd.h>
 
 #include "wampd.h"
 
@@ -72,6 +81,8 @@ typedef struct transportcfg {
     const char *path;
     int port;
     const char *cert, *key;
+    const wamp_value *ca_certs; /* list of PEM files (clients' CAs) or NULL */
+    bool require_client_cert;
     uint32_t rs_max;        /* rawsocket max_message_size (0: library default 16 MiB) */
     size_t ws_max;          /* websocket max_message_size (0: 16 MiB) */
     const wamp_value *auth; /* dict or NULL */
@@ -315,12 +326,42 @@ static int parse_rs(ctx *c, const wamp_value *d, const char *path, transportcfg 
     return rc;
 }
 
+/* auth.tls: principals.<authid>: {"certificate-sha1": "AB:CD:...", "role", "realm"?} */
+static int parse_tls_principals(ctx *c, const wamp_value *m, const char *path)
+{
+    const wamp_value *ps = wamp_value_dict_getc(m, "principals");
+    char p[520];
+    snprintf(p, sizeof p, "%s.principals", path);
+    if (!ps || wamp_value_type_of(ps) != WAMP_VALUE_DICT) return fail(c, p, "expected an object");
+    for (size_t i = 0; i < wamp_value_count(ps); i++) {
+        wamp_kv *kv = wamp_value_dict_entry(ps, i);
+        char q[600];
+        snprintf(q, sizeof q, "%s.%.*s", p, (int)(kv->key.len > 64 ? 64 : kv->key.len),
+                 kv->key.ptr);
+        if (wamp_value_type_of(&kv->value) != WAMP_VALUE_DICT)
+            return fail(c, q, "expected an object");
+        int rc = check_keys(c, &kv->value, q, KEYS("certificate-sha1", "role", "realm"));
+        const char *fp = NULL, *rname = NULL, *realm = NULL;
+        if (!rc) rc = get_str(c, &kv->value, "certificate-sha1", q, true, &fp);
+        if (!rc) rc = get_str(c, &kv->value, "role", q, true, &rname);
+        if (!rc) rc = get_str(c, &kv->value, "realm", q, false, &realm);
+        if (rc) return rc;
+        size_t hex = 0;
+        for (const char *x = fp; *x; x++)
+            if (*x != ':') hex++;
+        char fq[640];
+        snprintf(fq, sizeof fq, "%s.certificate-sha1", q);
+        if (hex != 40) return fail(c, fq, "expected a SHA-1 fingerprint (40 hex digits)");
+    }
+    return WAMP_OK;
+}
+
 static int parse_auth(ctx *c, const wamp_value *auth, const char *q)
 {
     int rc;
     if (wamp_value_type_of(auth) != WAMP_VALUE_DICT) return fail(c, q, "expected an object");
     static const char *methods[] = {"anonymous",  "ticket",     "wampcra", "scram",
-                                    "wamp-scram", "cryptosign", "totp"};
+                                    "wamp-scram", "cryptosign", "totp",    "tls"};
     for (size_t i = 0; i < wamp_value_count(auth); i++) {
         wamp_kv *kv = wamp_value_dict_entry(auth, i);
         char mp[460];
@@ -343,7 +384,8 @@ static int parse_auth(ctx *c, const wamp_value *auth, const char *q)
                                  KEYS("type", "authenticator", "authenticator-realm",
                                       "authenticator-timeout"))))
                 return rc;
-            if (wamp_str_eqc(kv->key, "anonymous") || wamp_str_eqc(kv->key, "totp"))
+            if (wamp_str_eqc(kv->key, "anonymous") || wamp_str_eqc(kv->key, "totp") ||
+                wamp_str_eqc(kv->key, "tls"))
                 return fail(c, tp, "\"dynamic\" is not supported for this method");
             const char *au = NULL, *ar = NULL;
             if ((rc = get_str(c, &kv->value, "authenticator", mp, true, &au))) return rc;
@@ -358,6 +400,8 @@ static int parse_auth(ctx *c, const wamp_value *auth, const char *q)
                 return fail(c, tp, "expected seconds in (0, 3600]");
         } else if ((rc = check_keys(c, &kv->value, mp,
                                     KEYS("type", "role", "principals", "users", "default-role"))))
+            return rc;
+        if (wamp_str_eqc(kv->key, "tls") && (rc = parse_tls_principals(c, &kv->value, mp)))
             return rc;
     }
     return WAMP_OK;
@@ -408,9 +452,31 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
     if (tls) {
         snprintf(q, sizeof q, "%s.tls", p);
         if (wamp_value_type_of(tls) != WAMP_VALUE_DICT) return fail(c, q, "expected an object");
-        if ((rc = check_keys(c, tls, q, KEYS("certificate", "key")))) return rc;
+        if ((rc = check_keys(
+                 c, tls, q,
+                 KEYS("certificate", "key", "ca_certificates", "require_client_certificate"))))
+            return rc;
         if ((rc = get_str(c, tls, "certificate", q, true, &t->cert))) return rc;
         if ((rc = get_str(c, tls, "key", q, true, &t->key))) return rc;
+        const wamp_value *ca = wamp_value_dict_getc(tls, "ca_certificates");
+        char cp[340];
+        snprintf(cp, sizeof cp, "%s.ca_certificates", q);
+        if (ca && (wamp_value_type_of(ca) != WAMP_VALUE_LIST || !wamp_value_count(ca)))
+            return fail(c, cp, "expected a non-empty array of file names");
+        for (size_t i = 0; ca && i < wamp_value_count(ca); i++) {
+            wamp_str f;
+            char ip[380];
+            snprintf(ip, sizeof ip, "%s[%zu]", cp, i);
+            if (!wamp_value_get_string(wamp_value_list_at(ca, i), &f) || !f.len)
+                return fail(c, ip, "expected a file name");
+        }
+        t->ca_certs = ca;
+        const wamp_value *req = wamp_value_dict_getc(tls, "require_client_certificate");
+        snprintf(cp, sizeof cp, "%s.require_client_certificate", q);
+        if (req && !wamp_value_get_bool(req, &t->require_client_cert))
+            return fail(c, cp, "expected a boolean");
+        if (t->require_client_cert && !ca)
+            return fail(c, cp, "needs ca_certificates (to verify the client certificates)");
     }
     /* sizes, and the auth dict: transport level, else websocket.<path>.auth / rawsocket.auth */
     const wamp_value *auth = wamp_value_dict_getc(tv, "auth");
@@ -456,6 +522,11 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
     }
     if (auth) {
         if ((rc = parse_auth(c, auth, aq))) return rc;
+        if (wamp_value_dict_getc(auth, "tls") && !t->ca_certs) {
+            char tq[440];
+            snprintf(tq, sizeof tq, "%s.tls", aq);
+            return fail(c, tq, "needs endpoint.tls.ca_certificates (client certificates)");
+        }
         t->auth = auth;
     }
     return WAMP_OK;
@@ -686,6 +757,7 @@ typedef struct auth_state {
     wamp_arena *a;
     wamp_router_session *s;
     char framing[16], peer[96]; /* of the connection, for a dynamic authenticator */
+    char cert_sha1[41];         /* client certificate fingerprint (hex), "" without one */
     /* a dynamic authentication in progress (strings and values in a) */
     const wamp_value *mcfg;
     char method[32];
@@ -719,6 +791,74 @@ void wampd_auth_conn_set_transport(void *state, const char *framing, const char 
     if (!st) return;
     snprintf(st->framing, sizeof st->framing, "%s", framing ? framing : "");
     snprintf(st->peer, sizeof st->peer, "%s", peer ? peer : "");
+}
+
+void wampd_auth_conn_set_peer_cert(void *state, const uint8_t *der, size_t len)
+{
+    auth_state *st = state;
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!st || !der || !len || EVP_Digest(der, len, md, &n, EVP_sha1(), NULL) != 1 || n != 20)
+        return;
+    for (unsigned i = 0; i < n; i++)
+        snprintf(st->cert_sha1 + 2 * i, 3, "%02X", md[i]);
+}
+
+/* fp ("AB:CD:..." or plain hex, any case) equals the hex fingerprint hex. */
+static bool fingerprint_eq(wamp_str fp, const char *hex)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < fp.len; i++) {
+        char ch = fp.ptr[i];
+        if (ch == ':') continue;
+        if (ch >= 'a' && ch <= 'f') ch = (char)(ch - 'a' + 'A');
+        if (!hex[j] || hex[j] != ch) return false;
+        j++;
+    }
+    return j == 40 && !hex[j];
+}
+
+/* authmethod "tls": the principal whose certificate-sha1 is the client certificate's. */
+static int tls_hello(auth_state *st, const wamp_message *hello, const wamp_value *mcfg,
+                     wamp_router_auth_result *res, const char **abort_reason)
+{
+    static char idbuf[256], rolebuf[128];
+    const wamp_value *ps = wamp_value_dict_getc(mcfg, "principals");
+    *abort_reason = WAMP_ERROR_NOT_AUTHORIZED;
+    if (!st->cert_sha1[0] || !ps) {
+        wampd_log(WAMP_LOG_INFO, "authentication (tls) denied: no client certificate");
+        return WAMP_EAUTH;
+    }
+    wamp_str want = hello->hello.authid;
+    for (size_t i = 0; i < wamp_value_count(ps); i++) {
+        wamp_kv *kv = wamp_value_dict_entry(ps, i);
+        if (want.ptr && (want.len != kv->key.len || memcmp(want.ptr, kv->key.ptr, want.len)))
+            continue;
+        wamp_str fp, rs, realm;
+        if (!wamp_value_get_string(wamp_value_dict_getc(&kv->value, "certificate-sha1"), &fp) ||
+            !fingerprint_eq(fp, st->cert_sha1))
+            continue;
+        if (wamp_value_get_string(wamp_value_dict_getc(&kv->value, "realm"), &realm) &&
+            (realm.len != hello->hello.realm.len ||
+             memcmp(realm.ptr, hello->hello.realm.ptr, realm.len)))
+            continue;
+        if (!wamp_value_get_string(wamp_value_dict_getc(&kv->value, "role"), &rs) ||
+            kv->key.len >= sizeof idbuf || rs.len >= sizeof rolebuf)
+            continue;
+        memcpy(idbuf, kv->key.ptr, kv->key.len);
+        idbuf[kv->key.len] = 0;
+        memcpy(rolebuf, rs.ptr, rs.len);
+        rolebuf[rs.len] = 0;
+        res->authid = idbuf;
+        res->authrole = rolebuf;
+        res->authmethod = "tls";
+        res->authprovider = "static";
+        return WAMP_OK;
+    }
+    *abort_reason = want.ptr ? WAMP_ERROR_NOT_AUTHORIZED : WAMP_ERROR_NO_SUCH_PRINCIPAL;
+    wampd_log(WAMP_LOG_INFO, "authentication (tls) denied: certificate %s matches no principal",
+              st->cert_sha1);
+    return WAMP_EAUTH;
 }
 
 void wampd_auth_conn_free(void *state)
@@ -1000,6 +1140,7 @@ static int auth_hello(void *user, wamp_router_session *s, const wamp_message *he
     }
     st->s = s;
     if (is_dynamic(mcfg)) return dyn_hello(st, hello, method, mcfg, challenge, abort_reason);
+    if (!strcmp(method, "tls")) return tls_hello(st, hello, mcfg, res, abort_reason);
     if (!strcmp(method, "anonymous")) {
         const wamp_value *r = wamp_value_dict_getc(mcfg, "role");
         wamp_str rs;
@@ -1200,6 +1341,55 @@ int wampd_config_apply(wampd_config *cfg, wamp_router *r)
 
 /* ---------------------------------------------------------------- listeners */
 
+/* One CA file: used as is; several: concatenated into a private temporary file (its name in
+ * buf, removed by the caller once the listener has loaded it). */
+static int ca_bundle(const wamp_value *list, char *buf, size_t buflen, const char **ca_file)
+{
+    static char one[1024];
+    wamp_str f;
+    size_t n = wamp_value_count(list);
+    if (n == 1 && wamp_value_get_string(wamp_value_list_at(list, 0), &f) && f.len < sizeof one) {
+        memcpy(one, f.ptr, f.len);
+        one[f.len] = 0;
+        *ca_file = one;
+        return WAMP_OK;
+    }
+    const char *dir = getenv("TMPDIR");
+    snprintf(buf, buflen, "%s/wampd-ca-XXXXXX", dir && strlen(dir) < 40 ? dir : "/tmp");
+    int fd = mkstemp(buf);
+    FILE *out = fd >= 0 ? fdopen(fd, "wb") : NULL;
+    int rc = out ? WAMP_OK : WAMP_EIO;
+    for (size_t i = 0; rc == WAMP_OK && i < n; i++) {
+        char name[1024];
+        if (!wamp_value_get_string(wamp_value_list_at(list, i), &f) || f.len >= sizeof name) {
+            rc = WAMP_EINVAL;
+            break;
+        }
+        memcpy(name, f.ptr, f.len);
+        name[f.len] = 0;
+        FILE *in = fopen(name, "rb");
+        if (!in) {
+            rc = WAMP_EIO;
+            break;
+        }
+        char chunk[4096];
+        size_t k;
+        while ((k = fread(chunk, 1, sizeof chunk, in)) > 0)
+            if (fwrite(chunk, 1, k, out) != k) rc = WAMP_EIO;
+        fputc('\n', out);
+        fclose(in);
+    }
+    if (out && fclose(out) != 0) rc = WAMP_EIO;
+    if (fd >= 0 && !out) close(fd);
+    if (rc != WAMP_OK) {
+        if (fd >= 0) unlink(buf);
+        buf[0] = 0;
+        return rc;
+    }
+    *ca_file = buf;
+    return WAMP_OK;
+}
+
 int wampd_listeners_start(wampd_config *cfg, wamp_loop *loop, const char *listen,
                           wamp_listener_accept_cb cb)
 {
@@ -1238,12 +1428,24 @@ int wampd_listeners_start(wampd_config *cfg, wamp_loop *loop, const char *listen
         o.transport.websocket.max_message_size = t->ws_max;
         o.no_websocket = !strcmp(t->type, "rawsocket");
         o.no_rawsocket = !strcmp(t->type, "websocket");
+        char cabundle[64] = {0};
         if (t->cert) {
             tls.cert_file = t->cert;
             tls.key_file = t->key;
             o.transport.stream.tls = &tls;
+            if (t->ca_certs) {
+                int rc = ca_bundle(t->ca_certs, cabundle, sizeof cabundle, &tls.ca_file);
+                if (rc != WAMP_OK) {
+                    fprintf(stderr, "wampd: workers[0].transports[%zu]: %s\n", i,
+                            "cannot read endpoint.tls.ca_certificates");
+                    return rc;
+                }
+                tls.verify_client = t->require_client_cert ? WAMP_TLS_CLIENT_CERT_REQUIRED
+                                                           : WAMP_TLS_CLIENT_CERT_OPTIONAL;
+            }
         }
         int rc = wamp_listener_new(loop, &o, cb, NULL, &t->listener);
+        if (cabundle[0]) unlink(cabundle); /* the CAs are loaded when the listener is made */
         if (rc != WAMP_OK) {
             fprintf(stderr, "wampd: cannot listen (workers[0].transports[%zu]): %s\n", i,
                     wamp_strerror(rc));

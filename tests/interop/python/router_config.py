@@ -127,6 +127,67 @@ async def tls_endpoint(exe):
         check(d.stop() == 0, 'wampd (tls) exits 0')
 
 
+async def client_certificates(exe):
+    """endpoint.tls.ca_certificates (two files) + authmethod "tls" (SHA-1 fingerprint) and
+    require_client_certificate."""
+    c1, k1, fp1 = PKI.issue('client1', 'client one')
+    c2, k2, fp2 = PKI.issue('client2', 'client two')  # trusted CA, but no principal
+    other = PKI.other_ca()
+    c3, k3, fp3 = PKI.issue('client3', 'client three', signer=other)
+    from cryptography.hazmat.primitives import serialization
+    other_pem = os.path.join(TMP, 'other-ca.pem')
+    with open(other_pem, 'wb') as f:  # a second CA file (a third CA, signing nothing here)
+        f.write(PKI.other_ca()[1].public_bytes(serialization.Encoding.PEM))
+    tls = {'certificate': PKI.server_cert, 'key': PKI.server_key,
+           'ca_certificates': [other_pem, PKI.ca]}
+    d = Wampd(exe, config([
+        {'type': 'universal', 'endpoint': tcp(tls=tls),
+         'rawsocket': {}, 'websocket': {'ws': {'type': 'websocket'}},
+         'auth': {'tls': {'type': 'static', 'principals': {
+             'client1': {'certificate-sha1': fp1, 'role': 'anonymous'}}},
+             'anonymous': {'type': 'static', 'role': 'anonymous'}}},
+        {'type': 'websocket', 'endpoint': tcp(tls=dict(tls, require_client_certificate=True))}]))
+    popt, preq = d.ports
+
+    def ctx(cert=None, key=None):
+        x = ssl.create_default_context(cafile=PKI.ca)
+        if cert:
+            x.load_cert_chain(cert, key)
+        return x
+    try:
+        a = await join(popt, 'json', ssl=ctx(c1, k1), authmethods=['tls'])
+        check(a.details.authid == 'client1' and a.details.authmethod == 'tls' and
+              a.details.authrole == 'anonymous',
+              'authmethod tls: the certificate (SHA-1 %s...) maps to client1' % fp1[:11])
+        b = await join(popt, 'msgpack', rawsocket=False, ssl=ctx(c1, k1), authmethods=['tls'],
+                       authid='client1')
+        check(b.details.authid == 'client1', 'authmethod tls with the matching authid')
+        for what, kw, reason in [
+                ('tls without a client certificate', dict(ssl=ctx()), 'wamp.error.not_authorized'),
+                ('tls with a certificate of no principal', dict(ssl=ctx(c2, k2)),
+                 'wamp.error.no_such_principal'),
+                ('tls with another authid', dict(ssl=ctx(c1, k1), authid='someone'),
+                 'wamp.error.not_authorized')]:
+            try:
+                x = await join(popt, 'json', authmethods=['tls'], **kw)
+                x.leave()
+                check(False, what)
+            except Exception as e:
+                check(reason in str(e), '%s -> %s' % (what, reason))
+        g = await join(popt, 'json', ssl=ctx())
+        check(g.details.authmethod == 'anonymous', 'optional client certificate: anonymous joins')
+        await expect_fail('a certificate from an untrusted CA is refused',
+                          join(popt, 'json', ssl=ctx(c3, k3)))
+        r = await join(preq, 'cbor', ssl=ctx(c2, k2))
+        check(r.details.realm == 'realm1', 'require_client_certificate: a trusted client joins')
+        await expect_fail('require_client_certificate: no certificate refused',
+                          join(preq, 'cbor', ssl=ctx()))
+        for x in (a, b, g, r):
+            x.leave()
+    finally:
+        check(d.stop() == 0, 'wampd (client certificates) exits 0')
+
+
 async def single_framing(exe):
     loop = asyncio.get_event_loop()
     d = Wampd(exe, config([
@@ -284,6 +345,20 @@ def config_errors(exe):
     bad(lambda c: t(c).update(auth={'wampcra': {'type': 'dynamic', 'authenticator': 'a.b',
                                                 'authenticator-timeout': 0}}),
         'workers[0].transports[0].auth.wampcra.authenticator-timeout', 'bad authenticator timeout')
+    bad(lambda c: t(c).update(auth={'tls': {'type': 'static', 'principals': {}}}),
+        'workers[0].transports[0].auth.tls', 'tls auth without ca_certificates')
+    bad(lambda c: t(c)['endpoint'].update(tls={'certificate': 'c', 'key': 'k',
+                                               'require_client_certificate': True}),
+        'workers[0].transports[0].endpoint.tls.require_client_certificate',
+        'require_client_certificate without ca_certificates')
+    bad(lambda c: t(c)['endpoint'].update(tls={'certificate': 'c', 'key': 'k',
+                                               'ca_certificates': ['a'], 'crl': 'x'}),
+        'workers[0].transports[0].endpoint.tls.crl', 'unknown tls key')
+    bad(lambda c: (t(c)['endpoint'].update(tls={'certificate': 'c', 'key': 'k',
+                                                'ca_certificates': ['a']}),
+                   t(c).update(auth={'tls': {'type': 'static', 'principals': {
+                       'x': {'certificate-sha1': 'AB:CD', 'role': 'r'}}}})),
+        'workers[0].transports[0].auth.tls.principals.x.certificate-sha1', 'short fingerprint')
     bad(lambda c: t(c).update(auth={'anonymous': {'type': 'dynamic', 'authenticator': 'a.b'}}),
         'workers[0].transports[0].auth.anonymous.type', 'dynamic anonymous')
     rs = config([{'type': 'rawsocket', 'endpoint': tcp(), 'options': {}}])
@@ -296,6 +371,7 @@ async def main(exe):
     try:
         await unix_endpoints(exe)
         await tls_endpoint(exe)
+        await client_certificates(exe)
         await single_framing(exe)
         await size_limits(exe)
         await workers_and_auto_realms(exe)
