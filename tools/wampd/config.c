@@ -24,9 +24,10 @@
  * Authorization: the session's authrole must be a role of its realm; the permission whose uri
  * matches best (exact, then longest prefix, then wildcard) decides; no match: denied. A role
  * may name an "authorizer" procedure instead (dynamic authorization, see below). Permission
- * "disclose" flags ({"caller": bool, "publisher": bool}) and "cache" are validated; disclosure
- * itself follows the caller's/publisher's disclose_me (the router core has no per-role
- * disclosure check yet).
+ * "disclose" flags ({"caller": bool, "publisher": bool}) answer the authorize hook for the
+ * actions after WAMP_ACTION_SUBSCRIBE (disclose caller, disclose publisher) once the router
+ * core asks them; until then disclosure follows the caller's/publisher's disclose_me.
+ * "cache" is validated (static decisions need no cache).
  *
  * Other keys (anything else is an error naming its path):
  *   "version": 2; workers[i]: every worker must be a "router" worker (several are merged;
@@ -700,7 +701,16 @@ static bool wildcard_match(const char *pat, size_t plen, const char *uri, size_t
     }
 }
 
-static const char *const ACTION_NAMES[] = {"call", "register", "publish", "subscribe"};
+/* Actions after WAMP_ACTION_SUBSCRIBE are disclosure checks, caller then publisher (the
+ * router core's WAMP_ACTION_DISCLOSE_* when it has them): answered from "disclose". */
+static const char *const ACTION_NAMES[] = {"call",      "register",        "publish",
+                                           "subscribe", "disclose caller", "disclose publisher"};
+#define N_ACTIONS (sizeof ACTION_NAMES / sizeof *ACTION_NAMES)
+
+static const char *action_name(wamp_router_action a)
+{
+    return (unsigned)a < N_ACTIONS ? ACTION_NAMES[a] : "?";
+}
 
 static const role *find_role(const wampd_config *cfg, const wamp_router_session_info *who)
 {
@@ -741,10 +751,14 @@ static bool authorize(void *user, const wamp_router_session_info *who, wamp_rout
             best_len = p->len;
         }
     }
-    bool ok = best && best_rank >= 0 && best->allow[action];
+    bool ok = false;
+    if (best && best_rank >= 0 && (unsigned)action <= WAMP_ACTION_SUBSCRIBE)
+        ok = best->allow[action];
+    else if (best && best_rank >= 0 && (unsigned)action < N_ACTIONS)
+        ok = best->disclose[action - WAMP_ACTION_SUBSCRIBE - 1];
     if (!ok)
         wampd_log(WAMP_LOG_INFO, "session %llu (authrole %s): %s on %.*s denied",
-                  (unsigned long long)who->session, who->authrole, ACTION_NAMES[action],
+                  (unsigned long long)who->session, who->authrole, action_name(action),
                   (int)uri.len, uri.ptr);
     return ok;
 }
@@ -1267,7 +1281,7 @@ static void az_result(void *user, int status, const char *error, const wamp_valu
         }
     }
     if (!allow)
-        wampd_log(WAMP_LOG_INFO, "authorizer denied %s on %s", ACTION_NAMES[st->azaction],
+        wampd_log(WAMP_LOG_INFO, "authorizer denied %s on %s", action_name(st->azaction),
                   st->azuri ? st->azuri : "?");
     wamp_router_session_authorize_complete(st->s, allow);
 }
@@ -1297,7 +1311,7 @@ static int authorize_async(void *user, wamp_router_session *s, const wamp_router
         rc |= wamp_value_copy(a, &opts, options);
     rc |= wamp_value_list_push(a, &args, d);
     rc |= wamp_value_list_push(a, &args, wamp_value_string_borrow(uri.ptr, uri.len));
-    rc |= wamp_value_list_push(a, &args, vstr(ACTION_NAMES[action]));
+    rc |= wamp_value_list_push(a, &args, vstr(action_name(action)));
     rc |= wamp_value_list_push(a, &args, opts);
     free(st->azuri);
     st->azuri = malloc(uri.len + 1);
@@ -1312,7 +1326,7 @@ static int authorize_async(void *user, wamp_router_session *s, const wamp_router
     wamp_arena_free(a);
     if (rc != WAMP_OK) {
         wampd_log(WAMP_LOG_INFO, "authorizer %s: %s: %s on %.*s denied", ro->authorizer,
-                  wamp_strerror(rc), ACTION_NAMES[action], (int)uri.len, uri.ptr);
+                  wamp_strerror(rc), action_name(action), (int)uri.len, uri.ptr);
         return 0;
     }
     return WAMP_ROUTER_AUTH_PENDING;
