@@ -84,13 +84,23 @@ typedef struct wamp_router_auth_result {
     const char *authprovider;
 } wamp_router_auth_result;
 
+/* Returned by the hello/authenticate hooks (decided later with
+ * wamp_router_session_auth_complete()) and by authorize_async (decided later with
+ * wamp_router_session_authorize_complete()). A positive value: never a libwamp error code,
+ * and not authorize_async's 1 = allow. */
+#define WAMP_ROUTER_AUTH_PENDING 2
+
 /*
  * Authentication hook (optional). Called for every HELLO on a realm that exists.
  *   hello: the parsed HELLO (borrowed until return).
  *   Returns WAMP_OK and fills *res to welcome at once (anonymous-like), WAMP_EAGAIN to send a
  *   CHALLENGE: *challenge (a CHALLENGE message, strings/values borrowed until the next call into
  *   the hook or the session's end) is sent and later AUTHENTICATE goes to authenticate();
- *   WAMP_EAUTH / WAMP_EDENIED: ABORT with *abort_reason (a static URI string).
+ *   WAMP_EAUTH / WAMP_EDENIED: ABORT with *abort_reason (a static URI string);
+ *   WAMP_ROUTER_AUTH_PENDING: the decision comes later through
+ *   wamp_router_session_auth_complete() (e.g. from a dynamic authenticator's result). While
+ *   pending, any message from the client but ABORT is a protocol violation.
+ * authenticate() returns the same codes except WAMP_EAGAIN (only one challenge round).
  * Without hooks every HELLO is welcomed with authmethod "anonymous", authrole "anonymous" and
  * a generated authid.
  */
@@ -105,18 +115,27 @@ typedef struct wamp_router_auth_hooks {
      * NULL hook: everything allowed. */
     bool (*authorize)(void *user, const wamp_router_session_info *who, wamp_router_action action,
                       wamp_str uri);
+    /* Asynchronous authorization (optional; when set it decides CALL, REGISTER, PUBLISH and
+     * SUBSCRIBE of joined sessions before authorize() would): returns 1 to allow, 0 to deny,
+     * or WAMP_ROUTER_AUTH_PENDING to decide later with
+     * wamp_router_session_authorize_complete(). options: the message's Options dict
+     * (borrowed until return). While a decision is pending the session's later messages are
+     * held in order (YIELD and ERROR excepted). Checks that cannot wait (a testament's topic)
+     * go to authorize(), and are denied when it is NULL. */
+    int (*authorize_async)(void *user, wamp_router_session *s, const wamp_router_session_info *who,
+                           wamp_router_action action, wamp_str uri, const wamp_value *options);
     void *user;
     /* Disclosure (Crossbar.io's `disclose` permission, {"caller": bool, "publisher": bool}):
      * asked once per CALL (action WAMP_ACTION_DISCLOSE_CALLER, uri the procedure) and per
      * PUBLISH (WAMP_ACTION_DISCLOSE_PUBLISHER, uri the topic) that was allowed, with the
-     * caller's / publisher's identity. true discloses that session (id, authid, authrole) to
-     * the callee / the subscribers (and to event history and retained events), false hides it;
-     * as in Crossbar.io the answer alone decides (the disclose_me option and the callee's
-     * disclose_caller are then not consulted). NULL hook: today's behaviour, a session is
-     * disclosed when it asked (disclose_me) or, for calls, when the callee registered with
-     * disclose_caller. Shares `user`. */
-    bool (*disclose)(void *user, const wamp_router_session_info *who, wamp_router_action action,
-                     wamp_str uri);
+     * caller's / publisher's identity. Answer > 0: disclose that session (id, authid,
+     * authrole) to the callee / the subscribers (and to event history and retained events);
+     * 0: hide it; as in Crossbar.io such an answer alone decides (the disclose_me option and the
+     * callee's disclose_caller are then not consulted). < 0: no policy for this uri, the
+     * session is disclosed when it asked, as with a NULL hook (disclose_me, or for calls the
+     * callee's disclose_caller). Shares `user`. */
+    int (*disclose)(void *user, const wamp_router_session_info *who, wamp_router_action action,
+                    wamp_str uri);
 } wamp_router_auth_hooks;
 
 typedef struct wamp_router_options {
@@ -170,6 +189,60 @@ WAMP_API void wamp_router_tick(wamp_router *r, uint64_t now_ms);
  * sessions still authenticating; their on_close follows when the peer answers (the runtime
  * should close anyway after a grace period). Returns the number of sessions told. */
 WAMP_API size_t wamp_router_shutdown(wamp_router *r, const char *reason);
+/*
+ * Completes an auth hook that returned WAMP_ROUTER_AUTH_PENDING, as if the hook had returned
+ * rc now: WAMP_OK welcomes with *res; WAMP_EAGAIN (HELLO stage only) sends *challenge (a
+ * CHALLENGE message); any other code aborts with abort_reason (NULL:
+ * wamp.error.authentication_failed). res, challenge and abort_reason are only read during the
+ * call (NULL where unused). May be called from any router callback except the session's own
+ * on_output/on_close. Returns WAMP_OK, WAMP_EINVAL, or WAMP_ESTATE (nothing pending: the
+ * session closed or was already completed).
+ */
+WAMP_API int wamp_router_session_auth_complete(wamp_router_session *s, int rc,
+                                               const wamp_router_auth_result *res,
+                                               const wamp_message *challenge,
+                                               const char *abort_reason);
+/*
+ * Completes an authorize_async() that returned WAMP_ROUTER_AUTH_PENDING: the held message is
+ * handled as allowed or denied (denied: wamp.error.not_authorized, as for a static denial),
+ * then the messages held after it. Same calling rules as wamp_router_session_auth_complete().
+ * Returns WAMP_OK, WAMP_EINVAL or WAMP_ESTATE (nothing pending, or the session closed).
+ */
+WAMP_API int wamp_router_session_authorize_complete(wamp_router_session *s, bool allow);
+/* The session id the session has, or, while authenticating, the id WELCOME will give it (what
+ * the auth hooks can show to a dynamic authenticator); 0 before HELLO. */
+WAMP_API wamp_id wamp_router_session_pending_id(const wamp_router_session *s);
+
+/*
+ * Result of an internal call (wamp_router_call), run exactly once:
+ *   status WAMP_OK: YIELD received, args (list) and kwargs (dict) decoded;
+ *   WAMP_EAPPLICATION: the callee answered ERROR error (URI), args/kwargs its payload;
+ *   WAMP_ETIMEOUT: no answer within the timeout (the callee gets INTERRUPT);
+ *   WAMP_ECANCELED: the callee left; WAMP_EPROTO / WAMP_EUNSUPPORTED / WAMP_ENOMEM: the answer
+ *   could not be decoded (or used payload passthru). args/kwargs are NULL unless status is
+ *   WAMP_OK or WAMP_EAPPLICATION; everything is borrowed until the callback returns.
+ */
+typedef void (*wamp_router_call_cb)(void *user, int status, const char *error,
+                                    const wamp_value *args, const wamp_value *kwargs);
+
+/*
+ * Calls procedure on realm as the router itself (no caller session, no authorization): the
+ * way router-side code (dynamic authenticators, authorizers) asks a trusted component. The
+ * callee is picked as for a CALL (match and invocation policy). args (LIST) and kwargs (DICT)
+ * may be NULL; they are encoded before the function returns. timeout_ms 0: none (timeouts are
+ * checked by wamp_router_tick()). *handle (may be NULL) identifies the call for
+ * wamp_router_call_cancel(). cb runs later, never from inside this function.
+ * Returns WAMP_OK (cb will run), WAMP_EINVAL, WAMP_ENOTFOUND (no such realm or procedure),
+ * WAMP_ELIMIT (every callee at its concurrency limit) or WAMP_ENOMEM (cb will not run).
+ */
+WAMP_API int wamp_router_call(wamp_router *r, const char *realm, const char *procedure,
+                              const wamp_value *args, const wamp_value *kwargs,
+                              uint64_t timeout_ms, wamp_router_call_cb cb, void *user,
+                              uint64_t *handle);
+/* Abandons an internal call: its callback never runs, the callee gets INTERRUPT (killnowait)
+ * if it supports cancellation. Unknown or finished handles are ignored. */
+WAMP_API void wamp_router_call_cancel(wamp_router *r, uint64_t handle);
+
 /* Number of attached sessions (joined or not). */
 WAMP_API size_t wamp_router_session_count(const wamp_router *r);
 

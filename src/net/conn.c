@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
@@ -215,6 +216,9 @@ static void build_peer_cert(wamp_transport *t, const uint8_t *der, size_t len)
     if (name_dict(a, X509_get_issuer_name(c), &iss) == 0)
         r |= wamp_value_dict_setc(a, &d, "issuer", iss);
     X509_free(c);
+    /* a failed lookup above (e.g. a serial wider than 64 bits) leaves an error queued, which
+     * the next SSL_read/SSL_write on this thread would take for its own failure */
+    ERR_clear_error();
     if (r == 0) {
         t->peer_cert = d;
         t->has_peer_cert = true;

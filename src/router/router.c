@@ -326,6 +326,9 @@ struct inv {
     bool progressive_in; /* ... and the caller has not sent its final CALL yet */
     bool disclose;       /* caller disclosed (frozen by the initiating CALL) */
     char *procedure;     /* progressive calls: the URI the continuations must repeat */
+    /* internal call (wamp_router_call): caller is NULL, the result goes to icb */
+    wamp_router_call_cb icb;
+    void *iuser;
 };
 
 typedef struct qnode {
@@ -348,6 +351,13 @@ struct wamp_router_session {
     void *user;
     char *tinfo;
     char *realm_pending; /* realm name while challenged */
+    int auth_pending; /* a hook returned WAMP_ROUTER_AUTH_PENDING: 1 in HELLO, 2 in AUTHENTICATE */
+    wamp_id pending_id; /* session id offered to the auth hooks, used by WELCOME */
+    /* asynchronous authorization (auth.authorize_async) */
+    bool az_wait; /* a decision is pending: input is held (see hold()) */
+    bool az_have; /* az_allow decides the next authorized() check */
+    bool az_allow;
+    struct held *held_head, *held_tail;
     wamp_id id;
     char *authid, *authrole, *authmethod, *authprovider;
     wamp_roles roles;
@@ -546,21 +556,27 @@ static void protocol_violation(sess *s, const char *text)
 
 static bool authorized(sess *s, wamp_router_action a, wamp_str uri)
 {
-    if (!s->r->o.auth.authorize) return true;
+    if (s->az_have) { /* the decision authorize_async gave for the message being handled */
+        s->az_have = false;
+        return s->az_allow;
+    }
+    /* a nested check (e.g. a testament's topic) cannot wait: without authorize(), denied */
+    if (!s->r->o.auth.authorize) return !s->r->o.auth.authorize_async;
     wamp_router_session_info who;
     wamp_router_session_get_info(s, &who);
     return s->r->o.auth.authorize(s->r->o.auth.user, &who, a, uri);
 }
 
 /* Whether s's identity goes with its call / publication on uri (wamp_router_auth_hooks
- * .disclose): without a disclosure hook when requested, else as the hook answers. */
+ * .disclose): as the hook answers, or when requested without a hook or a policy (< 0). */
 static bool disclosure(sess *s, wamp_router_action a, wamp_str uri, bool requested)
 {
     wamp_router *r = s->r;
     if (!r->o.auth.disclose) return requested;
     wamp_router_session_info who;
     wamp_router_session_get_info(s, &who);
-    return r->o.auth.disclose(r->o.auth.user, &who, a, uri);
+    int d = r->o.auth.disclose(r->o.auth.user, &who, a, uri);
+    return d < 0 ? requested : d > 0;
 }
 
 static bool peer_has(const sess *s, wamp_role role, wamp_feature f)
@@ -773,6 +789,42 @@ static void send_interrupt(sess *callee, wamp_id id, wamp_cancel_mode mode, cons
     send_msg(callee, &m);
 }
 
+/* Finishes an internal call (wamp_router_call) with status; m (YIELD or ERROR) or NULL. */
+static void icall_finish(wamp_router *r, inv *v, int status, const wamp_message *m)
+{
+    wamp_router_call_cb cb = v->icb;
+    void *user = v->iuser;
+    inv_finish(r, v);
+    wamp_arena *a = m ? wamp_arena_new(0) : NULL;
+    wamp_value args = wamp_value_list(), kwargs = wamp_value_dict();
+    const char *error = NULL;
+    char *ebuf = NULL;
+    if (m && a) {
+        const wamp_value *src[2] = {&m->args, &m->kwargs};
+        wamp_value *dst[2] = {&args, &kwargs};
+        for (int i = 0; i < 2; i++) {
+            if (src[i]->type == WAMP_VALUE_RAW) {
+                if (wamp_value_decode((wamp_serializer_id)src[i]->ser, src[i]->as.raw, src[i]->len,
+                                      a, NULL, dst[i]) != WAMP_OK)
+                    status = WAMP_EPROTO;
+            } else if (src[i]->type == (i ? WAMP_VALUE_DICT : WAMP_VALUE_LIST)) {
+                *dst[i] = *src[i];
+            }
+        }
+        if (m->payload.ptr) status = WAMP_EUNSUPPORTED; /* payload passthru: not for the router */
+        if (m->type == WAMP_MSG_ERROR) {
+            ebuf = dupn(m->error.error.ptr, m->error.error.len);
+            error = ebuf;
+        }
+    } else if (m) {
+        status = WAMP_ENOMEM;
+    }
+    cb(user, status, error, status == WAMP_OK || status == WAMP_EAPPLICATION ? &args : NULL,
+       status == WAMP_OK || status == WAMP_EAPPLICATION ? &kwargs : NULL);
+    free(ebuf);
+    wamp_arena_free(a);
+}
+
 /* ---------------------------------------------------------------- leaving */
 
 static void meta_session_event(sess *s, bool join);
@@ -843,6 +895,10 @@ static void sess_leave(sess *s)
         inv *v = s->invs;
         sess *caller = v->caller;
         wamp_id req = v->call_req;
+        if (v->icb) {
+            icall_finish(r, v, WAMP_ECANCELED, NULL);
+            continue;
+        }
         inv_finish(r, v);
         r->st.calls_callee_left++;
         if (caller)
@@ -928,10 +984,9 @@ static void set_str(char **dst, const char *src)
 static void welcome(sess *s, realm *rl, const wamp_router_auth_result *res)
 {
     wamp_router *r = s->r;
-    wamp_id id;
-    do
+    wamp_id id = s->pending_id;
+    while (!id || mapi_get(&r->by_id, id))
         id = rnd_id(r);
-    while (mapi_get(&r->by_id, id));
     if (mapi_put(&r->by_id, id, s) != WAMP_OK) {
         abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
         return;
@@ -975,6 +1030,26 @@ static void welcome(sess *s, realm *rl, const wamp_router_auth_result *res)
          s->tinfo ? ", " : "", s->tinfo ? s->tinfo : "");
 }
 
+/* Acts on what an auth hook decided (rc: WAMP_OK, WAMP_EAGAIN, WAMP_ROUTER_AUTH_PENDING or an
+ * error); stage is 1 for HELLO, 2 for AUTHENTICATE. */
+static void auth_outcome(sess *s, int stage, int rc, const wamp_router_auth_result *res,
+                         const wamp_message *ch, const char *why)
+{
+    wamp_router *r = s->r;
+    realm *rl = s->realm_pending ? realm_find(r, s->realm_pending, strlen(s->realm_pending)) : NULL;
+    if (rc == WAMP_ROUTER_AUTH_PENDING) {
+        s->auth_pending = stage;
+    } else if (rc == WAMP_OK && rl) {
+        welcome(s, rl, res);
+    } else if (rc == WAMP_EAGAIN && stage == 1 && ch && rl) {
+        s->state = S_CHALLENGED;
+        send_msg(s, ch);
+    } else {
+        if (rc == WAMP_OK || rc == WAMP_EAGAIN) why = WAMP_ERROR_AUTHENTICATION_FAILED;
+        abort_session(s, why ? why : WAMP_ERROR_AUTHENTICATION_FAILED, "authentication failed");
+    }
+}
+
 static void on_hello(sess *s, const wamp_message *m)
 {
     wamp_router *r = s->r;
@@ -999,19 +1074,15 @@ static void on_hello(sess *s, const wamp_message *m)
         welcome(s, rl, NULL);
         return;
     }
+    do
+        s->pending_id = rnd_id(r);
+    while (mapi_get(&r->by_id, s->pending_id));
+    set_str(&s->realm_pending, rl->name);
     wamp_router_auth_result res = {0};
     wamp_message ch = {0};
     const char *why = WAMP_ERROR_AUTHENTICATION_FAILED;
     int rc = r->o.auth.hello(r->o.auth.user, s, m, &res, &ch, &why);
-    if (rc == WAMP_OK) {
-        welcome(s, rl, &res);
-    } else if (rc == WAMP_EAGAIN) {
-        set_str(&s->realm_pending, rl->name);
-        s->state = S_CHALLENGED;
-        send_msg(s, &ch);
-    } else {
-        abort_session(s, why ? why : WAMP_ERROR_AUTHENTICATION_FAILED, "authentication failed");
-    }
+    auth_outcome(s, 1, rc, &res, &ch, why);
 }
 
 static void on_authenticate(sess *s, const wamp_message *m)
@@ -1024,11 +1095,24 @@ static void on_authenticate(sess *s, const wamp_message *m)
     wamp_router_auth_result res = {0};
     const char *why = WAMP_ERROR_AUTHENTICATION_FAILED;
     int rc = r->o.auth.authenticate(r->o.auth.user, s, m, &res, &why);
-    realm *rl = s->realm_pending ? realm_find(r, s->realm_pending, strlen(s->realm_pending)) : NULL;
-    if (rc == WAMP_OK && rl)
-        welcome(s, rl, &res);
-    else
-        abort_session(s, why ? why : WAMP_ERROR_AUTHENTICATION_FAILED, "authentication failed");
+    auth_outcome(s, 2, rc, &res, NULL, why);
+}
+
+int wamp_router_session_auth_complete(sess *s, int rc, const wamp_router_auth_result *res,
+                                      const wamp_message *challenge, const char *abort_reason)
+{
+    if (!s || rc == WAMP_ROUTER_AUTH_PENDING) return WAMP_EINVAL;
+    if (!s->auth_pending || s->state == S_CLOSED) return WAMP_ESTATE;
+    int stage = s->auth_pending;
+    s->auth_pending = 0;
+    auth_outcome(s, stage, rc, res, challenge, abort_reason);
+    reap(s->r);
+    return WAMP_OK;
+}
+
+wamp_id wamp_router_session_pending_id(const sess *s)
+{
+    return s ? (s->id ? s->id : s->pending_id) : 0;
 }
 
 /* ---------------------------------------------------------------- broker */
@@ -2362,6 +2446,10 @@ static void on_yield(sess *s, const wamp_message *m)
     }
     bool progress = m->yield.progress == WAMP_OPT_TRUE;
     if (progress && !v->receive_progress) return;
+    if (v->icb) {
+        icall_finish(r, v, WAMP_OK, m);
+        return;
+    }
     wamp_message res = wamp_message_result(v->call_req);
     wamp_message_copy_payload(&res, m);
     if (progress) res.result.progress = WAMP_OPT_TRUE;
@@ -2384,6 +2472,10 @@ static void on_error(sess *s, const wamp_message *m)
     }
     inv *v = mapi_get(&r->invs, m->error.request);
     if (!v || v->callee != s) return; /* late: discarded */
+    if (v->icb) {
+        icall_finish(r, v, WAMP_EAPPLICATION, m);
+        return;
+    }
     wamp_message e = wamp_message_error(WAMP_MSG_CALL, v->call_req, "");
     e.error.error = m->error.error;
     wamp_message_copy_payload(&e, m);
@@ -2435,10 +2527,118 @@ static void on_goodbye(sess *s, const wamp_message *m)
     sess_close(s, "goodbye");
 }
 
+/* A message held while an asynchronous authorization is pending (owning copy). */
+typedef struct held {
+    struct held *next;
+    wamp_arena *a;
+    wamp_message m;
+} held;
+
+static void hold(sess *s, const wamp_message *m)
+{
+    held *h = calloc(1, sizeof *h);
+    if (h) h->a = wamp_arena_new(0);
+    if (!h || !h->a || wamp_message_copy(h->a, &h->m, m) != WAMP_OK) {
+        if (h) wamp_arena_free(h->a);
+        free(h);
+        abort_session(s, WAMP_ERROR_SYSTEM_SHUTDOWN, "out of memory");
+        return;
+    }
+    if (s->held_tail)
+        s->held_tail->next = h;
+    else
+        s->held_head = h;
+    s->held_tail = h;
+}
+
+static held *unhold(sess *s)
+{
+    held *h = s->held_head;
+    if (h) {
+        s->held_head = h->next;
+        if (!s->held_head) s->held_tail = NULL;
+    }
+    return h;
+}
+
+static void held_free(held *h)
+{
+    if (!h) return;
+    wamp_arena_free(h->a);
+    free(h);
+}
+
+/* The action and URI authorize_async decides for m, if any. */
+static bool az_target(const wamp_message *m, wamp_router_action *a, wamp_str *uri)
+{
+    switch (m->type) {
+    case WAMP_MSG_CALL: *a = WAMP_ACTION_CALL, *uri = m->call.procedure; return true;
+    case WAMP_MSG_REGISTER: *a = WAMP_ACTION_REGISTER, *uri = m->register_.procedure; return true;
+    case WAMP_MSG_PUBLISH: *a = WAMP_ACTION_PUBLISH, *uri = m->publish.topic; return true;
+    case WAMP_MSG_SUBSCRIBE: *a = WAMP_ACTION_SUBSCRIBE, *uri = m->subscribe.topic; return true;
+    default: return false;
+    }
+}
+
+static void dispatch_joined(sess *s, const wamp_message *m);
+
+/* Joined sessions: asks authorize_async first; a pending decision holds m and what follows
+ * (but callee answers, YIELD and ERROR, which pass). */
+static void dispatch_az(sess *s, const wamp_message *m)
+{
+    wamp_router *r = s->r;
+    bool answer = m->type == WAMP_MSG_YIELD || m->type == WAMP_MSG_ERROR;
+    if (s->az_wait && !answer) {
+        hold(s, m);
+        return;
+    }
+    wamp_router_action a;
+    wamp_str uri;
+    if (r->o.auth.authorize_async && s->state == S_JOINED && az_target(m, &a, &uri)) {
+        wamp_router_session_info who;
+        wamp_router_session_get_info(s, &who);
+        int rc = r->o.auth.authorize_async(r->o.auth.user, s, &who, a, uri, &m->options_in);
+        if (rc == WAMP_ROUTER_AUTH_PENDING) {
+            s->az_wait = true;
+            hold(s, m);
+            return;
+        }
+        s->az_have = true;
+        s->az_allow = rc == 1;
+    }
+    dispatch_joined(s, m);
+    s->az_have = false;
+}
+
+int wamp_router_session_authorize_complete(sess *s, bool allow)
+{
+    if (!s) return WAMP_EINVAL;
+    if (!s->az_wait || s->state == S_CLOSED) return WAMP_ESTATE;
+    s->az_wait = false;
+    held *h = unhold(s);
+    if (h) {
+        s->az_have = true;
+        s->az_allow = allow;
+        dispatch_joined(s, &h->m);
+        s->az_have = false;
+        held_free(h);
+    }
+    while (!s->az_wait && s->state != S_CLOSED && (h = unhold(s))) {
+        dispatch_az(s, &h->m);
+        held_free(h);
+    }
+    reap(s->r);
+    return WAMP_OK;
+}
+
 static void dispatch(sess *s, const wamp_message *m)
 {
     if (m->type == WAMP_MSG_ABORT) {
         sess_close(s, "aborted by peer");
+        return;
+    }
+    if (s->auth_pending) {
+        protocol_violation(s, "message while the router is authenticating the session");
         return;
     }
     if (s->state == S_NEW || s->state == S_CHALLENGED) {
@@ -2450,6 +2650,12 @@ static void dispatch(sess *s, const wamp_message *m)
             protocol_violation(s, "message before the session was established");
         return;
     }
+    dispatch_az(s, m);
+}
+
+static void dispatch_joined(sess *s, const wamp_message *m)
+{
+    if (s->state == S_CLOSED) return;
     if (s->state == S_SHUTTING && m->type != WAMP_MSG_GOODBYE) return;
     switch (m->type) {
     case WAMP_MSG_GOODBYE: on_goodbye(s, m); break;
@@ -2627,6 +2833,11 @@ void wamp_router_tick(wamp_router *r, uint64_t now_ms)
         if (!x) continue;
         sess *caller = x->caller, *callee = x->callee;
         wamp_id req = x->call_req, id = x->id;
+        if (x->icb) {
+            icall_finish(r, x, WAMP_ETIMEOUT, NULL);
+            send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_TIMEOUT);
+            continue;
+        }
         inv_finish(r, x);
         r->st.calls_timed_out++;
         send_interrupt(callee, id, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_TIMEOUT);
@@ -2657,6 +2868,56 @@ size_t wamp_router_shutdown(wamp_router *r, const char *reason)
     }
     reap(r);
     return told;
+}
+
+int wamp_router_call(wamp_router *r, const char *realm_name, const char *procedure,
+                     const wamp_value *args, const wamp_value *kwargs, uint64_t timeout_ms,
+                     wamp_router_call_cb cb, void *user, uint64_t *handle)
+{
+    if (!r || !realm_name || !procedure || !cb) return WAMP_EINVAL;
+    if ((args && args->type != WAMP_VALUE_LIST) || (kwargs && kwargs->type != WAMP_VALUE_DICT))
+        return WAMP_EINVAL;
+    realm *rl = realm_find(r, realm_name, strlen(realm_name));
+    reg *g = rl ? reg_lookup(rl, procedure, strlen(procedure)) : NULL;
+    if (!g || !g->n) return WAMP_ENOTFOUND;
+    const call_filter nofilter = {0};
+    const char *why = NULL;
+    callee_t *c = pick_callee(r, g, &nofilter, NULL, &why);
+    if (!c) return WAMP_ELIMIT;
+    inv *v = calloc(1, sizeof *v);
+    if (!v) return WAMP_ENOMEM;
+    v->id = ++r->next_inv;
+    v->reg_id = g->id;
+    v->callee = c->s;
+    v->icb = cb;
+    v->iuser = user;
+    v->timeout = (int64_t)timeout_ms;
+    v->deadline = timeout_ms ? r->now + timeout_ms : 0;
+    if (mapi_put(&r->invs, v->id, v) != WAMP_OK) {
+        free(v);
+        return WAMP_ENOMEM;
+    }
+    v->enext = c->s->invs;
+    if (c->s->invs) c->s->invs->eprev = v;
+    c->s->invs = v;
+    c->inflight++;
+    wamp_message iv = wamp_message_invocation(v->id, g->id);
+    if (args) iv.args = *args;
+    if (kwargs) iv.kwargs = *kwargs;
+    if (g->match != WAMP_MATCH_EXACT) iv.invocation.procedure = wamp_str_c(procedure);
+    if (handle) *handle = v->id;
+    send_msg(c->s, &iv);
+    return WAMP_OK;
+}
+
+void wamp_router_call_cancel(wamp_router *r, uint64_t handle)
+{
+    inv *v = r && handle ? mapi_get(&r->invs, handle) : NULL;
+    if (!v || !v->icb) return;
+    sess *callee = v->callee;
+    inv_finish(r, v);
+    if (callee && callee->state != S_CLOSED)
+        send_interrupt(callee, handle, WAMP_CANCEL_KILLNOWAIT, WAMP_ERROR_CANCELED);
 }
 
 size_t wamp_router_session_count(const wamp_router *r)
@@ -2725,6 +2986,9 @@ void wamp_router_session_free(sess *s)
     free(s->authmethod);
     free(s->authprovider);
     testaments_free(s);
+    held *h;
+    while ((h = unhold(s)))
+        held_free(h);
     free(s);
 }
 

@@ -2,7 +2,7 @@
 # python3-autobahn, asyncio) over WebSocket (json, msgpack, cbor, ubjson; plain and batched)
 # and RawSocket, on 127.0.0.1 with an ephemeral port.
 if(TARGET wampd)
-  foreach(t features auth robust)
+  foreach(t features auth robust config)
     add_test(NAME interop.router.${t}
       COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/python/router_${t}.py $<TARGET_FILE:wampd>)
     set_tests_properties(interop.router.${t} PROPERTIES LABELS interop TIMEOUT 300

@@ -1589,6 +1589,179 @@ static void test_event_history(void **state)
     done(r, all, 3);
 }
 
+/* ---------------------------------------------------------------- internal calls */
+
+typedef struct icall_res {
+    int calls;
+    int status;
+    char error[64];
+    char arg0[64];
+    int64_t kw;
+} icall_res;
+
+static void icall_cb(void *user, int status, const char *error, const wamp_value *args,
+                     const wamp_value *kwargs)
+{
+    icall_res *x = user;
+    x->calls++;
+    x->status = status;
+    snprintf(x->error, sizeof x->error, "%s", error ? error : "");
+    x->arg0[0] = 0;
+    x->kw = -1;
+    wamp_str a0;
+    if (args && wamp_value_count(args) && wamp_value_get_string(wamp_value_list_at(args, 0), &a0))
+        snprintf(x->arg0, sizeof x->arg0, "%.*s", (int)a0.len, a0.ptr);
+    const wamp_value *k = kwargs ? wamp_value_dict_getc(kwargs, "k") : NULL;
+    if (k) wamp_value_get_int(k, &x->kw);
+}
+
+static void test_internal_call(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess b;
+    join(r, &b);
+    wamp_router_tick(r, 1000);
+    icall_res x = {0};
+    uint64_t h = 0;
+    assert_int_equal(wamp_router_call(r, "realm1", "com.auth", NULL, NULL, 0, icall_cb, &x, &h),
+                     WAMP_ENOTFOUND);
+    assert_int_equal(wamp_router_call(r, "nowhere", "com.auth", NULL, NULL, 0, icall_cb, &x, &h),
+                     WAMP_ENOTFOUND);
+    in(&b, "[64,1,{},\"com.auth\"]");
+    out(&b, "[65,1,1]");
+    /* result: args and kwargs decoded for the callback, which runs only on YIELD */
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value args = wamp_value_list();
+    assert_int_equal(wamp_value_list_push(a, &args, wamp_value_cstring(a, "realm1")), WAMP_OK);
+    assert_int_equal(wamp_router_call(r, "realm1", "com.auth", &args, NULL, 0, icall_cb, &x, &h),
+                     WAMP_OK);
+    assert_int_equal(x.calls, 0);
+    out(&b, "[68,1,1,{},[\"realm1\"]]");
+    in(&b, "[70,1,{},[\"ok\"],{\"k\":7}]");
+    assert_int_equal(x.calls, 1);
+    assert_int_equal(x.status, WAMP_OK);
+    assert_string_equal(x.arg0, "ok");
+    assert_int_equal(x.kw, 7);
+    in(&b, "[70,1,{},[\"late\"]]"); /* late: discarded */
+    assert_int_equal(x.calls, 1);
+    /* ERROR: the URI and payload */
+    assert_int_equal(wamp_router_call(r, "realm1", "com.auth", NULL, NULL, 0, icall_cb, &x, &h),
+                     WAMP_OK);
+    out(&b, "[68,2,1,{}]");
+    in(&b, "[8,68,2,{},\"com.example.denied\",[\"why\"]]");
+    assert_int_equal(x.calls, 2);
+    assert_int_equal(x.status, WAMP_EAPPLICATION);
+    assert_string_equal(x.error, "com.example.denied");
+    assert_string_equal(x.arg0, "why");
+    /* timeout: the callee is interrupted */
+    assert_int_equal(wamp_router_call(r, "realm1", "com.auth", NULL, NULL, 500, icall_cb, &x, &h),
+                     WAMP_OK);
+    out(&b, "[68,3,1,{}]");
+    wamp_router_tick(r, 1499);
+    assert_int_equal(x.calls, 2);
+    wamp_router_tick(r, 1500);
+    assert_int_equal(x.calls, 3);
+    assert_int_equal(x.status, WAMP_ETIMEOUT);
+    out(&b, "[69,3,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.timeout\"}]");
+    /* cancel: no callback, INTERRUPT */
+    assert_int_equal(wamp_router_call(r, "realm1", "com.auth", NULL, NULL, 0, icall_cb, &x, &h),
+                     WAMP_OK);
+    out(&b, "[68,4,1,{}]");
+    wamp_router_call_cancel(r, h);
+    out(&b, "[69,4,{\"mode\":\"killnowait\",\"reason\":\"wamp.error.canceled\"}]");
+    in(&b, "[70,4,{}]");
+    assert_int_equal(x.calls, 3);
+    wamp_router_call_cancel(r, h); /* finished: ignored */
+    /* the callee leaves: canceled */
+    assert_int_equal(wamp_router_call(r, "realm1", "com.auth", NULL, NULL, 0, icall_cb, &x, &h),
+                     WAMP_OK);
+    out(&b, "[68,5,1,{}]");
+    wamp_router_session_free(b.s);
+    assert_int_equal(x.calls, 4);
+    assert_int_equal(x.status, WAMP_ECANCELED);
+    assert_int_equal(wamp_router_call(r, "realm1", "com.auth", NULL, NULL, 0, icall_cb, &x, &h),
+                     WAMP_ENOTFOUND);
+    wamp_arena_free(a);
+    assert_int_equal(wamp_router_free(r), WAMP_OK);
+}
+
+/* ---------------------------------------------------------------- asynchronous auth hooks */
+
+static wamp_router_session *g_pending[4];
+static int g_npending;
+
+static int pend_hello(void *user, wamp_router_session *s, const wamp_message *hello,
+                      wamp_router_auth_result *res, wamp_message *challenge, const char **why)
+{
+    g_pending[g_npending++ & 3] = s;
+    return WAMP_ROUTER_AUTH_PENDING;
+}
+
+static int pend_auth(void *user, wamp_router_session *s, const wamp_message *m,
+                     wamp_router_auth_result *res, const char **why)
+{
+    g_pending[g_npending++ & 3] = s;
+    return WAMP_ROUTER_AUTH_PENDING;
+}
+
+static void test_auth_pending(void **state)
+{
+    wamp_router_options o = {0};
+    o.auth.hello = pend_hello;
+    o.auth.authenticate = pend_auth;
+    g_npending = 0;
+    wamp_router *r = mk_router(&o);
+    tsess a, b, c;
+    mk_sess(r, &a);
+    assert_int_equal(wamp_router_session_pending_id(a.s), 0);
+    assert_int_equal(wamp_router_session_auth_complete(a.s, WAMP_OK, NULL, NULL, NULL),
+                     WAMP_ESTATE);
+    in(&a, "[1,\"realm1\",{\"roles\":{\"caller\":{}},\"authid\":\"joe\"}]");
+    none(&a);
+    assert_int_equal(g_npending, 1);
+    assert_ptr_equal(g_pending[0], a.s);
+    wamp_id pid = wamp_router_session_pending_id(a.s);
+    assert_true(pid > 0);
+    /* challenge later, then the AUTHENTICATE decision later too */
+    wamp_message ch = wamp_message_challenge("ticket");
+    assert_int_equal(wamp_router_session_auth_complete(a.s, WAMP_EAGAIN, NULL, &ch, NULL), WAMP_OK);
+    out(&a, "[4,\"ticket\",{}]");
+    assert_int_equal(wamp_router_session_auth_complete(a.s, WAMP_OK, NULL, NULL, NULL),
+                     WAMP_ESTATE);
+    in(&a, "[5,\"pw\",{}]");
+    none(&a);
+    wamp_router_auth_result res = {"joe", "user", "ticket", "dynamic"};
+    assert_int_equal(wamp_router_session_auth_complete(a.s, WAMP_OK, &res, NULL, NULL), WAMP_OK);
+    char buf[1200];
+    snprintf(buf, sizeof buf,
+             "[2,%llu,{\"realm\":\"realm1\",\"authid\":\"joe\",\"authrole\":\"user\","
+             "\"authmethod\":\"ticket\",\"authprovider\":\"dynamic\"," ROUTER_ROLES
+             ",\"agent\":\"libwamp-" WAMP_VERSION_STRING "\"}]",
+             (unsigned long long)pid);
+    out(&a, buf);
+    assert_int_equal(wamp_router_session_pending_id(a.s), pid);
+    /* denied later, with the authenticator's URI */
+    mk_sess(r, &b);
+    in(&b, "[1,\"realm1\",{\"roles\":{\"caller\":{}}}]");
+    none(&b);
+    assert_int_equal(
+        wamp_router_session_auth_complete(b.s, WAMP_EAUTH, NULL, NULL, "com.example.denied"),
+        WAMP_OK);
+    out(&b, "[3,{\"message\":\"authentication failed\"},\"com.example.denied\"]");
+    assert_true(b.closed);
+    /* a message while the router decides is a protocol violation; a late decision is refused */
+    mk_sess(r, &c);
+    in(&c, "[1,\"realm1\",{\"roles\":{\"caller\":{}}}]");
+    in(&c, "[5,\"early\",{}]");
+    out(&c, "[3,{\"message\":\"message while the router is authenticating the session\"},"
+            "\"wamp.error.protocol_violation\"]");
+    assert_true(c.closed);
+    assert_int_equal(wamp_router_session_auth_complete(c.s, WAMP_OK, &res, NULL, NULL),
+                     WAMP_ESTATE);
+    tsess *all[] = {&a, &b, &c};
+    done(r, all, 3);
+}
+
 /* ---------------------------------------------------------------- meta API: kill, lists, events */
 
 static const uint64_t *g_script;
@@ -1956,13 +2129,14 @@ static void test_event_unencodable(void **state)
 
 static int g_disclose_calls[8];
 static char g_disclose_last[64];
-static bool disclose_open(void *user, const wamp_router_session_info *who,
-                          wamp_router_action action, wamp_str uri)
+static int disclose_open(void *user, const wamp_router_session_info *who, wamp_router_action action,
+                         wamp_str uri)
 {
     assert_true(action == WAMP_ACTION_DISCLOSE_CALLER || action == WAMP_ACTION_DISCLOSE_PUBLISHER);
     assert_non_null(who->authid);
     g_disclose_calls[action]++;
     snprintf(g_disclose_last, sizeof g_disclose_last, "%.*s", (int)uri.len, uri.ptr);
+    if (uri.len >= 10 && memcmp(uri.ptr, "com.asked.", 10) == 0) return -1; /* no policy */
     return uri.len >= 9 && memcmp(uri.ptr, "com.open.", 9) == 0;
 }
 
@@ -2007,6 +2181,12 @@ static void test_disclosure_permission(void **state)
             "\"anonymous\"}]");
     assert_int_equal(g_disclose_calls[WAMP_ACTION_DISCLOSE_CALLER], 2);
     assert_int_equal(g_disclose_calls[WAMP_ACTION_CALL], 0); /* never asked for other actions */
+    /* no policy for the uri (< 0): disclosed only when asked, as without a hook */
+    in(&b, "[16,7,{},\"com.asked.t\",[4]]");
+    out(&a, "[36,1,8,{\"topic\":\"com.asked.t\"},[4]]");
+    in(&b, "[16,8,{\"disclose_me\":true},\"com.asked.t\",[5]]");
+    out(&a, "[36,1,9,{\"publisher\":3,\"publisher_authid\":\"DAAA-AAAA-AAAA\","
+            "\"publisher_authrole\":\"anonymous\",\"topic\":\"com.asked.t\"},[5]]");
     tsess *all[] = {&a, &b};
     done(r, all, 2);
 }
@@ -2189,6 +2369,57 @@ static void test_index_long_prefix(void **state)
     done(r, all, 2);
 }
 
+/* ---------------------------------------------------------------- asynchronous authorization */
+
+static int g_az_calls;
+static int az_async(void *user, wamp_router_session *s, const wamp_router_session_info *who,
+                    wamp_router_action action, wamp_str uri, const wamp_value *options)
+{
+    g_az_calls++;
+    if (uri.len >= 8 && memcmp(uri.ptr, "com.dyn.", 8) == 0) return WAMP_ROUTER_AUTH_PENDING;
+    if (uri.len >= 9 && memcmp(uri.ptr, "com.deny.", 9) == 0) return 0;
+    return 1;
+}
+
+static void test_authorize_async(void **state)
+{
+    wamp_router_options o = {0};
+    o.auth.authorize_async = az_async;
+    g_az_calls = 0;
+    wamp_router *r = mk_router(&o);
+    tsess a, b;
+    join(r, &a);
+    join(r, &b);
+    in(&b, "[64,1,{},\"com.dyn.p\"]"); /* pending: held */
+    none(&b);
+    in(&b, "[64,2,{},\"com.ok.p\"]"); /* held behind it, not yet asked */
+    in(&b, "[16,3,{\"acknowledge\":true},\"com.deny.t\"]");
+    none(&b);
+    assert_int_equal(g_az_calls, 1);
+    assert_int_equal(wamp_router_session_authorize_complete(a.s, true), WAMP_ESTATE);
+    assert_int_equal(wamp_router_session_authorize_complete(b.s, true), WAMP_OK);
+    out(&b, "[65,1,1]");
+    out(&b, "[65,2,2]");
+    out(&b, "[8,16,3,{},\"wamp.error.not_authorized\"]");
+    none(&b);
+    assert_int_equal(g_az_calls, 3);
+    /* denied later: not_authorized; the callee's YIELD is not held behind a pending CALL */
+    in(&a, "[48,1,{},\"com.ok.p\"]");
+    out(&b, "[68,1,2,{}]");
+    in(&a, "[48,2,{},\"com.dyn.p\"]");
+    none(&b);
+    in(&b, "[70,1,{},[1]]");
+    out(&a, "[50,1,{},[1]]");
+    assert_int_equal(wamp_router_session_authorize_complete(a.s, false), WAMP_OK);
+    out(&a, "[8,48,2,{},\"wamp.error.not_authorized\"]");
+    none(&b);
+    /* the session goes away with held messages: freed */
+    in(&a, "[48,3,{},\"com.dyn.p\"]");
+    in(&a, "[48,4,{},\"com.ok.p\"]");
+    tsess *all[] = {&a, &b};
+    done(r, all, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2225,6 +2456,9 @@ int main(void)
         cmocka_unit_test(test_disclosure_permission),
         cmocka_unit_test(test_disconnect_cleanup),
         cmocka_unit_test(test_slow_subscriber_flood),
+        cmocka_unit_test(test_internal_call),
+        cmocka_unit_test(test_auth_pending),
+        cmocka_unit_test(test_authorize_async),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

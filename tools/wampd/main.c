@@ -193,6 +193,10 @@ static void on_accept(wamp_listener *l, wamp_transport *t, void *user)
              si.peer ? si.peer : "?");
     c->t = t;
     c->auth = wampd_auth_conn_new(l);
+    wampd_auth_conn_set_transport(c->auth, wamp_channel_framing_name(wamp_transport_framing(t)),
+                                  si.peer);
+    if (si.has_peer_cert)
+        wampd_auth_conn_set_peer_cert(c->auth, si.peer_cert_der, si.peer_cert_der_len);
     int rc = wamp_router_session_new(g_router, ser, &scbs, c, tinfo, &c->s);
     if (rc != WAMP_OK) {
         wampd_log(WAMP_LOG_WARN, "cannot attach a session (%s): %s", ser->name, wamp_strerror(rc));

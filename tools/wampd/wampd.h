@@ -25,6 +25,11 @@ void wampd_listeners_free(void);
 /* Per-connection auth state, set up when a connection is accepted on listener l. */
 void *wampd_auth_conn_new(wamp_listener *l);
 void wampd_auth_conn_free(void *state);
+/* The connection's framing ("websocket", "rawsocket") and peer, shown to dynamic
+ * authenticators. */
+void wampd_auth_conn_set_transport(void *state, const char *framing, const char *peer);
+/* The client certificate (DER) of a TLS connection, for authmethod "tls". */
+void wampd_auth_conn_set_peer_cert(void *state, const uint8_t *der, size_t len);
 /* The auth state of a router session's connection (main.c). */
 void *wampd_conn_auth(wamp_router_session *s);
 /* The transport of a router session's connection (main.c), or NULL. */

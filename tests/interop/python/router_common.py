@@ -49,8 +49,10 @@ SERIALIZERS = {
 class Wampd:
     """wampd on 127.0.0.1 with an ephemeral port, optionally with a config dict."""
 
-    def __init__(self, exe, config=None, log_level='info'):
+    def __init__(self, exe, config=None, log_level='info', capture_log=False):
         args = [exe, '--log-level', log_level]
+        # capture_log: stderr (the log) goes to a temporary file, read back with log()
+        self.logfile = tempfile.TemporaryFile(mode='w+') if capture_log else None
         self.cfgfile = None
         if config is not None:
             fd, self.cfgfile = tempfile.mkstemp(suffix='.json')
@@ -59,10 +61,19 @@ class Wampd:
             args += ['--config', self.cfgfile]
         else:
             args += ['--listen', '127.0.0.1:0']
-        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline().split()
-        assert line and line[0] == 'LISTENING', line
-        self.port = int(line[2])
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.logfile, text=True)
+        n = sum(len(w['transports']) for w in config['workers']) if config else 1
+        self.listening = []  # one (host or 'unix', port or path) per transport
+        for _ in range(n):
+            line = self.proc.stdout.readline().split()
+            assert line and line[0] == 'LISTENING', line
+            self.listening.append((line[1], line[2] if line[1] == 'unix' else int(line[2])))
+        self.port = self.listening[0][1]
+        self.ports = [x[1] for x in self.listening]
+
+    def log(self):
+        self.logfile.seek(0)
+        return self.logfile.read()
 
     def stop(self):
         self.proc.terminate()
@@ -97,12 +108,19 @@ class Session(ApplicationSession):
             self.left.set_result(details)
         self.disconnect()
 
+    def onDisconnect(self):
+        if not self.joined.done():
+            self.joined.set_exception(Exception('disconnected before joining'))
+        if not self.left.done():
+            self.left.set_result(None)
+
     def onChallenge(self, challenge):
         return self.on_challenge(self, challenge)
 
 
 async def join(port, ser='json', rawsocket=False, realm='realm1', authmethods=None, authid=None,
-               on_challenge=None, authextra=None):
+               on_challenge=None, authextra=None, unix=None, ssl=None):
+    """port: TCP port on 127.0.0.1, or unix: a socket path; ssl: an SSLContext (TLS)."""
     """Joins a session; raises when the router aborts (the exception text has the reason)."""
     loop = asyncio.get_event_loop()
     joined, left = loop.create_future(), loop.create_future()
@@ -124,7 +142,13 @@ async def join(port, ser='json', rawsocket=False, realm='realm1', authmethods=No
         f = WampRawSocketClientFactory(make, serializer=SERIALIZERS[ser]())
         f.protocol = RawSocketClient
     else:
-        f = WampWebSocketClientFactory(make, url='ws://127.0.0.1:%d/ws' % port,
-                                       serializers=[SERIALIZERS[ser]()])
-    await loop.create_connection(f, '127.0.0.1', port)
+        url = '%s://%s/ws' % ('wss' if ssl else 'ws',
+                              'localhost' if unix else '127.0.0.1:%d' % port)
+        f = WampWebSocketClientFactory(make, url=url, serializers=[SERIALIZERS[ser]()])
+    if unix:
+        await loop.create_unix_connection(f, unix)
+    elif ssl:
+        await loop.create_connection(f, '127.0.0.1', port, ssl=ssl, server_hostname='localhost')
+    else:
+        await loop.create_connection(f, '127.0.0.1', port)
     return await asyncio.wait_for(joined, 10)

@@ -1,9 +1,10 @@
 """interop.router.robust: hostile RawSocket/WebSocket peers get ABORT or a close while wampd keeps
-serving a well-behaved Autobahn session; SIGTERM sends GOODBYE wamp.close.system_shutdown."""
+serving a well-behaved Autobahn session; SIGTERM and SIGINT send GOODBYE wamp.close.system_shutdown; --log-level filters the log."""
 import asyncio
 import json
 import socket
 import struct
+import subprocess
 import sys
 
 from router_common import Wampd, join, check, finish
@@ -146,6 +147,35 @@ async def main(exe):
           'SIGTERM -> GOODBYE wamp.close.system_shutdown (%s)' % details.reason)
     rc = d.stop()
     check(rc == 0, 'wampd exits 0 after shutdown')
+
+    # SIGINT does the same, on a second wampd with a debug log
+    d2 = Wampd(exe, log_level='debug', capture_log=True)
+    s1 = await join(d2.port, 'cbor')
+    s2 = await join(d2.port, 'json', rawsocket=True)
+    d2.proc.send_signal(2)
+    for s in (s1, s2):
+        details = await asyncio.wait_for(s.left, 10)
+        check(details.reason == 'wamp.close.system_shutdown',
+              'SIGINT -> GOODBYE wamp.close.system_shutdown (%s)' % details.reason)
+    rc = d2.proc.wait(10)
+    check(rc == 0, 'wampd exits 0 after SIGINT')
+    log = d2.log()
+    check('signal 2: shutting down' in log and 'told 2 session(s) goodbye' in log,
+          'SIGINT shutdown is logged')
+    check(' DEBUG ' in log and 'connection: ' in log, '--log-level debug logs DEBUG lines')
+    d2.stop()
+
+    # --log-level error: the INFO lines (joins, shutdown) are not written
+    d3 = Wampd(exe, log_level='error', capture_log=True)
+    s3 = await join(d3.port, 'json')
+    s3.leave()
+    await asyncio.wait_for(s3.left, 10)
+    rc = d3.stop()
+    log = d3.log()
+    check(rc == 0 and ' INFO ' not in log and ' DEBUG ' not in log,
+          '--log-level error suppresses INFO and DEBUG (%d bytes of log)' % len(log))
+    r = subprocess.run([exe, '--log-level', 'loud'], capture_output=True, text=True)
+    check(r.returncode == 2 and "unknown log level 'loud'" in r.stderr, 'bad --log-level refused')
 
 
 asyncio.run(main(sys.argv[1]))
