@@ -187,13 +187,21 @@ typedef struct result {
         }                                                                                          \
     } while (0)
 
-static double worst = 1e9;
+/* Lowest counted ratio per reference library: [0] msgpack-c, [1] libcbor. */
+static double worst[2] = {1e9, 1e9};
+static char worst_at[2][64];
 
+/* counts: a decode or encode row against the reference library of fmt (dec-raw and stream rows
+ * have no reference-library equivalent and do not count towards the target). */
 static void row(const char *fmt, const char *msg, const char *op, size_t size, result ours,
                 result ref, bool counts)
 {
     double ratio = ours.ops / ref.ops;
-    if (counts && ratio < worst) worst = ratio;
+    int k = strcmp(fmt, "cbor") == 0;
+    if (counts && ratio < worst[k]) {
+        worst[k] = ratio;
+        snprintf(worst_at[k], sizeof worst_at[k], "%s %s", msg, op);
+    }
     printf("%-8s %-11s %-7s %7zu  %8.1f MB/s %10.0f msg/s  %8.1f MB/s %10.0f msg/s  %5.2fx\n", fmt,
            msg, op, size, ours.bytes / 1e6, ours.ops, ref.bytes / 1e6, ref.ops, ratio);
 }
@@ -385,7 +393,10 @@ int main(int argc, char **argv)
         wamp_buf_free(&mp);
         wamp_buf_free(&cb);
     }
-    printf("lowest decode/encode ratio against msgpack-c / libcbor: %.2fx\n", worst);
+    static const char *refs[2] = {"msgpack-c", "libcbor"};
+    for (int k = 0; k < 2; k++)
+        printf("target %s: lowest decode/encode ratio %.2fx (%s); 1.5x target %s\n", refs[k],
+               worst[k], worst_at[k], worst[k] >= 1.5 ? "met" : "NOT met");
     wamp_arena_free(a);
     wamp_arena_free(build);
     return 0;
