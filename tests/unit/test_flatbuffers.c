@@ -105,10 +105,9 @@ static wamp_value fwd(wamp_arena *a)
     return l;
 }
 
-static void test_roundtrip_all_types(void **state)
+/* Fills m (room for 40) with rich messages of every type; returns how many. */
+static size_t all_messages(wamp_arena *a, wamp_message *m)
 {
-    (void)state;
-    wamp_arena *a = wamp_arena_new(0);
     wamp_roles cr = {0}, rr = {0};
     wamp_roles_client_default(&cr);
     wamp_roles_set_feature(&rr, WAMP_ROLE_BROKER, WAMP_FEATURE_PUBLISHER_IDENTIFICATION, true);
@@ -116,7 +115,6 @@ static void test_roundtrip_all_types(void **state)
     wamp_roles_add(&rr, WAMP_ROLE_DEALER);
     wamp_roles_set_feature(&rr, WAMP_ROLE_DEALER, WAMP_FEATURE_CALL_CANCELING, true);
 
-    wamp_message m[40];
     size_t n = 0;
     m[n] = wamp_message_hello("com.example.realm", &cr);
     m[n].hello.authmethods = strlist(a, "wampcra", "cryptosign");
@@ -221,6 +219,15 @@ static void test_roundtrip_all_types(void **state)
     m[n].yield.progress = WAMP_OPT_TRUE;
     m[n].yield.callee = WAMP_OPT_INT(8);
     m[n++].forward_for = fwd(a);
+    return n;
+}
+
+static void test_roundtrip_all_types(void **state)
+{
+    (void)state;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message m[40];
+    size_t n = all_messages(a, m);
 
     bool seen[400] = {false};
     for (size_t i = 0; i < n; i++) {
@@ -250,6 +257,107 @@ static void test_roundtrip_all_types(void **state)
                      WAMP_OK);
     assert_same(a, &m[8], &back);
     wamp_buf_free(&b);
+    wamp_arena_free(a);
+}
+
+/* The serializer object (wamp_serializer_new("flatbuffers")): list values in, FlatBuffers
+ * payloads out and back, Autobahn's statistics, no batching. */
+static void test_serializer_object(void **state)
+{
+    (void)state;
+    wamp_arena *a = wamp_arena_new(0);
+    const wamp_serializer_info *info = wamp_serializer_by_name("flatbuffers");
+    assert_non_null(info);
+    assert_int_equal(info->id, WAMP_SER_FLATBUFFERS);
+    assert_true(info->binary);
+    assert_false(info->batched);
+    assert_string_equal(info->subprotocol, "wamp.2.flatbuffers");
+    assert_ptr_equal(wamp_serializer_by_subprotocol("wamp.2.flatbuffers"), info);
+    assert_ptr_equal(wamp_serializer_by_id(WAMP_SER_FLATBUFFERS, false), info);
+
+    /* batching refused, as Autobahn's FlatBuffersSerializer(batched=True) raises */
+    assert_null(wamp_serializer_by_name("flatbuffers.batched"));
+    assert_null(wamp_serializer_by_subprotocol("wamp.2.flatbuffers.batched"));
+    assert_null(wamp_serializer_by_id(WAMP_SER_FLATBUFFERS, true));
+    wamp_serializer_info fake = *info;
+    fake.batched = true;
+    fake.subprotocol = "wamp.2.flatbuffers.batched";
+    wamp_serializer *s = (wamp_serializer *)1;
+    assert_int_equal(wamp_serializer_new(&fake, &s), WAMP_EUNSUPPORTED);
+    assert_null(s);
+
+    assert_int_equal(wamp_serializer_new(info, &s), WAMP_OK);
+    assert_ptr_equal(wamp_serializer_info_of(s), info);
+    wamp_message m[40];
+    size_t n = all_messages(a, m);
+    uint64_t bytes = 0, rated = 0;
+    for (size_t i = 0; i < n; i++) {
+        wamp_value list = marshal(a, &m[i]);
+        wamp_buf out = {0}, direct = {0};
+        assert_int_equal(wamp_serializer_serialize(s, &list, &out), WAMP_OK);
+        /* exactly the message codec's bytes */
+        assert_int_equal(wamp_message_encode_flatbuffers(&m[i], WAMP_FBS_SCHEMA_CURRENT, &direct),
+                         WAMP_OK);
+        assert_int_equal(out.len, direct.len);
+        assert_memory_equal(out.data, direct.data, out.len);
+        wamp_value *msgs = NULL;
+        size_t count = 0;
+        assert_int_equal(wamp_serializer_unserialize(s, out.data, out.len, a, NULL, &msgs, &count),
+                         WAMP_OK);
+        assert_int_equal(count, 1);
+        /* the unserialized list is a valid message equal to the original */
+        wamp_message back;
+        wamp_msg_error err;
+        int rc = wamp_message_parse(&msgs[0], a, &back, &err);
+        if (rc) fail_msg("%s: %s", wamp_msg_type_name(m[i].type), err.text);
+        assert_same(a, &m[i], &back);
+        /* copy_strings: the result does not borrow the payload */
+        wamp_decode_opts co = {.copy_strings = true};
+        assert_int_equal(wamp_serializer_unserialize(s, out.data, out.len, a, &co, &msgs, &count),
+                         WAMP_OK);
+        memset(out.data, 0, out.len);
+        assert_int_equal(wamp_message_parse(&msgs[0], a, &back, NULL), WAMP_OK);
+        assert_same(a, &m[i], &back);
+        /* one serialize and two unserializes of direct.len bytes each */
+        bytes += 3 * direct.len;
+        rated += 3 * ((direct.len + WAMP_RATED_MESSAGE_SIZE - 1) / WAMP_RATED_MESSAGE_SIZE);
+        wamp_buf_free(&out);
+        wamp_buf_free(&direct);
+    }
+    wamp_serializer_stats st;
+    wamp_serializer_stats_get(s, false, true, &st);
+    assert_string_equal(st.serializer, "flatbuffers");
+    assert_int_equal(st.serialized.messages, n);
+    assert_int_equal(st.unserialized.messages, 2 * n);
+    assert_int_equal(st.messages, 3 * n);
+    assert_int_equal(st.bytes, bytes);
+    assert_int_equal(st.rated_messages, rated);
+    assert_int_equal(st.serialized.bytes * 2, st.unserialized.bytes);
+
+    /* errors: not a WAMP message, a broken payload, too big; nothing counted */
+    wamp_value bad = wamp_value_list();
+    wamp_value_list_push(a, &bad, wamp_value_int(999));
+    wamp_buf out = {0};
+    assert_int_equal(wamp_serializer_serialize(s, &bad, &out), WAMP_EMSGTYPE);
+    assert_int_equal(out.len, 0);
+    wamp_value *msgs;
+    size_t count;
+    static const uint8_t junk[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    assert_true(wamp_serializer_unserialize(s, junk, sizeof junk, a, NULL, &msgs, &count) < 0);
+    assert_null(msgs);
+    wamp_value list = marshal(a, &m[0]);
+    assert_int_equal(wamp_serializer_serialize(s, &list, &out), WAMP_OK);
+    wamp_decode_opts small = {.max_size = out.len - 1};
+    assert_int_equal(wamp_serializer_unserialize(s, out.data, out.len, a, &small, &msgs, &count),
+                     WAMP_ETOOBIG);
+    wamp_serializer_stats st2;
+    wamp_serializer_stats_get(s, true, true, &st2);
+    assert_int_equal(st2.unserialized.messages, st.unserialized.messages);
+    assert_int_equal(st2.serialized.messages, st.serialized.messages + 1);
+    wamp_serializer_stats_get(s, false, false, &st2);
+    assert_int_equal(st2.messages, 0);
+    wamp_buf_free(&out);
+    wamp_serializer_free(s);
     wamp_arena_free(a);
 }
 
@@ -467,9 +575,8 @@ static void test_conformance_samples(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip_all_types),
-        cmocka_unit_test(test_encode_errors),
-        cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_roundtrip_all_types), cmocka_unit_test(test_serializer_object),
+        cmocka_unit_test(test_encode_errors),       cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_conformance_samples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
