@@ -361,6 +361,144 @@ static void test_serializer_object(void **state)
     wamp_arena_free(a);
 }
 
+/* ---------------------------------------------------------------- a router speaking it */
+
+static uint64_t g_rand;
+static uint64_t next_rand(void *user)
+{
+    (void)user;
+    return ++g_rand;
+}
+static void r_output(wamp_router_session *s, void *user)
+{
+    (void)s;
+    (void)user;
+}
+static void r_close(wamp_router_session *s, const char *reason, void *user)
+{
+    (void)s;
+    (void)reason;
+    *(bool *)user = true;
+}
+
+/* Sends m to the router as FlatBuffers (through a serializer object, as a runtime would). */
+static void fb_send(wamp_router_session *rs, wamp_serializer *ser, wamp_arena *a,
+                    const wamp_message *m)
+{
+    wamp_buf b = {0};
+    wamp_value list = marshal(a, m);
+    assert_int_equal(wamp_serializer_serialize(ser, &list, &b), WAMP_OK);
+    assert_int_equal(wamp_router_session_receive(rs, b.data, b.len), WAMP_OK);
+    wamp_buf_free(&b);
+}
+
+/* Pops the router's next payload to a FlatBuffers session and decodes it. */
+static wamp_message fb_recv(wamp_router_session *rs, wamp_serializer *ser, wamp_arena *a)
+{
+    wamp_buf b = {0};
+    assert_true(wamp_router_session_pop(rs, &b));
+    wamp_value *msgs;
+    size_t n;
+    assert_int_equal(wamp_serializer_unserialize(ser, b.data, b.len, a,
+                                                 &(wamp_decode_opts){.copy_strings = true}, &msgs,
+                                                 &n),
+                     WAMP_OK);
+    wamp_message m;
+    wamp_msg_error err;
+    int rc = wamp_message_parse(&msgs[0], a, &m, &err);
+    if (rc) fail_msg("router sent an invalid message: %s", err.text);
+    wamp_buf_free(&b);
+    return m;
+}
+
+/* wamp_router attaches a FlatBuffers session like any other: HELLO/WELCOME, SUBSCRIBE,
+ * REGISTER, and a call from a JSON caller (INVOCATION args/kwargs, YIELD back as RESULT).
+ * (EVENT delivery to FlatBuffers subscribers is not covered: the router encodes EVENTs with
+ * wamp_value_encode(), which has no FlatBuffers codec; see docs/serializers.md.) */
+static void test_router_session(void **state)
+{
+    (void)state;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_router_options o = {.random = next_rand};
+    wamp_router *r;
+    assert_int_equal(wamp_router_new(&o, &r), WAMP_OK);
+    assert_int_equal(wamp_router_add_realm(r, "realm1"), WAMP_OK);
+    const wamp_serializer_info *fbi = wamp_serializer_by_name("flatbuffers");
+    bool fb_closed = false, js_closed = false;
+    wamp_router_session *fs, *js;
+    wamp_router_session_cbs cbs = {r_output, r_close};
+    assert_int_equal(wamp_router_session_new(r, fbi, &cbs, &fb_closed, "fbs", &fs), WAMP_OK);
+    assert_int_equal(
+        wamp_router_session_new(r, wamp_serializer_by_name("json"), &cbs, &js_closed, "json", &js),
+        WAMP_OK);
+    wamp_serializer *ser;
+    assert_int_equal(wamp_serializer_new(fbi, &ser), WAMP_OK);
+
+    wamp_roles roles = {0};
+    wamp_roles_client_default(&roles);
+    wamp_message hello = wamp_message_hello("realm1", &roles);
+    fb_send(fs, ser, a, &hello);
+    wamp_message w = fb_recv(fs, ser, a);
+    assert_int_equal(w.type, WAMP_MSG_WELCOME);
+    assert_true(w.welcome.session > 0);
+    assert_true(wamp_str_eqc(w.welcome.realm, "realm1"));
+    assert_true(wamp_roles_has(&w.welcome.roles, WAMP_ROLE_BROKER));
+
+    wamp_message sub = wamp_message_subscribe(1, "com.example.topic", WAMP_MATCH_EXACT);
+    fb_send(fs, ser, a, &sub);
+    wamp_message subd = fb_recv(fs, ser, a);
+    assert_int_equal(subd.type, WAMP_MSG_SUBSCRIBED);
+    assert_int_equal(subd.subscribed.request, 1);
+
+    wamp_message reg = wamp_message_register(2, "com.example.proc", WAMP_MATCH_EXACT);
+    fb_send(fs, ser, a, &reg);
+    wamp_message regd = fb_recv(fs, ser, a);
+    assert_int_equal(regd.type, WAMP_MSG_REGISTERED);
+    assert_int_equal(regd.registered.request, 2);
+
+    /* a JSON caller calls the FlatBuffers callee: args/kwargs cross serializers both ways */
+    static const char jhello[] = "[1,\"realm1\",{\"roles\":{\"caller\":{}}}]";
+    assert_int_equal(wamp_router_session_receive(js, (const uint8_t *)jhello, strlen(jhello)),
+                     WAMP_OK);
+    wamp_buf b = {0};
+    assert_true(wamp_router_session_pop(js, &b)); /* WELCOME */
+    static const char jcall[] =
+        "[48,7,{},\"com.example.proc\",[1,\"two\",3.5,\"\\u0000AQI=\"],{\"k\":[true,null]}]";
+    assert_int_equal(wamp_router_session_receive(js, (const uint8_t *)jcall, strlen(jcall)),
+                     WAMP_OK);
+    wamp_message inv = fb_recv(fs, ser, a);
+    assert_int_equal(inv.type, WAMP_MSG_INVOCATION);
+    assert_int_equal(inv.invocation.registration, regd.registered.registration);
+    wamp_value want;
+    static const char wargs[] = "[[1,\"two\",3.5,\"\\u0000AQI=\"],{\"k\":[true,null]}]";
+    assert_int_equal(
+        wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)wargs, strlen(wargs), a, NULL, &want),
+        WAMP_OK);
+    assert_true(wamp_value_equal(&inv.args, &want.as.items[0]));
+    assert_true(wamp_value_equal(&inv.kwargs, &want.as.items[1]));
+    wamp_message y = wamp_message_yield(inv.invocation.request);
+    y.args = wamp_value_list();
+    wamp_value_list_push(a, &y.args, wamp_value_bytes(a, "\x01\x02", 2));
+    fb_send(fs, ser, a, &y);
+    assert_true(wamp_router_session_pop(js, &b));
+    wamp_buf_append_byte(&b, 0);
+    assert_string_equal((char *)b.data, "[50,7,{},[\"\\u0000AQI=\"]]");
+    assert_false(wamp_router_session_pop(fs, &b));
+
+    wamp_serializer_stats st;
+    wamp_serializer_stats_get(ser, false, true, &st);
+    assert_int_equal(st.serialized.messages, 4);   /* HELLO, SUBSCRIBE, REGISTER, YIELD */
+    assert_int_equal(st.unserialized.messages, 4); /* WELCOME, SUBSCRIBED, REGISTERED, INVOCATION */
+    assert_false(fb_closed);
+    assert_false(js_closed);
+    wamp_buf_free(&b);
+    wamp_serializer_free(ser);
+    wamp_router_session_free(fs);
+    wamp_router_session_free(js);
+    assert_int_equal(wamp_router_free(r), WAMP_OK);
+    wamp_arena_free(a);
+}
+
 static void test_encode_errors(void **state)
 {
     (void)state;
@@ -577,7 +715,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roundtrip_all_types), cmocka_unit_test(test_serializer_object),
         cmocka_unit_test(test_encode_errors),       cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_conformance_samples),
+        cmocka_unit_test(test_conformance_samples), cmocka_unit_test(test_router_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
