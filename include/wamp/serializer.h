@@ -2,7 +2,7 @@
  * libwamp — serializers: JSON, MessagePack, CBOR, UBJSON (value codecs) and FlatBuffers
  * (message codec), single or batched.
  *
- * This header has two levels:
+ * This header has three parts:
  *  1. Value codecs: wamp_value_decode()/wamp_value_encode() turn one encoded value into a
  *     wamp_value tree and back, for the four self-describing formats.
  *  2. Serializer descriptors (wamp_serializer_info): the facts of Autobahn's serializer
@@ -10,7 +10,9 @@
  *     of them.
  *  3. Serializer objects (wamp_serializer): Autobahn's Serializer classes on values — one
  *     WAMP message (a list value) to one transport payload and back, with batching and
- *     traffic statistics. Typed messages are marshalled to and from lists in message.h.
+ *     traffic statistics, for all five serializers (FlatBuffers included). Typed messages
+ *     are marshalled to and from lists in message.h. Parts 1 and 2 live in src/codec, part 3
+ *     in the message layer (src/message/serializer.c), since FlatBuffers needs messages.
  */
 #ifndef WAMP_SERIALIZER_H
 #define WAMP_SERIALIZER_H
