@@ -87,6 +87,7 @@ static inline int rd_head(cb_dec *d, unsigned *major, unsigned *ai, uint64_t *ar
     uint8_t b = *d->p++;
     *major = b >> 5;
     *ai = b & 31u;
+    if (*major == 6) d->nonplain = true; /* any tag, map keys included */
     if (*ai < 24) {
         *arg = *ai;
         return WAMP_OK;
@@ -444,7 +445,6 @@ static int dec_value(cb_dec *d, wamp_value *out, size_t depth)
     case 4: return dec_array(d, out, ai, arg, depth);
     case 5: return dec_map(d, out, ai, arg, depth);
     case 6: {
-        d->nonplain = true;
         if (ai == AI_INDEF) return WAMP_ESYNTAX;
         uint64_t tag = arg;
         /* Chains of tags are read in a loop: only the innermost one is interpreted. */
