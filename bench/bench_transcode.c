@@ -110,6 +110,9 @@ static const char *name(wamp_serializer_id id)
     return i ? i->name : "?";
 }
 
+static double worst = 1e9;
+static char worst_at[40];
+
 static void row(wamp_serializer_id from, const wamp_buf *in, wamp_serializer_id to)
 {
     wamp_buf t = {0}, r = {0};
@@ -141,6 +144,10 @@ static void row(wamp_serializer_id from, const wamp_buf *in, wamp_serializer_id 
     }
     char label[40];
     snprintf(label, sizeof label, "%s -> %s%s", name(from), name(to), from == to ? " (copy)" : "");
+    if (from != to && ft / fr < worst) {
+        worst = ft / fr;
+        snprintf(worst_at, sizeof worst_at, "%s", label);
+    }
     printf("%-22s %6zu %6zu  %9.0f %8.1f   %9.0f %8.1f   %6.2fx\n", label, in->len, t.len, 1e9 / ft,
            ft * (double)in->len / 1e6, 1e9 / fr, fr * (double)in->len / 1e6, ft / fr);
     wamp_buf_free(&t);
@@ -178,5 +185,10 @@ int main(int argc, char **argv)
         wamp_buf_free(&enc[i]);
     wamp_arena_free(a);
     printf("(sink %zu)\n", (size_t)sink);
+    /* Issue 3 asks for this cost to be shown, with no ratio target: the reference is our own
+     * decode + encode, not a third-party library, so the 1.5x library target does not apply. */
+    printf("target transcode vs own decode+encode: lowest ratio %.2fx (%s); no 1.5x target "
+           "applies (informational; the 1.5x targets are bench_json and bench_binary)\n",
+           worst, worst_at);
     return 0;
 }

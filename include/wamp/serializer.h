@@ -2,7 +2,7 @@
  * libwamp — serializers: JSON, MessagePack, CBOR, UBJSON (value codecs) and FlatBuffers
  * (message codec), single or batched.
  *
- * This header has two levels:
+ * This header has three parts:
  *  1. Value codecs: wamp_value_decode()/wamp_value_encode() turn one encoded value into a
  *     wamp_value tree and back, for the four self-describing formats.
  *  2. Serializer descriptors (wamp_serializer_info): the facts of Autobahn's serializer
@@ -10,7 +10,9 @@
  *     of them.
  *  3. Serializer objects (wamp_serializer): Autobahn's Serializer classes on values — one
  *     WAMP message (a list value) to one transport payload and back, with batching and
- *     traffic statistics. Typed messages are marshalled to and from lists in message.h.
+ *     traffic statistics, for all five serializers (FlatBuffers included). Typed messages
+ *     are marshalled to and from lists in message.h. Parts 1 and 2 live in src/codec, part 3
+ *     in the message layer (src/message/serializer.c), since FlatBuffers needs messages.
  */
 #ifndef WAMP_SERIALIZER_H
 #define WAMP_SERIALIZER_H
@@ -161,6 +163,17 @@ WAMP_API const wamp_serializer_info *wamp_serializer_by_mime_type(const char *mi
  * the clock set with wamp_serializer_set_clock() (nanoseconds; Autobahn uses UTC ns since the
  * Unix epoch); without one, time reads as 0 and duration-based autoreset is refused.
  *
+ * FlatBuffers ("flatbuffers", RawSocket id 5, subprotocol "wamp.2.flatbuffers", binary, never
+ * batched, as Autobahn): FlatBuffers has no value codec, so the object goes through the message
+ * codec of flatbuffers.h (schema WAMP_FBS_SCHEMA_CURRENT, every message type). serialize()
+ * parses the list value with wamp_message_parse() (its errors are returned: WAMP_EFIELD, ...)
+ * and encodes the message; unserialize() decodes and validates the payload as a message and
+ * hands back its marshalled list (args/kwargs decoded from their CBOR vectors; raw_from is
+ * ignored, max_depth too: the schema fixes the nesting; max_size and copy_strings apply).
+ * Fields the schema cannot carry are dropped (docs/serializers.md lists them), so a FlatBuffers
+ * round trip gives the canonical marshalled list of what the schema holds.
+ * The serializer objects are implemented in the message layer (src/message/serializer.c).
+ *
  * Not thread-safe: one serializer belongs to one connection and one thread.
  */
 typedef struct wamp_serializer wamp_serializer;
@@ -202,7 +215,8 @@ typedef void (*wamp_serializer_stats_cb)(wamp_serializer *s, const wamp_serializ
  * Creates a serializer for descriptor info (from wamp_serializer_list() or a lookup; it must
  * stay valid, which the library's descriptors always do). *out receives it; free it with
  * wamp_serializer_free(). Returns WAMP_OK, WAMP_EINVAL (NULL argument), WAMP_EUNSUPPORTED
- * (FlatBuffers, which has no value codec) or WAMP_ENOMEM.
+ * (an unknown serializer id, or a batched FlatBuffers descriptor: FlatBuffers has no batched
+ * variant) or WAMP_ENOMEM.
  */
 WAMP_API int wamp_serializer_new(const wamp_serializer_info *info, wamp_serializer **out);
 /* Frees s. NULL is a no-op. */
@@ -213,7 +227,8 @@ WAMP_API const wamp_serializer_info *wamp_serializer_info_of(const wamp_serializ
 /*
  * Appends one serialized message to out: its encoding, framed when s is batched (so calling it
  * several times on one buffer builds a batch). Counts the appended bytes in the statistics and
- * may run the autoreset callback. Returns WAMP_OK or an error of wamp_value_encode() (then
+ * may run the autoreset callback. Returns WAMP_OK or an error of wamp_value_encode() (for
+ * FlatBuffers: of wamp_message_parse() or wamp_message_encode_flatbuffers()) (then
  * out->len is unchanged and nothing is counted); WAMP_ETOOBIG when a batched message exceeds
  * 4 GiB - 1.
  */
@@ -227,7 +242,8 @@ WAMP_API int wamp_serializer_serialize(wamp_serializer *s, const wamp_value *msg
  * opts (may be NULL) applies to each message (max_size limits each message, not the payload).
  * Only a successful call is counted in the statistics (and may run the autoreset callback).
  * Values are not checked to be WAMP messages (message.h does that).
- * Returns WAMP_OK, WAMP_EBATCH, WAMP_EINVAL, WAMP_ENOMEM or a wamp_value_decode() error.
+ * Returns WAMP_OK, WAMP_EBATCH, WAMP_EINVAL, WAMP_ENOMEM or a wamp_value_decode() error
+ * (FlatBuffers: a wamp_message_decode_flatbuffers() error; its values ARE checked messages).
  */
 WAMP_API int wamp_serializer_unserialize(wamp_serializer *s, const uint8_t *data, size_t len,
                                          wamp_arena *a, const wamp_decode_opts *opts,

@@ -195,35 +195,14 @@ static inline uint8_t *mp_double(uint8_t *p, double x)
     return mp_tag_be(p, 0xcb, 8, bits);
 }
 
-/* A linear walk over the heads: true when there is no tag, no indefinite length and nothing
- * malformed (the tree path reports those). */
-bool wamp__cbor_plain(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t b = s[i++];
-        unsigned major = b >> 5, ai = b & 31u;
-        uint64_t arg = ai;
-        if (major == 6 || ai >= 28) return false;
-        if (ai >= 24) {
-            unsigned w = 1u << (ai - 24);
-            if (n - i < w) return false;
-            arg = be_n(s + i, w);
-            i += w;
-        }
-        if (major == 2 || major == 3) {
-            if (arg > n - i) return false;
-            i += (size_t)arg;
-        }
-    }
-    return true;
-}
-
 int wamp__bin_cbor_to_msgpack(const uint8_t *raw, size_t len, wamp_buf *out)
 {
-    if (!wamp__cbor_plain(raw, len))
-        return wamp__bin_transcode_tree(WAMP_SER_CBOR, raw, len, WAMP_SER_MSGPACK, out);
-    int rc = wamp__cbor_validate(raw, len, NULL);
+    /* One validation pass, which also tells whether a tag or an indefinite length was met
+     * (then without an arena it may have stopped early: the tree path decides, with its exact
+     * error codes). Plain input needs no arena, so its result is decoding's exactly. */
+    bool plain;
+    int rc = wamp__cbor_validate(raw, len, NULL, &plain);
+    if (!plain) return wamp__bin_transcode_tree(WAMP_SER_CBOR, raw, len, WAMP_SER_MSGPACK, out);
     if (rc) return rc;
     if (len > (SIZE_MAX - 16) / 3 || wamp_buf_reserve(out, 3 * len + 16)) return WAMP_ENOMEM;
     const uint8_t *s = raw, *end = raw + len;

@@ -11,17 +11,16 @@
  * bignums and decimal fractions (never for input without tags and indefinite lengths, where
  * a may be NULL). */
 int wamp__msgpack_validate(const uint8_t *data, size_t len);
-int wamp__cbor_validate(const uint8_t *data, size_t len, wamp_arena *a);
+/* plain (may be NULL) receives false when a tag or an indefinite length (or a break) was read
+ * before validation ended: with a NULL arena the result may then be WAMP_ENOMEM instead of
+ * decoding's, and the caller must take the tree path. */
+int wamp__cbor_validate(const uint8_t *data, size_t len, wamp_arena *a, bool *plain);
 
 /* Appends the CBOR (resp. MessagePack) encoding of the one value in raw[0..len), byte for
  * byte what decoding and re-encoding would give, or returns the error decoding would give
  * (out->len then unchanged). */
 int wamp__bin_msgpack_to_cbor(const uint8_t *raw, size_t len, wamp_buf *out);
 int wamp__bin_cbor_to_msgpack(const uint8_t *raw, size_t len, wamp_buf *out);
-
-/* True when the CBOR in s[0..n) has no tag, no indefinite length and no head running past
- * the end: the streaming transcoders handle it; anything else takes the tree path. */
-bool wamp__cbor_plain(const uint8_t *s, size_t n);
 
 /* Decodes raw (serializer from) into a scratch arena and encodes it with `to`. */
 int wamp__bin_transcode_tree(wamp_serializer_id from, const uint8_t *raw, size_t len,

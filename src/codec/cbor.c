@@ -69,6 +69,7 @@ typedef struct cb_dec {
     wamp_arena *a;
     size_t max_depth;
     bool copy;
+    bool nonplain; /* a tag or an indefinite length (or break) was read */
 } cb_dec;
 
 static int dec_value(cb_dec *d, wamp_value *out, size_t depth);
@@ -86,12 +87,14 @@ static inline int rd_head(cb_dec *d, unsigned *major, unsigned *ai, uint64_t *ar
     uint8_t b = *d->p++;
     *major = b >> 5;
     *ai = b & 31u;
+    if (*major == 6) d->nonplain = true; /* any tag, map keys included */
     if (*ai < 24) {
         *arg = *ai;
         return WAMP_OK;
     }
     if (*ai == AI_INDEF) {
         *arg = 0;
+        d->nonplain = true;
         return WAMP_OK;
     }
     if (*ai > 27) return WAMP_ESYNTAX;
@@ -156,7 +159,7 @@ static int rd_string(cb_dec *d, unsigned major, unsigned ai, uint64_t arg, bool 
     uint8_t *buf = wamp_arena_alloc(d->a, total + 1);
     if (!buf) return WAMP_ENOMEM;
     /* Second walk over chunks already validated above. */
-    cb_dec w = {start, d->p, 0, d->a, 0, false};
+    cb_dec w = {start, d->p, 0, d->a, 0, false, false};
     size_t off = 0;
     while (*w.p != BREAK) {
         unsigned m = 0, cai = 0;
@@ -506,7 +509,7 @@ static int dec_top_lazy(cb_dec *d, const wamp_decode_opts *o, wamp_value *out)
 static int cb_decode(const uint8_t *data, size_t len, wamp_arena *a, const wamp_decode_opts *o,
                      wamp_value *out)
 {
-    cb_dec d = {data, data + len, 0, a, o->max_depth, o->copy_strings};
+    cb_dec d = {data, data + len, 0, a, o->max_depth, o->copy_strings, false};
     int rc;
     if (len == 0) return WAMP_ETRUNCATED;
     if (o->raw_from)
@@ -517,12 +520,14 @@ static int cb_decode(const uint8_t *data, size_t len, wamp_arena *a, const wamp_
     return d.p == d.end ? WAMP_OK : WAMP_ETRAILING;
 }
 
-int wamp__cbor_validate(const uint8_t *data, size_t len, wamp_arena *a)
+int wamp__cbor_validate(const uint8_t *data, size_t len, wamp_arena *a, bool *plain)
 {
-    cb_dec d = {data, data + len, 0, a, WAMP_DEFAULT_MAX_DEPTH, false};
+    cb_dec d = {data, data + len, 0, a, WAMP_DEFAULT_MAX_DEPTH, false, false};
+    if (plain) *plain = true;
     if (len > WAMP_DEFAULT_MAX_SIZE) return WAMP_ETOOBIG;
     if (len == 0) return WAMP_ETRUNCATED;
     int rc = dec_value(&d, NULL, 0);
+    if (plain) *plain = !d.nonplain;
     if (rc) return rc;
     return d.p == d.end ? WAMP_OK : WAMP_ETRAILING;
 }

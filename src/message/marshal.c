@@ -314,8 +314,7 @@ int wamp_message_marshal(const wamp_message *m, wamp_arena *a, wamp_value *out)
         break;
     case WAMP_MSG_ABORT:
         push(&b, &l, options_value(&b, m, info));
-        push(&b, &l, str_value(m->abort.reason));
-        push_payload(&b, m, &l);
+        push(&b, &l, str_value(m->abort.reason)); /* no Arguments: Autobahn's Abort has none */
         break;
     case WAMP_MSG_CHALLENGE:
     case WAMP_MSG_AUTHENTICATE: {

@@ -21,6 +21,8 @@
 
 static size_t fz_raw_from(int64_t first, size_t count, void *user)
 {
+    (void)count;
+    (void)user;
     return (size_t)(first & 7);
 }
 

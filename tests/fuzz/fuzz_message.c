@@ -78,10 +78,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         reencode(&m, a, &first, &again);
         check(wamp_value_equal(&first, &again), "marshal -> JSON -> decode changed the message");
         wamp_message m2;
-        check(wamp_message_parse(&again, a, &m2, &e) == WAMP_OK, "marshal output does not parse");
+        /* Autobahn's own quirk, kept on purpose: WELCOME {"resumable": true, "resume_token": ""}
+         * parses (the token key is present) but marshal drops the falsy token, and the result
+         * (resumable without a token) is refused. Every other marshal output must parse. */
+        bool welcome_quirk = m.type == WAMP_MSG_WELCOME && m.welcome.resumable == WAMP_OPT_TRUE &&
+                             m.welcome.resume_token.ptr && m.welcome.resume_token.len == 0;
+        int rc_again = wamp_message_parse(&again, a, &m2, &e);
+        check(rc_again == WAMP_OK || welcome_quirk, "marshal output does not parse");
         wamp_value second;
-        check(wamp_message_marshal(&m2, a, &second) == WAMP_OK, "second marshal failed");
-        check(wamp_value_equal(&first, &second), "marshal is not a fixed point of parse");
+        if (rc_again == WAMP_OK) {
+            check(wamp_message_marshal(&m2, a, &second) == WAMP_OK, "second marshal failed");
+            check(wamp_value_equal(&first, &second), "marshal is not a fixed point of parse");
+        }
         /* A deep copy marshals the same. */
         wamp_message cp;
         if (wamp_message_copy(a, &cp, &m) == WAMP_OK) {

@@ -10,6 +10,9 @@
 
 static size_t raw_from_2(int64_t first, size_t count, void *user)
 {
+    (void)first;
+    (void)count;
+    (void)user;
     return 2;
 }
 

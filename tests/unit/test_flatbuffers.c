@@ -105,10 +105,9 @@ static wamp_value fwd(wamp_arena *a)
     return l;
 }
 
-static void test_roundtrip_all_types(void **state)
+/* Fills m (room for 40) with rich messages of every type; returns how many. */
+static size_t all_messages(wamp_arena *a, wamp_message *m)
 {
-    (void)state;
-    wamp_arena *a = wamp_arena_new(0);
     wamp_roles cr = {0}, rr = {0};
     wamp_roles_client_default(&cr);
     wamp_roles_set_feature(&rr, WAMP_ROLE_BROKER, WAMP_FEATURE_PUBLISHER_IDENTIFICATION, true);
@@ -116,7 +115,6 @@ static void test_roundtrip_all_types(void **state)
     wamp_roles_add(&rr, WAMP_ROLE_DEALER);
     wamp_roles_set_feature(&rr, WAMP_ROLE_DEALER, WAMP_FEATURE_CALL_CANCELING, true);
 
-    wamp_message m[40];
     size_t n = 0;
     m[n] = wamp_message_hello("com.example.realm", &cr);
     m[n].hello.authmethods = strlist(a, "wampcra", "cryptosign");
@@ -221,6 +219,15 @@ static void test_roundtrip_all_types(void **state)
     m[n].yield.progress = WAMP_OPT_TRUE;
     m[n].yield.callee = WAMP_OPT_INT(8);
     m[n++].forward_for = fwd(a);
+    return n;
+}
+
+static void test_roundtrip_all_types(void **state)
+{
+    (void)state;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message m[40];
+    size_t n = all_messages(a, m);
 
     bool seen[400] = {false};
     for (size_t i = 0; i < n; i++) {
@@ -250,6 +257,245 @@ static void test_roundtrip_all_types(void **state)
                      WAMP_OK);
     assert_same(a, &m[8], &back);
     wamp_buf_free(&b);
+    wamp_arena_free(a);
+}
+
+/* The serializer object (wamp_serializer_new("flatbuffers")): list values in, FlatBuffers
+ * payloads out and back, Autobahn's statistics, no batching. */
+static void test_serializer_object(void **state)
+{
+    (void)state;
+    wamp_arena *a = wamp_arena_new(0);
+    const wamp_serializer_info *info = wamp_serializer_by_name("flatbuffers");
+    assert_non_null(info);
+    assert_int_equal(info->id, WAMP_SER_FLATBUFFERS);
+    assert_true(info->binary);
+    assert_false(info->batched);
+    assert_string_equal(info->subprotocol, "wamp.2.flatbuffers");
+    assert_ptr_equal(wamp_serializer_by_subprotocol("wamp.2.flatbuffers"), info);
+    assert_ptr_equal(wamp_serializer_by_id(WAMP_SER_FLATBUFFERS, false), info);
+
+    /* batching refused, as Autobahn's FlatBuffersSerializer(batched=True) raises */
+    assert_null(wamp_serializer_by_name("flatbuffers.batched"));
+    assert_null(wamp_serializer_by_subprotocol("wamp.2.flatbuffers.batched"));
+    assert_null(wamp_serializer_by_id(WAMP_SER_FLATBUFFERS, true));
+    wamp_serializer_info fake = *info;
+    fake.batched = true;
+    fake.subprotocol = "wamp.2.flatbuffers.batched";
+    wamp_serializer *s = (wamp_serializer *)1;
+    assert_int_equal(wamp_serializer_new(&fake, &s), WAMP_EUNSUPPORTED);
+    assert_null(s);
+
+    assert_int_equal(wamp_serializer_new(info, &s), WAMP_OK);
+    assert_ptr_equal(wamp_serializer_info_of(s), info);
+    wamp_message m[40];
+    size_t n = all_messages(a, m);
+    uint64_t bytes = 0, rated = 0;
+    for (size_t i = 0; i < n; i++) {
+        wamp_value list = marshal(a, &m[i]);
+        wamp_buf out = {0}, direct = {0};
+        assert_int_equal(wamp_serializer_serialize(s, &list, &out), WAMP_OK);
+        /* exactly the message codec's bytes */
+        assert_int_equal(wamp_message_encode_flatbuffers(&m[i], WAMP_FBS_SCHEMA_CURRENT, &direct),
+                         WAMP_OK);
+        assert_int_equal(out.len, direct.len);
+        assert_memory_equal(out.data, direct.data, out.len);
+        wamp_value *msgs = NULL;
+        size_t count = 0;
+        assert_int_equal(wamp_serializer_unserialize(s, out.data, out.len, a, NULL, &msgs, &count),
+                         WAMP_OK);
+        assert_int_equal(count, 1);
+        /* the unserialized list is a valid message equal to the original */
+        wamp_message back;
+        wamp_msg_error err;
+        int rc = wamp_message_parse(&msgs[0], a, &back, &err);
+        if (rc) fail_msg("%s: %s", wamp_msg_type_name(m[i].type), err.text);
+        assert_same(a, &m[i], &back);
+        /* copy_strings: the result does not borrow the payload */
+        wamp_decode_opts co = {.copy_strings = true};
+        assert_int_equal(wamp_serializer_unserialize(s, out.data, out.len, a, &co, &msgs, &count),
+                         WAMP_OK);
+        memset(out.data, 0, out.len);
+        assert_int_equal(wamp_message_parse(&msgs[0], a, &back, NULL), WAMP_OK);
+        assert_same(a, &m[i], &back);
+        /* one serialize and two unserializes of direct.len bytes each */
+        bytes += 3 * direct.len;
+        rated += 3 * ((direct.len + WAMP_RATED_MESSAGE_SIZE - 1) / WAMP_RATED_MESSAGE_SIZE);
+        wamp_buf_free(&out);
+        wamp_buf_free(&direct);
+    }
+    wamp_serializer_stats st;
+    wamp_serializer_stats_get(s, false, true, &st);
+    assert_string_equal(st.serializer, "flatbuffers");
+    assert_int_equal(st.serialized.messages, n);
+    assert_int_equal(st.unserialized.messages, 2 * n);
+    assert_int_equal(st.messages, 3 * n);
+    assert_int_equal(st.bytes, bytes);
+    assert_int_equal(st.rated_messages, rated);
+    assert_int_equal(st.serialized.bytes * 2, st.unserialized.bytes);
+
+    /* errors: not a WAMP message, a broken payload, too big; nothing counted */
+    wamp_value bad = wamp_value_list();
+    wamp_value_list_push(a, &bad, wamp_value_int(999));
+    wamp_buf out = {0};
+    assert_int_equal(wamp_serializer_serialize(s, &bad, &out), WAMP_EMSGTYPE);
+    assert_int_equal(out.len, 0);
+    wamp_value *msgs;
+    size_t count;
+    static const uint8_t junk[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    assert_true(wamp_serializer_unserialize(s, junk, sizeof junk, a, NULL, &msgs, &count) < 0);
+    assert_null(msgs);
+    wamp_value list = marshal(a, &m[0]);
+    assert_int_equal(wamp_serializer_serialize(s, &list, &out), WAMP_OK);
+    wamp_decode_opts small = {.max_size = out.len - 1};
+    assert_int_equal(wamp_serializer_unserialize(s, out.data, out.len, a, &small, &msgs, &count),
+                     WAMP_ETOOBIG);
+    wamp_serializer_stats st2;
+    wamp_serializer_stats_get(s, true, true, &st2);
+    assert_int_equal(st2.unserialized.messages, st.unserialized.messages);
+    assert_int_equal(st2.serialized.messages, st.serialized.messages + 1);
+    wamp_serializer_stats_get(s, false, false, &st2);
+    assert_int_equal(st2.messages, 0);
+    wamp_buf_free(&out);
+    wamp_serializer_free(s);
+    wamp_arena_free(a);
+}
+
+/* ---------------------------------------------------------------- a router speaking it */
+
+static uint64_t g_rand;
+static uint64_t next_rand(void *user)
+{
+    (void)user;
+    return ++g_rand;
+}
+static void r_output(wamp_router_session *s, void *user)
+{
+    (void)s;
+    (void)user;
+}
+static void r_close(wamp_router_session *s, const char *reason, void *user)
+{
+    (void)s;
+    (void)reason;
+    *(bool *)user = true;
+}
+
+/* Sends m to the router as FlatBuffers (through a serializer object, as a runtime would). */
+static void fb_send(wamp_router_session *rs, wamp_serializer *ser, wamp_arena *a,
+                    const wamp_message *m)
+{
+    wamp_buf b = {0};
+    wamp_value list = marshal(a, m);
+    assert_int_equal(wamp_serializer_serialize(ser, &list, &b), WAMP_OK);
+    assert_int_equal(wamp_router_session_receive(rs, b.data, b.len), WAMP_OK);
+    wamp_buf_free(&b);
+}
+
+/* Pops the router's next payload to a FlatBuffers session and decodes it. */
+static wamp_message fb_recv(wamp_router_session *rs, wamp_serializer *ser, wamp_arena *a)
+{
+    wamp_buf b = {0};
+    assert_true(wamp_router_session_pop(rs, &b));
+    wamp_value *msgs;
+    size_t n;
+    assert_int_equal(wamp_serializer_unserialize(ser, b.data, b.len, a,
+                                                 &(wamp_decode_opts){.copy_strings = true}, &msgs,
+                                                 &n),
+                     WAMP_OK);
+    wamp_message m;
+    wamp_msg_error err;
+    int rc = wamp_message_parse(&msgs[0], a, &m, &err);
+    if (rc) fail_msg("router sent an invalid message: %s", err.text);
+    wamp_buf_free(&b);
+    return m;
+}
+
+/* wamp_router attaches a FlatBuffers session like any other: HELLO/WELCOME, SUBSCRIBE,
+ * REGISTER, and a call from a JSON caller (INVOCATION args/kwargs, YIELD back as RESULT).
+ * (EVENT delivery to FlatBuffers subscribers is not covered: the router encodes EVENTs with
+ * wamp_value_encode(), which has no FlatBuffers codec; see docs/serializers.md.) */
+static void test_router_session(void **state)
+{
+    (void)state;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_router_options o = {.random = next_rand};
+    wamp_router *r;
+    assert_int_equal(wamp_router_new(&o, &r), WAMP_OK);
+    assert_int_equal(wamp_router_add_realm(r, "realm1"), WAMP_OK);
+    const wamp_serializer_info *fbi = wamp_serializer_by_name("flatbuffers");
+    bool fb_closed = false, js_closed = false;
+    wamp_router_session *fs, *js;
+    wamp_router_session_cbs cbs = {r_output, r_close};
+    assert_int_equal(wamp_router_session_new(r, fbi, &cbs, &fb_closed, "fbs", &fs), WAMP_OK);
+    assert_int_equal(
+        wamp_router_session_new(r, wamp_serializer_by_name("json"), &cbs, &js_closed, "json", &js),
+        WAMP_OK);
+    wamp_serializer *ser;
+    assert_int_equal(wamp_serializer_new(fbi, &ser), WAMP_OK);
+
+    wamp_roles roles = {0};
+    wamp_roles_client_default(&roles);
+    wamp_message hello = wamp_message_hello("realm1", &roles);
+    fb_send(fs, ser, a, &hello);
+    wamp_message w = fb_recv(fs, ser, a);
+    assert_int_equal(w.type, WAMP_MSG_WELCOME);
+    assert_true(w.welcome.session > 0);
+    assert_true(wamp_str_eqc(w.welcome.realm, "realm1"));
+    assert_true(wamp_roles_has(&w.welcome.roles, WAMP_ROLE_BROKER));
+
+    wamp_message sub = wamp_message_subscribe(1, "com.example.topic", WAMP_MATCH_EXACT);
+    fb_send(fs, ser, a, &sub);
+    wamp_message subd = fb_recv(fs, ser, a);
+    assert_int_equal(subd.type, WAMP_MSG_SUBSCRIBED);
+    assert_int_equal(subd.subscribed.request, 1);
+
+    wamp_message reg = wamp_message_register(2, "com.example.proc", WAMP_MATCH_EXACT);
+    fb_send(fs, ser, a, &reg);
+    wamp_message regd = fb_recv(fs, ser, a);
+    assert_int_equal(regd.type, WAMP_MSG_REGISTERED);
+    assert_int_equal(regd.registered.request, 2);
+
+    /* a JSON caller calls the FlatBuffers callee: args/kwargs cross serializers both ways */
+    static const char jhello[] = "[1,\"realm1\",{\"roles\":{\"caller\":{}}}]";
+    assert_int_equal(wamp_router_session_receive(js, (const uint8_t *)jhello, strlen(jhello)),
+                     WAMP_OK);
+    wamp_buf b = {0};
+    assert_true(wamp_router_session_pop(js, &b)); /* WELCOME */
+    static const char jcall[] =
+        "[48,7,{},\"com.example.proc\",[1,\"two\",3.5,\"\\u0000AQI=\"],{\"k\":[true,null]}]";
+    assert_int_equal(wamp_router_session_receive(js, (const uint8_t *)jcall, strlen(jcall)),
+                     WAMP_OK);
+    wamp_message inv = fb_recv(fs, ser, a);
+    assert_int_equal(inv.type, WAMP_MSG_INVOCATION);
+    assert_int_equal(inv.invocation.registration, regd.registered.registration);
+    wamp_value want;
+    static const char wargs[] = "[[1,\"two\",3.5,\"\\u0000AQI=\"],{\"k\":[true,null]}]";
+    assert_int_equal(
+        wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)wargs, strlen(wargs), a, NULL, &want),
+        WAMP_OK);
+    assert_true(wamp_value_equal(&inv.args, &want.as.items[0]));
+    assert_true(wamp_value_equal(&inv.kwargs, &want.as.items[1]));
+    wamp_message y = wamp_message_yield(inv.invocation.request);
+    y.args = wamp_value_list();
+    wamp_value_list_push(a, &y.args, wamp_value_bytes(a, "\x01\x02", 2));
+    fb_send(fs, ser, a, &y);
+    assert_true(wamp_router_session_pop(js, &b));
+    wamp_buf_append_byte(&b, 0);
+    assert_string_equal((char *)b.data, "[50,7,{},[\"\\u0000AQI=\"]]");
+    assert_false(wamp_router_session_pop(fs, &b));
+
+    wamp_serializer_stats st;
+    wamp_serializer_stats_get(ser, false, true, &st);
+    assert_int_equal(st.serialized.messages, 4);   /* HELLO, SUBSCRIBE, REGISTER, YIELD */
+    assert_int_equal(st.unserialized.messages, 4); /* WELCOME, SUBSCRIBED, REGISTERED, INVOCATION */
+    assert_false(fb_closed);
+    assert_false(js_closed);
+    wamp_buf_free(&b);
+    wamp_serializer_free(ser);
+    wamp_router_session_free(fs);
+    wamp_router_session_free(js);
+    assert_int_equal(wamp_router_free(r), WAMP_OK);
     wamp_arena_free(a);
 }
 
@@ -467,10 +713,9 @@ static void test_conformance_samples(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_roundtrip_all_types),
-        cmocka_unit_test(test_encode_errors),
-        cmocka_unit_test(test_hostile),
-        cmocka_unit_test(test_conformance_samples),
+        cmocka_unit_test(test_roundtrip_all_types), cmocka_unit_test(test_serializer_object),
+        cmocka_unit_test(test_encode_errors),       cmocka_unit_test(test_hostile),
+        cmocka_unit_test(test_conformance_samples), cmocka_unit_test(test_router_session),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,11 +83,16 @@ static const rt_case round_trips[] = {
     {"[2,9007199254740992,{\"roles\":{\"dealer\":{}}}]", NULL},
     /* ABORT */
     {"[3,{},\"wamp.error.system_shutdown\"]", NULL},
+    /* [spec] keys of the wrong type are ignored (read as absent), as Autobahn ignores them */
+    {"[1,\"realm1\",{\"roles\":{\"caller\":{}},\"agent\":1}]",
+     "[1,\"realm1\",{\"roles\":{\"caller\":{}}}]"},
+    {"[8,48,1,{\"ppt_scheme\":1},\"e\"]", "[8,48,1,{},\"e\"]"},
+    {"[16,1,{\"disclose_me\":1},\"t\"]", "[16,1,{},\"t\"]"},
+    {"[36,1,2,{\"trustlevel\":\"high\"}]", "[36,1,2,{}]"},
+    {"[64,1,{\"disclose_caller\":1},\"p\"]", "[64,1,{},\"p\"]"},
+    {"[48,1,{\"progress\":\"x\"},\"p\"]", "[48,1,{},\"p\"]"},
     {"[3,{\"message\":\"bye\"},\"wamp.close.normal\"]", NULL},
     {"[3,{\"message\":\"\",\"other\":1},\"wamp.close.normal\"]", "[3,{},\"wamp.close.normal\"]"},
-    {"[3,{},\"wamp.error.x\",[\"a\"]]", NULL},
-    {"[3,{},\"wamp.error.x\",[],{\"k\":1}]", NULL},
-    {"[3,{},\"wamp.error.x\",[],{}]", "[3,{},\"wamp.error.x\"]"},
     /* CHALLENGE, AUTHENTICATE */
     {"[4,\"wampcra\",{}]", NULL},
     {"[4,\"ticket\",{\"challenge\":\"x\",\"z\":[1]}]", NULL},
@@ -320,7 +325,6 @@ static const bad_case rejections[] = {
     {"[1,\"realm1\",{\"roles\":{\"caller\":{}},\"resume-token\":1}]", WAMP_EOPTION, "resume-token"},
     {"[1,\"realm1\",{\"roles\":{\"caller\":{}},\"resume-session\":5}]", WAMP_EPROTO,
      "resume-token"},
-    {"[1,\"realm1\",{\"roles\":{\"caller\":{}},\"agent\":1}]", WAMP_EOPTION, "agent"},
     /* WELCOME */
     {"[2,-1,{\"roles\":{\"broker\":{}}}]", WAMP_EID, "WELCOME.Session"},
     {"[2,9007199254740993,{\"roles\":{\"broker\":{}}}]", WAMP_EID, "WELCOME.Session"},
@@ -343,12 +347,15 @@ static const bad_case rejections[] = {
     /* ABORT */
     {"[3,{}]", WAMP_EMSGLEN, "ABORT"},
     {"[3,{},\"r\",[],{},1]", WAMP_EMSGLEN, "ABORT"},
+    /* Autobahn's ABORT has exactly 3 elements (no sample has the draft's Arguments) */
+    {"[3,{},\"wamp.error.x\",[\"a\"]]", WAMP_EMSGLEN, "ABORT"},
+    {"[3,{},\"wamp.error.x\",[],{\"k\":1}]", WAMP_EMSGLEN, "ABORT"},
     {"[3,[],\"wamp.close.normal\"]", WAMP_EFIELD, "ABORT.Details"},
     {"[3,{},1]", WAMP_EURI, "ABORT.Reason"},
     {"[3,{},\"a b\"]", WAMP_EURI, "ABORT.Reason"},
     {"[3,{},\"\"]", WAMP_EURI, "ABORT.Reason"},
     {"[3,{\"message\":1},\"wamp.close.normal\"]", WAMP_EOPTION, "ABORT.Details.message"},
-    {"[3,{},\"r\",{}]", WAMP_EFIELD, "ABORT.Arguments"},
+    {"[3,{},\"r\",{}]", WAMP_EMSGLEN, "ABORT"},
     /* CHALLENGE, AUTHENTICATE */
     {"[4,1,{}]", WAMP_EFIELD, "CHALLENGE.AuthMethod"},
     {"[4,\"x\",[]]", WAMP_EFIELD, "CHALLENGE.Extra"},
@@ -392,7 +399,6 @@ static const bad_case rejections[] = {
     {"[8,48,1,{\"forward_for\":[{\"session\":1,\"authid\":\"a\",\"authrole\":null}]},\"e\"]",
      WAMP_EOPTION, "forward_for[0].authrole"},
     {"[8,48,1,{\"forward_for\":[1]},\"e\"]", WAMP_EOPTION, "forward_for[0]"},
-    {"[8,48,1,{\"ppt_scheme\":1},\"e\"]", WAMP_EOPTION, "ppt_scheme"},
     /* PUBLISH */
     {"[16,1,{}]", WAMP_EMSGLEN, "PUBLISH"},
     {"[16,1,{},\"t\",[],{},1]", WAMP_EMSGLEN, "PUBLISH"},
@@ -422,7 +428,6 @@ static const bad_case rejections[] = {
     {"[16,1,{\"eligible_authrole\":[null]},\"t\"]", WAMP_EOPTION, "eligible_authrole"},
     {"[16,1,{\"retain\":null},\"t\"]", WAMP_EOPTION, "retain"},
     {"[16,1,{\"transaction_hash\":1},\"t\"]", WAMP_EOPTION, "transaction_hash"},
-    {"[16,1,{\"disclose_me\":1},\"t\"]", WAMP_EOPTION, "disclose_me"},
     {"[16,1,{\"enc_algo\":\"invalid\"},\"t\",\"\\u0000AQI=\"]", WAMP_EOPTION, "enc_algo"},
     {"[16,1,{\"enc_algo\":\"x_\"},\"t\",\"\\u0000AQI=\"]", WAMP_OK, NULL},
     {"[16,1,{\"enc_algo\":\"x_a\"},\"t\",\"\\u0000AQI=\"]", WAMP_EOPTION, "enc_algo"},
@@ -467,7 +472,6 @@ static const bad_case rejections[] = {
     {"[36,1,2,{\"retained\":\"x\"},[\"args\"]]", WAMP_EOPTION, "retained"},
     {"[36,1,2,{\"x_acknowledged_delivery\":1},[\"args\"]]", WAMP_EOPTION,
      "x_acknowledged_delivery"},
-    {"[36,1,2,{\"trustlevel\":\"high\"}]", WAMP_EOPTION, "trustlevel"},
     /* CALL */
     {"[48,1,{}]", WAMP_EMSGLEN, "CALL"},
     {"[48,1,{},\"a..b\"]", WAMP_EURI, "CALL.Procedure"},
@@ -481,7 +485,6 @@ static const bad_case rejections[] = {
     {"[48,1,{\"caller\":\"x\"},\"p\"]", WAMP_EOPTION, "caller"},
     {"[48,1,{\"caller_authid\":1},\"p\"]", WAMP_EOPTION, "caller_authid"},
     {"[48,1,{\"transaction_hash\":[]},\"p\"]", WAMP_EOPTION, "transaction_hash"},
-    {"[48,1,{\"progress\":\"x\"},\"p\"]", WAMP_EOPTION, "progress"},
     /* CANCEL */
     {"[49,1]", WAMP_EMSGLEN, "CANCEL"},
     {"[49,1,{\"mode\":\"abort\"}]", WAMP_EOPTION, "CANCEL.Options.mode"},
@@ -504,7 +507,6 @@ static const bad_case rejections[] = {
     {"[64,1,{\"force_reregister\":\"x\"},\"p\"]", WAMP_EOPTION, "force_reregister"},
     {"[64,1,{\"force_reregister\":2},\"p\"]", WAMP_EOPTION, "force_reregister"},
     {"[64,1,{\"match\":5},\"p\"]", WAMP_EOPTION, "match"},
-    {"[64,1,{\"disclose_caller\":1},\"p\"]", WAMP_EOPTION, "disclose_caller"},
     {"[64,1,{}]", WAMP_EMSGLEN, "REGISTER"},
     /* REGISTERED, UNREGISTER, UNREGISTERED */
     {"[65,1,2,3]", WAMP_EMSGLEN, "REGISTERED"},
@@ -954,6 +956,56 @@ static void test_decode_encode(void **state)
     wamp_arena_free(a);
 }
 
+/* A binary (passthru) payload followed by ArgumentsKw, on the wire in every value serializer:
+ * Autobahn 22.7.1 refuses it for ERROR, EVENT, CALL, RESULT, INVOCATION and YIELD ("invalid type
+ * <class 'bytes'> for 'args'"), and so do we. PUBLISH: Autobahn takes bytes in the Arguments
+ * position of its six-element form; we refuse it (message.h, Fidelity: the documented PUBLISH
+ * deviation), also checked here. The payload alone is accepted (the passthru form). */
+static void test_payload_with_kwargs(void **state)
+{
+    (void)state;
+    static const char *const json[] = {
+        "[8,48,1,{},\"com.e\",\"\\u0000AQI=\",{}]",
+        "[16,1,{},\"t\",\"\\u0000AQI=\",{}]",
+        "[36,1,2,{},\"\\u0000AQI=\",{}]",
+        "[48,1,{},\"p\",\"\\u0000AQI=\",{}]",
+        "[50,1,{},\"\\u0000AQI=\",{}]",
+        "[68,1,2,{},\"\\u0000AQI=\",{}]",
+        "[70,1,{},\"\\u0000AQI=\",{\"k\":1}]",
+    };
+    static const wamp_serializer_id sers[] = {WAMP_SER_JSON, WAMP_SER_MSGPACK, WAMP_SER_CBOR,
+                                              WAMP_SER_UBJSON};
+    wamp_arena *a = wamp_arena_new(0);
+    for (size_t i = 0; i < sizeof json / sizeof *json; i++) {
+        wamp_value v;
+        assert_int_equal(wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)json[i], strlen(json[i]),
+                                           a, NULL, &v),
+                         WAMP_OK);
+        /* the bytes really are bytes on every wire (MessagePack bin, CBOR byte string, ...) */
+        assert_int_equal(v.as.items[v.len - 2].type, WAMP_VALUE_BYTES);
+        for (size_t k = 0; k < 4; k++) {
+            wamp_buf wire = {0};
+            assert_int_equal(wamp_value_encode(sers[k], &v, &wire), WAMP_OK);
+            wamp_message m;
+            wamp_msg_error e;
+            int rc = wamp_message_decode(sers[k], wire.data, wire.len, a, NULL, &m, &e);
+            if (rc != WAMP_EFIELD)
+                fail_msg("%s (ser %d): got %s", json[i], sers[k], wamp_err_name(rc));
+            assert_non_null(strstr(e.text, "Arguments"));
+            /* without ArgumentsKw it is the passthru payload form, accepted */
+            v.len--;
+            wire.len = 0;
+            assert_int_equal(wamp_value_encode(sers[k], &v, &wire), WAMP_OK);
+            rc = wamp_message_decode(sers[k], wire.data, wire.len, a, NULL, &m, &e);
+            if (rc) fail_msg("%s without kwargs (ser %d): %s", json[i], sers[k], e.text);
+            assert_int_equal(m.payload.len, 2);
+            v.len++;
+            wamp_buf_free(&wire);
+        }
+    }
+    wamp_arena_free(a);
+}
+
 static void test_peer_helpers(void **state)
 {
     wamp_arena *a = wamp_arena_new(0);
@@ -1057,6 +1109,7 @@ int main(void)
         cmocka_unit_test(test_decode_encode),
         cmocka_unit_test(test_fuzzish_positions),
         cmocka_unit_test(test_peer_helpers),
+        cmocka_unit_test(test_payload_with_kwargs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -108,9 +108,17 @@ static void test_descriptors(void **state)
 static void test_new(void **state)
 {
     wamp_serializer *s = (wamp_serializer *)1;
-    assert_int_equal(wamp_serializer_new(wamp_serializer_by_name("flatbuffers"), &s),
-                     WAMP_EUNSUPPORTED);
+    /* FlatBuffers is a serializer object too (test_flatbuffers.c tests it), never batched */
+    assert_int_equal(wamp_serializer_new(wamp_serializer_by_name("flatbuffers"), &s), WAMP_OK);
+    assert_non_null(s);
+    wamp_serializer_free(s);
+    wamp_serializer_info fb = *wamp_serializer_by_name("flatbuffers");
+    fb.batched = true;
+    assert_int_equal(wamp_serializer_new(&fb, &s), WAMP_EUNSUPPORTED);
     assert_null(s);
+    wamp_serializer_info unknown = *wamp_serializer_by_name("json");
+    unknown.id = (wamp_serializer_id)9;
+    assert_int_equal(wamp_serializer_new(&unknown, &s), WAMP_EUNSUPPORTED);
     assert_int_equal(wamp_serializer_new(NULL, &s), WAMP_EINVAL);
     assert_int_equal(wamp_serializer_new(wamp_serializer_by_name("json"), NULL), WAMP_EINVAL);
     wamp_serializer_free(NULL);

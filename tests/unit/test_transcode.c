@@ -256,6 +256,22 @@ static void test_random_bytes(void **state)
     }
 }
 
+/* Regressions found by fuzz_transcode / fuzz_cbor: a tag in a map-key position (the streaming
+ * CBOR -> MessagePack path must leave such input to the tree path, as it does any tag). */
+static void test_tagged_keys(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *b;
+        size_t n;
+    } cases[] = {{"\xa1\xc4\x61\x61\x02", 5},
+                 {"\xa1\xd8\x20\x61\x6b\x01", 6},
+                 {"\x82\x01\xa1\xc1\x61\x61\x02", 7},
+                 {"\xa1\x5f\x41\x61\xff\x02", 6}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        check_all_targets(WAMP_SER_CBOR, (const uint8_t *)cases[i].b, cases[i].n);
+}
+
 static void test_known_bytes(void **state)
 {
     (void)state;
@@ -286,7 +302,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known_bytes),  cmocka_unit_test(test_invalid_inputs),
         cmocka_unit_test(test_depth),        cmocka_unit_test(test_random_values),
-        cmocka_unit_test(test_random_bytes),
+        cmocka_unit_test(test_random_bytes), cmocka_unit_test(test_tagged_keys),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     printf("transcode: %lu comparisons, %lu successful conversions\n", g_checked, g_ok);

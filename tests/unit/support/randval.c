@@ -1,6 +1,8 @@
 /* Seeded random value trees; see randval.h. */
 #include "randval.h"
 
+#include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,7 +99,49 @@ static size_t rand_text(wt_rng *r, char *out, size_t n)
     return len;
 }
 
+static wamp_value gen(wt_rng *r, wamp_arena *a, int max_depth, bool portable);
+
 wamp_value wt_rand_value(wt_rng *r, wamp_arena *a, int max_depth)
+{
+    return gen(r, a, max_depth, false);
+}
+
+wamp_value wt_rand_portable_value(wt_rng *r, wamp_arena *a, int max_depth)
+{
+    return gen(r, a, max_depth, true);
+}
+
+/* A finite double: edges, scaled integers, subnormals, random finite bit patterns. */
+static double finite_double(wt_rng *r)
+{
+    static const double edges[] = {0.0,
+                                   -0.0,
+                                   1.0,
+                                   -1.5,
+                                   0.1,
+                                   5e-324,
+                                   2.2250738585072014e-308,
+                                   1.7976931348623157e308,
+                                   65504.0,
+                                   1e-7,
+                                   123456789.125};
+    uint64_t bits = wt_rng_next(r);
+    double d;
+    switch (wt_rng_below(r, 5)) {
+    case 0: return edges[wt_rng_below(r, sizeof edges / sizeof edges[0])];
+    case 1: return (double)rand_int(r);
+    case 2: return (double)(int64_t)bits / 1024.0;
+    case 3:
+        bits &= 0x800fffffffffffffull; /* exponent 0: a subnormal (or a zero) */
+    /* fall through */
+    default:
+        memcpy(&d, &bits, 8);
+        if (!isfinite(d)) d = (double)(int64_t)bits; /* exponent all ones: make it finite */
+        return d;
+    }
+}
+
+static wamp_value gen(wt_rng *r, wamp_arena *a, int max_depth, bool portable)
 {
     unsigned kind = (unsigned)wt_rng_below(r, max_depth > 0 ? 10 : 8);
     char tmp[400];
@@ -107,6 +151,7 @@ wamp_value wt_rand_value(wt_rng *r, wamp_arena *a, int max_depth)
     case 2: return wamp_value_int(rand_int(r));
     case 3: return wamp_value_uint((uint64_t)INT64_MAX + 1 + wt_rng_below(r, UINT64_MAX / 2));
     case 4: {
+        if (portable) return wamp_value_double(finite_double(r));
         uint64_t bits = wt_rng_next(r);
         double d;
         switch (wt_rng_below(r, 4)) {
@@ -123,6 +168,7 @@ wamp_value wt_rand_value(wt_rng *r, wamp_arena *a, int max_depth)
     case 5:
     case 6: {
         size_t n = rand_text(r, tmp, rand_len(r));
+        if (portable && n && tmp[0] == 0) tmp[0] = 'a'; /* JSON: a leading NUL means bytes */
         return wamp_value_string(a, tmp, n);
     }
     case 7: {
@@ -135,7 +181,7 @@ wamp_value wt_rand_value(wt_rng *r, wamp_arena *a, int max_depth)
         wamp_value l = wamp_value_list();
         size_t n = wt_rng_below(r, 3) ? wt_rng_below(r, 6) : wt_rng_below(r, 40);
         for (size_t i = 0; i < n; i++)
-            wamp_value_list_push(a, &l, wt_rand_value(r, a, max_depth - 1));
+            wamp_value_list_push(a, &l, gen(r, a, max_depth - 1, portable));
         return l;
     }
     default: {
@@ -144,7 +190,7 @@ wamp_value wt_rand_value(wt_rng *r, wamp_arena *a, int max_depth)
         for (size_t i = 0; i < n; i++) {
             size_t kl = rand_text(r, tmp, wt_rng_below(r, 12));
             kl += (size_t)snprintf(tmp + kl, sizeof tmp - kl, "#%zu", i);
-            wamp_value_dict_set(a, &d, tmp, kl, wt_rand_value(r, a, max_depth - 1));
+            wamp_value_dict_set(a, &d, tmp, kl, gen(r, a, max_depth - 1, portable));
         }
         return d;
     }

@@ -22,4 +22,16 @@ uint64_t wt_rng_below(wt_rng *r, uint64_t n);
  */
 wamp_value wt_rand_value(wt_rng *r, wamp_arena *a, int max_depth);
 
+/*
+ * The same generator restricted to values that every value serializer (JSON, MessagePack,
+ * CBOR, UBJSON) carries without loss, so that decode(encode_A(v)) == v for every A and
+ * transcoding A -> B gives encode_B(v):
+ *   - doubles are finite (JSON has no NaN or infinities; UBJSON writes them as null); they
+ *     include -0.0, subnormals, the largest finite and random bit patterns;
+ *   - a string never starts with U+0000 (in JSON that marks base64 bytes); NUL elsewhere is kept;
+ *   - integers: every int64 and the uint64 above INT64_MAX (all four carry them).
+ * Everything else (bytes, lists, dicts, unicode, lengths around the size classes) as above.
+ */
+wamp_value wt_rand_portable_value(wt_rng *r, wamp_arena *a, int max_depth);
+
 #endif

@@ -1,6 +1,16 @@
 /* Serializer objects: one WAMP message (a list value) <-> one transport payload, with
- * batching and Autobahn's traffic statistics (autobahn/wamp/serializer.py, class Serializer). */
-#include "codec/codec.h"
+ * batching and Autobahn's traffic statistics (autobahn/wamp/serializer.py, class Serializer).
+ *
+ * Layering: a serializer object turns *messages* into payloads (Autobahn's
+ * Serializer.serialize() takes a Message), so it lives in the message layer, above the value
+ * codecs of src/codec. JSON, MessagePack, CBOR and UBJSON go through the public value codec
+ * (wamp_value_encode/decode: the list value is encoded as it is); FlatBuffers, which has no value
+ * codec, goes through the message codec of flatbuffers.c: the list is parsed into a
+ * wamp_message and encoded, and a payload is decoded into a wamp_message and marshalled back
+ * into its list. src/codec still never sees a message type. */
+#include <wamp/flatbuffers.h>
+#include <wamp/message.h>
+#include <wamp/serializer.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +44,16 @@ int wamp_serializer_new(const wamp_serializer_info *info, wamp_serializer **out)
     if (!out) return WAMP_EINVAL;
     *out = NULL;
     if (!info) return WAMP_EINVAL;
-    if (!wamp__codec_get(info->id)) return WAMP_EUNSUPPORTED;
+    switch (info->id) {
+    case WAMP_SER_JSON:
+    case WAMP_SER_MSGPACK:
+    case WAMP_SER_CBOR:
+    case WAMP_SER_UBJSON: break;
+    case WAMP_SER_FLATBUFFERS:
+        if (info->batched) return WAMP_EUNSUPPORTED; /* as Autobahn: no batched variant */
+        break;
+    default: return WAMP_EUNSUPPORTED;
+    }
     wamp_serializer *s = calloc(1, sizeof *s);
     if (!s) return WAMP_ENOMEM;
     s->info = info;
@@ -120,6 +139,36 @@ static bool json_sep(uint8_t c)
     return c == 0x18 || c == 0x1E;
 }
 
+/* FlatBuffers: the list value is parsed as a WAMP message (scratch arena) and encoded. */
+static int fbs_encode(const wamp_value *msg, wamp_buf *out)
+{
+    wamp_arena *a = wamp_arena_new(1024);
+    if (!a) return WAMP_ENOMEM;
+    wamp_message m;
+    int rc = wamp_message_parse(msg, a, &m, NULL);
+    if (!rc) rc = wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, out);
+    wamp_arena_free(a);
+    return rc;
+}
+
+/* FlatBuffers: one payload decoded (and validated) as a message, marshalled to its list. */
+static int fbs_decode(const uint8_t *data, size_t len, wamp_arena *a, const wamp_decode_opts *opts,
+                      wamp_value *out)
+{
+    size_t max = opts && opts->max_size ? opts->max_size : WAMP_DEFAULT_MAX_SIZE;
+    if (len > max) return WAMP_ETOOBIG;
+    wamp_message m;
+    int rc = wamp_message_decode_flatbuffers(data, len, WAMP_FBS_SCHEMA_CURRENT, a, &m, NULL);
+    if (rc) return rc;
+    rc = wamp_message_marshal(&m, a, out);
+    if (!rc && opts && opts->copy_strings) {
+        wamp_value c;
+        rc = wamp_value_copy(a, &c, out);
+        if (!rc) *out = c;
+    }
+    return rc;
+}
+
 int wamp_serializer_serialize(wamp_serializer *s, const wamp_value *msg, wamp_buf *out)
 {
     if (!s || !msg || !out) return WAMP_EINVAL;
@@ -127,7 +176,9 @@ int wamp_serializer_serialize(wamp_serializer *s, const wamp_value *msg, wamp_bu
     bool prefixed = s->info->batched && s->info->id != WAMP_SER_JSON;
     int rc = WAMP_OK;
     if (prefixed) rc = wamp_buf_append(out, "\0\0\0\0", 4);
-    if (!rc) rc = wamp_value_encode(s->info->id, msg, out);
+    if (!rc)
+        rc = s->info->id == WAMP_SER_FLATBUFFERS ? fbs_encode(msg, out)
+                                                 : wamp_value_encode(s->info->id, msg, out);
     if (!rc && prefixed) {
         size_t n = out->len - mark - 4;
         if (n > UINT32_MAX) {
@@ -215,7 +266,9 @@ int wamp_serializer_unserialize(wamp_serializer *s, const uint8_t *data, size_t 
     if (rc) return rc;
     wamp_value *vals = wamp_arena_alloc(a, n * sizeof *vals);
     if (!vals) return WAMP_ENOMEM;
-    if (!s->info->batched) {
+    if (s->info->id == WAMP_SER_FLATBUFFERS) {
+        rc = fbs_decode(data, len, a, opts, &vals[0]); /* never batched */
+    } else if (!s->info->batched) {
         rc = wamp_value_decode(s->info->id, data, len, a, opts, &vals[0]);
     } else {
         size_t pos = 0;
