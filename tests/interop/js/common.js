@@ -26,7 +26,7 @@ function finish () {
 
 // wampd on 127.0.0.1:0 (or per config); resolves to {port, proc, stop()}.
 function startWampd (exe, config, logLevel) {
-  const args = ['--log-level', logLevel || 'warn']
+  const args = ['--log-level', logLevel || process.env.WAMPD_LOG_LEVEL || 'warn']
   let cfgfile = null
   if (config) {
     cfgfile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'wampd-js-')), 'config.json')
@@ -37,6 +37,9 @@ function startWampd (exe, config, logLevel) {
   }
   const proc = spawn(exe, args, { stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise(resolve => proc.on('exit', (code, sig) => resolve(sig ? -1 : code)))
+  const reap = () => { if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL') }
+  process.on('exit', reap)
+  for (const sig of ['SIGTERM', 'SIGINT']) process.on(sig, () => { reap(); process.exit(1) })
   return new Promise((resolve, reject) => {
     const rl = readline.createInterface({ input: proc.stdout })
     rl.once('line', line => {
