@@ -13,6 +13,9 @@ PKGS=(
   libcmocka-dev libjansson-dev libmsgpack-dev libcbor-dev openssl openssh-client binutils
   python3 python3-autobahn python3-msgpack python3-cbor2 python3-ubjson python3-flatbuffers
   python3-nacl python3-argon2 python3-websockets python3-trie
+  # Autobahn|C++ interop peer (header-only; RawSocket + msgpack over Boost.Asio)
+  autobahn-cpp-dev libboost-thread-dev libboost-system-dev libboost-program-options-dev
+  libboost-random-dev libwebsocketpp-dev
   chromium
 )
 missing=()
