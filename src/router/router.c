@@ -2332,12 +2332,10 @@ static void on_call(sess *s, const wamp_message *m)
             call_continue(s, v, m);
             return;
         }
+    /* progress from a caller that did not announce progressive_call_invocations is accepted:
+     * sending it shows the caller uses the feature (wampy 8 does so without announcing it) */
     bool progress = q->progress == WAMP_OPT_TRUE;
-    if (progress && !peer_has(s, WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS)) {
-        protocol_violation(s, "CALL with progress without announcing progressive_call_invocations");
-        return;
-    }
-    if (peer_has(s, WAMP_ROLE_CALLER, WAMP_FEATURE_PROGRESSIVE_CALL_INVOCATIONS))
+    if (progress)
         for (unsigned i = 0; i < 16; i++)
             if (s->done_prog[i] == q->request) {
                 /* continuation of a progressive call that has completed meanwhile: the caller
