@@ -33,8 +33,9 @@
  * marshal() produces, with dict keys in Autobahn's insertion order, so that JSON output can match
  * byte for byte. Unknown Options/Details keys are dropped, as Autobahn drops them (except the
  * "x_" custom keys of WELCOME, which Autobahn keeps). Acceptance is Autobahn's for every input
- * (checked by interop.message on ~86k mutations) except the one listed below; the remaining
- * differences, each kept for the reason given, are:
+ * (checked by interop.message on ~86k mutations) except the two acceptance items listed below
+ * (int64 integers, PUBLISH's six-element form); the differences, each kept for the reason
+ * given, are:
  *   - Spec keys Autobahn does not model are kept as typed fields marked [spec] (ppt_*,
  *     disclose_me, agent, trustlevel, progressive invocations, disclose_caller, forward_timeout,
  *     and the role features of the spec Autobahn does not know). Acceptance is Autobahn's: a
@@ -52,11 +53,13 @@
  *     otherwise go out as null, which spec-following peers reject.
  *   - force_reregister given as 0 or 1 (Autobahn accepts them) is marshalled as false/true
  *     (Autobahn echoes the integer); the field is a bool.
- *   - A few integers Autobahn takes as unbounded Python ints (timeout, caller, publisher, ...)
- *     must fit int64 here (the value model's integers).
- *   - Acceptance: PUBLISH's six-element form needs a list in the Arguments position and a dict
- *     in ArgumentsKw (Autobahn also takes a string or bytes in either): no conformance sample
- *     has it, but every consumer of a message treats args as a list and kwargs as a dict, and
+ *   - Acceptance: a few integers Autobahn takes as unbounded Python ints (timeout, caller,
+ *     publisher, ...) must fit int64 here (the fields are int64_t): e.g. a CALL timeout of 2^63
+ *     ms is refused ("integer too large"). Ids beyond 2^53 are invalid WAMP anyway, and a
+ *     timeout beyond 2^63 ms is not a timeout any peer can mean; no conformance sample has one.
+ *   - Acceptance: PUBLISH's six-element form needs a list in the Arguments position (Autobahn
+ *     also takes a string or bytes there; its ArgumentsKw must be a dict, as here): no
+ *     conformance sample has it, but every consumer of a message treats args as a list and kwargs as a dict, and
  *     Autobahn's own EVENT parse refuses such args, so the router could not deliver them.
  * ABORT is exactly Autobahn's: 3 elements (the spec draft's Arguments/ArgumentsKw are refused;
  * no conformance sample has them).
