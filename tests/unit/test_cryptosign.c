@@ -327,6 +327,82 @@ static void test_spec_handshakes(void **state)
     free(cid);
 }
 
+/* Example 3 of the spec's "Example Message Exchanges" (router challenge, tls-unique, client
+ * trustroot and certificates): another client key (the delegate certificate's csPubKey). Its
+ * log does not show the tls-unique channel id; it follows from the AUTHENTICATE message
+ * (signed message XOR the router's challenge), and the router's signature must have been made
+ * over the client's challenge XOR the same id. */
+static const char EX3_CLIENT_PK[] =
+    "12ae0184b180e9a9c5e45be4a1afbce3c6491320063701cd9c4011a777d04089";
+static const char EX3_HELLO_CHALLENGE[] =
+    "2763e7fdb1c34a74e8497daf6c913744d11161a94cec3b16aeec60a788612e17";
+static const char EX3_CHALLENGE[] =
+    "e4b40f72f9604754789d472225483bace926b9668d72c9122545e540d8d98f23";
+static const char EX3_ROUTER_SIG[] =
+    "ce456092998d796533d7ef2bab543300409d161066c9520c9284df6bbfb82947b37fb78d69fd56e5118afec62e35e0"
+    "1"
+    "5c60569af2e18ed92fedc738552242d039a38790e9c94064d89335393d39973c14074cd1008d7266de74c641103e30"
+    "609";
+static const char EX3_AUTHENTICATE[] =
+    "16c89629e72aff3f44661e701341b2221a2fa9d93205826fad85e70d3a8dab70a8f54314c14d470ebeb77a0dd16c83"
+    "3"
+    "928c01134a52b2e73862b7d3f258b600059ef9181d4370b6d19e7691e9a407f29784315dfc949d4696ce5e1f6535ba"
+    "73d";
+
+static void test_spec_example3_handshake(void **state)
+{
+    static const char *router_pk =
+        "4a3838f6fe75251e613329d53fc69b262d5eac97fb1d73bebbaed4015b53c862";
+    uint8_t *cpk = unhex(EX3_CLIENT_PK, 32), *rpk = unhex(router_pk, 32);
+    uint8_t *hchal = unhex(EX3_HELLO_CHALLENGE, 32), *chal = unhex(EX3_CHALLENGE, 32);
+    uint8_t *rsig = unhex(EX3_ROUTER_SIG, 96), *auth = unhex(EX3_AUTHENTICATE, 96);
+    uint8_t cid[32];
+    for (int i = 0; i < 32; i++) {
+        cid[i] = auth[64 + i] ^ chal[i];
+        /* both signatures were made on the same TLS channel */
+        assert_int_equal(rsig[64 + i] ^ hchal[i], cid[i]);
+    }
+    char *cid_hex = wt_hex(cid, 32);
+    assert_string_equal(cid_hex,
+                        "bd5b9ef32d574c39617a2e3cbf0844859165acb9443b1d7b49a004b68b82281e");
+    free(cid_hex);
+    /* the router checks the client's AUTHENTICATE, the client the router's signature */
+    assert_int_equal(wamp_cryptosign_verify_challenge(cpk, chal, cid, S(EX3_AUTHENTICATE)),
+                     WAMP_OK);
+    assert_int_equal(wamp_cryptosign_verify_challenge(rpk, hchal, cid, S(EX3_ROUTER_SIG)), WAMP_OK);
+    /* without the binding, with the other key or the other challenge: refused */
+    assert_int_equal(wamp_cryptosign_verify_challenge(cpk, chal, NULL, S(EX3_AUTHENTICATE)),
+                     WAMP_EAUTH);
+    assert_int_equal(wamp_cryptosign_verify_challenge(rpk, hchal, NULL, S(EX3_ROUTER_SIG)),
+                     WAMP_EAUTH);
+    assert_int_equal(wamp_cryptosign_verify_challenge(rpk, chal, cid, S(EX3_AUTHENTICATE)),
+                     WAMP_ESIGNATURE);
+    assert_int_equal(wamp_cryptosign_verify_challenge(cpk, hchal, cid, S(EX3_AUTHENTICATE)),
+                     WAMP_EAUTH);
+    /* every altered hex digit of either message is refused: in the signature part by the
+     * Ed25519 check, in the signed message part by the challenge comparison */
+    const char *msgs[2] = {EX3_AUTHENTICATE, EX3_ROUTER_SIG};
+    const uint8_t *keys[2] = {cpk, rpk}, *chals[2] = {chal, hchal};
+    for (int m = 0; m < 2; m++)
+        for (size_t pos = 0; pos < 192; pos++) {
+            char bad[193];
+            memcpy(bad, msgs[m], 193);
+            bad[pos] = bad[pos] == '0' ? '8' : '0';
+            int rc = wamp_cryptosign_verify_challenge(keys[m], chals[m], cid, S(bad));
+            assert_int_equal(rc, pos < 128 ? WAMP_ESIGNATURE : WAMP_EAUTH);
+        }
+    /* a flipped bit of the channel id */
+    cid[31] ^= 1;
+    assert_int_equal(wamp_cryptosign_verify_challenge(cpk, chal, cid, S(EX3_AUTHENTICATE)),
+                     WAMP_EAUTH);
+    free(cpk);
+    free(rpk);
+    free(hchal);
+    free(chal);
+    free(rsig);
+    free(auth);
+}
+
 /* ---------------------------------------------------------------- key files */
 
 /* From Autobahn's test_wamp_cryptosign.py (an ssh-keygen Ed25519 key, no passphrase). */
@@ -1087,6 +1163,7 @@ int main(void)
         cmocka_unit_test(test_rfc8032),
         cmocka_unit_test(test_spec_vectors),
         cmocka_unit_test(test_spec_handshakes),
+        cmocka_unit_test(test_spec_example3_handshake),
         cmocka_unit_test(test_ssh_keys),
         cmocka_unit_test(test_keyfile),
         cmocka_unit_test(test_write_keyfile),
