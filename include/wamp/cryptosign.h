@@ -169,6 +169,93 @@ WAMP_API int wamp_cryptosign_authextra_parse(const wamp_value *dict,
 WAMP_API int wamp_cryptosign_authextra_marshal(const wamp_cryptosign_authextra *ae, wamp_arena *a,
                                                wamp_value *out);
 
+/*
+ * Certificate chains (the spec's "Trustroots and Certificates"): HELLO.authextra.certificates
+ * is a list of [typed data, signature] pairs — EIP-712 typed data in the eth_signTypedData_v4
+ * shape and the 65-byte Ethereum signature of it (130 hex digits, "0x" optional, or BYTES):
+ *   [0]      an EIP712DelegateCertificate {chainId uint256, verifyingContract address,
+ *            validFrom uint256, delegate address, csPubKey bytes32, bootedAt uint64,
+ *            meta string}, signed by the delegate's Ethereum key,
+ *   [1..n-2] EIP712AuthorityCertificate intermediates {chainId, verifyingContract, validFrom,
+ *            issuer address, subject address, realm address, capabilities uint64, meta},
+ *   [n-1]    the self-signed root EIP712AuthorityCertificate (issuer == subject).
+ * Domain {name "WMP", version "1"}. The digests are computed from these definitions, never
+ * from the types or domain sent with a certificate, so a peer cannot change what was signed.
+ * Field values: addresses as "0x" hex text (a mixed-case one must carry a correct EIP-55
+ * checksum) or 20 BYTES; csPubKey as 64 hex digits ("0x" optional) or 32 BYTES; integers
+ * non-negative and below 2^64 (larger uint256 values are refused as malformed); each message
+ * has exactly its type's fields; capabilities bits 8..63 (reserved) must be 0.
+ */
+#define WAMP_CERT_CAP_ROOT_CA         (1u << 0)
+#define WAMP_CERT_CAP_INTERMEDIATE_CA (1u << 1)
+#define WAMP_CERT_CAP_PUBLIC_RELAY    (1u << 2)
+#define WAMP_CERT_CAP_PRIVATE_RELAY   (1u << 3)
+#define WAMP_CERT_CAP_GATEWAY         (1u << 4)
+#define WAMP_CERT_CAP_EXCHANGE        (1u << 5)
+#define WAMP_CERT_CAP_PROVIDER        (1u << 6)
+#define WAMP_CERT_CAP_CONSUMER        (1u << 7)
+
+/* The check that failed (wamp_cryptosign_cert_info.failed): CCR-n is the spec's Certificate
+ * Chain Rule n. */
+typedef enum wamp_cert_check {
+    WAMP_CERT_OK = 0,
+    WAMP_CERT_CCR1 = 1,   /* chainId / verifyingContract not as expected (or not the same in
+                             every certificate), or validFrom after policy->block_number */
+    WAMP_CERT_CCR2 = 2,   /* realm not as expected or not the same in every authority cert */
+    WAMP_CERT_CCR3 = 3,   /* first is not a delegate certificate, or a later one is */
+    WAMP_CERT_CCR4 = 4,   /* the last certificate is not self-signed (issuer != subject) */
+    WAMP_CERT_CCR5 = 5,   /* an intermediate's issuer is not the subject of the next cert */
+    WAMP_CERT_CCR6 = 6,   /* an issuing certificate is valid from a later block */
+    WAMP_CERT_CCR7 = 7,   /* an intermediate has capabilities its issuer lacks */
+    WAMP_CERT_CCR8 = 8,   /* certificate 1's subject is not the delegate */
+    WAMP_CERT_CCR9 = 9,   /* certificate 1 is valid from a later block than the delegate cert */
+    WAMP_CERT_CCR10 = 10, /* the root's signature was not made by its issuer */
+    WAMP_CERT_CCR11 = 11, /* an intermediate's signature was not made by its issuer */
+    WAMP_CERT_CCR12 = 12, /* the delegate certificate's signature was not made by the delegate */
+    WAMP_CERT_MALFORMED = 20,    /* not a list of pairs, unknown primaryType, bad field */
+    WAMP_CERT_CHAIN_LENGTH = 21, /* fewer than 2 or more than 16 certificates */
+    WAMP_CERT_TRUSTROOT = 22,    /* the root's issuer is not the trustroot */
+    WAMP_CERT_PUBKEY = 23,       /* csPubKey is not the session's Ed25519 public key */
+} wamp_cert_check;
+
+/* What the verifier expects (CCR-1, CCR-2). Zero / NULL members are not checked against a
+ * fixed value, but must still agree across the chain. */
+typedef struct wamp_cryptosign_cert_policy {
+    uint64_t chain_id;                 /* expected chainId; 0: any */
+    const uint8_t *verifying_contract; /* 20 bytes or NULL */
+    const uint8_t *realm;              /* 20 bytes (the realm's address) or NULL */
+    uint64_t block_number;             /* current block: validFrom must not exceed it; 0: none */
+} wamp_cryptosign_cert_policy;
+
+/* The result: on failure `failed` and the chain index of the certificate at fault; on
+ * success the verified facts. */
+typedef struct wamp_cryptosign_cert_info {
+    wamp_cert_check failed;
+    size_t index;
+    uint64_t chain_id, valid_from, booted_at; /* of the delegate certificate */
+    uint64_t capabilities;                    /* of certificate 1 (the delegate's issuer) */
+    uint8_t verifying_contract[20], realm[20], delegate[20], root[20];
+} wamp_cryptosign_cert_info;
+
+/*
+ * Verifies a certificate chain (see above) for a session authenticating with the Ed25519
+ * key pubkey (HELLO.authextra.pubkey) and announcing trustroot (HELLO.authextra.trustroot,
+ * 20 bytes): the structure and CCR-1 .. CCR-9, the root's issuer == trustroot, the delegate
+ * certificate's csPubKey == pubkey, then every signature (CCR-10 .. CCR-12, by recovering
+ * the signer's address). policy may be NULL (nothing fixed); info may be NULL.
+ * Only the chain's own consistency and signatures are checked: whether trustroot is a trust
+ * anchor (e.g. on-chain) is the caller's decision. certificates is only read.
+ * Returns WAMP_OK; WAMP_EINVAL (malformed input or a NULL argument); WAMP_EUNSUPPORTED (a
+ * single delegate certificate with the rest pre-agreed); WAMP_ELIMIT (more than 16);
+ * WAMP_EAUTH (a chain rule, the trustroot or the public key); WAMP_ESIGNATURE (CCR-10..12);
+ * WAMP_ENOMEM. info->failed says which check failed.
+ */
+WAMP_API int wamp_cryptosign_verify_certificates(const wamp_value *certificates,
+                                                 const uint8_t trustroot[20],
+                                                 const uint8_t pubkey[32],
+                                                 const wamp_cryptosign_cert_policy *policy,
+                                                 wamp_cryptosign_cert_info *info);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,8 @@
 /* libFuzzer target: authentication message handling. The input is JSON; a dict is used as
  * CHALLENGE.Extra for every client authenticator, and as HELLO.authextra and AUTHENTICATE.Extra
- * (its "sig" string as the signature) for every router method. Nothing may crash or leak. */
+ * (its "sig" string as the signature) for every router method, and its cryptosign
+ * certificates / trustroot / pubkey go through the certificate chain verifier. Nothing may crash
+ * or leak. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +87,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             wamp_auth_pending_free(p);
         }
+    }
+    wamp_cryptosign_authextra ae;
+    if (wamp_cryptosign_authextra_parse(&v, &ae) == WAMP_OK && ae.certificates) {
+        wamp_cryptosign_cert_info info;
+        wamp_cryptosign_verify_certificates(ae.certificates, ae.trustroot, ae.pubkey, NULL, &info);
     }
     wamp_cryptosign_key_free(key);
     wamp_arena_free(a);

@@ -11,6 +11,8 @@
 
 #include <wamp/auth.h>
 #include <wamp/cryptosign.h>
+#include <wamp/ethkey.h>
+#include <wamp/serializer.h>
 
 #include "crypto/crypto_util.h"
 #include "crypto/cryptosign_int.h"
@@ -325,6 +327,479 @@ static void test_spec_handshakes(void **state)
     free(cpk);
     free(rpk);
     free(cid);
+}
+
+/* Example 3 of the spec's "Example Message Exchanges" (router challenge, tls-unique, client
+ * trustroot and certificates): another client key (the delegate certificate's csPubKey). Its
+ * log does not show the tls-unique channel id; it follows from the AUTHENTICATE message
+ * (signed message XOR the router's challenge), and the router's signature must have been made
+ * over the client's challenge XOR the same id. */
+static const char EX3_CLIENT_PK[] =
+    "12ae0184b180e9a9c5e45be4a1afbce3c6491320063701cd9c4011a777d04089";
+static const char EX3_HELLO_CHALLENGE[] =
+    "2763e7fdb1c34a74e8497daf6c913744d11161a94cec3b16aeec60a788612e17";
+static const char EX3_CHALLENGE[] =
+    "e4b40f72f9604754789d472225483bace926b9668d72c9122545e540d8d98f23";
+static const char EX3_ROUTER_SIG[] =
+    "ce456092998d796533d7ef2bab543300409d161066c9520c9284df6bbfb82947b37fb78d69fd56e5118afec62e35e0"
+    "1"
+    "5c60569af2e18ed92fedc738552242d039a38790e9c94064d89335393d39973c14074cd1008d7266de74c641103e30"
+    "609";
+static const char EX3_AUTHENTICATE[] =
+    "16c89629e72aff3f44661e701341b2221a2fa9d93205826fad85e70d3a8dab70a8f54314c14d470ebeb77a0dd16c83"
+    "3"
+    "928c01134a52b2e73862b7d3f258b600059ef9181d4370b6d19e7691e9a407f29784315dfc949d4696ce5e1f6535ba"
+    "73d";
+
+static void test_spec_example3_handshake(void **state)
+{
+    static const char *router_pk =
+        "4a3838f6fe75251e613329d53fc69b262d5eac97fb1d73bebbaed4015b53c862";
+    uint8_t *cpk = unhex(EX3_CLIENT_PK, 32), *rpk = unhex(router_pk, 32);
+    uint8_t *hchal = unhex(EX3_HELLO_CHALLENGE, 32), *chal = unhex(EX3_CHALLENGE, 32);
+    uint8_t *rsig = unhex(EX3_ROUTER_SIG, 96), *auth = unhex(EX3_AUTHENTICATE, 96);
+    uint8_t cid[32];
+    for (int i = 0; i < 32; i++) {
+        cid[i] = auth[64 + i] ^ chal[i];
+        /* both signatures were made on the same TLS channel */
+        assert_int_equal(rsig[64 + i] ^ hchal[i], cid[i]);
+    }
+    char *cid_hex = wt_hex(cid, 32);
+    assert_string_equal(cid_hex,
+                        "bd5b9ef32d574c39617a2e3cbf0844859165acb9443b1d7b49a004b68b82281e");
+    free(cid_hex);
+    /* the router checks the client's AUTHENTICATE, the client the router's signature */
+    assert_int_equal(wamp_cryptosign_verify_challenge(cpk, chal, cid, S(EX3_AUTHENTICATE)),
+                     WAMP_OK);
+    assert_int_equal(wamp_cryptosign_verify_challenge(rpk, hchal, cid, S(EX3_ROUTER_SIG)), WAMP_OK);
+    /* without the binding, with the other key or the other challenge: refused */
+    assert_int_equal(wamp_cryptosign_verify_challenge(cpk, chal, NULL, S(EX3_AUTHENTICATE)),
+                     WAMP_EAUTH);
+    assert_int_equal(wamp_cryptosign_verify_challenge(rpk, hchal, NULL, S(EX3_ROUTER_SIG)),
+                     WAMP_EAUTH);
+    assert_int_equal(wamp_cryptosign_verify_challenge(rpk, chal, cid, S(EX3_AUTHENTICATE)),
+                     WAMP_ESIGNATURE);
+    assert_int_equal(wamp_cryptosign_verify_challenge(cpk, hchal, cid, S(EX3_AUTHENTICATE)),
+                     WAMP_EAUTH);
+    /* every altered hex digit of either message is refused: in the signature part by the
+     * Ed25519 check, in the signed message part by the challenge comparison */
+    const char *msgs[2] = {EX3_AUTHENTICATE, EX3_ROUTER_SIG};
+    const uint8_t *keys[2] = {cpk, rpk}, *chals[2] = {chal, hchal};
+    for (int m = 0; m < 2; m++)
+        for (size_t pos = 0; pos < 192; pos++) {
+            char bad[193];
+            memcpy(bad, msgs[m], 193);
+            bad[pos] = bad[pos] == '0' ? '8' : '0';
+            int rc = wamp_cryptosign_verify_challenge(keys[m], chals[m], cid, S(bad));
+            assert_int_equal(rc, pos < 128 ? WAMP_ESIGNATURE : WAMP_EAUTH);
+        }
+    /* a flipped bit of the channel id */
+    cid[31] ^= 1;
+    assert_int_equal(wamp_cryptosign_verify_challenge(cpk, chal, cid, S(EX3_AUTHENTICATE)),
+                     WAMP_EAUTH);
+    free(cpk);
+    free(rpk);
+    free(hchal);
+    free(chal);
+    free(rsig);
+    free(auth);
+}
+
+/* ---------------------------------------------------------------- certificate chains */
+
+/* Example 3's HELLO.authextra.certificates, as JSON (the log shows Python tuples), the types
+ * of each certificate abbreviated as CERT_DT / CERT_AT. */
+#define CERT_DOMAIN_TYPES                                                                          \
+    "\"EIP712Domain\":[{\"name\":\"name\",\"type\":\"string\"},{\"name\":\"version\",\"type\":"    \
+    "\"string\"}]"
+#define CERT_DT                                                                                    \
+    "{\"EIP712DelegateCertificate\":[{\"name\":\"chainId\",\"type\":\"uint256\"},{\"name\":"       \
+    "\"verifyingContract\",\"type\":\"address\"},{\"name\":\"validFrom\",\"type\":\"uint256\"},{"  \
+    "\"name\":\"delegate\",\"type\":\"address\"},{\"name\":\"csPubKey\",\"type\":\"bytes32\"},{"   \
+    "\"name\":\"bootedAt\",\"type\":\"uint64\"},{\"name\":\"meta\",\"type\":\"string\"}]"          \
+    "," CERT_DOMAIN_TYPES "}"
+#define CERT_AT                                                                                    \
+    "{\"EIP712AuthorityCertificate\":[{\"name\":\"chainId\",\"type\":\"uint256\"},{\"name\":"      \
+    "\"verifyingContract\",\"type\":\"address\"},{\"name\":\"validFrom\",\"type\":\"uint256\"},{"  \
+    "\"name\":\"issuer\",\"type\":\"address\"},{\"name\":\"subject\",\"type\":\"address\"},{"      \
+    "\"name\":\"realm\",\"type\":\"address\"},{\"name\":\"capabilities\",\"type\":\"uint64\"},{"   \
+    "\"name\":\"meta\",\"type\":\"string\"}]," CERT_DOMAIN_TYPES "}"
+static const char *const EX3_CERTS[3] = {
+    "[{\"domain\":{\"name\":\"WMP\",\"version\":\"1\"},\"message\":{\"bootedAt\":"
+    "1658765756680628959,\"chainId\":1,\"csPubKey\":"
+    "\"12ae0184b180e9a9c5e45be4a1afbce3c6491320063701cd9c4011a777d04089\",\"delegate\":"
+    "\"0xf5173a6111B2A6B3C20fceD53B2A8405EC142bF6\",\"meta\":\"\",\"validFrom\":15212703,"
+    "\"verifyingContract\":\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57\"},\"types\":" CERT_DT
+    ",\"primaryType\":\"EIP712DelegateCertificate\"},"
+    "\"8fe06bb269110c6bc0e011ea2b7da07091c674f7fe67458c1805157157da702b70b56cdf662666dc386820ded01"
+    "16b6b84151df1ed65210eeecd7e477cdb765b1b\"]",
+    "[{\"domain\":{\"name\":\"WMP\",\"version\":\"1\"},\"message\":{\"capabilities\":12,"
+    "\"chainId\":1,\"issuer\":\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57\",\"meta\":\"\","
+    "\"realm\":\"0xA6e693CC4A2b4F1400391a728D26369D9b82ef96\",\"subject\":"
+    "\"0xf5173a6111B2A6B3C20fceD53B2A8405EC142bF6\",\"validFrom\":15212703,"
+    "\"verifyingContract\":\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57\"},\"types\":" CERT_AT
+    ",\"primaryType\":\"EIP712AuthorityCertificate\"},"
+    "\"0c0eb60a108dbd72a204b41c1d18505358e4e7886b0c9787192a33ac9e0f94c92ce158f8de576fa9cccf28a8c94"
+    "04ed66c2d355ea4ae7ee65cff0b73215b91bb1c\"]",
+    "[{\"domain\":{\"name\":\"WMP\",\"version\":\"1\"},\"message\":{\"capabilities\":63,"
+    "\"chainId\":1,\"issuer\":\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57\",\"meta\":\"\","
+    "\"realm\":\"0xA6e693CC4A2b4F1400391a728D26369D9b82ef96\",\"subject\":"
+    "\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57\",\"validFrom\":15212703,"
+    "\"verifyingContract\":\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57\"},\"types\":" CERT_AT
+    ",\"primaryType\":\"EIP712AuthorityCertificate\"},"
+    "\"be35c8d6ae735d3bd8b5e27b1e1a067eba53e6a1cb4ef0f607c4717435e8ffa676246e7d08dfb4e83c78ad26f42"
+    "3b727b5d2c90627bdf6c94c1dbdf01979c34b1c\"]",
+};
+#define EX3_TRUSTROOT "0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57"
+#define EX3_REALM     "0xA6e693CC4A2b4F1400391a728D26369D9b82ef96"
+#define EX3_DELEGATE  "0xf5173a6111B2A6B3C20fceD53B2A8405EC142bF6"
+
+/* "[c(order[0]), c(order[1]), ...]" where certificate `in` has `from` replaced by `to` (which
+ * must occur in it). order lists indexes into EX3_CERTS, ending with -1. */
+static char *ex3_chain(const int *order, int in, const char *from, const char *to)
+{
+    wamp_buf b = {0};
+    assert_int_equal(wamp_buf_append_byte(&b, '['), WAMP_OK);
+    for (int i = 0; order[i] >= 0; i++) {
+        const char *c = EX3_CERTS[order[i]];
+        if (i) assert_int_equal(wamp_buf_append_byte(&b, ','), WAMP_OK);
+        const char *at = order[i] == in && from ? strstr(c, from) : NULL;
+        if (order[i] == in && from) assert_non_null(at);
+        if (!at) {
+            assert_int_equal(wamp_buf_append(&b, c, strlen(c)), WAMP_OK);
+            continue;
+        }
+        assert_int_equal(wamp_buf_append(&b, c, (size_t)(at - c)), WAMP_OK);
+        assert_int_equal(wamp_buf_append(&b, to, strlen(to)), WAMP_OK);
+        at += strlen(from);
+        assert_int_equal(wamp_buf_append(&b, at, strlen(at)), WAMP_OK);
+    }
+    assert_int_equal(wamp_buf_append(&b, "]", 2), WAMP_OK);
+    return (char *)b.data;
+}
+
+static const int EX3_ORDER[] = {0, 1, 2, -1};
+
+/* Verifies the chain text with Example 3's session key and trustroot; returns the result and
+ * the failed check. */
+static int ex3_verify(const char *json, const wamp_cryptosign_cert_policy *pol,
+                      wamp_cryptosign_cert_info *info)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_value v;
+    assert_int_equal(
+        wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)json, strlen(json), a, NULL, &v),
+        WAMP_OK);
+    uint8_t root[20], *pk = unhex(EX3_CLIENT_PK, 32);
+    assert_int_equal(wamp_eth_address_parse(EX3_TRUSTROOT, strlen(EX3_TRUSTROOT), root), WAMP_OK);
+    int rc = wamp_cryptosign_verify_certificates(&v, root, pk, pol, info);
+    free(pk);
+    wamp_arena_free(a);
+    return rc;
+}
+
+static void test_spec_example3_certificates(void **state)
+{
+    uint8_t realm[20], root[20], delegate[20], other[20];
+    assert_int_equal(wamp_eth_address_parse(EX3_REALM, strlen(EX3_REALM), realm), WAMP_OK);
+    assert_int_equal(wamp_eth_address_parse(EX3_TRUSTROOT, strlen(EX3_TRUSTROOT), root), WAMP_OK);
+    assert_int_equal(wamp_eth_address_parse(EX3_DELEGATE, strlen(EX3_DELEGATE), delegate), WAMP_OK);
+    memset(other, 0x42, 20);
+    /* the chain as the client sent it: valid with nothing fixed, and with Example 3's chain id,
+     * contract, realm and the block of validFrom as the current one */
+    wamp_cryptosign_cert_policy pol = {
+        .chain_id = 1, .verifying_contract = root, .realm = realm, .block_number = 15212703};
+    wamp_cryptosign_cert_info info;
+    char *j = ex3_chain(EX3_ORDER, -1, NULL, NULL);
+    assert_int_equal(ex3_verify(j, NULL, &info), WAMP_OK);
+    assert_int_equal(ex3_verify(j, &pol, &info), WAMP_OK);
+    assert_int_equal(info.failed, WAMP_CERT_OK);
+    assert_int_equal(info.chain_id, 1);
+    assert_int_equal(info.valid_from, 15212703);
+    assert_true(info.booted_at == 1658765756680628959ull);
+    assert_int_equal(info.capabilities, WAMP_CERT_CAP_PUBLIC_RELAY | WAMP_CERT_CAP_PRIVATE_RELAY);
+    assert_memory_equal(info.realm, realm, 20);
+    assert_memory_equal(info.root, root, 20);
+    assert_memory_equal(info.delegate, delegate, 20);
+    assert_memory_equal(info.verifying_contract, root, 20);
+    /* the policy not met (CCR-1, CCR-2) */
+    wamp_cryptosign_cert_policy p2 = pol;
+    p2.block_number = 15212702;
+    assert_int_equal(ex3_verify(j, &p2, &info), WAMP_EAUTH);
+    assert_int_equal(info.failed, WAMP_CERT_CCR1);
+    p2 = pol;
+    p2.chain_id = 5;
+    assert_int_equal(ex3_verify(j, &p2, &info), WAMP_EAUTH);
+    assert_int_equal(info.failed, WAMP_CERT_CCR1);
+    p2 = pol;
+    p2.verifying_contract = other;
+    assert_int_equal(ex3_verify(j, &p2, &info), WAMP_EAUTH);
+    assert_int_equal(info.failed, WAMP_CERT_CCR1);
+    p2 = pol;
+    p2.realm = other;
+    assert_int_equal(ex3_verify(j, &p2, &info), WAMP_EAUTH);
+    assert_int_equal(info.failed, WAMP_CERT_CCR2);
+    assert_int_equal(info.index, 1);
+    /* another trustroot or session key */
+    {
+        wamp_arena *a = wamp_arena_new(0);
+        wamp_value v;
+        assert_int_equal(
+            wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)j, strlen(j), a, NULL, &v), WAMP_OK);
+        uint8_t *pk = unhex(EX3_CLIENT_PK, 32);
+        assert_int_equal(wamp_cryptosign_verify_certificates(&v, other, pk, NULL, &info),
+                         WAMP_EAUTH);
+        assert_int_equal(info.failed, WAMP_CERT_TRUSTROOT);
+        assert_int_equal(wamp_cryptosign_verify_certificates(&v, delegate, pk, NULL, &info),
+                         WAMP_EAUTH);
+        assert_int_equal(info.failed, WAMP_CERT_TRUSTROOT);
+        pk[0] ^= 1;
+        assert_int_equal(wamp_cryptosign_verify_certificates(&v, root, pk, NULL, &info),
+                         WAMP_EAUTH);
+        assert_int_equal(info.failed, WAMP_CERT_PUBKEY);
+        assert_int_equal(wamp_cryptosign_verify_certificates(&v, NULL, pk, NULL, &info),
+                         WAMP_EINVAL);
+        free(pk);
+        /* the HELLO authextra of Example 3 parsed as the router does, then verified */
+        wamp_value ae = wamp_value_dict();
+        assert_int_equal(wamp_value_dict_setc(a, &ae, "certificates", v), WAMP_OK);
+        assert_int_equal(
+            wamp_value_dict_setc(a, &ae, "pubkey", wamp_value_cstring(a, EX3_CLIENT_PK)), WAMP_OK);
+        assert_int_equal(
+            wamp_value_dict_setc(a, &ae, "trustroot", wamp_value_cstring(a, EX3_TRUSTROOT)),
+            WAMP_OK);
+        assert_int_equal(
+            wamp_value_dict_setc(a, &ae, "challenge", wamp_value_cstring(a, EX3_HELLO_CHALLENGE)),
+            WAMP_OK);
+        assert_int_equal(
+            wamp_value_dict_setc(a, &ae, "channel_binding", wamp_value_cstring(a, "tls-unique")),
+            WAMP_OK);
+        wamp_cryptosign_authextra pae;
+        assert_int_equal(wamp_cryptosign_authextra_parse(&ae, &pae), WAMP_OK);
+        assert_true(pae.has_trustroot && pae.has_pubkey);
+        assert_int_equal(wamp_cryptosign_verify_certificates(pae.certificates, pae.trustroot,
+                                                             pae.pubkey, &pol, &info),
+                         WAMP_OK);
+        wamp_arena_free(a);
+    }
+    free(j);
+
+    /* mutations of the certificates: each names the rule that catches it */
+    static const struct {
+        int cert;
+        const char *from, *to;
+        int rc;
+        wamp_cert_check failed;
+        size_t index;
+    } mut[] = {
+        /* the types sent along are not what is hashed: changing them changes nothing */
+        {1, "\"capabilities\",\"type\":\"uint64\"", "\"capabilities\",\"type\":\"uint8\"", WAMP_OK,
+         WAMP_CERT_OK, 0},
+        {0, "\"domain\":{\"name\":\"WMP\"", "\"domain\":{\"name\":\"XYZ\"", WAMP_OK, WAMP_CERT_OK,
+         0},
+        {2, "\"chainId\":1", "\"chainId\":2", WAMP_EAUTH, WAMP_CERT_CCR1, 2},
+        {1, "\"verifyingContract\":\"0xf766", "\"verifyingContract\":\"0xf767", WAMP_EINVAL,
+         WAMP_CERT_MALFORMED, 1}, /* breaks the EIP-55 checksum */
+        {1, "\"verifyingContract\":\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57",
+         "\"verifyingContract\":\"0xf766dc789cf04cd18ae75af2c5faf2da6650ff58", WAMP_EAUTH,
+         WAMP_CERT_CCR1, 1},
+        {1, "\"realm\":\"0xA6e693CC4A2b4F1400391a728D26369D9b82ef96",
+         "\"realm\":\"0xa6e693cc4a2b4f1400391a728d26369d9b82ef97", WAMP_EAUTH, WAMP_CERT_CCR2, 1},
+        {2, "\"subject\":\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57", "\"subject\":\"" EX3_REALM,
+         WAMP_EAUTH, WAMP_CERT_CCR4, 2},
+        {1, "\"issuer\":\"0xf766Dc789CF04CD18aE75af2c5fAf2DA6650Ff57", "\"issuer\":\"" EX3_REALM,
+         WAMP_EAUTH, WAMP_CERT_CCR5, 1},
+        {2, "\"validFrom\":15212703", "\"validFrom\":15212704", WAMP_EAUTH, WAMP_CERT_CCR6, 1},
+        {1, "\"capabilities\":12", "\"capabilities\":76", WAMP_EAUTH, WAMP_CERT_CCR7, 1},
+        {1, "\"subject\":\"" EX3_DELEGATE,
+         "\"subject\":\"0xf5173a6111b2a6b3c20fced53b2a8405ec142bf7", WAMP_EAUTH, WAMP_CERT_CCR8, 1},
+        {0, "\"validFrom\":15212703", "\"validFrom\":15212702", WAMP_EAUTH, WAMP_CERT_CCR9, 1},
+        /* fields no structural rule looks at: only the signatures catch them */
+        {2, "\"meta\":\"\"", "\"meta\":\"x\"", WAMP_ESIGNATURE, WAMP_CERT_CCR10, 2},
+        {2, "\"capabilities\":63", "\"capabilities\":127", WAMP_ESIGNATURE, WAMP_CERT_CCR10, 2},
+        {1, "\"meta\":\"\"", "\"meta\":\"x\"", WAMP_ESIGNATURE, WAMP_CERT_CCR11, 1},
+        {1, "\"capabilities\":12", "\"capabilities\":8", WAMP_ESIGNATURE, WAMP_CERT_CCR11, 1},
+        {0, "\"meta\":\"\"", "\"meta\":\"x\"", WAMP_ESIGNATURE, WAMP_CERT_CCR12, 0},
+        {0, "1658765756680628959", "1658765756680628958", WAMP_ESIGNATURE, WAMP_CERT_CCR12, 0},
+        {0, "\"validFrom\":15212703", "\"validFrom\":15212704", WAMP_ESIGNATURE, WAMP_CERT_CCR12,
+         0},
+        {2, "\"be35c8", "\"be35c9", WAMP_ESIGNATURE, WAMP_CERT_CCR10, 2},
+        {1, "\"0c0eb6", "\"0c0eb7", WAMP_ESIGNATURE, WAMP_CERT_CCR11, 1},
+        {0, "\"8fe06b", "\"8fe06c", WAMP_ESIGNATURE, WAMP_CERT_CCR12, 0},
+        {0, "b765b1b\"", "b765b1d\"", WAMP_ESIGNATURE, WAMP_CERT_CCR12, 0}, /* v = 29 */
+        {0, "12ae0184", "12ae0185", WAMP_EAUTH, WAMP_CERT_PUBKEY, 0},
+        /* malformed */
+        {1, "EIP712AuthorityCertificate\"}", "EIP712OtherCertificate\"}", WAMP_EINVAL,
+         WAMP_CERT_MALFORMED, 1},
+        {1, "\"meta\":\"\",", "\"meta\":\"\",\"extra\":1,", WAMP_EINVAL, WAMP_CERT_MALFORMED, 1},
+        {1, "\"meta\":\"\",", "", WAMP_EINVAL, WAMP_CERT_MALFORMED, 1},
+        {1, "\"meta\":\"\",", "\"meta\":7,", WAMP_EINVAL, WAMP_CERT_MALFORMED, 1},
+        {1, "\"capabilities\":12", "\"capabilities\":268", WAMP_EINVAL, WAMP_CERT_MALFORMED, 1},
+        {1, "\"capabilities\":12", "\"capabilities\":-1", WAMP_EINVAL, WAMP_CERT_MALFORMED, 1},
+        {2, "\"chainId\":1", "\"chainId\":true", WAMP_EINVAL, WAMP_CERT_MALFORMED, 2},
+        {2, "\"chainId\":1", "\"chainId\":1.5", WAMP_EINVAL, WAMP_CERT_MALFORMED, 2},
+        {2, "\"chainId\":1", "\"chainId\":18446744073709551616", WAMP_EINVAL, WAMP_CERT_MALFORMED,
+         2},
+        {0, "\"csPubKey\":\"12ae", "\"csPubKey\":\"2ae", WAMP_EINVAL, WAMP_CERT_MALFORMED, 0},
+        {0, "\"delegate\":\"0x", "\"delegate\":\"", WAMP_EINVAL, WAMP_CERT_MALFORMED, 0},
+        {0, "\"8fe06b", "\"8fe0", WAMP_EINVAL, WAMP_CERT_MALFORMED, 0},
+        {0, "\"8fe06b", "\"zze06b", WAMP_EINVAL, WAMP_CERT_MALFORMED, 0},
+        {0, "\"message\":{", "\"message\":[],\"x\":{", WAMP_EINVAL, WAMP_CERT_MALFORMED, 0},
+        {2, "[{", "[1,{", WAMP_EINVAL, WAMP_CERT_MALFORMED, 2},
+    };
+    for (size_t i = 0; i < sizeof mut / sizeof mut[0]; i++) {
+        j = ex3_chain(EX3_ORDER, mut[i].cert, mut[i].from, mut[i].to);
+        memset(&info, 0xa5, sizeof info);
+        int rc = ex3_verify(j, NULL, &info);
+        if (rc != mut[i].rc || info.failed != mut[i].failed)
+            fail_msg("mutation %zu (%s -> %s): rc %d failed %d", i, mut[i].from, mut[i].to, rc,
+                     (int)info.failed);
+        if (rc) assert_int_equal(info.index, mut[i].index);
+        free(j);
+    }
+    /* order and length */
+    static const int swapped[] = {1, 0, 2, -1}, no_root[] = {0, 1, -1}, alone[] = {0, -1},
+                     root_first[] = {0, 2, 1, -1}, none[] = {-1};
+    j = ex3_chain(swapped, -1, NULL, NULL);
+    assert_int_equal(ex3_verify(j, NULL, &info), WAMP_EAUTH);
+    assert_int_equal(info.failed, WAMP_CERT_CCR3);
+    free(j);
+    j = ex3_chain(no_root, -1, NULL, NULL); /* the intermediate is not self-signed */
+    assert_int_equal(ex3_verify(j, NULL, &info), WAMP_EAUTH);
+    assert_int_equal(info.failed, WAMP_CERT_CCR4);
+    free(j);
+    j = ex3_chain(root_first, -1, NULL, NULL); /* the root not last */
+    assert_int_equal(ex3_verify(j, NULL, &info), WAMP_EAUTH);
+    assert_int_equal(info.failed, WAMP_CERT_CCR4);
+    free(j);
+    j = ex3_chain(alone, -1, NULL, NULL);
+    assert_int_equal(ex3_verify(j, NULL, &info), WAMP_EUNSUPPORTED);
+    assert_int_equal(info.failed, WAMP_CERT_CHAIN_LENGTH);
+    free(j);
+    j = ex3_chain(none, -1, NULL, NULL);
+    assert_int_equal(ex3_verify(j, NULL, &info), WAMP_EUNSUPPORTED);
+    free(j);
+    int many[19];
+    for (int i = 0; i < 18; i++)
+        many[i] = i == 0 ? 0 : 1;
+    many[18] = -1;
+    j = ex3_chain(many, -1, NULL, NULL);
+    assert_int_equal(ex3_verify(j, NULL, &info), WAMP_ELIMIT);
+    assert_int_equal(info.failed, WAMP_CERT_CHAIN_LENGTH);
+    free(j);
+    assert_int_equal(ex3_verify("{}", NULL, &info), WAMP_EINVAL);
+    assert_int_equal(ex3_verify("[[]]", NULL, NULL), WAMP_EINVAL);
+}
+
+/* One certificate of a chain we sign ourselves (EIP-712 typed data as a peer sends it). */
+static void own_cert(wamp_arena *a, wamp_value *chain, const wamp_ethkey *signer, bool delegate,
+                     const uint8_t *addr1, const uint8_t *addr2, const uint8_t *realm,
+                     uint64_t valid_from, uint64_t caps, const uint8_t *cs_pubkey)
+{
+    char json[2048], a1[43], a2[43], r[43], pk[65];
+    wamp_eth_address_format(addr1, a1);
+    if (addr2) wamp_eth_address_format(addr2, a2);
+    wamp_eth_address_format(realm, r);
+    if (delegate) {
+        wamp__crypto_hex(pk, cs_pubkey, 32);
+        pk[64] = '\0';
+        snprintf(json, sizeof json,
+                 "{\"types\":" CERT_DT ",\"primaryType\":\"EIP712DelegateCertificate\","
+                 "\"domain\":{\"name\":\"WMP\",\"version\":\"1\"},\"message\":{\"chainId\":137,"
+                 "\"verifyingContract\":\"%s\",\"validFrom\":%llu,\"delegate\":\"%s\","
+                 "\"csPubKey\":\"0x%s\",\"bootedAt\":42,\"meta\":\"own\"}}",
+                 r, (unsigned long long)valid_from, a1, pk);
+    } else {
+        snprintf(json, sizeof json,
+                 "{\"types\":" CERT_AT ",\"primaryType\":\"EIP712AuthorityCertificate\","
+                 "\"domain\":{\"name\":\"WMP\",\"version\":\"1\"},\"message\":{\"chainId\":137,"
+                 "\"verifyingContract\":\"%s\",\"validFrom\":%llu,\"issuer\":\"%s\","
+                 "\"subject\":\"%s\",\"realm\":\"%s\",\"capabilities\":%llu,\"meta\":\"\"}}",
+                 r, (unsigned long long)valid_from, a1, a2, r, (unsigned long long)caps);
+    }
+    wamp_value typed, pair = wamp_value_list();
+    char *text = wamp_arena_strndup(a, json, strlen(json));
+    assert_int_equal(
+        wamp_value_decode(WAMP_SER_JSON, (const uint8_t *)text, strlen(text), a, NULL, &typed),
+        WAMP_OK);
+    uint8_t sig[65];
+    assert_int_equal(wamp_ethkey_sign_typed_data(signer, &typed, sig), WAMP_OK);
+    assert_int_equal(wamp_value_list_push(a, &pair, typed), WAMP_OK);
+    /* the signature as BYTES this time (a binary serializer's form) */
+    assert_int_equal(wamp_value_list_push(a, &pair, wamp_value_bytes(a, sig, 65)), WAMP_OK);
+    assert_int_equal(wamp_value_list_push(a, chain, pair), WAMP_OK);
+}
+
+/* Chains of 2 and 4 certificates made with our own keys (deterministic): valid ones verify,
+ * and rule violations with intact signatures are still refused. */
+static void test_own_certificate_chains(void **state)
+{
+    uint8_t priv[32];
+    wamp_ethkey *k[3]; /* root, intermediate, delegate */
+    uint8_t addr[3][20], realm[20];
+    for (int i = 0; i < 3; i++) {
+        memset(priv, 0x11 * (i + 1), 32);
+        assert_int_equal(wamp_ethkey_from_bytes(priv, &k[i]), WAMP_OK);
+        wamp_ethkey_address(k[i], addr[i]);
+    }
+    memset(realm, 0x77, 20);
+    wamp_cryptosign_key *cs;
+    memset(priv, 0x55, 32);
+    assert_int_equal(wamp_cryptosign_key_from_bytes(priv, NULL, &cs), WAMP_OK);
+    uint8_t pk[32];
+    wamp_cryptosign_key_public(cs, pk);
+    wamp_cryptosign_key_free(cs);
+    wamp_cryptosign_cert_info info;
+    for (int variant = 0; variant < 4; variant++) {
+        wamp_arena *a = wamp_arena_new(0);
+        wamp_value chain = wamp_value_list();
+        /* variant 0: the root issues the delegate certificate (so the delegate is the root's
+         * address and key); 1: delegate, an intermediate issued by the root's intermediate,
+         * that one, the root; 2: as 1 with the lower intermediate claiming a capability its
+         * issuer lacks (CCR-7); 3: as 1 with the upper intermediate valid from a later block
+         * than the one it issued (CCR-6). Signatures are intact in all of them. */
+        if (variant == 0) {
+            own_cert(a, &chain, k[0], true, addr[0], NULL, realm, 100, 0, pk);
+            own_cert(a, &chain, k[0], false, addr[0], addr[0], realm, 100, 0x01, NULL);
+        } else {
+            own_cert(a, &chain, k[2], true, addr[2], NULL, realm, 100, 0, pk);
+            own_cert(a, &chain, k[1], false, addr[1], addr[2], realm, 90,
+                     variant == 2 ? 0x0f : 0x01, NULL);
+            own_cert(a, &chain, k[0], false, addr[0], addr[1], realm, variant == 3 ? 95 : 50, 0x03,
+                     NULL);
+            own_cert(a, &chain, k[0], false, addr[0], addr[0], realm, 10, 0x07, NULL);
+        }
+        const uint8_t *root = addr[0];
+        wamp_cryptosign_cert_policy pol = {.chain_id = 137, .realm = realm, .block_number = 100};
+        int rc = wamp_cryptosign_verify_certificates(&chain, root, pk, &pol, &info);
+        if (variant < 2) {
+            if (rc)
+                fail_msg("variant %d: rc %d failed %d at %zu", variant, rc, (int)info.failed,
+                         info.index);
+            assert_memory_equal(info.root, addr[0], 20);
+            assert_memory_equal(info.delegate, variant ? addr[2] : addr[0], 20);
+            assert_int_equal(info.booted_at, 42);
+            /* the same chain signed for another session key */
+            pk[0] ^= 1;
+            assert_int_equal(wamp_cryptosign_verify_certificates(&chain, root, pk, &pol, &info),
+                             WAMP_EAUTH);
+            assert_int_equal(info.failed, WAMP_CERT_PUBKEY);
+            pk[0] ^= 1;
+            /* a block before the delegate certificate's validFrom */
+            pol.block_number = 99;
+            assert_int_equal(wamp_cryptosign_verify_certificates(&chain, root, pk, &pol, &info),
+                             WAMP_EAUTH);
+            assert_int_equal(info.failed, WAMP_CERT_CCR1);
+            assert_int_equal(info.index, 0);
+        } else {
+            assert_int_equal(rc, WAMP_EAUTH);
+            assert_int_equal(info.failed, variant == 2 ? WAMP_CERT_CCR7 : WAMP_CERT_CCR6);
+            assert_int_equal(info.index, 1);
+        }
+        wamp_arena_free(a);
+    }
+    for (int i = 0; i < 3; i++)
+        wamp_ethkey_free(k[i]);
 }
 
 /* ---------------------------------------------------------------- key files */
@@ -1087,6 +1562,9 @@ int main(void)
         cmocka_unit_test(test_rfc8032),
         cmocka_unit_test(test_spec_vectors),
         cmocka_unit_test(test_spec_handshakes),
+        cmocka_unit_test(test_spec_example3_handshake),
+        cmocka_unit_test(test_spec_example3_certificates),
+        cmocka_unit_test(test_own_certificate_chains),
         cmocka_unit_test(test_ssh_keys),
         cmocka_unit_test(test_keyfile),
         cmocka_unit_test(test_write_keyfile),
