@@ -212,7 +212,7 @@ int wamp_client_new(wamp_loop *loop, const wamp_session_callbacks *cb, void *use
     if (!rc) rc = wamp_timer_new(loop, on_timer, c, &c->timer);
     /* The scratch arena's first block is kept for the client's life: 1 KiB holds a decoded
      * RPC or event message with a small payload (~200 B for a call with one 32 B argument);
-     * bigger ones grow it by blocks that the next message's reset frees again. */
+     * bigger ones add blocks that the reset after that message frees again. */
     if (!rc && !(c->arena = wamp_arena_new(SCRATCH_ARENA))) rc = WAMP_ENOMEM;
     if (rc) {
         wamp_client_free(c);
