@@ -5,6 +5,8 @@
 
 #include "wamp/client.h"
 
+#define SCRATCH_ARENA 1024 /* first block of the per-message scratch arena */
+
 struct wamp_client {
     wamp_loop *loop;
     wamp_session *session;
@@ -105,11 +107,9 @@ static void c_user_error(void *user, wamp_session *s, int code, const char *text
     if (c->app.on_user_error) c->app.on_user_error(c->user, s, code, text);
 }
 
-static void t_message(wamp_transport *t, const uint8_t *data, size_t len, void *user)
+/* Decodes one transport message into the scratch arena and hands it to the session. */
+static void deliver(wamp_client *c, const uint8_t *data, size_t len)
 {
-    (void)t;
-    wamp_client *c = user;
-    wamp_arena_reset(c->arena);
     wamp_value *msgs;
     size_t n;
     wamp_session_tick(c->session, wamp_loop_now(c->loop));
@@ -131,6 +131,16 @@ static void t_message(wamp_transport *t, const uint8_t *data, size_t len, void *
         wamp_session_receive(c->session, &m);
     }
     if (c->transport) rearm(c);
+}
+
+static void t_message(wamp_transport *t, const uint8_t *data, size_t len, void *user)
+{
+    (void)t;
+    wamp_client *c = user;
+    deliver(c, data, len);
+    /* at once, not before the next message: blocks a big message (WELCOME) added are not
+     * kept by an idle session */
+    wamp_arena_reset(c->arena);
 }
 
 static void t_close(wamp_transport *t, int status, int code, const char *reason, void *user)
@@ -200,7 +210,10 @@ int wamp_client_new(wamp_loop *loop, const wamp_session_callbacks *cb, void *use
                                    c_disconnect, c_user_error};
     int rc = wamp_session_new(&mine, c, &c->session);
     if (!rc) rc = wamp_timer_new(loop, on_timer, c, &c->timer);
-    if (!rc && !(c->arena = wamp_arena_new(0))) rc = WAMP_ENOMEM;
+    /* The scratch arena's first block is kept for the client's life: 1 KiB holds a decoded
+     * RPC or event message with a small payload (~200 B for a call with one 32 B argument);
+     * bigger ones add blocks that the reset after that message frees again. */
+    if (!rc && !(c->arena = wamp_arena_new(SCRATCH_ARENA))) rc = WAMP_ENOMEM;
     if (rc) {
         wamp_client_free(c);
         return rc;

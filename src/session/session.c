@@ -904,9 +904,22 @@ static void on_challenge(wamp_session *s, const wamp_message *m)
 
 static void on_welcome(wamp_session *s, const wamp_message *m)
 {
-    wamp_arena *a = wamp_arena_new(0);
+    /* The details live as long as the session: they are copied without the raw Details dict
+     * (options_in, which repeats every parsed field plus the router's feature dicts, ~2 KB from
+     * wampd, and is not kept), and a first copy into a scratch arena measures them so that the
+     * kept arena is sized to fit instead of a default 4 KiB block. Requested bytes are counted
+     * before 16-byte alignment: twice that covers the padding. */
+    wamp_message w = *m;
+    w.options_in = wamp_value_null();
+    wamp_arena *probe = wamp_arena_new(0);
     wamp_message c;
-    if (!a || wamp_message_copy(a, &c, m)) {
+    wamp_arena *a = NULL;
+    if (probe && !wamp_message_copy(probe, &c, &w)) {
+        size_t need = wamp_arena_used(probe);
+        a = wamp_arena_new(need < 128 ? 256 : 2 * need);
+    }
+    wamp_arena_free(probe);
+    if (!a || wamp_message_copy(a, &c, &w)) {
         wamp_arena_free(a);
         abort_session(s, WAMP_ERROR_CANNOT_AUTHENTICATE, "out of memory", WAMP_EABORTED);
         return;

@@ -2609,6 +2609,190 @@ static void test_acknowledged_event_delivery(void **state)
     rt_free(r);
 }
 
+/* ================================================================ unsubscribe / unregister errors
+ */
+
+/* The router refuses UNSUBSCRIBE: the done callback gets the error exactly once, the handle is
+ * gone, in-flight events are dropped, a repeated answer is a protocol violation, and the topic
+ * can be subscribed again. */
+static void test_unsubscribe_error(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_id h1, h2;
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, done_cb, r, &h1),
+                     WAMP_OK);
+    expect_sent(r, "[32,1,{},\"com.t\"]");
+    feed(r, "[33,1,1000]");
+    expect_log(r, "done1:1000;");
+    assert_int_equal(wamp_session_unsubscribe(r->s, h1, done_cb, r), WAMP_OK);
+    expect_sent(r, "[34,2,1000]");
+    expect_log(r, "");
+    feed(r, "[8,34,2,{},\"wamp.error.no_such_subscription\",[\"gone\"]]");
+    expect_log(r, "done1:WAMP_EAPPLICATION,wamp.error.no_such_subscription;");
+    expect_nothing_sent(r);
+    assert_int_equal(wamp_session_unsubscribe(r->s, h1, done_cb, r), WAMP_ENOTFOUND);
+    /* an event still in flight for that subscription is dropped, not a violation */
+    feed(r, "[36,1000,1,{},[\"late\"]]");
+    expect_log(r, "");
+    expect_nothing_sent(r);
+    /* subscribing again sends a new SUBSCRIBE; the router may hand out the same id */
+    assert_int_equal(wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, done_cb, r, &h2),
+                     WAMP_OK);
+    expect_sent(r, "[32,3,{},\"com.t\"]");
+    feed(r, "[33,3,1000]");
+    expect_log(r, "done2:1000;");
+    feed(r, "[36,1000,2,{},[\"again\"]]");
+    expect_log(r, "event2@2:[\"again\"],-,-;");
+    /* a second answer to the refused UNSUBSCRIBE: it completed already */
+    feed(r, "[8,34,2,{},\"wamp.error.no_such_subscription\"]");
+    expect_sent(r, "[3,{\"message\":\"ERROR received for a non-pending request\"},"
+                   "\"wamp.error.protocol_violation\"]");
+    expect_log(r, "uerr:WAMP_EPROTO;leave:wamp.error.protocol_violation,"
+                  "ERROR received for a non-pending request;");
+    rt_free(r);
+
+    /* UNSUBSCRIBED after the ERROR for the same request is a violation too, and the done
+     * callback of the refused request is not called again */
+    r = joined_rt();
+    wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, done_cb, r, &h1);
+    feed(r, "[33,1,1000]");
+    wamp_session_unsubscribe(r->s, h1, done_cb, r);
+    feed(r, "[8,34,2,{},\"wamp.error.not_authorized\"]");
+    expect_log(r, "done1:1000;done1:WAMP_EAPPLICATION,wamp.error.not_authorized;");
+    feed(r, "[35,2]");
+    r->head = r->nout - 1;
+    expect_sent(r, "[3,{\"message\":\"UNSUBSCRIBED received for a non-pending request\"},"
+                   "\"wamp.error.protocol_violation\"]");
+    expect_log(r, "uerr:WAMP_EPROTO;leave:wamp.error.protocol_violation,"
+                  "UNSUBSCRIBED received for a non-pending request;");
+    rt_free(r);
+}
+
+/* The router refuses UNREGISTER: exactly one completion with the error, the handle cannot be
+ * unregistered again, and a repeated answer (ERROR or UNREGISTERED) is a protocol violation. */
+static void test_unregister_error(void **state)
+{
+    (void)state;
+    rt *r = joined_rt();
+    wamp_id h;
+    assert_int_equal(wamp_session_register(r->s, "com.a", NULL, proc, r, done_cb, r, &h), WAMP_OK);
+    expect_sent(r, "[64,1,{},\"com.a\"]");
+    feed(r, "[65,1,100]");
+    expect_log(r, "done1:100;");
+    assert_int_equal(wamp_session_unregister(r->s, h, done_cb, r), WAMP_OK);
+    expect_sent(r, "[66,2,100]");
+    feed(r, "[8,66,2,{\"x\":1},\"wamp.error.not_authorized\",[],{\"why\":\"policy\"}]");
+    expect_log(r, "done1:WAMP_EAPPLICATION,wamp.error.not_authorized;");
+    expect_nothing_sent(r);
+    assert_int_equal(wamp_session_unregister(r->s, h, done_cb, r), WAMP_ENOTFOUND);
+    feed(r, "[67,2]");
+    expect_sent(r, "[3,{\"message\":\"UNREGISTERED received for a non-pending request\"},"
+                   "\"wamp.error.protocol_violation\"]");
+    expect_log(r, "uerr:WAMP_EPROTO;leave:wamp.error.protocol_violation,"
+                  "UNREGISTERED received for a non-pending request;");
+    rt_free(r);
+
+    r = joined_rt();
+    wamp_session_register(r->s, "com.a", NULL, proc, r, done_cb, r, &h);
+    feed(r, "[65,1,100]");
+    wamp_session_unregister(r->s, h, done_cb, r);
+    feed(r, "[8,66,2,{},\"wamp.error.no_such_registration\"]");
+    feed(r, "[8,66,2,{},\"wamp.error.no_such_registration\"]");
+    r->head = r->nout - 1;
+    expect_sent(r, "[3,{\"message\":\"ERROR received for a non-pending request\"},"
+                   "\"wamp.error.protocol_violation\"]");
+    expect_log(r, "done1:100;done1:WAMP_EAPPLICATION,wamp.error.no_such_registration;"
+                  "uerr:WAMP_EPROTO;leave:wamp.error.protocol_violation,"
+                  "ERROR received for a non-pending request;");
+    rt_free(r);
+}
+
+/* UNSUBSCRIBE (and UNREGISTER) still pending when the session ends, in each way it can end:
+ * every done callback is called exactly once with the reason, nothing after. */
+static void test_unsubscribe_pending_at_teardown(void **state)
+{
+    (void)state;
+    for (int how = 0; how < 5; how++) {
+        rt *r = joined_rt();
+        wamp_id h1, h2, h3, h4;
+        wamp_session_subscribe(r->s, "com.t", NULL, ev_cb, r, done_cb, r, &h1); /* req 1 */
+        wamp_session_subscribe(r->s, "com.u", NULL, ev_cb, r, done_cb, r, &h2); /* req 2 */
+        wamp_session_subscribe(r->s, "com.u", NULL, ev_cb, r, done_cb, r, &h3); /* shared */
+        wamp_session_register(r->s, "com.p", NULL, proc, r, done_cb, r, &h4);   /* req 3 */
+        feed(r, "[33,1,1000]");
+        feed(r, "[33,2,2000]");
+        feed(r, "[65,3,300]");
+        expect_log(r, "done1:1000;done2:2000;done3:2000;done4:300;");
+        assert_int_equal(wamp_session_unsubscribe(r->s, h1, done_cb, r), WAMP_OK); /* req 4 */
+        assert_int_equal(wamp_session_unsubscribe(r->s, h2, done_cb, r), WAMP_OK); /* local */
+        assert_int_equal(wamp_session_unsubscribe(r->s, h3, done_cb, r), WAMP_OK); /* req 5 */
+        assert_int_equal(wamp_session_unregister(r->s, h4, done_cb, r), WAMP_OK);  /* req 6 */
+        expect_log(r, "done2:2000;");
+        r->head = 0;
+        expect_sent(r, "[1,\"realm1\",{" HELLO_ROLES "}]");
+        expect_sent(r, "[32,1,{},\"com.t\"]");
+        expect_sent(r, "[32,2,{},\"com.u\"]");
+        expect_sent(r, "[64,3,{},\"com.p\"]");
+        expect_sent(r, "[34,4,1000]");
+        expect_sent(r, "[34,5,2000]");
+        expect_sent(r, "[66,6,300]");
+        expect_nothing_sent(r);
+        switch (how) {
+        case 0: /* transport lost */
+            wamp_session_transport_closed(r->s, WAMP_ECONNRESET);
+            expect_log(r, "done1:WAMP_ETRANSPORTLOST,wamp.close.transport_lost;"
+                          "done3:WAMP_ETRANSPORTLOST,wamp.close.transport_lost;"
+                          "done4:WAMP_ETRANSPORTLOST,wamp.close.transport_lost;"
+                          "leave:wamp.close.transport_lost,-;disconnect:0;");
+            break;
+        case 1: /* the router says GOODBYE */
+            feed(r, "[6,{},\"wamp.close.system_shutdown\"]");
+            expect_sent(r, "[6,{},\"wamp.close.goodbye_and_out\"]");
+            expect_log(r, "done1:WAMP_ECLOSED,wamp.close.system_shutdown;"
+                          "done3:WAMP_ECLOSED,wamp.close.system_shutdown;"
+                          "done4:WAMP_ECLOSED,wamp.close.system_shutdown;"
+                          "leave:wamp.close.system_shutdown,-;");
+            break;
+        case 2: /* the router ABORTs */
+            feed(r, "[3,{\"message\":\"kicked\"},\"wamp.close.killed\"]");
+            expect_log(r, "done1:WAMP_EABORTED,wamp.close.killed;"
+                          "done3:WAMP_EABORTED,wamp.close.killed;"
+                          "done4:WAMP_EABORTED,wamp.close.killed;"
+                          "leave:wamp.close.killed,kicked;");
+            break;
+        case 3: /* we leave; one answer still arrives before the router's GOODBYE */
+            assert_int_equal(wamp_session_leave(r->s, NULL, NULL), WAMP_OK);
+            expect_sent(r, "[6,{},\"wamp.close.normal\"]");
+            feed(r, "[35,4]");
+            expect_log(r, "done1:0;");
+            feed(r, "[6,{},\"wamp.close.goodbye_and_out\"]");
+            expect_log(r, "done3:WAMP_ECLOSED,wamp.close.goodbye_and_out;"
+                          "done4:WAMP_ECLOSED,wamp.close.goodbye_and_out;"
+                          "leave:wamp.close.goodbye_and_out,-;");
+            break;
+        case 4: /* the application frees the session */
+            wamp_session_free(r->s);
+            r->s = NULL;
+            expect_log(r, "done1:WAMP_ECLOSED,wamp.close.normal;"
+                          "done3:WAMP_ECLOSED,wamp.close.normal;"
+                          "done4:WAMP_ECLOSED,wamp.close.normal;");
+            break;
+        }
+        expect_nothing_sent(r);
+        if (r->s) {
+            /* nothing completes twice, nothing is pending any more */
+            assert_false(wamp_session_next_deadline(r->s, NULL));
+            wamp_session_transport_closed(r->s, WAMP_OK);
+            wamp_session_free(r->s);
+            r->s = NULL;
+            const char *want = how == 0 ? "" : "disconnect:1;";
+            expect_log(r, want);
+        }
+        rt_free(r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2647,6 +2831,9 @@ int main(void)
         cmocka_unit_test(test_session_details_transport),
         cmocka_unit_test(test_free_everything_in_flight),
         cmocka_unit_test(test_acknowledged_event_delivery),
+        cmocka_unit_test(test_unsubscribe_error),
+        cmocka_unit_test(test_unregister_error),
+        cmocka_unit_test(test_unsubscribe_pending_at_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

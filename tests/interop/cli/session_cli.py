@@ -83,6 +83,8 @@ CONFIG = {
             {'name': 'guest', 'permissions': [
                 {'uri': 'com.', 'match': 'prefix', 'allow': ALL},
                 {'uri': 'com.private.', 'match': 'prefix', 'allow': {}}]},
+        ]}, {'name': 'realm2', 'roles': [
+            {'name': 'guest', 'permissions': [{'uri': 'com.', 'match': 'prefix', 'allow': ALL}]},
         ]}],
         'transports': [{
             'type': 'universal',
@@ -208,6 +210,34 @@ try:
     rrc, rout, rerr = reg.wait()
     check(rrc == 0 and os.path.exists(killed) and open(killed).read().strip() == 'term',
           'the canceled invocation\'s command got SIGTERM, register counted it and exited')
+
+    # ------------------------------------------------------------ --realm
+    # realm2 is a second realm of the same router: a procedure registered there is unknown on
+    # the default realm1 and callable with --realm realm2; events stay inside their realm
+    reg = Background('register', '--url', WS, '--realm', 'realm2', '--count', '1',
+                     'com.realm2.echo')
+    rc, out, err = wamp('call', '--url', RS, 'com.realm2.echo', '"r2"')
+    check(rc == 1 and 'wamp.error.no_such_procedure' in err,
+          'a procedure registered on realm2 is unknown on the default realm1 (%s)' % err.strip())
+    rc, out, err = wamp('call', '--url', RS, '--serializer', 'cbor', '--realm', 'realm2',
+                        'com.realm2.echo', '"r2"')
+    check(rc == 0 and lines(out) == [['r2']],
+          'call --realm realm2 reaches the callee joined with --realm realm2 (%r %s)'
+          % (out, err.strip()))
+    rrc, rout, rerr = reg.wait()
+    check(rrc == 0 and lines(rout) == [['r2']], 'register --realm realm2 served the call')
+    sub = Background('subscribe', '--url', RS, '--realm', 'realm2', '--count', '1',
+                     'com.realm2.news')
+    rc1, _, err1 = wamp('publish', '--url', WS, '--acknowledge', 'com.realm2.news', '"realm1"')
+    rc2, _, err2 = wamp('publish', '--url', WS, '--realm', 'realm2', '--acknowledge',
+                        'com.realm2.news', '"realm2"')
+    src, sout, serr = sub.wait()
+    check(rc1 == 0 and rc2 == 0 and src == 0 and lines(sout) == [['realm2']],
+          'subscribe --realm realm2 gets only the realm2 publication (%r %s %s)'
+          % (sout, err1.strip(), err2.strip()))
+    rc, out, err = wamp('call', '--url', WS, '--realm', 'realm3', 'com.x')
+    check(rc == 1 and 'wamp.error.no_such_realm' in err,
+          '--realm of a realm the router does not have: join refused (%s)' % err.strip())
 
     # ------------------------------------------------------------ authentication
     rc, out, err = wamp('publish', '--url', WS, '--acknowledge', 'com.private.t', '1')
