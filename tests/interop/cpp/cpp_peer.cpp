@@ -11,6 +11,13 @@
 //   cpp_peer PORT ticket|wampcra AUTHID SECRET
 //       joins with that method: prints "JOINED <authid-less session id>" (exit 0) or
 //       "ABORT <reason>" (exit 1).
+//   cpp_peer PORT restricted AUTHID SECRET
+//       joins with ticket as a principal of a restricted role, then tries what the role may and
+//       may not do, one line each: "ALLOWED call <result>" for com.py.mul(6, 7), "DENIED call|
+//       register|subscribe <error>" (or "GRANTED ..." when the router let it through) for
+//       com.py.secret, com.cpp.denied and com.py.denied; publishes (unacknowledged: Autobahn|C++
+//       17.5.1 has no acknowledged publish) to com.py.topic (denied) and then com.py.open
+//       (allowed); prints DONE, leaves and exits 0.
 // Output lines are parsed by the Python side; every failure prints "FAIL ..." and exits 1.
 #include <autobahn/autobahn.hpp>
 #include <autobahn/wamp_auth_utils.hpp>
@@ -83,7 +90,7 @@ int main(int argc, char** argv)
     if (mode == "peer")
         session = std::make_shared<autobahn::wamp_session>(io, false);
     else if (argc == 5)
-        session = std::make_shared<auth_session>(io, argv[4]);
+        session = std::make_shared<auth_session>(io, argv[4]);  // ticket, wampcra, restricted
     else
         fail("bad arguments");
     transport->attach(std::static_pointer_cast<autobahn::wamp_transport_handler>(session));
@@ -92,6 +99,44 @@ int main(int argc, char** argv)
         session->start().get();
     } catch (const std::exception& e) {
         fail(std::string("connect: ") + e.what());
+    }
+
+    if (mode == "restricted") {
+        try {
+            session->join("realm1", {"ticket"}, argv[3]).get();
+            auto r = session->call("com.py.mul", std::make_tuple(6, 7)).get();
+            say("ALLOWED call " + std::to_string(r.argument<int64_t>(0)));
+            try {
+                session->call("com.py.secret").get();
+                say("GRANTED call");
+            } catch (const std::exception& e) {
+                say(std::string("DENIED call ") + e.what());
+            }
+            try {
+                session->provide("com.cpp.denied", [](autobahn::wamp_invocation inv) {
+                    inv->result(std::make_tuple(0));
+                }).get();
+                say("GRANTED register");
+            } catch (const std::exception& e) {
+                say(std::string("DENIED register ") + e.what());
+            }
+            try {
+                session->subscribe("com.py.denied", [](const autobahn::wamp_event&) {}).get();
+                say("GRANTED subscribe");
+            } catch (const std::exception& e) {
+                say(std::string("DENIED subscribe ") + e.what());
+            }
+            session->publish("com.py.topic", std::make_tuple(std::string("denied"))).get();
+            session->publish("com.py.open", std::make_tuple(std::string("allowed"))).get();
+            say("DONE");
+            session->leave().get();
+            session->stop().get();
+        } catch (const std::exception& e) {
+            fail(std::string("restricted: ") + e.what());
+        }
+        io.stop();
+        loop.join();
+        return 0;
     }
 
     if (mode != "peer") {

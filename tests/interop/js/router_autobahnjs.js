@@ -5,6 +5,13 @@
 // (the only serializer AutobahnJS's node RawSocket transport speaks); "auth" runs wampd with a
 // config written here: ticket, WAMP-CRA, cryptosign (tweetnacl), anonymous with a restricted
 // role, success and failure, and authorization denials.
+// The transport modes also cover CALL exclude/eligible (no_eligible_callee), RegisterOptions
+// concurrency (no_available_callee) and force_reregister, the testament API and
+// wamp.session.kill_by_authid/kill_by_authrole. AutobahnJS 22.11.1 has no progressive call
+// invocations (no API sends a CALL continuation) and no payload passthru (no enc_algo/ppt
+// support anywhere in the package), so neither is tested here; its callee does not announce
+// call_canceling, so cancel mode kill against an interrupting callee is in
+// tests/interop/python/router_features.py.
 //
 // Negative checks ("X does not get the event") never wait for a timeout: the publisher sends a
 // marker afterwards on the same topic, and the next event the subscriber sees must be the
@@ -352,6 +359,150 @@ async function rpcCancelTimeout (port) {
   await leave(caller)
 }
 
+// ---------------------------------------------------------------- advanced router features
+
+// CALL exclude/eligible (AutobahnJS passes call options through): by session id, authid and
+// authrole; nobody left -> wamp.error.no_eligible_callee.
+async function rpcEligible (port) {
+  const caller = await join(port)
+  const c1 = await join(port)
+  const c2 = await join(port)
+  for (const [i, c] of [c1, c2].entries()) {
+    await c.register('com.ajs.elig', () => 'c' + (i + 1), { invoke: 'roundrobin' })
+  }
+  const calls = async (opts, n) => {
+    const got = []
+    for (let i = 0; i < n; i++) got.push(await caller.call('com.ajs.elig', [], {}, opts))
+    return got
+  }
+  check(eq(await calls({ exclude: [c1.id] }, 3), ['c2', 'c2', 'c2']), 'CALL exclude [c1]: only c2 serves')
+  check(eq(await calls({ eligible: [c1.id] }, 3), ['c1', 'c1', 'c1']), 'CALL eligible [c1]: only c1 serves')
+  check(eq(await calls({ exclude_authid: [c2.details.authid] }, 2), ['c1', 'c1']), 'CALL exclude_authid: only c1 serves')
+  check(eq(await calls({ eligible_authid: [c2.details.authid] }, 2), ['c2', 'c2']), 'CALL eligible_authid: only c2 serves')
+  const none = [{ exclude: [c1.id, c2.id] }, { eligible: [caller.id] }, { eligible_authrole: ['nobody'] },
+    { exclude_authrole: ['anonymous'] }]
+  for (const opts of none) {
+    const e = await rejection(caller.call('com.ajs.elig', [], {}, opts))
+    check(e && e.error === 'wamp.error.no_eligible_callee', 'CALL ' + JSON.stringify(opts).replace(/[0-9]{6,}/g, 'ID') +
+      ' -> wamp.error.no_eligible_callee: ' + (e && e.error))
+  }
+  check(eq(await calls({}, 2).then(x => x.sort()), ['c1', 'c2']), 'without filters both callees serve')
+  await leave(caller, c1, c2)
+}
+
+// RegisterOptions concurrency: a busy callee -> wamp.error.no_available_callee.
+async function rpcConcurrency (port) {
+  const caller = await join(port)
+  const c1 = await join(port)
+  const c2 = await join(port)
+  const started = new Queue()
+  const gated = name => () => {
+    const d = autobahn.when.defer()
+    started.put(d)
+    return d.promise.then(() => name)
+  }
+  await c1.register('com.ajs.conc', gated('c1'), { concurrency: 1 })
+  const first = caller.call('com.ajs.conc')
+  const g1 = await started.get()
+  let e = await rejection(caller.call('com.ajs.conc'))
+  check(e && e.error === 'wamp.error.no_available_callee', 'concurrency 1, busy -> wamp.error.no_available_callee: ' + (e && e.error))
+  g1.resolve()
+  check(await first === 'c1', 'the call holding the slot completes')
+  const again = caller.call('com.ajs.conc')
+  ;(await started.get()).resolve()
+  check(await again === 'c1', 'the freed slot serves the next call')
+  // shared: one call each, the third finds no callee available
+  for (const [c, n] of [[c1, 'c1'], [c2, 'c2']]) {
+    await c.register('com.ajs.conc.shared', gated(n), { concurrency: 1, invoke: 'roundrobin' })
+  }
+  const two = [caller.call('com.ajs.conc.shared'), caller.call('com.ajs.conc.shared')]
+  const gs = [await started.get(), await started.get()]
+  e = await rejection(caller.call('com.ajs.conc.shared'))
+  check(e && e.error === 'wamp.error.no_available_callee', 'shared, every callee at its limit -> no_available_callee')
+  gs.forEach(g => g.resolve())
+  check(eq((await Promise.all(two)).sort(), ['c1', 'c2']), 'the two concurrent calls went to different callees')
+  await leave(caller, c1, c2)
+}
+
+// RegisterOptions force_reregister: the new callee takes over, the old one gets UNREGISTERED.
+async function rpcForceReregister (port) {
+  const caller = await join(port)
+  const c1 = await join(port)
+  const c2 = await join(port)
+  const r1 = await c1.register('com.ajs.force', () => 'c1')
+  let e = await rejection(c2.register('com.ajs.force', () => 'c2'))
+  check(e && e.error === 'wamp.error.procedure_already_exists', 'without force_reregister -> procedure_already_exists')
+  const r2 = await c2.register('com.ajs.force', () => 'c2', { force_reregister: true })
+  const reason = await withTimeout(Promise.resolve(r1.on_unregister), 5000, 'on_unregister')
+  check(reason === 'wamp.error.force_reregister' && !r1.active,
+    'the displaced callee gets UNREGISTERED with reason wamp.error.force_reregister: ' + reason)
+  check(r2.active && await caller.call('com.ajs.force') === 'c2', 'calls go to the new callee')
+  const id = await caller.call('wamp.registration.lookup', ['com.ajs.force'])
+  check(eq(await caller.call('wamp.registration.list_callees', [id]), [c2.id]), 'list_callees: only the new callee')
+  e = await rejection(c1.call('wamp.session.count'))
+  check(e === null, 'the displaced callee keeps its session')
+  await leave(caller, c1, c2)
+}
+
+// wamp.session.add_testament / flush_testaments.
+async function testaments (port) {
+  const w = await join(port)
+  const q = new Queue()
+  await w.subscribe('com.ajs.testament', ev(q))
+  const b = await join(port)
+  await b.call('wamp.session.add_testament', ['com.ajs.testament', ['gone', b.id], { why: 'leave' }])
+  const bid = b.id
+  await leave(b)
+  let x = await q.get()
+  check(eq(x.args, ['gone', bid]) && eq(x.kwargs, { why: 'leave' }), 'testament published on GOODBYE with args and kwargs')
+  // the transport closes without a GOODBYE
+  const c = await join(port)
+  const cid = c.id
+  await c.call('wamp.session.add_testament', ['com.ajs.testament', ['dropped', cid]])
+  c.conn._transport.close()
+  await withTimeout(c.closed, 10000, 'close')
+  x = await q.get()
+  check(eq(x.args, ['dropped', cid]), 'testament published when the transport closes without GOODBYE')
+  // flushed testaments are never published; one added after the flush is
+  const d = await join(port)
+  await d.call('wamp.session.add_testament', ['com.ajs.testament', ['flushed']])
+  check(await d.call('wamp.session.flush_testaments') === 1, 'flush_testaments -> 1')
+  await d.call('wamp.session.add_testament', ['com.ajs.testament', ['kept']])
+  await leave(d)
+  const m = await join(port)
+  await m.publish('com.ajs.testament', ['marker'], {}, { acknowledge: true })
+  const got = [(await q.get()).args[0]]
+  while (got[got.length - 1] !== 'marker') got.push((await q.get()).args[0])
+  check(eq(got, ['kept', 'marker']), 'the flushed testament is not published, the later one is: ' + got)
+  await leave(w, m)
+}
+
+// wamp.session.kill_by_authid / kill_by_authrole, on a wampd of its own.
+async function killBy (exe) {
+  const d = await startWampd(exe)
+  try {
+    const k = await join(d.port)
+    const b = await join(d.port)
+    const c = await join(d.port)
+    const bid = b.id
+    const cid = c.id
+    let r = await k.call('wamp.session.kill_by_authid', [b.details.authid], { reason: 'com.ajs.kicked', message: 'by authid' })
+    check(eq(r, [bid]), 'kill_by_authid -> the id of the killed session')
+    let cl = await withTimeout(b.closed, 10000, 'killed')
+    check(cl.details.reason === 'com.ajs.kicked' && cl.details.message === 'by authid',
+      'the killed session sees GOODBYE with the given reason and message: ' + JSON.stringify([cl.details.reason, cl.details.message]))
+    check(await k.call('wamp.session.count') === 2, 'the others stay')
+    r = await k.call('wamp.session.kill_by_authrole', ['anonymous'], { reason: 'com.ajs.role', message: 'by authrole' })
+    check(eq(r, [cid]), 'kill_by_authrole kills every other session of the role')
+    cl = await withTimeout(c.closed, 10000, 'killed')
+    check(cl.details.reason === 'com.ajs.role' && cl.details.message === 'by authrole', 'kill_by_authrole: reason and message')
+    check(await k.call('wamp.session.count') === 1, 'the killer survives')
+    await leave(k)
+  } finally {
+    check(await d.stop() === 0, 'kill_by: wampd exits 0')
+  }
+}
+
 // ---------------------------------------------------------------- meta API
 
 async function meta (port) {
@@ -597,7 +748,12 @@ async function main () {
     await rpcShared(d.port)
     await rpcProgressive(d.port)
     await rpcCancelTimeout(d.port)
+    await rpcEligible(d.port)
+    await rpcConcurrency(d.port)
+    await rpcForceReregister(d.port)
+    await testaments(d.port)
     await meta(d.port)
+    await killBy(exe)
   } finally {
     const rc = await d.stop()
     check(rc === 0, 'wampd exits 0 on SIGTERM')

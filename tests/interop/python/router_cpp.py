@@ -2,7 +2,9 @@
 msgpack, its only transport and serializer) against wampd, with Autobahn|Python on the other
 side: C++ as callee (exact; error), caller (result, no_such_procedure, router-side timeout),
 subscriber (exact and prefix), publisher; progressive results; ticket and WAMP-CRA
-authentication (success and failure). The peer program is tests/interop/cpp/cpp_peer.cpp.
+authentication (success and failure); authorization denials for a restricted role (CALL,
+REGISTER and SUBSCRIBE -> wamp.error.not_authorized surfaced by Autobahn|C++, an unacknowledged
+PUBLISH dropped). The peer program is tests/interop/cpp/cpp_peer.cpp.
 Usage: router_cpp.py <wampd> <cpp_peer>"""
 import asyncio
 import sys
@@ -18,7 +20,11 @@ CONFIG = {
         'type': 'router',
         'realms': [{'name': 'realm1', 'roles': [
             {'name': 'anonymous', 'permissions': [{'uri': '', 'match': 'prefix', 'allow': ALL}]},
-            {'name': 'user', 'permissions': [{'uri': '', 'match': 'prefix', 'allow': ALL}]}]}],
+            {'name': 'user', 'permissions': [{'uri': '', 'match': 'prefix', 'allow': ALL}]},
+            # may call com.py.mul and publish to com.py.open, nothing else
+            {'name': 'restricted', 'permissions': [
+                {'uri': 'com.py.mul', 'match': 'exact', 'allow': {'call': True}},
+                {'uri': 'com.py.open', 'match': 'exact', 'allow': {'publish': True}}]}]}],
         'transports': [{
             'type': 'universal',
             'endpoint': {'type': 'tcp', 'port': 0, 'interface': '127.0.0.1'},
@@ -26,7 +32,8 @@ CONFIG = {
             'auth': {
                 'anonymous': {'type': 'static', 'role': 'anonymous'},
                 'ticket': {'type': 'static', 'principals': {
-                    'alice': {'ticket': 'alice-secret', 'role': 'user'}}},
+                    'alice': {'ticket': 'alice-secret', 'role': 'user'},
+                    'carol': {'ticket': 'carol-secret', 'role': 'restricted'}}},
                 'wampcra': {'type': 'static', 'users': {
                     'bob': {'secret': 'bob-secret', 'role': 'user'}}},
             },
@@ -118,6 +125,25 @@ async def main(exe, peer):
             rc = await asyncio.wait_for(proc.wait(), 10)
             check(rc == 1 and out and out[-1] == 'ABORT wamp.error.not_authorized',
                   'C++ %s with a wrong secret -> ABORT wamp.error.not_authorized (%s)' % (method, out[-1:]))
+
+        # authorization: a restricted role
+        await py.register(lambda: 'secret', 'com.py.secret')
+        await py.subscribe(lambda *a, **kw: events.put_nowait((a, kw)), 'com.py.open')
+        proc = await run_peer(peer, str(p), 'restricted', 'carol', 'carol-secret')
+        out = await lines_until(proc, 'DONE')
+        rc = await asyncio.wait_for(proc.wait(), 10)
+        check(rc == 0 and out and out[-1] == 'DONE', 'C++ restricted peer ran to the end (exit %s)' % rc)
+        check('ALLOWED call 42' in out, 'C++ restricted role: a permitted call succeeds')
+        for what in ('call', 'register', 'subscribe'):
+            check('DENIED %s wamp.error.not_authorized' % what in out,
+                  'C++ restricted role: %s -> wamp.error.not_authorized' % what)
+        # the denied publish to com.py.topic was sent before the allowed one to com.py.open:
+        # the first event Autobahn|Python sees must be the allowed one
+        a, kw = await asyncio.wait_for(events.get(), 10)
+        check(list(a) == ['allowed'], 'C++ restricted role: the unauthorized publication is not '
+              'delivered, the permitted one is: %r' % (a,))
+        check(await py.call('wamp.registration.lookup', 'com.cpp.denied') is None,
+              'the refused registration does not exist')
         py.leave()
         await asyncio.wait_for(py.left, 10)
     finally:

@@ -1,6 +1,12 @@
 """interop.router.features: Autobahn|Python clients against wampd — pub/sub options and patterns,
 RPC (shared registrations, progressive results, cancel, timeout, errors) over WebSocket with every
-serializer (plain and batched, mixed between publisher and subscriber) and over RawSocket."""
+serializer (plain and batched, mixed between publisher and subscriber) and over RawSocket; then the
+testament API, wamp.session.kill_by_authid/kill_by_authrole, concurrency limits, force_reregister
+and the cancel modes kill/killnowait/skip over a WebSocket/RawSocket serializer matrix.
+
+Not exercised here because Autobahn|Python 22.7.1 cannot send them: CALL exclude/eligible (no
+such CallOptions) and progressive call invocations (no CALL progress option); the AutobahnJS
+suite covers exclude/eligible. Payload passthru is covered by tests/interop/e2e."""
 import asyncio
 import sys
 
@@ -245,6 +251,271 @@ async def meta(port):
     a.leave()
 
 
+# ---------------------------------------------------------------- advanced router features
+# Each scenario takes (ser, raw): the sessions it opens use that serializer and transport.
+
+def abort_transport(s):
+    """Drops the session's connection without GOODBYE (an abrupt disconnect)."""
+    s._transport.transport.abort()
+
+
+async def testaments(port, ser, raw):
+    tag = 'testament (%s%s): ' % (ser, ' rawsocket' if raw else '')
+    watcher = await join(port, ser, rawsocket=raw)
+    q = asyncio.Queue()
+    await watcher.subscribe(lambda *a, **kw: q.put_nowait((a, kw)), 'com.testament.t')
+    # a clean leave publishes the testament with its args and kwargs
+    b = await join(port, ser, rawsocket=raw)
+    bid = b.session_id
+    await b.call('wamp.session.add_testament', 'com.testament.t', ['gone', bid], {'why': 'leave'})
+    b.leave()
+    await asyncio.wait_for(b.left, 5)
+    a, kw = await asyncio.wait_for(q.get(), 5)
+    check(list(a) == ['gone', bid] and kw == {'why': 'leave'},
+          tag + 'published on GOODBYE with args and kwargs: %s %s' % (a, kw))
+    # an abrupt disconnect (no GOODBYE) publishes it too
+    c = await join(port, ser, rawsocket=raw)
+    cid = c.session_id
+    await c.call('wamp.session.add_testament', 'com.testament.t', ['dropped', cid])
+    abort_transport(c)
+    a, kw = await asyncio.wait_for(q.get(), 5)
+    check(list(a) == ['dropped', cid], tag + 'published on an abrupt disconnect: %s' % (a,))
+    # flush_testaments returns how many it discarded; a flushed testament is never published
+    d = await join(port, ser, rawsocket=raw)
+    await d.call('wamp.session.add_testament', 'com.testament.t', ['flushed-1'])
+    await d.call('wamp.session.add_testament', 'com.testament.t', ['flushed-2'])
+    n = await d.call('wamp.session.flush_testaments')
+    check(n == 2, tag + 'flush_testaments -> 2 (%r)' % (n,))
+    await d.call('wamp.session.add_testament', 'com.testament.t', ['kept'])
+    d.leave()
+    await asyncio.wait_for(d.left, 5)
+    # the marker, published after d left, orders the check: only 'kept' may come before it
+    marker = await join(port, ser, rawsocket=raw)
+    await marker.publish('com.testament.t', 'marker', options=PublishOptions(acknowledge=True))
+    got = [(await asyncio.wait_for(q.get(), 5))[0]]
+    while got[-1] != ('marker',):
+        got.append((await asyncio.wait_for(q.get(), 5))[0])
+    check(got == [('kept',), ('marker',)],
+          tag + 'flushed testaments are not published, a later one is: %s' % got)
+    # bad arguments
+    try:
+        await marker.call('wamp.session.add_testament', 'not a uri!')
+        check(False, tag + 'add_testament with a bad topic')
+    except ApplicationError as e:
+        check(e.error == 'wamp.error.invalid_argument', tag + 'bad topic -> invalid_argument')
+    for s in (watcher, marker):
+        s.leave()
+    await asyncio.gather(watcher.left, marker.left)
+
+
+async def kill_by(exe, ser, raw):
+    """On a wampd of its own: every session but the killer is anonymous and counted."""
+    tag = 'kill_by (%s%s): ' % (ser, ' rawsocket' if raw else '')
+    w = Wampd(exe)
+    try:
+        killer = await join(w.port, ser, rawsocket=raw)
+        b = await join(w.port, ser, rawsocket=raw)
+        c = await join(w.port, ser, rawsocket=raw)
+        bid, cid = b.session_id, c.session_id
+        check(b.details.authid != c.details.authid, tag + 'anonymous sessions have distinct authids')
+        killed = await killer.call('wamp.session.kill_by_authid', b.details.authid,
+                                   reason='com.interop.kicked', message='by authid')
+        check(killed == [bid], tag + 'kill_by_authid -> the killed session ids: %s' % killed)
+        det = await asyncio.wait_for(b.left, 5)
+        check(det.reason == 'com.interop.kicked' and det.message == 'by authid',
+              tag + 'the killed session gets GOODBYE with the reason and message: %s %s'
+              % (det.reason, det.message))
+        check(await killer.call('wamp.session.count') == 2,
+              tag + 'the other sessions stay (wamp.session.count 2)')
+        check(await killer.call('wamp.session.kill_by_authid', 'nobody-has-this') == [],
+              tag + 'kill_by_authid of an unknown authid -> []')
+        try:
+            await killer.call('wamp.session.kill_by_authrole', 'anonymous', reason='not a uri!')
+            check(False, tag + 'bad reason')
+        except ApplicationError as e:
+            check(e.error == 'wamp.error.invalid_argument', tag + 'a reason that is no URI -> invalid_argument')
+        check(await killer.call('wamp.session.count') == 2, tag + 'a refused kill kills nobody')
+        killed = await killer.call('wamp.session.kill_by_authrole', 'anonymous',
+                                   reason='com.interop.role', message='by authrole')
+        check(killed == [cid], tag + 'kill_by_authrole kills every other session of the role: %s' % killed)
+        det = await asyncio.wait_for(c.left, 5)
+        check(det.reason == 'com.interop.role' and det.message == 'by authrole',
+              tag + 'kill_by_authrole: reason and message reach the session')
+        check(await killer.call('wamp.session.count') == 1, tag + 'the killer itself survives')
+        killer.leave()
+        await killer.left
+    finally:
+        rc = w.stop()
+    check(rc == 0, tag + 'wampd exits 0')
+
+
+async def concurrency(port, ser, raw):
+    tag = 'concurrency (%s%s): ' % (ser, ' rawsocket' if raw else '')
+    caller = await join(port, ser, rawsocket=raw)
+    c1 = await join(port, ser, rawsocket=raw)
+    c2 = await join(port, ser, rawsocket=raw)
+    gates = []
+    started = asyncio.Queue()  # one item per INVOCATION that reached a callee
+
+    def gated(name):
+        async def f():
+            g = asyncio.get_event_loop().create_future()
+            gates.append(g)
+            started.put_nowait(name)
+            await g
+            return name
+        return f
+    # one callee, concurrency 1: the second concurrent call finds no available callee
+    await c1.register(gated('c1'), 'com.conc.one', options=RegisterOptions(concurrency=1))
+    first = asyncio.ensure_future(caller.call('com.conc.one'))
+    await asyncio.wait_for(started.get(), 5)
+    try:
+        await caller.call('com.conc.one')
+        check(False, tag + 'second concurrent call refused')
+    except ApplicationError as e:
+        check(e.error == 'wamp.error.no_available_callee',
+              tag + 'concurrency=1 busy -> wamp.error.no_available_callee (%s)' % e.error)
+    gates.pop().set_result(None)
+    check(await asyncio.wait_for(first, 5) == 'c1', tag + 'the first call completes')
+    r = asyncio.ensure_future(caller.call('com.conc.one'))
+    await asyncio.wait_for(started.get(), 5)
+    gates.pop().set_result(None)
+    check(await asyncio.wait_for(r, 5) == 'c1', tag + 'a call after the slot freed is served')
+    # a shared registration: each callee takes one call, the third finds none available
+    await c1.register(gated('c1'), 'com.conc.shared',
+                      options=RegisterOptions(concurrency=1, invoke='roundrobin'))
+    await c2.register(gated('c2'), 'com.conc.shared',
+                      options=RegisterOptions(concurrency=1, invoke='roundrobin'))
+    calls = [asyncio.ensure_future(caller.call('com.conc.shared')) for _ in range(2)]
+    for _ in range(2):
+        await asyncio.wait_for(started.get(), 5)
+    try:
+        await caller.call('com.conc.shared')
+        check(False, tag + 'shared: third call refused')
+    except ApplicationError as e:
+        check(e.error == 'wamp.error.no_available_callee',
+              tag + 'shared, both callees busy -> no_available_callee')
+    for g in gates:
+        g.set_result(None)
+    gates.clear()
+    got = sorted(await asyncio.wait_for(asyncio.gather(*calls), 5))
+    check(got == ['c1', 'c2'], tag + 'the two concurrent calls went to different callees: %s' % got)
+    for s in (caller, c1, c2):
+        s.leave()
+    await asyncio.gather(caller.left, c1.left, c2.left)
+
+
+async def force_reregister(port, ser, raw):
+    tag = 'force_reregister (%s%s): ' % (ser, ' rawsocket' if raw else '')
+    caller = await join(port, ser, rawsocket=raw)
+    c1 = await join(port, ser, rawsocket=raw)
+    c2 = await join(port, ser, rawsocket=raw)
+    await c1.register(lambda: 'c1', 'com.force.p')
+    check(await caller.call('com.force.p') == 'c1', tag + 'first callee serves')
+    try:
+        await c2.register(lambda: 'c2', 'com.force.p')
+        check(False, tag + 'without force_reregister')
+    except ApplicationError as e:
+        check(e.error == 'wamp.error.procedure_already_exists',
+              tag + 'without force_reregister -> procedure_already_exists')
+    reg = await c2.register(lambda: 'c2', 'com.force.p',
+                            options=RegisterOptions(force_reregister=True))
+    check(reg.id > 0, tag + 'force_reregister takes the registration over')
+    check(await caller.call('com.force.p') == 'c2', tag + 'calls now go to the new callee')
+    rid = await caller.call('wamp.registration.lookup', 'com.force.p')
+    check(await caller.call('wamp.registration.list_callees', rid) == [c2.session_id],
+          tag + 'list_callees has only the new callee')
+    # the old callee is told (UNREGISTERED with request 0) and stays healthy
+    check(await c1.call('wamp.session.count') >= 3, tag + 'the displaced callee keeps its session')
+    for s in (caller, c1, c2):
+        s.leave()
+    await asyncio.gather(caller.left, c1.left, c2.left)
+
+
+async def cancel_modes(port, ser, raw):
+    """Autobahn|Python's caller cancels only in the default mode (CANCEL without options); the
+    test sends CANCEL with an explicit mode through Autobahn's own message class and transport."""
+    from autobahn.wamp import message as M
+    tag = 'cancel (%s%s): ' % (ser, ' rawsocket' if raw else '')
+    caller = await join(port, ser, rawsocket=raw)
+    callee = await join(port, ser, rawsocket=raw)
+    started = asyncio.Queue()
+    interrupted = asyncio.Queue()
+    gate = {}
+
+    async def slow(name):
+        g = gate[name] = asyncio.get_event_loop().create_future()
+        started.put_nowait(name)
+        try:
+            return await g
+        except asyncio.CancelledError:
+            interrupted.put_nowait(name)
+            # the callee answers the INTERRUPT with its own ERROR (kill mode forwards it)
+            raise ApplicationError(ApplicationError.CANCELED, 'interrupted: ' + name)
+    await callee.register(slow, 'com.cancel.slow')
+
+    def call_and_cancel_later(name):
+        before = set(caller._call_reqs)
+        fut = asyncio.ensure_future(caller.call('com.cancel.slow', name))
+        return fut, before
+
+    async def cancel(fut, before, mode):
+        req = (set(caller._call_reqs) - before).pop()
+        caller._transport.send(M.Cancel(req, mode=mode))
+
+    # kill: INTERRUPT to the callee, whose ERROR reaches the caller
+    fut, before = call_and_cancel_later('kill')
+    check(await asyncio.wait_for(started.get(), 5) == 'kill', tag + 'kill: invocation started')
+    await cancel(fut, before, 'kill')
+    check(await asyncio.wait_for(interrupted.get(), 5) == 'kill', tag + 'kill: the callee got INTERRUPT')
+    try:
+        await asyncio.wait_for(fut, 5)
+        check(False, tag + 'kill: caller error')
+    except ApplicationError as e:
+        check(e.error == 'wamp.error.canceled' and e.args == ('interrupted: kill',),
+              tag + "kill: the caller gets the callee's wamp.error.canceled: %s %s" % (e.error, e.args))
+    # killnowait: the caller gets wamp.error.canceled at once, the callee is interrupted
+    fut, before = call_and_cancel_later('killnowait')
+    await asyncio.wait_for(started.get(), 5)
+    await cancel(fut, before, 'killnowait')
+    try:
+        await asyncio.wait_for(fut, 5)
+        check(False, tag + 'killnowait: caller error')
+    except ApplicationError as e:
+        check(e.error == 'wamp.error.canceled', tag + 'killnowait: caller gets wamp.error.canceled')
+    check(await asyncio.wait_for(interrupted.get(), 5) == 'killnowait',
+          tag + 'killnowait: the callee got INTERRUPT')
+    # skip: the caller gets wamp.error.canceled, the callee is not interrupted and its late
+    # result is dropped by the router
+    fut, before = call_and_cancel_later('skip')
+    await asyncio.wait_for(started.get(), 5)
+    await cancel(fut, before, 'skip')
+    try:
+        await asyncio.wait_for(fut, 5)
+        check(False, tag + 'skip: caller error')
+    except ApplicationError as e:
+        check(e.error == 'wamp.error.canceled', tag + 'skip: caller gets wamp.error.canceled')
+    gate['skip'].set_result('late')
+    check(await caller.call('wamp.session.count') >= 2 and interrupted.empty(),
+          tag + 'skip: no INTERRUPT, the late YIELD is dropped (both sessions fine)')
+    for s in (caller, callee):
+        s.leave()
+    await asyncio.gather(caller.left, callee.left)
+
+
+ADVANCED_MATRIX = [('json', False), ('msgpack.batched', False), ('cbor', True), ('ubjson', True)]
+
+
+async def advanced(exe, port):
+    for ser, raw in ADVANCED_MATRIX:
+        await testaments(port, ser, raw)
+        await concurrency(port, ser, raw)
+        await force_reregister(port, ser, raw)
+        await cancel_modes(port, ser, raw)
+    for ser, raw in (('json', False), ('cbor', True)):
+        await kill_by(exe, ser, raw)
+
+
 async def main(exe):
     d = Wampd(exe)
     try:
@@ -257,6 +528,7 @@ async def main(exe):
         await pubsub_options(d.port)
         await rpc(d.port)
         await meta(d.port)
+        await advanced(exe, d.port)
     finally:
         rc = d.stop()
     check(rc == 0, 'wampd exits 0 on SIGTERM')
