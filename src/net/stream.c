@@ -659,42 +659,77 @@ int wamp_stream_writev(wamp_stream *s, const wamp_iovec *iov, size_t n)
     return WAMP_OK;
 }
 
-int wamp_stream_write_buffer(wamp_stream *s, size_t len, uint8_t **out)
+/* wamp_stream_write_buffer when the tail chunk has no room: a new chunk (the space must be
+ * contiguous; the tail's rest stays unused). Out of line: it runs once per CHUNK_MIN bytes. */
+static __attribute__((noinline)) uint8_t *new_tail(wamp_stream *s, size_t len)
+{
+    size_t cap = len < CHUNK_MIN ? CHUNK_MIN : len;
+    chunk *c = malloc(sizeof *c + cap);
+    if (!c) return NULL;
+    c->next = NULL;
+    c->len = 0;
+    c->cap = cap;
+    if (s->q_tail)
+        s->q_tail->next = c;
+    else
+        s->q_head = c;
+    s->q_tail = c;
+    return c->data;
+}
+
+static __attribute__((noinline)) void after_reserve(wamp_stream *s, size_t q)
+{
+    if (q > s->st.write_queued_peak) s->st.write_queued_peak = q;
+    mark_dirty(s);
+    if (!s->bp_paused && q > s->opts.write_high_water) {
+        s->bp_paused = true;
+        s->st.backpressure_pauses++;
+        update_reading(s);
+    }
+}
+
+static __attribute__((noinline)) int write_buffer_slow(wamp_stream *s, size_t len, uint8_t **out)
 {
     if (out) *out = NULL;
     if (!s || !out || len == 0) return WAMP_EINVAL;
     if (s->state != ST_OPEN) return WAMP_ECLOSED;
-    if (len > s->opts.write_limit || queued(s) > s->opts.write_limit - len) {
+    size_t q = queued(s);
+    if (len > s->opts.write_limit || q > s->opts.write_limit - len) {
         s->st.writes_refused++;
         return WAMP_ELIMIT;
     }
     chunk *t = s->q_tail;
     if (!t || t->cap - t->len < len) {
-        /* the space must be contiguous: a new chunk (the tail's rest stays unused) */
-        size_t cap = len < CHUNK_MIN ? CHUNK_MIN : len;
-        chunk *c = malloc(sizeof *c + cap);
-        if (!c) return WAMP_ENOMEM;
-        c->next = NULL;
-        c->len = 0;
-        c->cap = cap;
-        if (t)
-            t->next = c;
-        else
-            s->q_head = c;
-        s->q_tail = t = c;
+        if (!new_tail(s, len)) return WAMP_ENOMEM;
+        t = s->q_tail;
     }
     *out = t->data + t->len;
     t->len += len;
     s->q_bytes += len;
     s->st.bytes_written += len;
-    if (queued(s) > s->st.write_queued_peak) s->st.write_queued_peak = queued(s);
-    mark_dirty(s);
-    if (!s->bp_paused && queued(s) > s->opts.write_high_water) {
-        s->bp_paused = true;
-        s->st.backpressure_pauses++;
-        update_reading(s);
-    }
+    after_reserve(s, q + len);
     return WAMP_OK;
+}
+
+int wamp_stream_write_buffer(wamp_stream *s, size_t len, uint8_t **out)
+{
+    /* Per message, the common case: room in the tail chunk, the stream already dirty (flush
+     * scheduled), below the limits. It calls nothing, so it needs no stack frame. */
+    chunk *t;
+    if (s && out && len && s->state == ST_OPEN && s->dirty && (t = s->q_tail) &&
+        t->cap - t->len >= len && len <= s->opts.write_limit) {
+        size_t q = queued(s);
+        if (q <= s->opts.write_limit - len && q + len <= s->opts.write_high_water) {
+            q += len;
+            *out = t->data + t->len;
+            t->len += len;
+            s->q_bytes += len;
+            s->st.bytes_written += len;
+            if (q > s->st.write_queued_peak) s->st.write_queued_peak = q;
+            return WAMP_OK;
+        }
+    }
+    return write_buffer_slow(s, len, out);
 }
 
 int wamp_stream_write(wamp_stream *s, const void *data, size_t len)
