@@ -141,6 +141,47 @@ static void free_chunks(chunk *c)
     }
 }
 
+/* Returns written chunks: those of the standard size go to the loop's spare list (bounded),
+ * the others are freed. */
+static void recycle_chunks(wamp_loop *loop, chunk *c)
+{
+    while (c) {
+        chunk *n = c->next;
+        if (c->cap == CHUNK_MIN && loop->chunk_nspare < WAMP__CHUNK_SPARE) {
+            c->next = loop->chunk_spare;
+            loop->chunk_spare = c;
+            loop->chunk_nspare++;
+        } else {
+            free(c);
+        }
+        c = n;
+    }
+}
+
+/* An empty chunk of cap bytes (a spare one when cap is the standard size), or NULL. */
+static chunk *chunk_new(wamp_loop *loop, size_t cap)
+{
+    chunk *c;
+    if (cap == CHUNK_MIN && loop->chunk_spare) {
+        c = loop->chunk_spare;
+        loop->chunk_spare = c->next;
+        loop->chunk_nspare--;
+    } else if (!(c = malloc(sizeof *c + cap))) {
+        return NULL;
+    }
+    c->next = NULL;
+    c->len = 0;
+    c->cap = cap;
+    return c;
+}
+
+void wamp__stream_pool_free(wamp_loop *loop)
+{
+    free_chunks(loop->chunk_spare);
+    loop->chunk_spare = NULL;
+    loop->chunk_nspare = 0;
+}
+
 static void free_mem(wamp_stream *s)
 {
     if (s->ai_list) uv_freeaddrinfo(s->ai_list);
@@ -502,7 +543,7 @@ static void on_written(uv_write_t *req, int status)
     wreq *w = (wreq *)req;
     wamp_stream *s = w->s;
     s->inflight -= w->bytes;
-    free_chunks(w->chunks);
+    recycle_chunks(s->loop, w->chunks);
     free(w);
     if (s->state != ST_CLOSED) {
         if (status < 0) {
@@ -619,11 +660,8 @@ int wamp_stream_writev(wamp_stream *s, const wamp_iovec *iov, size_t n)
     if (total > room) {
         /* one new chunk takes what does not fit in the tail's room */
         size_t cap = total - room < CHUNK_MIN ? CHUNK_MIN : total - room;
-        c = malloc(sizeof *c + cap);
+        c = chunk_new(s->loop, cap);
         if (!c) return WAMP_ENOMEM;
-        c->next = NULL;
-        c->len = 0;
-        c->cap = cap;
     }
     for (size_t i = 0; i < n; i++) {
         const uint8_t *p = iov[i].base;
@@ -663,12 +701,8 @@ int wamp_stream_writev(wamp_stream *s, const wamp_iovec *iov, size_t n)
  * contiguous; the tail's rest stays unused). Out of line: it runs once per CHUNK_MIN bytes. */
 static __attribute__((noinline)) uint8_t *new_tail(wamp_stream *s, size_t len)
 {
-    size_t cap = len < CHUNK_MIN ? CHUNK_MIN : len;
-    chunk *c = malloc(sizeof *c + cap);
+    chunk *c = chunk_new(s->loop, len < CHUNK_MIN ? CHUNK_MIN : len);
     if (!c) return NULL;
-    c->next = NULL;
-    c->len = 0;
-    c->cap = cap;
     if (s->q_tail)
         s->q_tail->next = c;
     else

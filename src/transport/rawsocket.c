@@ -235,10 +235,40 @@ static int rs_feed(wamp_framer *f, const uint8_t *data, size_t len)
         }
         return rc;
     }
-    rc = wamp__tbuf_append(&rs->in, data, len);
-    if (rc) return rs_fail(f, rc, 1011, "rawsocket: out of memory");
+    /* A partial frame waits in rs->in: complete just that frame from the new bytes (appending
+     * the whole read would copy every byte received behind it), then parse the rest of the
+     * read in place. */
+    if (rs->in.len < 4) {
+        size_t take = 4 - rs->in.len < len ? 4 - rs->in.len : len;
+        rc = wamp__tbuf_append(&rs->in, data, take);
+        if (rc) return rs_fail(f, rc, 1011, "rawsocket: out of memory");
+        data += take;
+        len -= take;
+        if (rs->in.len < 4) return WAMP_OK;
+    }
+    const uint8_t *h = rs->in.data;
+    uint32_t low = ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
+    uint32_t flen = (h[0] & 0x08) ? (1u << 24) : low;
+    bool bad =
+        (h[0] & 0xF0) || (h[0] & 0x07) > RS_PONG || ((h[0] & 0x08) && low) || flen > rs->own_max;
+    if (!bad) {
+        size_t missing = 4 + (size_t)flen - rs->in.len;
+        size_t take = missing < len ? missing : len;
+        rc = wamp__tbuf_append(&rs->in, data, take);
+        if (rc) return rs_fail(f, rc, 1011, "rawsocket: out of memory");
+        data += take;
+        len -= take;
+        if (take < missing) return WAMP_OK;
+    }
+    /* one whole frame (or a header that fails) */
     rc = rs_frames(rs, rs->in.data, rs->in.len, &used);
     wamp__tbuf_consume(&rs->in, used);
+    if (rc || f->state != WAMP_FRAMER_OPEN || len == 0) return rc;
+    rc = rs_frames(rs, data, len, &used);
+    if (rc == WAMP_OK && f->state == WAMP_FRAMER_OPEN && used < len) {
+        rc = wamp__tbuf_append(&rs->in, data + used, len - used);
+        if (rc) return rs_fail(f, rc, 1011, "rawsocket: out of memory");
+    }
     return rc;
 }
 
