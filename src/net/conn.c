@@ -19,6 +19,7 @@
 #include <openssl/x509.h>
 
 #include "net/net_internal.h"
+#include "transport/framer.h"
 
 enum { T_CONNECTING, T_HANDSHAKE, T_OPEN, T_CLOSING, T_CLOSED };
 
@@ -384,27 +385,34 @@ static void f_open(wamp_framer *f, void *user)
     }
 }
 
+/* The application paused reading inside this read: keeps the rest of the read's messages, in
+ * order. Out of line, so that the per-message path of f_message needs no stack frame. */
+static __attribute__((noinline)) void hold_message(wamp_transport *t, const uint8_t *data,
+                                                   size_t len)
+{
+    held_msg *m = malloc(sizeof *m + (len ? len : 1));
+    if (!m) {
+        t->err = WAMP_ENOMEM;
+        t_finish(t, WAMP_ENOMEM);
+        return;
+    }
+    m->next = NULL;
+    m->len = len;
+    if (len) memcpy(m->data, data, len);
+    if (t->held_tail)
+        t->held_tail->next = m;
+    else
+        t->held_head = m;
+    t->held_tail = m;
+    t->held_bytes += len;
+}
+
 static void f_message(wamp_framer *f, void *user, const uint8_t *data, size_t len, bool binary)
 {
     wamp_transport *t = user;
     if (t->freed || (t->state != T_OPEN && t->state != T_CLOSING)) return;
     if (t->user_paused || t->held_head) {
-        /* paused inside this read: keep the rest of the read's messages, in order */
-        held_msg *m = malloc(sizeof *m + (len ? len : 1));
-        if (!m) {
-            t->err = WAMP_ENOMEM;
-            t_finish(t, WAMP_ENOMEM);
-            return;
-        }
-        m->next = NULL;
-        m->len = len;
-        if (len) memcpy(m->data, data, len);
-        if (t->held_tail)
-            t->held_tail->next = m;
-        else
-            t->held_head = m;
-        t->held_tail = m;
-        t->held_bytes += len;
+        hold_message(t, data, len);
         return;
     }
     if (t->cbs.on_message) t->cbs.on_message(t, data, len, t->user);
@@ -652,7 +660,7 @@ int wamp_transport_send(wamp_transport *t, const uint8_t *data, size_t len)
     if (len > t->write_limit || wamp__stream_queued(t->s) + 16 > t->write_limit - len)
         return WAMP_ELIMIT;
     t->busy++;
-    int r = wamp_framer_send(t->f, data, len);
+    int r = wamp__framer_send(t->f, data, len); /* arguments checked above */
     t->busy--;
     if (t->state == T_CLOSED && r == 0) r = t->err ? t->err : WAMP_ECLOSED;
     t_release(t);

@@ -126,6 +126,7 @@ int wamp_loop_free(wamp_loop *loop)
     while (uv_run(&loop->uv, UV_RUN_DEFAULT) != 0) {
     }
     if (uv_loop_close(&loop->uv) != 0) return WAMP_ESTATE;
+    wamp__stream_pool_free(loop);
     wamp__post_item *it = loop->post_head;
     while (it) {
         wamp__post_item *next = it->next;

@@ -20,9 +20,18 @@ struct wamp_loop {
     wamp_stream *dirty; /* streams with queued, unflushed writes (intrusive list) */
     bool running;
     bool flush_active;
+    /* write-queue chunks of CHUNK_MIN bytes kept for reuse by the loop's streams (at most
+     * WAMP__CHUNK_SPARE): a busy connection then writes into warm memory without a malloc and
+     * a free per 16 KiB of output */
+    void *chunk_spare;
+    unsigned chunk_nspare;
     uint8_t rbuf[WAMP__READ_BUF];   /* socket reads (ciphertext for TLS) */
     uint8_t tlsbuf[WAMP__READ_BUF]; /* TLS plaintext */
 };
+
+#define WAMP__CHUNK_SPARE 16
+/* Frees the loop's spare write-queue chunks (wamp_loop_free). Defined in stream.c. */
+void wamp__stream_pool_free(wamp_loop *loop);
 
 /* Marks s as having queued writes; its flush runs at the end of the loop turn. */
 void wamp__net_mark_dirty(wamp_loop *loop, wamp_stream *s);

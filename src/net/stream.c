@@ -141,6 +141,47 @@ static void free_chunks(chunk *c)
     }
 }
 
+/* Returns written chunks: those of the standard size go to the loop's spare list (bounded),
+ * the others are freed. */
+static void recycle_chunks(wamp_loop *loop, chunk *c)
+{
+    while (c) {
+        chunk *n = c->next;
+        if (c->cap == CHUNK_MIN && loop->chunk_nspare < WAMP__CHUNK_SPARE) {
+            c->next = loop->chunk_spare;
+            loop->chunk_spare = c;
+            loop->chunk_nspare++;
+        } else {
+            free(c);
+        }
+        c = n;
+    }
+}
+
+/* An empty chunk of cap bytes (a spare one when cap is the standard size), or NULL. */
+static chunk *chunk_new(wamp_loop *loop, size_t cap)
+{
+    chunk *c;
+    if (cap == CHUNK_MIN && loop->chunk_spare) {
+        c = loop->chunk_spare;
+        loop->chunk_spare = c->next;
+        loop->chunk_nspare--;
+    } else if (!(c = malloc(sizeof *c + cap))) {
+        return NULL;
+    }
+    c->next = NULL;
+    c->len = 0;
+    c->cap = cap;
+    return c;
+}
+
+void wamp__stream_pool_free(wamp_loop *loop)
+{
+    free_chunks(loop->chunk_spare);
+    loop->chunk_spare = NULL;
+    loop->chunk_nspare = 0;
+}
+
 static void free_mem(wamp_stream *s)
 {
     if (s->ai_list) uv_freeaddrinfo(s->ai_list);
@@ -502,7 +543,7 @@ static void on_written(uv_write_t *req, int status)
     wreq *w = (wreq *)req;
     wamp_stream *s = w->s;
     s->inflight -= w->bytes;
-    free_chunks(w->chunks);
+    recycle_chunks(s->loop, w->chunks);
     free(w);
     if (s->state != ST_CLOSED) {
         if (status < 0) {
@@ -619,11 +660,8 @@ int wamp_stream_writev(wamp_stream *s, const wamp_iovec *iov, size_t n)
     if (total > room) {
         /* one new chunk takes what does not fit in the tail's room */
         size_t cap = total - room < CHUNK_MIN ? CHUNK_MIN : total - room;
-        c = malloc(sizeof *c + cap);
+        c = chunk_new(s->loop, cap);
         if (!c) return WAMP_ENOMEM;
-        c->next = NULL;
-        c->len = 0;
-        c->cap = cap;
     }
     for (size_t i = 0; i < n; i++) {
         const uint8_t *p = iov[i].base;
@@ -659,42 +697,73 @@ int wamp_stream_writev(wamp_stream *s, const wamp_iovec *iov, size_t n)
     return WAMP_OK;
 }
 
-int wamp_stream_write_buffer(wamp_stream *s, size_t len, uint8_t **out)
+/* wamp_stream_write_buffer when the tail chunk has no room: a new chunk (the space must be
+ * contiguous; the tail's rest stays unused). Out of line: it runs once per CHUNK_MIN bytes. */
+static __attribute__((noinline)) uint8_t *new_tail(wamp_stream *s, size_t len)
+{
+    chunk *c = chunk_new(s->loop, len < CHUNK_MIN ? CHUNK_MIN : len);
+    if (!c) return NULL;
+    if (s->q_tail)
+        s->q_tail->next = c;
+    else
+        s->q_head = c;
+    s->q_tail = c;
+    return c->data;
+}
+
+static __attribute__((noinline)) void after_reserve(wamp_stream *s, size_t q)
+{
+    if (q > s->st.write_queued_peak) s->st.write_queued_peak = q;
+    mark_dirty(s);
+    if (!s->bp_paused && q > s->opts.write_high_water) {
+        s->bp_paused = true;
+        s->st.backpressure_pauses++;
+        update_reading(s);
+    }
+}
+
+static __attribute__((noinline)) int write_buffer_slow(wamp_stream *s, size_t len, uint8_t **out)
 {
     if (out) *out = NULL;
     if (!s || !out || len == 0) return WAMP_EINVAL;
     if (s->state != ST_OPEN) return WAMP_ECLOSED;
-    if (len > s->opts.write_limit || queued(s) > s->opts.write_limit - len) {
+    size_t q = queued(s);
+    if (len > s->opts.write_limit || q > s->opts.write_limit - len) {
         s->st.writes_refused++;
         return WAMP_ELIMIT;
     }
     chunk *t = s->q_tail;
     if (!t || t->cap - t->len < len) {
-        /* the space must be contiguous: a new chunk (the tail's rest stays unused) */
-        size_t cap = len < CHUNK_MIN ? CHUNK_MIN : len;
-        chunk *c = malloc(sizeof *c + cap);
-        if (!c) return WAMP_ENOMEM;
-        c->next = NULL;
-        c->len = 0;
-        c->cap = cap;
-        if (t)
-            t->next = c;
-        else
-            s->q_head = c;
-        s->q_tail = t = c;
+        if (!new_tail(s, len)) return WAMP_ENOMEM;
+        t = s->q_tail;
     }
     *out = t->data + t->len;
     t->len += len;
     s->q_bytes += len;
     s->st.bytes_written += len;
-    if (queued(s) > s->st.write_queued_peak) s->st.write_queued_peak = queued(s);
-    mark_dirty(s);
-    if (!s->bp_paused && queued(s) > s->opts.write_high_water) {
-        s->bp_paused = true;
-        s->st.backpressure_pauses++;
-        update_reading(s);
-    }
+    after_reserve(s, q + len);
     return WAMP_OK;
+}
+
+int wamp_stream_write_buffer(wamp_stream *s, size_t len, uint8_t **out)
+{
+    /* Per message, the common case: room in the tail chunk, the stream already dirty (flush
+     * scheduled), below the limits. It calls nothing, so it needs no stack frame. */
+    chunk *t;
+    if (s && out && len && s->state == ST_OPEN && s->dirty && (t = s->q_tail) &&
+        t->cap - t->len >= len && len <= s->opts.write_limit) {
+        size_t q = queued(s);
+        if (q <= s->opts.write_limit - len && q + len <= s->opts.write_high_water) {
+            q += len;
+            *out = t->data + t->len;
+            t->len += len;
+            s->q_bytes += len;
+            s->st.bytes_written += len;
+            if (q > s->st.write_queued_peak) s->st.write_queued_peak = q;
+            return WAMP_OK;
+        }
+    }
+    return write_buffer_slow(s, len, out);
 }
 
 int wamp_stream_write(wamp_stream *s, const void *data, size_t len)

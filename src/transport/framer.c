@@ -6,7 +6,7 @@
 
 /* ---------------------------------------------------------------- byte buffer */
 
-int wamp__tbuf_reserve(wamp__tbuf *b, size_t extra)
+int wamp__tbuf_grow(wamp__tbuf *b, size_t extra)
 {
     if (extra <= b->cap - b->len) return WAMP_OK;
     if (extra > SIZE_MAX / 2 - b->len) return WAMP_ENOMEM;
@@ -139,25 +139,10 @@ int wamp__framer_emit(wamp_framer *f, const void *data, size_t len)
     return wamp__tbuf_append(&f->out, data, len);
 }
 
-uint8_t *wamp__framer_emit_buffer(wamp_framer *f, size_t len)
-{
-    if (len == 0 || !f->cbs.on_write || !f->cbs.on_write_buffer) return NULL;
-    uint8_t *p = f->cbs.on_write_buffer(f, f->user, len);
-    if (p) f->stats.bytes_out += len;
-    return p;
-}
-
 void wamp__framer_open(wamp_framer *f)
 {
     f->state = WAMP_FRAMER_OPEN;
     if (f->cbs.on_open) f->cbs.on_open(f, f->user);
-}
-
-void wamp__framer_message(wamp_framer *f, const uint8_t *data, size_t len, bool binary)
-{
-    f->stats.messages_in++;
-    f->stats.payload_in += len;
-    if (f->cbs.on_message) f->cbs.on_message(f, f->user, data, len, binary);
 }
 
 void wamp__framer_error(wamp_framer *f, int err, const char *detail)
@@ -260,14 +245,7 @@ int wamp_framer_eof(wamp_framer *f)
 int wamp_framer_send(wamp_framer *f, const uint8_t *data, size_t len)
 {
     if (!f || (!data && len)) return WAMP_EINVAL;
-    if (f->state == WAMP_FRAMER_CLOSING || f->state == WAMP_FRAMER_CLOSED) return WAMP_ECLOSED;
-    if (f->state != WAMP_FRAMER_OPEN) return WAMP_ESTATE;
-    int rc = f->ops->send(f, data, len);
-    if (rc == WAMP_OK) {
-        f->stats.messages_out++;
-        f->stats.payload_out += len;
-    }
-    return rc;
+    return wamp__framer_send(f, data, len);
 }
 
 int wamp_framer_ping(wamp_framer *f, const uint8_t *payload, size_t len)

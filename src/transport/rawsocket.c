@@ -50,7 +50,7 @@ static int rs_write_frame(wamp_framer *f, unsigned type, const uint8_t *data, si
     uint8_t *out = wamp__framer_emit_buffer(f, 4 + len); /* header + payload in one copy */
     if (out) {
         memcpy(out, h, 4);
-        if (len) memcpy(out + 4, data, len);
+        wamp__copy(out + 4, data, len);
         return WAMP_OK;
     }
     int rc = wamp__framer_emit(f, h, 4);
@@ -152,6 +152,13 @@ static int rs_frames(rs_framer *rs, const uint8_t *p, size_t n, size_t *used)
     int rc = WAMP_OK;
     while (f->state == WAMP_FRAMER_OPEN && n - off >= 4) {
         const uint8_t *h = p + off;
+        uint32_t low = ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
+        if (h[0] == RS_REGULAR && low <= rs->own_max && n - off - 4 >= low) {
+            /* the common frame: a whole regular message within our limit */
+            off += 4 + (size_t)low;
+            wamp__framer_message(f, h + 4, low, f->serializer != WAMP_SER_JSON);
+            continue;
+        }
         if (h[0] & 0xF0) {
             rc = rs_fail(f, WAMP_EFRAME, 1002, "rawsocket: reserved bits set in frame header");
             break;
@@ -161,7 +168,6 @@ static int rs_frames(rs_framer *rs, const uint8_t *p, size_t n, size_t *used)
             rc = rs_fail(f, WAMP_EFRAME, 1002, "rawsocket: reserved frame type");
             break;
         }
-        uint32_t low = ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
         if ((h[0] & 0x08) && low) {
             rc = rs_fail(f, WAMP_EFRAME, 1002, "rawsocket: frame length above 2^24");
             break;
@@ -229,10 +235,40 @@ static int rs_feed(wamp_framer *f, const uint8_t *data, size_t len)
         }
         return rc;
     }
-    rc = wamp__tbuf_append(&rs->in, data, len);
-    if (rc) return rs_fail(f, rc, 1011, "rawsocket: out of memory");
+    /* A partial frame waits in rs->in: complete just that frame from the new bytes (appending
+     * the whole read would copy every byte received behind it), then parse the rest of the
+     * read in place. */
+    if (rs->in.len < 4) {
+        size_t take = 4 - rs->in.len < len ? 4 - rs->in.len : len;
+        rc = wamp__tbuf_append(&rs->in, data, take);
+        if (rc) return rs_fail(f, rc, 1011, "rawsocket: out of memory");
+        data += take;
+        len -= take;
+        if (rs->in.len < 4) return WAMP_OK;
+    }
+    const uint8_t *h = rs->in.data;
+    uint32_t low = ((uint32_t)h[1] << 16) | ((uint32_t)h[2] << 8) | h[3];
+    uint32_t flen = (h[0] & 0x08) ? (1u << 24) : low;
+    bool bad =
+        (h[0] & 0xF0) || (h[0] & 0x07) > RS_PONG || ((h[0] & 0x08) && low) || flen > rs->own_max;
+    if (!bad) {
+        size_t missing = 4 + (size_t)flen - rs->in.len;
+        size_t take = missing < len ? missing : len;
+        rc = wamp__tbuf_append(&rs->in, data, take);
+        if (rc) return rs_fail(f, rc, 1011, "rawsocket: out of memory");
+        data += take;
+        len -= take;
+        if (take < missing) return WAMP_OK;
+    }
+    /* one whole frame (or a header that fails) */
     rc = rs_frames(rs, rs->in.data, rs->in.len, &used);
     wamp__tbuf_consume(&rs->in, used);
+    if (rc || f->state != WAMP_FRAMER_OPEN || len == 0) return rc;
+    rc = rs_frames(rs, data, len, &used);
+    if (rc == WAMP_OK && f->state == WAMP_FRAMER_OPEN && used < len) {
+        rc = wamp__tbuf_append(&rs->in, data + used, len - used);
+        if (rc) return rs_fail(f, rc, 1011, "rawsocket: out of memory");
+    }
     return rc;
 }
 

@@ -188,47 +188,60 @@ static int ws_mask_key(ws_framer *ws, uint8_t key[4])
 
 /* ---------------------------------------------------------------- frame output */
 
-/* Writes one frame. The client masks; payload is copied. */
-static int ws_write_frame(ws_framer *ws, unsigned opcode, bool fin, bool rsv1, const uint8_t *data,
-                          size_t len)
+/* Writes the header of a frame of len payload bytes into h (room for 14); returns its size. */
+static size_t ws_header(uint8_t *h, unsigned opcode, bool fin, bool rsv1, bool mask, size_t len,
+                        const uint8_t key[4])
 {
-    wamp_framer *f = &ws->base;
-    uint8_t h[14];
     size_t hl = 2;
     h[0] = (uint8_t)((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | opcode);
-    bool mask = !f->is_server;
+    uint8_t m = mask ? 0x80 : 0;
     if (len < 126) {
-        h[1] = (uint8_t)len;
+        h[1] = (uint8_t)(m | len);
     } else if (len <= 0xFFFF) {
-        h[1] = 126;
+        h[1] = (uint8_t)(m | 126);
         h[2] = (uint8_t)(len >> 8);
         h[3] = (uint8_t)len;
         hl = 4;
     } else {
-        h[1] = 127;
+        h[1] = (uint8_t)(m | 127);
         uint64_t l = len;
         for (int i = 0; i < 8; i++)
             h[2 + i] = (uint8_t)(l >> (56 - 8 * i));
         hl = 10;
     }
-    uint8_t key[4];
     if (mask) {
-        h[1] |= 0x80;
-        int rc = ws_mask_key(ws, key);
-        if (rc) return rc;
         memcpy(h + hl, key, 4);
         hl += 4;
     }
-    /* build the frame in place in the writer's queue when it offers space: one copy */
+    return hl;
+}
+
+/* Writes one frame. The client masks; payload is copied. */
+static int ws_write_frame(ws_framer *ws, unsigned opcode, bool fin, bool rsv1, const uint8_t *data,
+                          size_t len)
+{
+    wamp_framer *f = &ws->base;
+    bool mask = !f->is_server;
+    uint8_t key[4] = {0};
+    if (mask) {
+        int rc = ws_mask_key(ws, key);
+        if (rc) return rc;
+    }
+    size_t hl = (len < 126 ? 2 : len <= 0xFFFF ? 4 : 10) + (mask ? 4 : 0);
+    /* build the frame in place in the writer's queue when it offers space: one copy. The
+     * header goes straight to its place (built on the stack and copied as a word, its byte
+     * stores stalled the load: store forwarding fails). */
     uint8_t *out = wamp__framer_emit_buffer(f, hl + len);
     if (out) {
-        memcpy(out, h, hl);
+        ws_header(out, opcode, fin, rsv1, mask, len, key);
         if (mask)
             mask_copy(out + hl, data, len, key);
-        else if (len)
-            memcpy(out + hl, data, len);
+        else
+            wamp__copy(out + hl, data, len);
         return WAMP_OK;
     }
+    uint8_t h[14];
+    ws_header(h, opcode, fin, rsv1, mask, len, key);
     if (!mask) {
         int rc = wamp__framer_emit(f, h, hl);
         if (rc == WAMP_OK) rc = wamp__framer_emit(f, data, len);
@@ -675,15 +688,49 @@ static int ws_frames(ws_framer *ws, const uint8_t *p, size_t n, size_t *used)
             continue;
         }
         if (avail < 2) break;
+        if ((h[0] == 0x81 || h[0] == 0x82) && (h[1] & 0x7F) < 126 &&
+            (bool)(h[1] & 0x80) == f->is_server && !ws->msg_open) {
+            /* The common frame, a whole small text or binary message (no RSV bits, masked
+             * exactly when we are the server, no message open): the same steps as the general
+             * path below, without its case analysis. */
+            size_t len = h[1] & 0x7F, hl = f->is_server ? 6 : 2;
+            if (avail - 2 >= hl - 2 + len && len <= ws->max_msg) {
+                const uint8_t *pl = h + hl;
+                bool binary = h[0] == 0x82;
+                ws->msg_binary = binary;
+                ws->msg_compressed = false;
+                memset(&ws->utf8, 0, sizeof ws->utf8);
+                ws->msg.len = 0;
+                if (f->is_server) {
+                    if (wamp__tbuf_reserve(&ws->msg, len))
+                        return ws_fail(ws, WAMP_ENOMEM, 1011, "out of memory");
+                    uint8_t any = mask_copy(ws->msg.data, pl, len, h + 2);
+                    pl = ws->msg.data;
+                    if (!binary && (any & 0x80) &&
+                        (!wamp__utf8_feed(&ws->utf8, pl, len) || !wamp__utf8_complete(&ws->utf8)))
+                        return ws_fail(ws, WAMP_EUTF8, 1007, "invalid UTF-8 in text message");
+                } else if (!binary && !ascii_only(pl, len) &&
+                           (!wamp__utf8_feed(&ws->utf8, pl, len) ||
+                            !wamp__utf8_complete(&ws->utf8))) {
+                    return ws_fail(ws, WAMP_EUTF8, 1007, "invalid UTF-8 in text message");
+                }
+                off += hl + len;
+                ws_deliver(ws, pl, len);
+                continue;
+            }
+        }
         bool fin = h[0] & 0x80, rsv1 = h[0] & 0x40;
         unsigned op = h[0] & 0x0F;
         bool masked = h[1] & 0x80;
+        bool control = op >= 8;
+        /* the common frame (a whole text or binary message, no RSV bits, masked exactly when
+         * we are the server, no message open) passes every check below at once */
+        if ((h[0] == 0x81 || h[0] == 0x82) && masked == f->is_server && !ws->msg_open) goto checked;
         /* checks that need only the first two bytes: fail fast */
         if (h[0] & 0x30) return ws_fail(ws, WAMP_EFRAME, 1002, "reserved bits set");
         if (op != OP_CONT && op != OP_TEXT && op != OP_BINARY && op != OP_CLOSE && op != OP_PING &&
             op != OP_PONG)
             return ws_fail(ws, WAMP_EFRAME, 1002, "reserved opcode");
-        bool control = op >= 8;
         if (rsv1 && (!ws->pmd || control || op == OP_CONT))
             return ws_fail(ws, WAMP_EFRAME, 1002, "RSV1 set without permessage-deflate");
         if (control && !fin) return ws_fail(ws, WAMP_EFRAME, 1002, "fragmented control frame");
@@ -695,6 +742,7 @@ static int ws_frames(ws_framer *ws, const uint8_t *p, size_t n, size_t *used)
             return ws_fail(ws, WAMP_EFRAME, 1002, "continuation without a message");
         if ((op == OP_TEXT || op == OP_BINARY) && ws->msg_open)
             return ws_fail(ws, WAMP_EFRAME, 1002, "new message inside a fragmented one");
+    checked:;
         size_t hl = 2 + (masked ? 4 : 0);
         uint64_t len = h[1] & 0x7F;
         if (len == 126) {
@@ -862,6 +910,9 @@ static int ws_send(wamp_framer *f, const uint8_t *data, size_t len)
     ws_framer *ws = (ws_framer *)f;
     unsigned op = f->serializer == WAMP_SER_JSON ? OP_TEXT : OP_BINARY;
     bool rsv1 = false;
+    if ((!ws->pmd || len < ws->deflate.min_size) &&
+        (!ws->fragment_size || len <= ws->fragment_size))
+        return ws_write_frame(ws, op, true, false, data, len); /* one plain frame */
     const uint8_t *src = data;
     size_t n = len;
     wamp__tbuf *z = &ws->zout;

@@ -39,11 +39,13 @@ static void run(const scen *s, size_t chunk, char **log, char **out)
     free(r);
 }
 
-/* Same events and bytes whole, byte by byte and in 3-byte pieces; and as expected. */
+/* Same events and bytes whole, byte by byte and in 3-, 5- and 7-byte pieces (reads that end
+ * inside a header or a payload, a partial frame completed from the next read); and as
+ * expected. */
 static void check(const scen *s, const char *want_log, const char *want_out)
 {
-    static const size_t chunks[] = {SIZE_MAX, 1, 3};
-    for (size_t i = 0; i < 3; i++) {
+    static const size_t chunks[] = {SIZE_MAX, 1, 3, 5, 7};
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
         char *log, *out;
         run(s, chunks[i], &log, &out);
         assert_string_equal(log, want_log);
