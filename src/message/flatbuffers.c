@@ -765,6 +765,11 @@ int wamp_message_encode_flatbuffers(const wamp_message *m, wamp_fbs_schema schem
     const tdesc *td = table_by_type(schema, m->type);
     if (!td)
         return table_by_type(WAMP_FBS_SCHEMA_CURRENT, m->type) ? WAMP_EUNSUPPORTED : WAMP_EINVAL;
+    /* a progressive call invocation chunk has no slot: dropping `progress` would turn the
+     * chunk into a whole call, so it is refused */
+    if ((m->type == WAMP_MSG_CALL && m->call.progress == WAMP_OPT_TRUE) ||
+        (m->type == WAMP_MSG_INVOCATION && m->invocation.progress == WAMP_OPT_TRUE))
+        return WAMP_EUNSUPPORTED;
     wamp_buf cb[3] = {{0}, {0}, {0}};
     int rc = WAMP_OK;
     /* args / kwargs as CBOR (empty lists and dicts are dropped, as marshal does) */
