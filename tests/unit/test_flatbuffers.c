@@ -517,6 +517,19 @@ static void test_encode_errors(void **state)
     m.publish.exclude = strlist(a, "a", "b"); /* [uint64] */
     assert_int_equal(wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_EINVAL);
     assert_int_equal(b.len, 2);
+    /* a progressive call invocation chunk: no slot for `progress`, refused (not dropped) */
+    m = wamp_message_call(1, "p");
+    m.call.progress = WAMP_OPT_TRUE;
+    assert_int_equal(wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, &b),
+                     WAMP_EUNSUPPORTED);
+    m = wamp_message_invocation(1, 2);
+    m.invocation.progress = WAMP_OPT_TRUE;
+    assert_int_equal(wamp_message_encode(WAMP_SER_FLATBUFFERS, &m, a, &b), WAMP_EUNSUPPORTED);
+    assert_int_equal(b.len, 2);
+    m.invocation.progress = WAMP_OPT_FALSE; /* the final chunk / an ordinary one encodes */
+    wamp_buf ok = {0};
+    assert_int_equal(wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, &ok), WAMP_OK);
+    wamp_buf_free(&ok);
     /* appending after existing bytes keeps the message decodable at its own offset */
     m = wamp_message_publish(1, "com.t");
     assert_int_equal(wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_OK);
