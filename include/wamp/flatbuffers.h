@@ -7,7 +7,9 @@
  * table is `Message { msg_type: uint8 (slot 0); msg: <table> (slot 1) }` whose union tag is the
  * WAMP message code (EVENT_RECEIVED is 37 there). Application args and kwargs are byte vectors
  * holding their CBOR encoding (as Autobahn does); payload and the enc_* keys map to the
- * payload / ppt_* fields. docs/serializers.md ("FlatBuffers") lists every table and what is
+ * payload / ppt_* fields. HELLO/WELCOME authextra and CHALLENGE/AUTHENTICATE extra are the
+ * schema's Map, one string pair: a dict whose only non-null entry is a string is carried, any
+ * other is dropped. docs/serializers.md ("FlatBuffers") lists every table and what is
  * carried or dropped.
  *
  * Two schema generations exist and are NOT wire compatible:
