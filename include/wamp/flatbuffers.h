@@ -7,7 +7,9 @@
  * table is `Message { msg_type: uint8 (slot 0); msg: <table> (slot 1) }` whose union tag is the
  * WAMP message code (EVENT_RECEIVED is 37 there). Application args and kwargs are byte vectors
  * holding their CBOR encoding (as Autobahn does); payload and the enc_* keys map to the
- * payload / ppt_* fields. docs/serializers.md ("FlatBuffers") lists every table and what is
+ * payload / ppt_* fields. HELLO/WELCOME authextra and CHALLENGE/AUTHENTICATE extra are the
+ * schema's Map, one string pair: a dict whose only non-null entry is a string is carried, any
+ * other is dropped. docs/serializers.md ("FlatBuffers") lists every table and what is
  * carried or dropped.
  *
  * Two schema generations exist and are NOT wire compatible:
@@ -43,7 +45,8 @@ typedef enum wamp_fbs_schema {
  * Appends the FlatBuffers encoding of m (schema generation `schema`) to out.
  * Fields the schema cannot carry are dropped (see docs). args/kwargs are written as CBOR
  * (RAW values are transcoded). Returns WAMP_OK, WAMP_ENOMEM, WAMP_EUNSUPPORTED (type not in
- * that schema generation), WAMP_EINVAL (an enc_algo/enc_serializer/authmethod without an enum
+ * that schema generation, or a CALL / INVOCATION with `progress` true: a progressive call
+ * invocation chunk has no slot, and dropping the flag would change its meaning), WAMP_EINVAL (an enc_algo/enc_serializer/authmethod without an enum
  * value in the schema, a negative or too large integer for its field, a non-string in a string
  * list), WAMP_ETOOBIG (the message would exceed 2 GiB) or a CBOR encoding error. On error
  * out->len is unchanged.

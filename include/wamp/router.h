@@ -255,7 +255,9 @@ typedef struct wamp_router_session_cbs {
 } wamp_router_session_cbs;
 
 /*
- * Attaches a new session speaking serializer ser (plain or batched; FlatBuffers unsupported).
+ * Attaches a new session speaking serializer ser: any descriptor of serializer.h, plain or
+ * batched, FlatBuffers included (its args/kwargs arrive decoded and are encoded for other
+ * receivers; EVENTs are encoded once per serializer, FlatBuffers too).
  * transport_info: optional text for logs (copied), e.g. "websocket tcp4:127.0.0.1:5555".
  * Returns WAMP_OK, WAMP_EINVAL, WAMP_EUNSUPPORTED or WAMP_ENOMEM.
  */

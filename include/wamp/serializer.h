@@ -171,7 +171,8 @@ WAMP_API const wamp_serializer_info *wamp_serializer_by_mime_type(const char *mi
  * hands back its marshalled list (args/kwargs decoded from their CBOR vectors; raw_from is
  * ignored, max_depth too: the schema fixes the nesting; max_size and copy_strings apply).
  * Fields the schema cannot carry are dropped (docs/serializers.md lists them), so a FlatBuffers
- * round trip gives the canonical marshalled list of what the schema holds.
+ * round trip gives the canonical marshalled list of what the schema holds; a CALL/INVOCATION
+ * chunk of a progressive call invocation (progress true) is WAMP_EUNSUPPORTED instead.
  * The serializer objects are implemented in the message layer (src/message/serializer.c).
  *
  * Not thread-safe: one serializer belongs to one connection and one thread.

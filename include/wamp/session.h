@@ -356,7 +356,8 @@ typedef struct wamp_call_opts {
     bool details;                 /* always a full result (WAMP_RESULT_MULTI), as Autobahn */
     wamp_correlation correlation; /* client-side only (not sent) */
     bool progress; /* progressive call invocation: this CALL is the first chunk (Options.progress
-                      true); send the next ones with wamp_session_call_progress() */
+                      true); send the next ones with wamp_session_call_progress(). Over
+                      FlatBuffers (no slot for the flag) the call fails: WAMP_EUNSUPPORTED */
     /* Autobahn's CallOptions.caller / caller_authid / caller_authrole / forward_for: sent as
      * CALL.Options when set (a router-to-router link or a trusted component calling on behalf
      * of another session; routers normally accept them only from trusted peers).

@@ -51,6 +51,7 @@ enum fkind {
     K_AUTHMETHODS, /* wamp_value LIST of strings as [AuthMethod] */
     K_CROLES,      /* wamp_roles as ClientRoles */
     K_RROLES,      /* wamp_roles as RouterRoles */
+    K_MAP,         /* wamp_value DICT as Map {key: string, value: string}: one string pair */
 };
 
 typedef struct fdesc {
@@ -81,6 +82,7 @@ static const fdesc f_hello[] = {{1, K_CROLES, M(hello.roles)},
                                 {3, K_AUTHMETHODS, M(hello.authmethods)},
                                 {4, K_STR, M(hello.authid)},
                                 {5, K_STR, M(hello.authrole)},
+                                {6, K_MAP, M(hello.authextra)},
                                 {7, K_BOOL, M(hello.resumable)},
                                 {8, K_OPTU64, M(hello.resume_session)},
                                 {9, K_STR, M(hello.resume_token)}};
@@ -88,11 +90,14 @@ static const fdesc f_welcome[] = {
     {0, K_ID, M(welcome.session)},       {1, K_RROLES, M(welcome.roles)},
     {2, K_STR, M(welcome.realm)},        {3, K_STR, M(welcome.authid)},
     {4, K_STR, M(welcome.authrole)},     {5, K_AUTHMETHOD, M(welcome.authmethod)},
-    {6, K_STR, M(welcome.authprovider)}, {8, K_BOOL, M(welcome.resumed)},
-    {9, K_BOOL, M(welcome.resumable)},   {10, K_STR, M(welcome.resume_token)}};
+    {6, K_STR, M(welcome.authprovider)}, {7, K_MAP, M(welcome.authextra)},
+    {8, K_BOOL, M(welcome.resumed)},     {9, K_BOOL, M(welcome.resumable)},
+    {10, K_STR, M(welcome.resume_token)}};
 static const fdesc f_abort[] = {{1, K_STR, M(abort.reason)}, {2, K_STR, M(abort.message)}};
-static const fdesc f_challenge[] = {{1, K_AUTHMETHOD, M(challenge.method)}};
-static const fdesc f_authenticate[] = {{1, K_STR, M(authenticate.signature)}};
+static const fdesc f_challenge[] = {{1, K_AUTHMETHOD, M(challenge.method)},
+                                    {2, K_MAP, M(challenge.extra)}};
+static const fdesc f_authenticate[] = {{1, K_STR, M(authenticate.signature)},
+                                       {2, K_MAP, M(authenticate.extra)}};
 static const fdesc f_goodbye[] = {{1, K_STR, M(goodbye.reason)},
                                   {2, K_STR, M(goodbye.message)},
                                   {3, K_BOOL, M(goodbye.resumable)}};
@@ -411,6 +416,7 @@ enum ckind {
     C_FWD,
     C_ROLES,
     C_FEATURES,
+    C_MAP,
     C_MSG
 };
 
@@ -423,6 +429,7 @@ typedef struct child {
     size_t nrd;
     wamp_fbs_schema schema;
     const wamp_buf *cbor; /* C_MSG: [0] args, [1] kwargs */
+    wamp_str *kv;         /* C_MSG: room for the key and value of one Map */
 } child;
 
 typedef struct ofield {
@@ -591,6 +598,13 @@ static int emit_child(bld *b, const child *c, size_t *pos)
     }
     case C_ROLES: return emit_roles(b, c, pos);
     case C_FEATURES: return emit_features(b, c, pos);
+    case C_MAP: {
+        const wamp_str *kv = c->p; /* key, value */
+        ofield f[2] = {
+            {.slot = 0, .width = 4, .c = {.kind = C_STRING, .p = kv[0].ptr, .len = kv[0].len}},
+            {.slot = 1, .width = 4, .c = {.kind = C_STRING, .p = kv[1].ptr, .len = kv[1].len}}};
+        return emit_table(b, f, 2, pos);
+    }
     case C_MSG: return emit_msg(b, c, pos);
     default: return WAMP_EINVAL;
     }
@@ -725,6 +739,25 @@ static int make_field(const wamp_message *m, const fdesc *d, const child *mc, of
         o->width = 4;
         o->c = (child){.kind = C_U8VEC, .p = mc->cbor[2].data, .len = mc->cbor[2].len};
         return 1;
+    case K_MAP: {
+        /* the schema's Map holds one string pair: a dict whose only non-null entry has a
+         * string value is carried (WAMP-CRA's challenge, cryptosign's pubkey / challenge /
+         * signature-less extras), any other dict is dropped (docs/serializers.md) */
+        const wamp_value *v = p;
+        if (wamp_value_type_of(v) != WAMP_VALUE_DICT) return 0;
+        size_t n = wamp_value_count(v), found = 0;
+        wamp_str *kv = mc->kv;
+        for (size_t i = 0; i < n; i++) {
+            const wamp_value *e = &v->as.entries[i].value;
+            if (wamp_value_is_null(e)) continue;
+            if (++found > 1 || !wamp_value_get_string(e, &kv[1])) return 0;
+            kv[0] = v->as.entries[i].key;
+        }
+        if (!found) return 0;
+        o->width = 4;
+        o->c = (child){.kind = C_MAP, .p = kv};
+        return 1;
+    }
     case K_CROLES:
     case K_RROLES: {
         const wamp_roles *r = p;
@@ -765,6 +798,11 @@ int wamp_message_encode_flatbuffers(const wamp_message *m, wamp_fbs_schema schem
     const tdesc *td = table_by_type(schema, m->type);
     if (!td)
         return table_by_type(WAMP_FBS_SCHEMA_CURRENT, m->type) ? WAMP_EUNSUPPORTED : WAMP_EINVAL;
+    /* a progressive call invocation chunk has no slot: dropping `progress` would turn the
+     * chunk into a whole call, so it is refused */
+    if ((m->type == WAMP_MSG_CALL && m->call.progress == WAMP_OPT_TRUE) ||
+        (m->type == WAMP_MSG_INVOCATION && m->invocation.progress == WAMP_OPT_TRUE))
+        return WAMP_EUNSUPPORTED;
     wamp_buf cb[3] = {{0}, {0}, {0}};
     int rc = WAMP_OK;
     /* args / kwargs as CBOR (empty lists and dicts are dropped, as marshal does) */
@@ -793,9 +831,12 @@ int wamp_message_encode_flatbuffers(const wamp_message *m, wamp_fbs_schema schem
     if (!rc) rc = put(&b, 0, 4); /* root uoffset */
     if (!rc) {
         msgctx mx = {m, td};
+        wamp_str kv[2] = {{0}, {0}}; /* the one Map of HELLO, WELCOME, CHALLENGE, AUTHENTICATE */
         ofield root[2] = {
             {.slot = 0, .width = 1, .v = td->tag},
-            {.slot = 1, .width = 4, .c = {.kind = C_MSG, .p = &mx, .schema = schema, .cbor = cb}},
+            {.slot = 1,
+             .width = 4,
+             .c = {.kind = C_MSG, .p = &mx, .schema = schema, .cbor = cb, .kv = kv}},
         };
         size_t t;
         rc = emit_table(&b, root, 2, &t);
@@ -1155,6 +1196,22 @@ static int rd_msg(const rd *r, const tab *t, const tdesc *td, wamp_fbs_schema sc
         }
         case K_CROLES: rc = rd_roles(r, t, d->slot, client_roles, 4, p); break;
         case K_RROLES: rc = rd_roles(r, t, d->slot, router_roles, 2, p); break;
+        case K_MAP: {
+            uint64_t pos;
+            tab mt;
+            wamp_str kv[2] = {{0}, {0}};
+            rc = rd_ref(r, t, d->slot, &pos);
+            if (rc || !pos) break;
+            if ((rc = rd_table(r, pos, &mt))) break;
+            if ((rc = rd_string(r, &mt, 0, &kv[0])) || (rc = rd_string(r, &mt, 1, &kv[1]))) break;
+            if (!kv[0].ptr || !kv[1].ptr) break; /* an incomplete pair: nothing */
+            wamp_value dict = wamp_value_dict();
+            if (wamp_value_dict_append(r->a, &dict, kv[0],
+                                       wamp_value_string_borrow(kv[1].ptr, kv[1].len)))
+                return nomem(r);
+            *(wamp_value *)p = dict;
+            break;
+        }
         default: rc = WAMP_EINVAL;
         }
     }

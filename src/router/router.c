@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "router_int.h"
+#include "wamp/flatbuffers.h"
 #include "wamp/router.h"
 
 /* ---------------------------------------------------------------- small containers */
@@ -1227,7 +1228,11 @@ static void deliver_event(wamp_router *r, sub *x, const wamp_message *payload_sr
         unsigned k = (unsigned)s->info->id & 7;
         if (!done[k]) {
             done[k] = true;
-            int rc = wamp_value_encode(s->info->id, &list, &enc[k]);
+            /* FlatBuffers is a message codec (args/kwargs become CBOR vectors): it encodes
+             * the message itself, the value codecs its list */
+            int rc = s->info->id == WAMP_SER_FLATBUFFERS
+                         ? wamp_message_encode_flatbuffers(&ev, WAMP_FBS_SCHEMA_CURRENT, &enc[k])
+                         : wamp_value_encode(s->info->id, &list, &enc[k]);
             if (rc != WAMP_OK) {
                 bad[k] = true;
                 rlog(r, WAMP_LOG_WARN, "EVENT cannot be encoded as %s: %s", s->info->name,

@@ -517,6 +517,19 @@ static void test_encode_errors(void **state)
     m.publish.exclude = strlist(a, "a", "b"); /* [uint64] */
     assert_int_equal(wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_EINVAL);
     assert_int_equal(b.len, 2);
+    /* a progressive call invocation chunk: no slot for `progress`, refused (not dropped) */
+    m = wamp_message_call(1, "p");
+    m.call.progress = WAMP_OPT_TRUE;
+    assert_int_equal(wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, &b),
+                     WAMP_EUNSUPPORTED);
+    m = wamp_message_invocation(1, 2);
+    m.invocation.progress = WAMP_OPT_TRUE;
+    assert_int_equal(wamp_message_encode(WAMP_SER_FLATBUFFERS, &m, a, &b), WAMP_EUNSUPPORTED);
+    assert_int_equal(b.len, 2);
+    m.invocation.progress = WAMP_OPT_FALSE; /* the final chunk / an ordinary one encodes */
+    wamp_buf ok = {0};
+    assert_int_equal(wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, &ok), WAMP_OK);
+    wamp_buf_free(&ok);
     /* appending after existing bytes keeps the message decodable at its own offset */
     m = wamp_message_publish(1, "com.t");
     assert_int_equal(wamp_message_encode_flatbuffers(&m, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_OK);
@@ -525,6 +538,84 @@ static void test_encode_errors(void **state)
                                                      a, &back, NULL),
                      WAMP_OK);
     assert_same(a, &m, &back);
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+}
+
+/* The schema's Map (HELLO/WELCOME authextra, CHALLENGE/AUTHENTICATE extra) holds one string
+ * pair: such a dict round-trips (null entries aside), any other dict is dropped. */
+static void test_map_extra(void **state)
+{
+    (void)state;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_buf b = {0};
+    wamp_message back;
+    wamp_message c = wamp_message_challenge("wampcra");
+    c.challenge.extra = wamp_value_dict();
+    assert_int_equal(wamp_value_dict_setc(a, &c.challenge.extra, "challenge",
+                                          wamp_value_cstring(a, "{\"nonce\":\"x\"}")),
+                     WAMP_OK);
+    assert_int_equal(wamp_message_encode_flatbuffers(&c, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_OK);
+    assert_int_equal(
+        wamp_message_decode_flatbuffers(b.data, b.len, WAMP_FBS_SCHEMA_CURRENT, a, &back, NULL),
+        WAMP_OK);
+    assert_true(wamp_value_equal(&back.challenge.extra, &c.challenge.extra));
+    /* a null entry is not carried; the one string pair is */
+    wamp_value want = c.challenge.extra;
+    assert_int_equal(
+        wamp_value_dict_setc(a, &c.challenge.extra, "channel_binding", wamp_value_null()), WAMP_OK);
+    wamp_buf_clear(&b);
+    assert_int_equal(wamp_message_encode_flatbuffers(&c, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_OK);
+    assert_int_equal(
+        wamp_message_decode_flatbuffers(b.data, b.len, WAMP_FBS_SCHEMA_CURRENT, a, &back, NULL),
+        WAMP_OK);
+    assert_int_equal(wamp_value_count(&back.challenge.extra), 1);
+    assert_true(wamp_value_equal(&back.challenge.extra, &want));
+    /* two pairs (a salted WAMP-CRA challenge) or a non-string value: dropped, {} on the wire */
+    assert_int_equal(
+        wamp_value_dict_setc(a, &c.challenge.extra, "salt", wamp_value_cstring(a, "s")), WAMP_OK);
+    wamp_buf_clear(&b);
+    assert_int_equal(wamp_message_encode_flatbuffers(&c, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_OK);
+    assert_int_equal(
+        wamp_message_decode_flatbuffers(b.data, b.len, WAMP_FBS_SCHEMA_CURRENT, a, &back, NULL),
+        WAMP_OK);
+    assert_int_equal(wamp_value_count(&back.challenge.extra), 0);
+    c.challenge.extra = wamp_value_dict();
+    assert_int_equal(wamp_value_dict_setc(a, &c.challenge.extra, "iterations", wamp_value_int(9)),
+                     WAMP_OK);
+    wamp_buf_clear(&b);
+    assert_int_equal(wamp_message_encode_flatbuffers(&c, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_OK);
+    assert_int_equal(
+        wamp_message_decode_flatbuffers(b.data, b.len, WAMP_FBS_SCHEMA_CURRENT, a, &back, NULL),
+        WAMP_OK);
+    assert_int_equal(wamp_value_count(&back.challenge.extra), 0);
+    /* HELLO authextra (cryptosign's pubkey) and AUTHENTICATE extra */
+    wamp_roles roles = {0};
+    wamp_roles_client_default(&roles);
+    wamp_message h = wamp_message_hello("realm1", &roles);
+    h.hello.authextra = wamp_value_dict();
+    assert_int_equal(
+        wamp_value_dict_setc(a, &h.hello.authextra, "pubkey", wamp_value_cstring(a, "ab12")),
+        WAMP_OK);
+    wamp_buf_clear(&b);
+    assert_int_equal(wamp_message_encode_flatbuffers(&h, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_OK);
+    assert_int_equal(
+        wamp_message_decode_flatbuffers(b.data, b.len, WAMP_FBS_SCHEMA_CURRENT, a, &back, NULL),
+        WAMP_OK);
+    assert_true(wamp_value_equal(&back.hello.authextra, &h.hello.authextra));
+    wamp_message au = wamp_message_authenticate("sig");
+    au.authenticate.extra = h.hello.authextra;
+    wamp_buf_clear(&b);
+    assert_int_equal(wamp_message_encode_flatbuffers(&au, WAMP_FBS_SCHEMA_CURRENT, &b), WAMP_OK);
+    assert_int_equal(
+        wamp_message_decode_flatbuffers(b.data, b.len, WAMP_FBS_SCHEMA_CURRENT, a, &back, NULL),
+        WAMP_OK);
+    assert_true(wamp_value_equal(&back.authenticate.extra, &h.hello.authextra));
+    /* every truncation of a Map-carrying message is refused, never read out of bounds */
+    for (size_t n = 0; n < b.len; n++)
+        assert_int_not_equal(
+            wamp_message_decode_flatbuffers(b.data, n, WAMP_FBS_SCHEMA_CURRENT, a, &back, NULL),
+            WAMP_OK);
     wamp_buf_free(&b);
     wamp_arena_free(a);
 }
@@ -716,6 +807,7 @@ int main(void)
         cmocka_unit_test(test_roundtrip_all_types), cmocka_unit_test(test_serializer_object),
         cmocka_unit_test(test_encode_errors),       cmocka_unit_test(test_hostile),
         cmocka_unit_test(test_conformance_samples), cmocka_unit_test(test_router_session),
+        cmocka_unit_test(test_map_extra),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -502,6 +502,227 @@ static void test_event_serializers(void **state)
     done(r, all, 5);
 }
 
+/* FlatBuffers sessions, scripted in JSON: fb_in() encodes a JSON message as FlatBuffers, fb_pop()
+ * decodes the router's FlatBuffers payload and returns its JSON form (args/kwargs travel as CBOR
+ * inside FlatBuffers: bytes come back as bytes, "\u0000<base64>" in JSON). */
+static void fb_in_(tsess *t, const char *json, int line)
+{
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message m;
+    wamp_msg_error err;
+    wamp_buf b = {0};
+    int rc =
+        wamp_message_decode(WAMP_SER_JSON, (const uint8_t *)json, strlen(json), a, NULL, &m, &err);
+    if (!rc) rc = wamp_message_encode(WAMP_SER_FLATBUFFERS, &m, a, &b);
+    if (!rc) rc = wamp_router_session_receive(t->s, b.data, b.len);
+    if (rc) {
+        fprintf(stderr, "line %d: %s: %s\n", line, json, wamp_strerror(rc));
+        fail();
+    }
+    wamp_buf_free(&b);
+    wamp_arena_free(a);
+}
+#define fb_in(t, j) fb_in_((t), (j), __LINE__)
+
+static char *fb_pop_(tsess *t, wamp_buf *raw, int line)
+{
+    wamp_buf b = {0}, j = {0};
+    if (!wamp_router_session_pop(t->s, &b)) return NULL;
+    wamp_arena *a = wamp_arena_new(0);
+    wamp_message m;
+    wamp_msg_error err;
+    wamp_value list;
+    int rc = wamp_message_decode_flatbuffers(b.data, b.len, WAMP_FBS_SCHEMA_CURRENT, a, &m, &err);
+    if (!rc) rc = wamp_message_marshal(&m, a, &list);
+    if (!rc) rc = wamp_value_encode(WAMP_SER_JSON, &list, &j);
+    if (!rc) rc = wamp_buf_append_byte(&j, 0);
+    if (rc) {
+        fprintf(stderr, "line %d: the router sent no valid FlatBuffers message: %s\n", line,
+                wamp_strerror(rc));
+        fail();
+    }
+    if (raw) {
+        wamp_buf_free(raw);
+        *raw = b;
+    } else {
+        wamp_buf_free(&b);
+    }
+    wamp_arena_free(a);
+    return (char *)j.data;
+}
+
+static void fb_out_(tsess *t, const char *expected, wamp_buf *raw, int line)
+{
+    char *got = fb_pop_(t, raw, line);
+    if (!got || strcmp(got, expected) != 0) {
+        fprintf(stderr, "line %d:\n  expected %s\n  got      %s\n", line, expected,
+                got ? got : "(nothing)");
+        free(got);
+        fail();
+    }
+    free(got);
+}
+#define fb_out(t, e)          fb_out_((t), (e), NULL, __LINE__)
+#define fb_out_raw(t, e, raw) fb_out_((t), (e), (raw), __LINE__)
+
+/* Mixed fan-out between JSON, MessagePack and FlatBuffers sessions: a JSON publisher's raw JSON
+ * args reach FlatBuffers subscribers (transcoded to the CBOR vectors of the schema, bytes
+ * included), a FlatBuffers publisher's args reach JSON and MessagePack subscribers, the EVENT is
+ * encoded once for every FlatBuffers receiver of a subscription (identical bytes), and pattern
+ * topics, publisher disclosure, retained events and acknowledgements cross serializers. */
+static void test_event_flatbuffers_mixed(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess pj, pf, sj, sf1, sf2, sm;
+    wamp_id ipj = join(r, &pj);
+    mk_sess_ser(r, &pf, "flatbuffers");
+    fb_in(&pf, HELLO_ALL);
+    char *w = fb_pop_(&pf, NULL, __LINE__);
+    assert_non_null(w);
+    assert_memory_equal(w, "[2,", 3);
+    wamp_id ipf = strtoull(w + 3, NULL, 10);
+    free(w);
+    join(r, &sj);
+    mk_sess_ser(r, &sf1, "flatbuffers");
+    mk_sess_ser(r, &sf2, "flatbuffers");
+    tsess *fsubs[] = {&sf1, &sf2};
+    for (int i = 0; i < 2; i++) {
+        fb_in(fsubs[i], HELLO_ALL);
+        free(fb_pop_(fsubs[i], NULL, __LINE__)); /* WELCOME */
+    }
+    mk_sess_ser(r, &sm, "msgpack");
+    {
+        wamp_arena *a = wamp_arena_new(0);
+        wamp_buf b = {0};
+        wamp_message m;
+        assert_int_equal(wamp_message_decode(WAMP_SER_JSON, (const uint8_t *)HELLO_ALL,
+                                             strlen(HELLO_ALL), a, NULL, &m, NULL),
+                         WAMP_OK);
+        assert_int_equal(wamp_message_encode(WAMP_SER_MSGPACK, &m, a, &b), WAMP_OK);
+        assert_int_equal(wamp_router_session_receive(sm.s, b.data, b.len), WAMP_OK);
+        assert_true(wamp_router_session_pop(sm.s, &b)); /* WELCOME */
+        wamp_buf_clear(&b);
+        static const uint8_t msub[] = {0x94, 0x20, 0x01, 0x80, 0xa5, 'c', 'o', 'm', '.', 't'};
+        assert_int_equal(wamp_router_session_receive(sm.s, msub, sizeof msub), WAMP_OK);
+        assert_true(wamp_router_session_pop(sm.s, &b)); /* SUBSCRIBED */
+        wamp_buf_free(&b);
+        wamp_arena_free(a);
+    }
+    in(&sj, "[32,1,{},\"com.t\"]");
+    char *sjd = pop(&sj);
+    assert_non_null(sjd);
+    free(sjd);
+    fb_in(&sf1, "[32,1,{},\"com.t\"]");
+    char *sub1 = fb_pop_(&sf1, NULL, __LINE__);
+    fb_in(&sf2, "[32,1,{},\"com.t\"]");
+    fb_out(&sf2, sub1); /* the same subscription */
+    free(sub1);
+    fb_in(&sf2, "[32,2,{\"match\":\"prefix\"},\"com.\"]");
+    char *sub2 = fb_pop_(&sf2, NULL, __LINE__);
+    wamp_id psub = strtoull(sub2 + strlen("[33,2,"), NULL, 10);
+    free(sub2);
+
+    /* JSON publisher -> JSON, MessagePack and FlatBuffers subscribers */
+    in(&pj, "[16,7,{\"acknowledge\":true,\"disclose_me\":true},\"com.t\","
+            "[1,\"two\",{\"three\":3.5},\"\\u0000AQI=\",-5,18446744073709551615],"
+            "{\"k\":null,\"u\":\"\xc3\xa9\"}]");
+    char *ack = pop(&pj);
+    assert_non_null(ack);
+    assert_memory_equal(ack, "[17,7,", 6);
+    wamp_id pub1 = strtoull(ack + 6, NULL, 10);
+    free(ack);
+    char want[512], want2[512];
+    snprintf(want, sizeof want,
+             "[36,1,%llu,{\"publisher\":%llu,\"publisher_authid\":\"%s\","
+             "\"publisher_authrole\":\"anonymous\"},"
+             "[1,\"two\",{\"three\":3.5},\"\\u0000AQI=\",-5,18446744073709551615],"
+             "{\"k\":null,\"u\":\"\xc3\xa9\"}]",
+             (unsigned long long)pub1, (unsigned long long)ipj, "BAAA-AAAA-AAAA");
+    out(&sj, want);
+    wamp_buf raw1 = {0}, raw2 = {0};
+    fb_out_raw(&sf1, want, &raw1);
+    fb_out_raw(&sf2, want, &raw2);
+    /* encoded once for both FlatBuffers receivers of subscription 1 */
+    assert_int_equal(raw1.len, raw2.len);
+    assert_memory_equal(raw1.data, raw2.data, raw1.len);
+    /* sf2's prefix subscription: its own EVENT, naming the topic */
+    snprintf(want2, sizeof want2,
+             "[36,%llu,%llu,{\"publisher\":%llu,\"publisher_authid\":\"%s\","
+             "\"publisher_authrole\":\"anonymous\",\"topic\":\"com.t\"},"
+             "[1,\"two\",{\"three\":3.5},\"\\u0000AQI=\",-5,18446744073709551615],"
+             "{\"k\":null,\"u\":\"\xc3\xa9\"}]",
+             (unsigned long long)psub, (unsigned long long)pub1, (unsigned long long)ipj,
+             "BAAA-AAAA-AAAA");
+    fb_out(&sf2, want2);
+    wamp_buf mb = {0};
+    assert_true(wamp_router_session_pop(sm.s, &mb));
+    {
+        wamp_arena *a = wamp_arena_new(0);
+        wamp_message m;
+        wamp_buf j = {0};
+        assert_int_equal(wamp_message_decode(WAMP_SER_MSGPACK, mb.data, mb.len, a, NULL, &m, NULL),
+                         WAMP_OK);
+        assert_int_equal(wamp_message_encode(WAMP_SER_JSON, &m, a, &j), WAMP_OK);
+        wamp_buf_append_byte(&j, 0);
+        assert_string_equal((char *)j.data, want);
+        wamp_buf_free(&j);
+        wamp_arena_free(a);
+    }
+
+    /* FlatBuffers publisher -> every serializer; retained for a later FlatBuffers subscriber */
+    fb_in(&pf, "[16,8,{\"acknowledge\":true,\"retain\":true,\"exclude_me\":false},\"com.t\","
+               "[\"\\u0000AAEC\",[true,false,null]],{\"n\":-1.5}]");
+    ack = fb_pop_(&pf, NULL, __LINE__);
+    assert_non_null(ack);
+    assert_memory_equal(ack, "[17,8,", 6);
+    wamp_id pub2 = strtoull(ack + 6, NULL, 10);
+    free(ack);
+    snprintf(want, sizeof want, "[36,1,%llu,{},[\"\\u0000AAEC\",[true,false,null]],{\"n\":-1.5}]",
+             (unsigned long long)pub2);
+    out(&sj, want);
+    fb_out(&sf1, want);
+    fb_out(&sf2, want);
+    snprintf(want2, sizeof want2,
+             "[36,%llu,%llu,{\"topic\":\"com.t\"},[\"\\u0000AAEC\",[true,false,null]],"
+             "{\"n\":-1.5}]",
+             (unsigned long long)psub, (unsigned long long)pub2);
+    fb_out(&sf2, want2);
+    assert_true(wamp_router_session_pop(sm.s, &mb));
+    {
+        /* MessagePack: the bytes arrive as bin */
+        static const uint8_t mwant_head[] = {0x96, 0x24, 0x01};
+        assert_memory_equal(mb.data, mwant_head, 3);
+        static const uint8_t bin[] = {0xc4, 0x03, 0x00, 0x01, 0x02};
+        bool found = false;
+        for (size_t i = 0; i + sizeof bin <= mb.len; i++)
+            if (!memcmp(mb.data + i, bin, sizeof bin)) found = true;
+        assert_true(found);
+    }
+    none(&pf); /* not subscribed itself */
+    /* the retained event reaches a FlatBuffers subscriber with get_retained, flagged */
+    fb_in(&pf, "[32,9,{\"get_retained\":true},\"com.t\"]");
+    fb_out(&pf, "[33,9,1]");
+    snprintf(want, sizeof want,
+             "[36,1,%llu,{\"retained\":true},[\"\\u0000AAEC\",[true,false,null]],{\"n\":-1.5}]",
+             (unsigned long long)pub2);
+    fb_out(&pf, want);
+    none(&pf);
+    none(&sf1);
+    none(&sf2);
+    none(&sj);
+
+    wamp_router_stats st;
+    wamp_router_get_stats(r, &st);
+    assert_int_equal(st.events_unencodable, 0);
+    assert_int_equal(st.events_queued, 11);
+    (void)ipf;
+    wamp_buf_free(&raw1);
+    wamp_buf_free(&raw2);
+    wamp_buf_free(&mb);
+    tsess *all[] = {&pj, &pf, &sj, &sf1, &sf2, &sm};
+    done(r, all, 6);
+}
+
 static void test_queue_overflow(void **state)
 {
     wamp_router_options o = {0};
@@ -2001,6 +2222,35 @@ static void test_progressive_invocations(void **state)
     done(r, all, 4);
 }
 
+/* A FlatBuffers callee: roles.fbs has no progressive_call_invocations feature, so a progressive
+ * CALL for it is refused; progressive results, receive_progress and bytes cross from the
+ * FlatBuffers YIELDs to the JSON caller. */
+static void test_flatbuffers_callee(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess c, f;
+    join_with(r, &c, HELLO_PCI); /* session 1 */
+    mk_sess_ser(r, &f, "flatbuffers");
+    fb_in(&f, HELLO_PCI);
+    free(fb_pop_(&f, NULL, __LINE__)); /* WELCOME */
+    fb_in(&f, "[64,1,{},\"com.fb\"]");
+    fb_out(&f, "[65,1,1]");
+    in(&c, "[48,1,{\"progress\":true},\"com.fb\",[1]]");
+    out(&c, "[8,48,1,{},\"wamp.error.feature_not_supported\",[\"the callee does not support "
+            "progressive call invocations\"]]");
+    none(&f);
+    in(&c, "[48,2,{\"receive_progress\":true},\"com.fb\",[\"\\u0000/w==\"],{\"n\":1}]");
+    fb_out(&f, "[68,1,1,{\"receive_progress\":true},[\"\\u0000/w==\"],{\"n\":1}]");
+    fb_in(&f, "[70,1,{\"progress\":true},[\"\\u0000AA==\"]]");
+    out(&c, "[50,2,{\"progress\":true},[\"\\u0000AA==\"]]");
+    fb_in(&f, "[70,1,{},[],{\"done\":true}]");
+    out(&c, "[50,2,{},[],{\"done\":true}]");
+    none(&c);
+    none(&f);
+    tsess *all[] = {&c, &f};
+    done(r, all, 2);
+}
+
 /* ---------------------------------------------------------------- callee eligibility, counters */
 
 static void test_call_eligibility(void **state)
@@ -2436,6 +2686,8 @@ int main(void)
         cmocka_unit_test(test_retained),
         cmocka_unit_test(test_payload_passthru),
         cmocka_unit_test(test_event_serializers),
+        cmocka_unit_test(test_event_flatbuffers_mixed),
+        cmocka_unit_test(test_flatbuffers_callee),
         cmocka_unit_test(test_queue_overflow),
         cmocka_unit_test(test_conformance_publisher_exclusion_disabled),
         cmocka_unit_test(test_rpc_basic),
