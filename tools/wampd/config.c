@@ -32,18 +32,21 @@
  *
  * Other keys (anything else is an error naming its path):
  *   "version": 2; workers[i]: every worker must be a "router" worker (several are merged;
- *   realm names must be unique); worker "options": {"auto_create_realms": bool} — a HELLO for
- *   an unknown realm creates it, and it takes the roles of the first configured realm.
- *   Message size limits (bytes): rawsocket "max_message_size" (512 .. 16 MiB; the RawSocket
- *   handshake announces the smallest 2^(9+L) >= it, and that power of two is what is
- *   enforced), websocket "options": {"max_message_size", "max_frame_size"} (the smaller one
- *   bounds a received message). A message over the limit closes that connection only.
- *   TLS client certificates: endpoint "tls": {"certificate", "key", "ca_certificates": [PEM
- *   files of the CAs clients' certificates must chain to], "require_client_certificate":
- *   bool}; with ca_certificates a certificate is asked for (and verified when sent); with
- *   require_client_certificate a client without one is refused. authmethod "tls" (static):
- *   principals.<authid>: {"certificate-sha1": "AB:CD:..." (Crossbar's SHA-1 fingerprint of the
- *   DER certificate), "role", "realm"?}; HELLO's authid, when given, must name the principal.
+ *   realm names must be unique); realm "store": {"type": "memory", "limit"?: N (default
+ *   1000), "event-history": [{"uri", "match"?: "exact" (default) | "prefix" | "wildcard",
+ *   "limit"?: N (default: the store's)}]} (Crossbar.io's shape; limits 1 .. 1,000,000) keeps
+ *   the last events of those topics for wamp.subscription.get_events; worker "options":
+ * {"auto_create_realms": bool} — a HELLO for an unknown realm creates it, and it takes the roles of
+ * the first configured realm. Message size limits (bytes): rawsocket "max_message_size" (512 .. 16
+ * MiB; the RawSocket handshake announces the smallest 2^(9+L) >= it, and that power of two is what
+ * is enforced), websocket "options": {"max_message_size", "max_frame_size"} (the smaller one bounds
+ * a received message). A message over the limit closes that connection only. TLS client
+ * certificates: endpoint "tls": {"certificate", "key", "ca_certificates": [PEM files of the CAs
+ * clients' certificates must chain to], "require_client_certificate": bool}; with ca_certificates a
+ * certificate is asked for (and verified when sent); with require_client_certificate a client
+ * without one is refused. authmethod "tls" (static): principals.<authid>: {"certificate-sha1":
+ * "AB:CD:..." (Crossbar's SHA-1 fingerprint of the DER certificate), "role", "realm"?}; HELLO's
+ * authid, when given, must name the principal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,10 +74,18 @@ typedef struct role {
     const char *authorizer; /* dynamic authorization: procedure URI (instead of permissions) */
 } role;
 
+typedef struct histcfg {
+    const char *uri;
+    wamp_match match;
+    size_t limit;
+} histcfg;
+
 typedef struct realmcfg {
     const char *name;
     role *roles;
     size_t n;
+    histcfg *hist; /* store.event-history */
+    size_t nhist;
 } realmcfg;
 
 typedef struct transportcfg {
@@ -178,16 +189,86 @@ static bool get_num(const wamp_value *v, double *out)
     return wamp_value_get_double(v, out);
 }
 
+/* An optional event count at d.key (path names d): 1..1,000,000. */
+static int get_limit(ctx *c, const wamp_value *d, const char *key, const char *path, size_t *out)
+{
+    const wamp_value *v = wamp_value_dict_getc(d, key);
+    if (!v) return WAMP_OK;
+    char p[600];
+    snprintf(p, sizeof p, "%s.%s", path, key);
+    int64_t n;
+    if (!wamp_value_get_int(v, &n) || n < 1 || n > 1000000)
+        return fail(c, p, "expected an integer 1..1000000");
+    *out = (size_t)n;
+    return WAMP_OK;
+}
+
+/* Realm "store": {"type": "memory", "limit"?: N, "event-history": [{"uri", "match"?, "limit"?}]}
+ * (Crossbar.io's memory store: an entry without "limit" takes the store's, default 1000;
+ * "match" defaults to "exact"). */
+static int parse_store(ctx *c, const wamp_value *st, const char *path, realmcfg *out)
+{
+    if (wamp_value_type_of(st) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
+    int rc = check_keys(c, st, path, KEYS("type", "limit", "event-history"));
+    if (rc) return rc;
+    const char *type;
+    char p[300];
+    if ((rc = get_str(c, st, "type", path, true, &type))) return rc;
+    snprintf(p, sizeof p, "%s.type", path);
+    if (strcmp(type, "memory")) return fail(c, p, "unsupported store type (expected \"memory\")");
+    size_t deflimit = 1000;
+    if ((rc = get_limit(c, st, "limit", path, &deflimit))) return rc;
+    const wamp_value *eh = wamp_value_dict_getc(st, "event-history");
+    if (!eh) return WAMP_OK;
+    snprintf(p, sizeof p, "%s.event-history", path);
+    if (wamp_value_type_of(eh) != WAMP_VALUE_LIST) return fail(c, p, "expected an array");
+    out->nhist = wamp_value_count(eh);
+    out->hist = wamp_arena_calloc(c->a, out->nhist + 1, sizeof *out->hist);
+    if (!out->hist) return WAMP_ENOMEM;
+    for (size_t i = 0; i < out->nhist; i++) {
+        const wamp_value *e = wamp_value_list_at(eh, i);
+        histcfg *h = &out->hist[i];
+        char ep[340], q[380];
+        snprintf(ep, sizeof ep, "%s[%zu]", p, i);
+        if (wamp_value_type_of(e) != WAMP_VALUE_DICT) return fail(c, ep, "expected an object");
+        if ((rc = check_keys(c, e, ep, KEYS("uri", "match", "limit")))) return rc;
+        if ((rc = get_str(c, e, "uri", ep, true, &h->uri))) return rc;
+        const char *match = NULL;
+        if ((rc = get_str(c, e, "match", ep, false, &match))) return rc;
+        snprintf(q, sizeof q, "%s.match", ep);
+        if (!match || !strcmp(match, "exact"))
+            h->match = WAMP_MATCH_EXACT;
+        else if (!strcmp(match, "prefix"))
+            h->match = WAMP_MATCH_PREFIX;
+        else if (!strcmp(match, "wildcard"))
+            h->match = WAMP_MATCH_WILDCARD;
+        else
+            return fail(c, q, "expected \"exact\", \"prefix\" or \"wildcard\"");
+        snprintf(q, sizeof q, "%s.uri", ep);
+        if (wamp_uri_check_pattern(wamp_str_c(h->uri), h->match, WAMP_URI_LOOSE) != WAMP_OK)
+            return fail(c, q, "not a valid topic URI or pattern for this match");
+        for (size_t k = 0; k < i; k++)
+            if (out->hist[k].match == h->match && !strcmp(out->hist[k].uri, h->uri))
+                return fail(c, q, "duplicate event history (same uri and match)");
+        h->limit = deflimit;
+        if ((rc = get_limit(c, e, "limit", ep, &h->limit))) return rc;
+    }
+    return WAMP_OK;
+}
+
 static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg *out)
 {
     if (wamp_value_type_of(rv) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
-    int rc = check_keys(c, rv, path, KEYS("name", "roles"));
+    int rc = check_keys(c, rv, path, KEYS("name", "roles", "store"));
     if (rc) return rc;
     if ((rc = get_str(c, rv, "name", path, true, &out->name))) return rc;
     char p[256];
     snprintf(p, sizeof p, "%s.name", path);
     if (wamp_uri_check(wamp_str_c(out->name), WAMP_URI_LOOSE, false, false) != WAMP_OK)
         return fail(c, p, "not a valid realm name (URI)");
+    const wamp_value *store = wamp_value_dict_getc(rv, "store");
+    snprintf(p, sizeof p, "%s.store", path);
+    if (store && (rc = parse_store(c, store, p, out))) return rc;
     const wamp_value *roles = wamp_value_dict_getc(rv, "roles");
     if (!roles) return WAMP_OK;
     snprintf(p, sizeof p, "%s.roles", path);
@@ -1388,6 +1469,11 @@ int wampd_config_apply(wampd_config *cfg, wamp_router *r)
     for (size_t i = 0; i < cfg->nrealms; i++) {
         int rc = wamp_router_add_realm(r, cfg->realms[i].name);
         if (rc != WAMP_OK && rc != WAMP_EEXIST) return rc;
+        for (size_t k = 0; k < cfg->realms[i].nhist; k++) {
+            const histcfg *h = &cfg->realms[i].hist[k];
+            rc = wamp_router_add_event_history(r, cfg->realms[i].name, h->uri, h->match, h->limit);
+            if (rc != WAMP_OK) return rc;
+        }
     }
     return WAMP_OK;
 }

@@ -1,8 +1,9 @@
 """interop.router.config: wampd configurations served to Autobahn|Python — unix endpoints
 (RawSocket and WebSocket), a TLS endpoint, websocket-only and rawsocket-only transports,
 message size limits (RawSocket handshake exponent; a too-big message closes that connection
-only), several router workers, options.auto_create_realms — and configuration errors naming
-the exact JSON path."""
+only), several router workers, options.auto_create_realms, a realm "store" with
+"event-history" (wamp.subscription.get_events) — and configuration errors naming the exact JSON
+path."""
 import asyncio
 import json
 import os
@@ -316,8 +317,31 @@ def config_errors(exe):
         'workers[0].options.auto_create_realms', 'auto_create_realms not a boolean')
     bad(lambda c: w(c)['options'].update(turbo=True), 'workers[0].options.turbo',
         'unknown worker option')
-    bad(lambda c: w(c)['realms'][0].update(store={}), 'workers[0].realms[0].store',
-        'unknown realm key')
+    bad(lambda c: w(c)['realms'][0].update(store={}), 'workers[0].realms[0].store.type',
+        'store without a type')
+    bad(lambda c: w(c)['realms'][0].update(store={'type': 'lmdb'}),
+        'workers[0].realms[0].store.type', 'unsupported store type')
+    bad(lambda c: w(c)['realms'][0].update(store={'type': 'memory', 'size': 1}),
+        'workers[0].realms[0].store.size', 'unknown store key')
+    bad(lambda c: w(c)['realms'][0].update(store={'type': 'memory', 'limit': 0}),
+        'workers[0].realms[0].store.limit', 'store limit 0')
+    bad(lambda c: w(c)['realms'][0].update(store={'type': 'memory', 'event-history': {}}),
+        'workers[0].realms[0].store.event-history', 'event-history not an array')
+    eh = lambda *e: {'type': 'memory', 'event-history': list(e)}  # noqa: E731
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b'}, {'limit': 3})),
+        'workers[0].realms[0].store.event-history[1].uri', 'history entry without uri')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b', 'match': 'regex'})),
+        'workers[0].realms[0].store.event-history[0].match', 'history match unknown')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a..b'})),
+        'workers[0].realms[0].store.event-history[0].uri', 'empty component in an exact uri')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b', 'limit': 'ten'})),
+        'workers[0].realms[0].store.event-history[0].limit', 'history limit not an integer')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b', 'limit': 2000000})),
+        'workers[0].realms[0].store.event-history[0].limit', 'history limit too large')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b'}, {'uri': 'a.b'})),
+        'workers[0].realms[0].store.event-history[1].uri', 'duplicate history')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b', 'keep': 1})),
+        'workers[0].realms[0].store.event-history[0].keep', 'unknown history key')
     bad(lambda c: w(c)['realms'][0]['roles'][0]['permissions'][0]['allow'].update(kill=True),
         'workers[0].realms[0].roles[0].permissions[0].allow.kill', 'unknown action')
     bad(lambda c: w(c)['realms'][0]['roles'][0]['permissions'][0].update(disclose={'caller': 1}),
@@ -367,8 +391,65 @@ def config_errors(exe):
           'rawsocket transport has no websocket options -> ' + out)
 
 
+async def event_history(exe):
+    realms = [{'name': 'realm1', 'roles': ROLES,
+               'store': {'type': 'memory', 'limit': 4, 'event-history': [
+                   {'uri': 'com.hist.exact', 'match': 'exact', 'limit': 3},
+                   {'uri': 'com.hist.pre.', 'match': 'prefix'},
+                   {'uri': 'com.hist..w', 'match': 'wildcard', 'limit': 2}]}}]
+    d = Wampd(exe, config([{'type': 'universal', 'endpoint': tcp(), 'rawsocket': {},
+                            'websocket': {'ws': {'type': 'websocket'}}}], realms))
+    try:
+        from autobahn.wamp.types import PublishOptions
+        from autobahn.wamp.exception import ApplicationError
+        pub = await join(d.port, 'json')
+        meta = await join(d.port, 'cbor', rawsocket=True)
+        ack = PublishOptions(acknowledge=True)
+        for i in range(5):
+            await pub.publish('com.hist.exact', i, 'x%d' % i, options=ack, n=i)
+        await pub.publish('com.hist.other', 99, options=ack)
+        sid = await meta.call('wamp.subscription.lookup', 'com.hist.exact')
+        check(isinstance(sid, int), 'history holds a subscription (lookup finds it: %r)' % sid)
+        ev = await meta.call('wamp.subscription.get_events', sid, 10)
+        check([e['args'] for e in ev] == [[4, 'x4'], [3, 'x3'], [2, 'x2']],
+              'get_events: the last 3 (entry limit), newest first, args intact (%r)'
+              % [e['args'] for e in ev])
+        check([e['kwargs'] for e in ev] == [{'n': 4}, {'n': 3}, {'n': 2}]
+              and all(e['topic'] == 'com.hist.exact' for e in ev),
+              'get_events: kwargs and topic of each event')
+        ev2 = await meta.call('wamp.subscription.get_events', sid, 2)
+        check([e['args'][0] for e in ev2] == [4, 3], 'get_events limit 2: the two newest')
+        sub = await meta.subscribe(lambda *a, **k: None, 'com.hist.exact')
+        check(sub.id == sid, 'a session subscribing to the topic gets the history\'s subscription')
+        for i in range(6):
+            await pub.publish('com.hist.pre.t%d' % i, i, options=ack)
+        psid = await meta.call('wamp.subscription.lookup', 'com.hist.pre.', {'match': 'prefix'})
+        ev = await meta.call('wamp.subscription.get_events', psid, 100)
+        check([(e['topic'], e['args']) for e in ev] ==
+              [('com.hist.pre.t%d' % i, [i]) for i in (5, 4, 3, 2)],
+              'prefix history: the store limit (4) applies, each event with its topic')
+        for t in ('com.hist.a.w', 'com.hist.b.w', 'com.hist.c.w', 'com.hist.c.v'):
+            await pub.publish(t, t, options=ack)
+        wsid = await meta.call('wamp.subscription.lookup', 'com.hist..w', {'match': 'wildcard'})
+        ev = await meta.call('wamp.subscription.get_events', wsid)
+        check([e['args'] for e in ev] == [['com.hist.c.w'], ['com.hist.b.w']],
+              'wildcard history: only matching topics, limit 2')
+        nosub = await meta.subscribe(lambda *a: None, 'com.hist.none')
+        try:
+            await meta.call('wamp.subscription.get_events', nosub.id, 5)
+            check(False, 'a topic without history: wamp.error.history_unavailable')
+        except ApplicationError as e:
+            check(e.error == 'wamp.error.history_unavailable',
+                  'a topic without history: %s (as Crossbar.io)' % e.error)
+        pub.leave()
+        meta.leave()
+    finally:
+        check(d.stop() == 0, 'wampd (event history) exits 0')
+
+
 async def main(exe):
     try:
+        await event_history(exe)
         await unix_endpoints(exe)
         await tls_endpoint(exe)
         await client_certificates(exe)
