@@ -18,9 +18,11 @@
  *                               "wampcra": {"type": "static", "users": {...}},
  *                               "scram": {...}, "cryptosign": {...}}}]}]}
  *
- * For universal transports the auth dict may also sit under "websocket": {"<path>": {"auth"}}
- * or "rawsocket": {"auth"}; the transport-level "auth" wins. A transport without auth allows
- * anonymous only (role "anonymous").
+ * A universal transport serves WebSocket only on the paths its "websocket" dict names ("ws"
+ * serves /ws, "/" the root; another path gets HTTP 404; without a "websocket" key every path
+ * is served), each path with its own "auth", and RawSocket with "rawsocket": {"auth"}; a
+ * transport-level "auth" wins over them. A connection whose transport/path has no auth allows
+ * anonymous only (role "anonymous"). A "websocket" transport serves any path.
  * Authorization: the session's authrole must be a role of its realm; the permission whose uri
  * matches best (exact, then longest prefix, then wildcard) decides; no match: denied. A role
  * may name an "authorizer" procedure instead (dynamic authorization, see below). Permission
@@ -99,7 +101,13 @@ typedef struct transportcfg {
     bool require_client_cert;
     uint32_t rs_max;        /* rawsocket max_message_size (0: library default 16 MiB) */
     size_t ws_max;          /* websocket max_message_size (0: 16 MiB) */
-    const wamp_value *auth; /* dict or NULL */
+    const wamp_value *auth; /* transport-level auth dict or NULL */
+    /* universal: the websocket paths ("/ws", NULL-terminated; NULL: no "websocket" key, every
+     * path served), each with its own auth (or NULL), and the rawsocket auth */
+    const char **ws_paths;
+    const wamp_value **ws_auth;
+    size_t nws;
+    const wamp_value *rs_auth;
     wamp_listener *listener;
 } transportcfg;
 
@@ -492,6 +500,19 @@ static int parse_auth(ctx *c, const wamp_value *auth, const char *q)
     return WAMP_OK;
 }
 
+/* An auth dict at path aq (after the endpoint, whose TLS settings "tls" needs). */
+static int check_auth(ctx *c, const wamp_value *auth, const char *aq, const transportcfg *t)
+{
+    int rc = parse_auth(c, auth, aq);
+    if (rc) return rc;
+    if (wamp_value_dict_getc(auth, "tls") && !t->ca_certs) {
+        char tq[440];
+        snprintf(tq, sizeof tq, "%s.tls", aq);
+        return fail(c, tq, "needs endpoint.tls.ca_certificates (client certificates)");
+    }
+    return WAMP_OK;
+}
+
 static int parse_transport(ctx *c, const wamp_value *tv, const char *path, transportcfg *t)
 {
     if (wamp_value_type_of(tv) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
@@ -563,10 +584,12 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
         if (t->require_client_cert && !ca)
             return fail(c, cp, "needs ca_certificates (to verify the client certificates)");
     }
-    /* sizes, and the auth dict: transport level, else websocket.<path>.auth / rawsocket.auth */
+    /* sizes, and the auth dicts: transport level (wins), websocket.<path>.auth, rawsocket.auth */
     const wamp_value *auth = wamp_value_dict_getc(tv, "auth");
     char aq[420];
     snprintf(aq, sizeof aq, "%s.auth", path);
+    if (auth && (rc = check_auth(c, auth, aq, t))) return rc;
+    t->auth = auth;
     if (ws) {
         const wamp_value *o = wamp_value_dict_getc(tv, "options");
         snprintf(q, sizeof q, "%s.options", path);
@@ -578,6 +601,12 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
         snprintf(q, sizeof q, "%s.websocket", path);
         if (wsd && wamp_value_type_of(wsd) != WAMP_VALUE_DICT)
             return fail(c, q, "expected an object");
+        if (wsd) {
+            t->nws = wamp_value_count(wsd);
+            t->ws_paths = wamp_arena_calloc(c->a, t->nws + 1, sizeof *t->ws_paths);
+            t->ws_auth = wamp_arena_calloc(c->a, t->nws + 1, sizeof *t->ws_auth);
+            if (!t->ws_paths || !t->ws_auth) return WAMP_ENOMEM;
+        }
         for (size_t i = 0; wsd && i < wamp_value_count(wsd); i++) {
             wamp_kv *kv = wamp_value_dict_entry(wsd, i);
             char wp[380];
@@ -585,14 +614,30 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
             if (wamp_value_type_of(&kv->value) != WAMP_VALUE_DICT)
                 return fail(c, wp, "expected an object");
             if ((rc = check_keys(c, &kv->value, wp, KEYS("type", "auth", "options")))) return rc;
+            /* the key is the request path: "ws" serves /ws, "/" the root */
+            wamp_str k = kv->key;
+            if (k.len && k.ptr[0] == '/') k.ptr++, k.len--;
+            bool badch = k.len > 200;
+            for (size_t j = 0; j < k.len && !badch; j++)
+                badch = (unsigned char)k.ptr[j] <= 0x20 || k.ptr[j] == '?' || k.ptr[j] == '#' ||
+                        k.ptr[j] == 0x7F;
+            if (badch) return fail(c, wp, "not a usable request path");
+            char *ps = wamp_arena_alloc(c->a, k.len + 2);
+            if (!ps) return WAMP_ENOMEM;
+            ps[0] = '/';
+            memcpy(ps + 1, k.ptr, k.len);
+            ps[k.len + 1] = 0;
+            for (size_t j = 0; j < i; j++)
+                if (!strcmp(t->ws_paths[j], ps)) return fail(c, wp, "duplicate path");
+            t->ws_paths[i] = ps;
             const wamp_value *o = wamp_value_dict_getc(&kv->value, "options");
             char op[420];
             snprintf(op, sizeof op, "%s.options", wp);
             if (o && (rc = parse_ws_options(c, o, op, t))) return rc;
-            if (!auth && wamp_value_dict_getc(&kv->value, "auth")) {
-                auth = wamp_value_dict_getc(&kv->value, "auth");
-                snprintf(aq, sizeof aq, "%s.auth", wp);
-            }
+            const wamp_value *pa = wamp_value_dict_getc(&kv->value, "auth");
+            snprintf(op, sizeof op, "%s.auth", wp);
+            if (pa && (rc = check_auth(c, pa, op, t))) return rc;
+            t->ws_auth[i] = pa;
         }
         const wamp_value *rs = wamp_value_dict_getc(tv, "rawsocket");
         snprintf(q, sizeof q, "%s.rawsocket", path);
@@ -600,19 +645,10 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
             return fail(c, q, "expected an object");
         if (rs && (rc = check_keys(c, rs, q, KEYS("auth", "max_message_size")))) return rc;
         if (rs && (rc = parse_rs(c, rs, q, t))) return rc;
-        if (rs && !auth && wamp_value_dict_getc(rs, "auth")) {
-            auth = wamp_value_dict_getc(rs, "auth");
-            snprintf(aq, sizeof aq, "%s.auth", q);
-        }
-    }
-    if (auth) {
-        if ((rc = parse_auth(c, auth, aq))) return rc;
-        if (wamp_value_dict_getc(auth, "tls") && !t->ca_certs) {
-            char tq[440];
-            snprintf(tq, sizeof tq, "%s.tls", aq);
-            return fail(c, tq, "needs endpoint.tls.ca_certificates (client certificates)");
-        }
-        t->auth = auth;
+        const wamp_value *ra = rs ? wamp_value_dict_getc(rs, "auth") : NULL;
+        snprintf(aq, sizeof aq, "%s.auth", q);
+        if (ra && (rc = check_auth(c, ra, aq, t))) return rc;
+        t->rs_auth = ra;
     }
     return WAMP_OK;
 }
@@ -875,6 +911,7 @@ static int disclose(void *user, const wamp_router_session_info *who, wamp_router
 
 typedef struct auth_state {
     const transportcfg *tc;
+    const wamp_value *auth; /* the auth dict of the connection's transport/path, or NULL */
     wamp_auth_pending *p;
     wamp_arena *a;
     wamp_router_session *s;
@@ -907,10 +944,17 @@ void *wampd_auth_conn_new(wamp_listener *l)
     return st;
 }
 
-void wampd_auth_conn_set_transport(void *state, const char *framing, const char *peer)
+void wampd_auth_conn_set_transport(void *state, const char *framing, const char *peer,
+                                   const char *ws_path)
 {
     auth_state *st = state;
     if (!st) return;
+    /* the auth that applies: the transport's, else the websocket path's or the rawsocket's */
+    const transportcfg *t = st->tc;
+    st->auth = t ? t->auth : NULL;
+    if (t && !st->auth && framing && !strcmp(framing, "rawsocket")) st->auth = t->rs_auth;
+    for (size_t i = 0; t && !t->auth && ws_path && i < t->nws; i++)
+        if (!strcmp(t->ws_paths[i], ws_path)) st->auth = t->ws_auth[i];
     snprintf(st->framing, sizeof st->framing, "%s", framing ? framing : "");
     snprintf(st->peer, sizeof st->peer, "%s", peer ? peer : "");
 }
@@ -1228,7 +1272,7 @@ static int auth_hello(void *user, wamp_router_session *s, const wamp_message *he
     (void)user;
     auth_state *st = wampd_conn_auth(s);
     if (st) st->s = s;
-    const wamp_value *auth = st && st->tc ? st->tc->auth : NULL;
+    const wamp_value *auth = st ? st->auth : NULL;
     if (!auth) {
         res->authrole = "anonymous";
         res->authmethod = "anonymous";
@@ -1567,6 +1611,7 @@ int wampd_listeners_start(wampd_config *cfg, wamp_loop *loop, const char *listen
         o.transport.websocket.max_message_size = t->ws_max;
         o.no_websocket = !strcmp(t->type, "rawsocket");
         o.no_rawsocket = !strcmp(t->type, "websocket");
+        o.websocket_paths = (const char *const *)t->ws_paths;
         char cabundle[64] = {0};
         if (t->cert) {
             tls.cert_file = t->cert;

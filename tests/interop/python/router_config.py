@@ -350,6 +350,12 @@ def config_errors(exe):
         'duplicate realm')
     bad(lambda c: w(c)['realms'][0]['roles'][0].update(authorizer='com.a'),
         'workers[0].realms[0].roles[0].permissions', 'permissions and an authorizer')
+    bad(lambda c: t(c).update(type='universal', websocket={'ws': {}, '/ws': {}}),
+        'workers[0].transports[0].websocket./ws', 'duplicate websocket path')
+    bad(lambda c: t(c).update(type='universal', websocket={'a b': {}}),
+        'workers[0].transports[0].websocket.a b', 'websocket path with a space')
+    bad(lambda c: t(c).update(type='universal', websocket={'ws': {'auth': {'x': {}}}}),
+        'workers[0].transports[0].websocket.ws.auth.x', 'unknown authmethod under a path')
     bad(lambda c: t(c).update(paths={}), 'workers[0].transports[0].paths', 'unknown transport key')
     bad(lambda c: t(c)['endpoint'].update(backlog=5), 'workers[0].transports[0].endpoint.backlog',
         'unknown endpoint key')
@@ -389,6 +395,79 @@ def config_errors(exe):
     rc, out = run_check(rs)
     check(rc == 1 and 'workers[0].transports[0].options: unknown key' in out,
           'rawsocket transport has no websocket options -> ' + out)
+
+
+def ws_status(port, path):
+    """The HTTP status line wampd answers a WebSocket upgrade for path with."""
+    s = socket.create_connection(('127.0.0.1', port), timeout=5)
+    s.sendall(('GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n'
+               'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+               'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: wamp.2.json\r\n\r\n'
+               % path).encode())
+    data = b''
+    try:
+        while b'\r\n' not in data:
+            x = s.recv(4096)
+            if not x:
+                break
+            data += x
+    except OSError:
+        pass
+    s.close()
+    return data.split(b'\r\n')[0].decode('latin-1')
+
+
+async def websocket_paths(exe):
+    loop = asyncio.get_event_loop()
+    tk = {'ticket': {'type': 'static', 'principals': {
+        'alice': {'ticket': 'alice-secret', 'role': 'anonymous'},
+        'bob': {'ticket': 'bob-secret', 'role': 'anonymous'}}}}
+    rs_tk = {'ticket': {'type': 'static', 'principals': {
+        'bob': {'ticket': 'bob-secret', 'role': 'anonymous'}}}}
+    d = Wampd(exe, config([
+        {'type': 'universal', 'endpoint': tcp(),
+         'websocket': {'ws': {'type': 'websocket'},
+                       'secure': {'type': 'websocket', 'auth': tk},
+                       '/': {'type': 'websocket', 'auth': {'anonymous': {'type': 'static',
+                                                                         'role': 'anonymous'}}}},
+         'rawsocket': {'auth': rs_tk}},
+        {'type': 'websocket', 'endpoint': tcp()}]))
+    puni, pws = d.ports
+    ticket = lambda secret: lambda s, c: secret  # noqa: E731
+    try:
+        for path in ('/ws', '/secure', '/'):
+            st = await loop.run_in_executor(None, ws_status, puni, path)
+            check(' 101 ' in st, 'configured WebSocket path %s is served (%s)' % (path, st))
+        for path in ('/nope', '/ws/x', '/secure2', '/WS'):
+            st = await loop.run_in_executor(None, ws_status, puni, path)
+            check(st.startswith('HTTP/1.1 404'), 'unknown WebSocket path %s -> 404 (%s)' % (path, st))
+        a = await join(puni, 'json', path='/ws')
+        check(a.details.authmethod == 'anonymous', '/ws (no auth): anonymous joins')
+        await expect_fail('/secure (ticket only): anonymous refused',
+                          join(puni, 'json', path='/secure'))
+        b = await join(puni, 'msgpack', path='/secure', authmethods=['ticket'], authid='alice',
+                       on_challenge=ticket('alice-secret'))
+        check(b.details.authid == 'alice' and b.details.authmethod == 'ticket',
+              '/secure: its own auth (ticket) applies')
+        await expect_fail('/ (anonymous only): ticket refused',
+                          join(puni, 'json', path='/', authmethods=['ticket'], authid='alice',
+                               on_challenge=ticket('alice-secret')))
+        c = await join(puni, 'cbor', path='/')
+        check(c.details.authmethod == 'anonymous', '/: its own auth (anonymous) applies')
+        await expect_fail('rawsocket (its own ticket auth): anonymous refused',
+                          join(puni, 'json', rawsocket=True))
+        await expect_fail('rawsocket auth has only bob: alice refused',
+                          join(puni, 'json', rawsocket=True, authmethods=['ticket'],
+                               authid='alice', on_challenge=ticket('alice-secret')))
+        e = await join(puni, 'json', rawsocket=True, authmethods=['ticket'], authid='bob',
+                       on_challenge=ticket('bob-secret'))
+        check(e.details.authid == 'bob', 'rawsocket: its own auth applies')
+        st = await loop.run_in_executor(None, ws_status, pws, '/anything')
+        check(' 101 ' in st, 'a websocket transport (no paths) serves any path (%s)' % st)
+        for x in (a, b, c, e):
+            x.leave()
+    finally:
+        check(d.stop() == 0, 'wampd (websocket paths) exits 0')
 
 
 async def event_history(exe):
@@ -450,6 +529,7 @@ async def event_history(exe):
 async def main(exe):
     try:
         await event_history(exe)
+        await websocket_paths(exe)
         await unix_endpoints(exe)
         await tls_endpoint(exe)
         await client_certificates(exe)
