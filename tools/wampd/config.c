@@ -477,8 +477,7 @@ static int parse_auth(ctx *c, const wamp_value *auth, const char *q)
                                  KEYS("type", "authenticator", "authenticator-realm",
                                       "authenticator-timeout"))))
                 return rc;
-            if (wamp_str_eqc(kv->key, "anonymous") || wamp_str_eqc(kv->key, "totp") ||
-                wamp_str_eqc(kv->key, "tls"))
+            if (wamp_str_eqc(kv->key, "totp") || wamp_str_eqc(kv->key, "tls"))
                 return fail(c, tp, "\"dynamic\" is not supported for this method");
             const char *au = NULL, *ar = NULL;
             if ((rc = get_str(c, &kv->value, "authenticator", mp, true, &au))) return rc;
@@ -1059,7 +1058,9 @@ static int64_t utc_ms(void)
  * session will get), transport {type, peer} and, for ticket, the ticket. The result is a role
  * (string) or a dict like a static principal: role, authid, plus secret/salt/iterations/keylen
  * (wampcra), pubkey (cryptosign) or the SCRAM credential fields (scram). ticket: called at
- * AUTHENTICATE; the others: called at HELLO, then the CHALLENGE is built from the result.
+ * AUTHENTICATE; anonymous: called at HELLO, welcomed at once with the role (and the result's
+ * authid, else one the router makes up); the others: called at HELLO, then the CHALLENGE is
+ * built from the result.
  * An ERROR aborts with its URI; a missing authenticator, a timeout (authenticator-timeout, in
  * seconds [10]) or an unusable result aborts with wamp.error.not_authorized.
  */
@@ -1136,13 +1137,16 @@ static void dyn_result(void *user, int status, const char *error, const wamp_val
         dyn_abort(st, WAMP_ERROR_NOT_AUTHORIZED);
         return;
     }
-    if (!strcmp(st->method, "ticket")) {
+    bool anon = !strcmp(st->method, "anonymous");
+    if (!strcmp(st->method, "ticket") || anon) {
+        /* ticket: checked by the authenticator; anonymous: it only assigns role (and authid;
+         * without one the router makes one up, never taking the client's) */
         wamp_router_auth_result ar = {0};
         ar.authrole = authrole;
         ar.authid =
             res->type == WAMP_VALUE_DICT ? vcstr(st->a, wamp_value_dict_getc(res, "authid")) : NULL;
-        if (!ar.authid) ar.authid = vcstr(st->a, &st->authid);
-        ar.authmethod = "ticket";
+        if (!ar.authid && !anon) ar.authid = vcstr(st->a, &st->authid);
+        ar.authmethod = st->method;
         ar.authprovider = "dynamic";
         wamp_router_session_auth_complete(st->s, WAMP_OK, &ar, NULL, NULL);
         return;

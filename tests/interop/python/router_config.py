@@ -389,8 +389,8 @@ def config_errors(exe):
                    t(c).update(auth={'tls': {'type': 'static', 'principals': {
                        'x': {'certificate-sha1': 'AB:CD', 'role': 'r'}}}})),
         'workers[0].transports[0].auth.tls.principals.x.certificate-sha1', 'short fingerprint')
-    bad(lambda c: t(c).update(auth={'anonymous': {'type': 'dynamic', 'authenticator': 'a.b'}}),
-        'workers[0].transports[0].auth.anonymous.type', 'dynamic anonymous')
+    bad(lambda c: t(c).update(auth={'tls': {'type': 'dynamic', 'authenticator': 'a.b'}}),
+        'workers[0].transports[0].auth.tls.type', 'dynamic tls')
     rs = config([{'type': 'rawsocket', 'endpoint': tcp(), 'options': {}}])
     rc, out = run_check(rs)
     check(rc == 1 and 'workers[0].transports[0].options: unknown key' in out,
