@@ -515,6 +515,11 @@ typedef struct wamp_listener_options {
      * with HTTP 503; counted in wamp_listener_stats.refused_max_connections. Transports the
      * application still holds count until they close, also after wamp_listener_free(). */
     size_t max_connections;
+    /* WebSocket request paths served ("/ws"), a NULL-terminated array; a WebSocket opening
+     * handshake for any other path (compared exactly, query excluded) is refused with HTTP 404.
+     * NULL: every path is served. Borrowed: the array and its strings must outlive the
+     * listener. The accepted transport's details carry the request (http_headers_received). */
+    const char *const *websocket_paths;
     wamp_transport_options transport; /* transport.stream.tls: serve TLS */
 } wamp_listener_options;
 

@@ -448,6 +448,13 @@ static int f_handshake(wamp_framer *f, void *user, const wamp_handshake_info *in
 {
     wamp_transport *t = user;
     wamp_listener *l = t->l;
+    if (l && l->opts.websocket_paths && info->framing == WAMP_FRAMING_WEBSOCKET) {
+        const char *path = info->http && info->http->path ? info->http->path : "";
+        bool known = false;
+        for (const char *const *p = l->opts.websocket_paths; *p && !known; p++)
+            known = !strcmp(*p, path);
+        if (!known) return 404;
+    }
     if (!l || !l->opts.max_connections || l->count->live < l->opts.max_connections) return 0;
     l->st.refused_max_connections++;
     return info->framing == WAMP_FRAMING_RAWSOCKET ? WAMP_RAWSOCKET_ERR_MAX_CONNECTIONS : 503;

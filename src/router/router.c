@@ -832,12 +832,15 @@ static void meta_session_event(sess *s, bool join);
 static void meta_sub_event(sess *s, const char *what, sub *x);
 static void meta_reg_event(sess *s, const char *what, reg *g);
 
-/* A testament (wamp.session.add_testament): published when the session leaves. */
+/* A testament (wamp.session.add_testament): published when the session leaves. pub holds the
+ * publish options given (exclude/eligible lists, retain); detached: scope "detached". */
 typedef struct testament {
     struct testament *next;
     wamp_arena *a;
     const char *topic;
     wamp_value args, kwargs;
+    wamp_publish_msg pub;
+    bool detached;
 } testament;
 
 static void testaments_free(sess *s)
@@ -1879,31 +1882,112 @@ static void testaments_publish(sess *s)
         testament *t = rev;
         rev = t->next;
         wamp_message pm = wamp_message_publish(0, t->topic);
+        pm.publish = t->pub;
         pm.args = t->args;
         pm.kwargs = t->kwargs;
         realm *rl = s->realm;
         size_t n = strlen(t->topic);
         vec hits = {0};
         subs_collect(rl, t->topic, n, &hits);
-        if (hits.n) {
-            wamp_id pubid = rnd_id(s->r);
-            for (size_t i = 0; i < hits.n; i++)
-                deliver_event(s->r, hits.v[i], &pm, &pm.publish, NULL, pubid, false, 0, NULL, NULL,
-                              false, NULL);
+        wamp_id pubid = rnd_id(s->r);
+        s->r->st.publications++;
+        /* as a PUBLISH of the leaving session, never disclosed: history, filters, retain */
+        for (size_t i = 0; i < hits.n; i++) {
+            sub *x = hits.v[i];
+            if (x->hist) hist_store(s->r, x->hist, s, &pm, pubid, false);
+            if (x->sessions.n)
+                deliver_event(s->r, x, &pm, &pm.publish, s, pubid, false, 0, NULL, NULL, false,
+                              NULL);
         }
         vec_free(&hits);
+        if (t->pub.retain == WAMP_OPT_TRUE) retain_store(s->r, rl, s, &pm, pubid, false);
         wamp_arena_free(t->a);
         free(t);
     }
 }
 
-/* wamp.session.add_testament(topic, args, kwargs): stores a copy of the event. */
-static const char *testament_add(sess *s, const wamp_value *args)
+/* Positional argument i, else kwargs[key]; NULL when absent or null. */
+static const wamp_value *arg_or_kw(const wamp_value *args, size_t i, const wamp_value *kwargs,
+                                   const char *key)
+{
+    const wamp_value *v = wamp_value_count(args) > i ? wamp_value_list_at(args, i) : NULL;
+    if (!v || wamp_value_type_of(v) == WAMP_VALUE_NULL)
+        v = kwargs ? wamp_value_dict_getc(kwargs, key) : NULL;
+    return v && wamp_value_type_of(v) != WAMP_VALUE_NULL ? v : NULL;
+}
+
+/* The testament scope argument: false "destroyed" (default), true "detached"; NULL error. */
+static const char *testament_scope(const wamp_value *v, bool *detached)
+{
+    wamp_str sc;
+    *detached = false;
+    if (!v) return NULL;
+    if (!wamp_value_get_string(v, &sc)) return "wamp.error.testament_error";
+    if (wamp_str_eqc(sc, "detached"))
+        *detached = true;
+    else if (!wamp_str_eqc(sc, "destroyed"))
+        return "wamp.error.testament_error";
+    return NULL;
+}
+
+/* A list of integers (ints true) or strings. */
+static bool typed_list(const wamp_value *v, bool ints)
+{
+    if (wamp_value_type_of(v) != WAMP_VALUE_LIST) return false;
+    for (size_t i = 0; i < wamp_value_count(v); i++) {
+        const wamp_value *e = wamp_value_list_at(v, i);
+        int64_t n;
+        wamp_str str;
+        if (ints ? !wamp_value_get_int(e, &n) : !wamp_value_get_string(e, &str)) return false;
+    }
+    return true;
+}
+
+/* Testament publish_options (as Crossbar.io: the options of a PUBLISH; acknowledge and
+ * exclude_me are dropped) copied into t. NULL or an error URI. */
+static const char *testament_options(testament *t, const wamp_value *o)
+{
+    if (!o) return NULL;
+    if (wamp_value_type_of(o) != WAMP_VALUE_DICT) return WAMP_ERROR_INVALID_ARGUMENT;
+    static const char *const lists[] = {"exclude",  "exclude_authid",  "exclude_authrole",
+                                        "eligible", "eligible_authid", "eligible_authrole"};
+    wamp_value *dst[] = {&t->pub.exclude,  &t->pub.exclude_authid,  &t->pub.exclude_authrole,
+                         &t->pub.eligible, &t->pub.eligible_authid, &t->pub.eligible_authrole};
+    for (size_t i = 0; i < wamp_value_count(o); i++) {
+        wamp_kv *kv = wamp_value_dict_entry(o, i);
+        bool known = false, b;
+        for (size_t k = 0; k < 6 && !known; k++) {
+            if (!wamp_str_eqc(kv->key, lists[k])) continue;
+            known = true;
+            if (!typed_list(&kv->value, k % 3 == 0)) return WAMP_ERROR_INVALID_ARGUMENT;
+            if (wamp_value_copy(t->a, dst[k], &kv->value) != WAMP_OK)
+                return WAMP_ERROR_RUNTIME_ERROR;
+        }
+        if (known) continue;
+        if (wamp_str_eqc(kv->key, "retain")) {
+            if (!wamp_value_get_bool(&kv->value, &b)) return WAMP_ERROR_INVALID_ARGUMENT;
+            t->pub.retain = b ? WAMP_OPT_TRUE : WAMP_OPT_FALSE;
+        } else if (wamp_str_eqc(kv->key, "acknowledge") || wamp_str_eqc(kv->key, "exclude_me")) {
+            /* meaningless for a testament (ignored, as Crossbar.io does) */
+        } else {
+            return WAMP_ERROR_INVALID_ARGUMENT;
+        }
+    }
+    return NULL;
+}
+
+/* wamp.session.add_testament(topic, args, kwargs, publish_options=None, scope="destroyed"):
+ * stores a copy of the event. Both scopes are published when the session leaves (there is no
+ * session resumption, so detaching and destruction coincide). */
+static const char *testament_add(sess *s, const wamp_value *args, const wamp_value *kwargs)
 {
     wamp_str topic;
     if (wamp_value_count(args) < 1 || !wamp_value_get_string(wamp_value_list_at(args, 0), &topic) ||
         wamp_uri_check(topic, WAMP_URI_LOOSE, false, false) != WAMP_OK)
         return WAMP_ERROR_INVALID_ARGUMENT;
+    bool detached;
+    const char *err = testament_scope(arg_or_kw(args, 4, kwargs, "scope"), &detached);
+    if (err) return err;
     if (!authorized(s, WAMP_ACTION_PUBLISH, topic)) return WAMP_ERROR_NOT_AUTHORIZED;
     testament *t = calloc(1, sizeof *t);
     if (!t || !(t->a = wamp_arena_new(0))) {
@@ -1918,10 +2002,14 @@ static const char *testament_add(sess *s, const wamp_value *args)
         rc = wamp_value_copy(t->a, &t->args, a);
     if (rc == WAMP_OK && k && wamp_value_type_of(k) == WAMP_VALUE_DICT)
         rc = wamp_value_copy(t->a, &t->kwargs, k);
-    if (rc != WAMP_OK) {
+    t->detached = detached;
+    t->pub.topic = wamp_str_c(t->topic);
+    err = rc == WAMP_OK ? testament_options(t, arg_or_kw(args, 3, kwargs, "publish_options"))
+                        : WAMP_ERROR_RUNTIME_ERROR;
+    if (err) {
         wamp_arena_free(t->a);
         free(t);
-        return WAMP_ERROR_RUNTIME_ERROR;
+        return err;
     }
     t->next = s->testaments;
     s->testaments = t;
@@ -2114,14 +2202,25 @@ static bool meta_call(sess *s, const wamp_message *m)
             }
         }
     } else if (wamp_str_eqc(proc, "wamp.session.add_testament")) {
-        error = testament_add(s, &args);
+        error = testament_add(s, &args, &kwargs);
         no_result = true;
     } else if (wamp_str_eqc(proc, "wamp.session.flush_testaments")) {
+        /* flush_testaments(scope="destroyed"): drops that scope's testaments, counts them */
+        bool detached;
+        error = testament_scope(arg_or_kw(&args, 0, &kwargs, "scope"), &detached);
         size_t n = 0;
-        for (testament *t = s->testaments; t; t = t->next)
+        for (testament **pp = &s->testaments; !error && *pp;) {
+            testament *t = *pp;
+            if (t->detached != detached) {
+                pp = &t->next;
+                continue;
+            }
+            *pp = t->next;
+            wamp_arena_free(t->a);
+            free(t);
             n++;
-        testaments_free(s);
-        one = wamp_value_uint(n);
+        }
+        if (!error) one = wamp_value_uint(n);
     } else if (proc.len > 18 && !memcmp(proc.ptr, "wamp.subscription.", 18)) {
         const char *op = proc.ptr + 18;
         size_t oplen = proc.len - 18;

@@ -1516,6 +1516,48 @@ static void test_listener_max_connections(void **state)
     loop_done(loop);
 }
 
+/* websocket_paths: only the listed request paths upgrade; others get HTTP 404; RawSocket is
+ * unaffected */
+static void test_listener_websocket_paths(void **state)
+{
+    wamp_loop *loop;
+    assert_int_equal(wamp_loop_new(&loop), WAMP_OK);
+    tsrv sc = {0};
+    static const char *const paths[] = {"/ws", "/other", NULL};
+    wamp_listener_options lo = {.websocket_paths = paths};
+    assert_int_equal(wamp_listener_new(loop, &lo, ts_accept, &sc, &sc.l), WAMP_OK);
+    uint16_t port = wamp_listener_port(sc.l);
+    static const char *const urls[] = {"ws://127.0.0.1:%u/ws?x=1", "ws://127.0.0.1:%u/other",
+                                       "ws://127.0.0.1:%u/", "ws://127.0.0.1:%u/ws/",
+                                       "rs://127.0.0.1:%u"};
+    static const int want[] = {WAMP_OK, WAMP_OK, WAMP_EHANDSHAKE, WAMP_EHANDSHAKE, WAMP_OK};
+    for (size_t i = 0; i < 5; i++) {
+        char url[64];
+        snprintf(url, sizeof url, urls[i], port);
+        tcli c = {0};
+        assert_int_equal(wamp_transport_connect(loop, url, NULL, tc_connected, &c, NULL), 0);
+        assert_true(run_until(loop, &c.done, 15000));
+        if (c.status != want[i]) fprintf(stderr, "%s: %s\n", url, wamp_strerror(c.status));
+        assert_int_equal(c.status, want[i]);
+        if (c.t) wamp_transport_free(c.t);
+        if (sc.t) {
+            assert_true(run_until(loop, &sc.got_close, 15000));
+            wamp_transport_free(sc.t);
+            sc.t = NULL;
+            sc.got_close = false;
+        }
+    }
+    /* a scripted peer sees the status line */
+    client_ctx w;
+    scripted(loop, port, ws_upgrade, sizeof ws_upgrade - 1, 12, &w);
+    assert_memory_equal(w.rx, "HTTP/1.1 404", 12);
+    assert_true(run_until(loop, &w.got_close, 15000));
+    free(w.rx);
+    assert_int_equal(sc.accepted, 3);
+    wamp_listener_free(sc.l);
+    loop_done(loop);
+}
+
 static void test_transport_handshake_timeouts(void **state)
 {
     wamp_loop *loop;
@@ -1750,6 +1792,7 @@ int main(void)
         cmocka_unit_test(test_transport_ws_pong_timeout),
         cmocka_unit_test(test_transport_read_backpressure),
         cmocka_unit_test(test_listener_max_connections),
+        cmocka_unit_test(test_listener_websocket_paths),
         cmocka_unit_test(test_transport_handshake_timeouts),
         cmocka_unit_test(test_transport_free_in_callback),
         cmocka_unit_test(test_hooks_drive_framer),

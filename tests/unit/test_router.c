@@ -1349,6 +1349,93 @@ static void test_testament(void **state)
     done(r, all, 2);
 }
 
+/* Pops an EVENT of subscription sub and checks the text after its publication id. */
+static void event_(tsess *t, int sub, const char *tail, int line)
+{
+    char *got = pop(t);
+    char head[32];
+    snprintf(head, sizeof head, "[36,%d,", sub);
+    const char *rest =
+        got && !strncmp(got, head, strlen(head)) ? strchr(got + strlen(head), ',') : NULL;
+    if (!rest || strcmp(rest, tail) != 0) {
+        fprintf(stderr, "line %d:\n  expected %s<id>%s\n  got      %s\n", line, head, tail,
+                got ? got : "(nothing)");
+        free(got);
+        fail();
+    }
+    free(got);
+}
+#define event(t, sub, tail) event_((t), (sub), (tail), __LINE__)
+
+/* add_testament's publish_options (positional or kwargs) and scope, flush by scope */
+static void test_testament_options(void **state)
+{
+    wamp_router *r = mk_router(NULL);
+    tsess a, b, c, d;
+    wamp_id aid = join(r, &a);
+    join(r, &b);
+    wamp_id cid = join(r, &c);
+    in(&a, "[32,1,{},\"com.will\"]");
+    out(&a, "[33,1,1]");
+    in(&c, "[32,1,{},\"com.will\"]");
+    out(&c, "[33,1,1]");
+    char m[512];
+    snprintf(m, sizeof m,
+             "[48,1,{},\"wamp.session.add_testament\",[\"com.will\",[\"excl\"],{}],"
+             "{\"publish_options\":{\"exclude\":[%llu],\"acknowledge\":true}}]",
+             (unsigned long long)aid);
+    in(&b, m);
+    out(&b, "[50,1,{}]");
+    snprintf(m, sizeof m,
+             "[48,2,{},\"wamp.session.add_testament\",[\"com.will\",[\"only-c\"],{},"
+             "{\"eligible\":[%llu]},\"detached\"]]",
+             (unsigned long long)cid);
+    in(&b, m);
+    out(&b, "[50,2,{}]");
+    in(&b, "[48,3,{},\"wamp.session.add_testament\",[\"com.will\",[\"kept\"],{\"k\":1}],"
+           "{\"publish_options\":{\"retain\":true},\"scope\":\"destroyed\"}]");
+    out(&b, "[50,3,{}]");
+    /* refused: unknown option, a badly typed list, an unknown scope */
+    in(&b, "[48,4,{},\"wamp.session.add_testament\",[\"com.will\",[],{},{\"bogus\":1}]]");
+    out(&b, "[8,48,4,{},\"wamp.error.invalid_argument\"]");
+    in(&b, "[48,5,{},\"wamp.session.add_testament\",[\"com.will\",[],{},"
+           "{\"eligible_authid\":[1]}]]");
+    out(&b, "[8,48,5,{},\"wamp.error.invalid_argument\"]");
+    in(&b, "[48,6,{},\"wamp.session.add_testament\",[\"com.will\",[],{},null,\"forever\"]]");
+    out(&b, "[8,48,6,{},\"wamp.error.testament_error\"]");
+    in(&b, "[48,7,{},\"wamp.session.flush_testaments\",[\"x\"]]");
+    out(&b, "[8,48,7,{},\"wamp.error.testament_error\"]");
+    /* d: flushing one scope leaves the other */
+    join(r, &d);
+    in(&d, "[48,1,{},\"wamp.session.add_testament\",[\"com.will\",[\"d-destroyed\"],{}]]");
+    out(&d, "[50,1,{}]");
+    in(&d, "[48,2,{},\"wamp.session.add_testament\",[\"com.will\",[\"d-detached\"],{}],"
+           "{\"scope\":\"detached\"}]");
+    out(&d, "[50,2,{}]");
+    in(&d, "[48,3,{},\"wamp.session.flush_testaments\",[],{\"scope\":\"detached\"}]");
+    out(&d, "[50,3,{},[1]]");
+    in(&d, "[48,4,{},\"wamp.session.flush_testaments\",[\"detached\"]]");
+    out(&d, "[50,4,{},[0]]");
+    wamp_router_session_free(d.s);
+    event(&a, 1, ",{},[\"d-destroyed\"]]");
+    event(&c, 1, ",{},[\"d-destroyed\"]]");
+    none(&a);
+    none(&c);
+    /* b leaves: both scopes go out in order, filtered; the retained one stays */
+    wamp_router_session_free(b.s);
+    event(&c, 1, ",{},[\"excl\"]]");
+    event(&c, 1, ",{},[\"only-c\"]]");
+    event(&c, 1, ",{},[\"kept\"],{\"k\":1}]");
+    none(&c);
+    event(&a, 1, ",{},[\"kept\"],{\"k\":1}]");
+    none(&a);
+    in(&a, "[32,2,{\"get_retained\":true},\"com.will\"]");
+    out(&a, "[33,2,1]");
+    event(&a, 1, ",{\"retained\":true},[\"kept\"],{\"k\":1}]");
+    tsess *all[] = {&a, &c};
+    done(r, all, 2);
+}
+
 /* ---------------------------------------------------------------- pattern index */
 
 static uint64_t g_rng;
@@ -2699,6 +2786,7 @@ int main(void)
         cmocka_unit_test(test_auth_hooks),
         cmocka_unit_test(test_meta),
         cmocka_unit_test(test_testament),
+        cmocka_unit_test(test_testament_options),
         cmocka_unit_test(test_index_differential),
         cmocka_unit_test(test_index_unrelated_work),
         cmocka_unit_test(test_index_long_prefix),

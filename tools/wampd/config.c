@@ -18,9 +18,11 @@
  *                               "wampcra": {"type": "static", "users": {...}},
  *                               "scram": {...}, "cryptosign": {...}}}]}]}
  *
- * For universal transports the auth dict may also sit under "websocket": {"<path>": {"auth"}}
- * or "rawsocket": {"auth"}; the transport-level "auth" wins. A transport without auth allows
- * anonymous only (role "anonymous").
+ * A universal transport serves WebSocket only on the paths its "websocket" dict names ("ws"
+ * serves /ws, "/" the root; another path gets HTTP 404; without a "websocket" key every path
+ * is served), each path with its own "auth", and RawSocket with "rawsocket": {"auth"}; a
+ * transport-level "auth" wins over them. A connection whose transport/path has no auth allows
+ * anonymous only (role "anonymous"). A "websocket" transport serves any path.
  * Authorization: the session's authrole must be a role of its realm; the permission whose uri
  * matches best (exact, then longest prefix, then wildcard) decides; no match: denied. A role
  * may name an "authorizer" procedure instead (dynamic authorization, see below). Permission
@@ -32,18 +34,21 @@
  *
  * Other keys (anything else is an error naming its path):
  *   "version": 2; workers[i]: every worker must be a "router" worker (several are merged;
- *   realm names must be unique); worker "options": {"auto_create_realms": bool} — a HELLO for
- *   an unknown realm creates it, and it takes the roles of the first configured realm.
- *   Message size limits (bytes): rawsocket "max_message_size" (512 .. 16 MiB; the RawSocket
- *   handshake announces the smallest 2^(9+L) >= it, and that power of two is what is
- *   enforced), websocket "options": {"max_message_size", "max_frame_size"} (the smaller one
- *   bounds a received message). A message over the limit closes that connection only.
- *   TLS client certificates: endpoint "tls": {"certificate", "key", "ca_certificates": [PEM
- *   files of the CAs clients' certificates must chain to], "require_client_certificate":
- *   bool}; with ca_certificates a certificate is asked for (and verified when sent); with
- *   require_client_certificate a client without one is refused. authmethod "tls" (static):
- *   principals.<authid>: {"certificate-sha1": "AB:CD:..." (Crossbar's SHA-1 fingerprint of the
- *   DER certificate), "role", "realm"?}; HELLO's authid, when given, must name the principal.
+ *   realm names must be unique); realm "store": {"type": "memory", "limit"?: N (default
+ *   1000), "event-history": [{"uri", "match"?: "exact" (default) | "prefix" | "wildcard",
+ *   "limit"?: N (default: the store's)}]} (Crossbar.io's shape; limits 1 .. 1,000,000) keeps
+ *   the last events of those topics for wamp.subscription.get_events; worker "options":
+ * {"auto_create_realms": bool} — a HELLO for an unknown realm creates it, and it takes the roles of
+ * the first configured realm. Message size limits (bytes): rawsocket "max_message_size" (512 .. 16
+ * MiB; the RawSocket handshake announces the smallest 2^(9+L) >= it, and that power of two is what
+ * is enforced), websocket "options": {"max_message_size", "max_frame_size"} (the smaller one bounds
+ * a received message). A message over the limit closes that connection only. TLS client
+ * certificates: endpoint "tls": {"certificate", "key", "ca_certificates": [PEM files of the CAs
+ * clients' certificates must chain to], "require_client_certificate": bool}; with ca_certificates a
+ * certificate is asked for (and verified when sent); with require_client_certificate a client
+ * without one is refused. authmethod "tls" (static): principals.<authid>: {"certificate-sha1":
+ * "AB:CD:..." (Crossbar's SHA-1 fingerprint of the DER certificate), "role", "realm"?}; HELLO's
+ * authid, when given, must name the principal.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,10 +76,18 @@ typedef struct role {
     const char *authorizer; /* dynamic authorization: procedure URI (instead of permissions) */
 } role;
 
+typedef struct histcfg {
+    const char *uri;
+    wamp_match match;
+    size_t limit;
+} histcfg;
+
 typedef struct realmcfg {
     const char *name;
     role *roles;
     size_t n;
+    histcfg *hist; /* store.event-history */
+    size_t nhist;
 } realmcfg;
 
 typedef struct transportcfg {
@@ -88,7 +101,13 @@ typedef struct transportcfg {
     bool require_client_cert;
     uint32_t rs_max;        /* rawsocket max_message_size (0: library default 16 MiB) */
     size_t ws_max;          /* websocket max_message_size (0: 16 MiB) */
-    const wamp_value *auth; /* dict or NULL */
+    const wamp_value *auth; /* transport-level auth dict or NULL */
+    /* universal: the websocket paths ("/ws", NULL-terminated; NULL: no "websocket" key, every
+     * path served), each with its own auth (or NULL), and the rawsocket auth */
+    const char **ws_paths;
+    const wamp_value **ws_auth;
+    size_t nws;
+    const wamp_value *rs_auth;
     wamp_listener *listener;
 } transportcfg;
 
@@ -178,16 +197,86 @@ static bool get_num(const wamp_value *v, double *out)
     return wamp_value_get_double(v, out);
 }
 
+/* An optional event count at d.key (path names d): 1..1,000,000. */
+static int get_limit(ctx *c, const wamp_value *d, const char *key, const char *path, size_t *out)
+{
+    const wamp_value *v = wamp_value_dict_getc(d, key);
+    if (!v) return WAMP_OK;
+    char p[600];
+    snprintf(p, sizeof p, "%s.%s", path, key);
+    int64_t n;
+    if (!wamp_value_get_int(v, &n) || n < 1 || n > 1000000)
+        return fail(c, p, "expected an integer 1..1000000");
+    *out = (size_t)n;
+    return WAMP_OK;
+}
+
+/* Realm "store": {"type": "memory", "limit"?: N, "event-history": [{"uri", "match"?, "limit"?}]}
+ * (Crossbar.io's memory store: an entry without "limit" takes the store's, default 1000;
+ * "match" defaults to "exact"). */
+static int parse_store(ctx *c, const wamp_value *st, const char *path, realmcfg *out)
+{
+    if (wamp_value_type_of(st) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
+    int rc = check_keys(c, st, path, KEYS("type", "limit", "event-history"));
+    if (rc) return rc;
+    const char *type;
+    char p[300];
+    if ((rc = get_str(c, st, "type", path, true, &type))) return rc;
+    snprintf(p, sizeof p, "%s.type", path);
+    if (strcmp(type, "memory")) return fail(c, p, "unsupported store type (expected \"memory\")");
+    size_t deflimit = 1000;
+    if ((rc = get_limit(c, st, "limit", path, &deflimit))) return rc;
+    const wamp_value *eh = wamp_value_dict_getc(st, "event-history");
+    if (!eh) return WAMP_OK;
+    snprintf(p, sizeof p, "%s.event-history", path);
+    if (wamp_value_type_of(eh) != WAMP_VALUE_LIST) return fail(c, p, "expected an array");
+    out->nhist = wamp_value_count(eh);
+    out->hist = wamp_arena_calloc(c->a, out->nhist + 1, sizeof *out->hist);
+    if (!out->hist) return WAMP_ENOMEM;
+    for (size_t i = 0; i < out->nhist; i++) {
+        const wamp_value *e = wamp_value_list_at(eh, i);
+        histcfg *h = &out->hist[i];
+        char ep[340], q[380];
+        snprintf(ep, sizeof ep, "%s[%zu]", p, i);
+        if (wamp_value_type_of(e) != WAMP_VALUE_DICT) return fail(c, ep, "expected an object");
+        if ((rc = check_keys(c, e, ep, KEYS("uri", "match", "limit")))) return rc;
+        if ((rc = get_str(c, e, "uri", ep, true, &h->uri))) return rc;
+        const char *match = NULL;
+        if ((rc = get_str(c, e, "match", ep, false, &match))) return rc;
+        snprintf(q, sizeof q, "%s.match", ep);
+        if (!match || !strcmp(match, "exact"))
+            h->match = WAMP_MATCH_EXACT;
+        else if (!strcmp(match, "prefix"))
+            h->match = WAMP_MATCH_PREFIX;
+        else if (!strcmp(match, "wildcard"))
+            h->match = WAMP_MATCH_WILDCARD;
+        else
+            return fail(c, q, "expected \"exact\", \"prefix\" or \"wildcard\"");
+        snprintf(q, sizeof q, "%s.uri", ep);
+        if (wamp_uri_check_pattern(wamp_str_c(h->uri), h->match, WAMP_URI_LOOSE) != WAMP_OK)
+            return fail(c, q, "not a valid topic URI or pattern for this match");
+        for (size_t k = 0; k < i; k++)
+            if (out->hist[k].match == h->match && !strcmp(out->hist[k].uri, h->uri))
+                return fail(c, q, "duplicate event history (same uri and match)");
+        h->limit = deflimit;
+        if ((rc = get_limit(c, e, "limit", ep, &h->limit))) return rc;
+    }
+    return WAMP_OK;
+}
+
 static int parse_realm(ctx *c, const wamp_value *rv, const char *path, realmcfg *out)
 {
     if (wamp_value_type_of(rv) != WAMP_VALUE_DICT) return fail(c, path, "expected an object");
-    int rc = check_keys(c, rv, path, KEYS("name", "roles"));
+    int rc = check_keys(c, rv, path, KEYS("name", "roles", "store"));
     if (rc) return rc;
     if ((rc = get_str(c, rv, "name", path, true, &out->name))) return rc;
     char p[256];
     snprintf(p, sizeof p, "%s.name", path);
     if (wamp_uri_check(wamp_str_c(out->name), WAMP_URI_LOOSE, false, false) != WAMP_OK)
         return fail(c, p, "not a valid realm name (URI)");
+    const wamp_value *store = wamp_value_dict_getc(rv, "store");
+    snprintf(p, sizeof p, "%s.store", path);
+    if (store && (rc = parse_store(c, store, p, out))) return rc;
     const wamp_value *roles = wamp_value_dict_getc(rv, "roles");
     if (!roles) return WAMP_OK;
     snprintf(p, sizeof p, "%s.roles", path);
@@ -388,8 +477,7 @@ static int parse_auth(ctx *c, const wamp_value *auth, const char *q)
                                  KEYS("type", "authenticator", "authenticator-realm",
                                       "authenticator-timeout"))))
                 return rc;
-            if (wamp_str_eqc(kv->key, "anonymous") || wamp_str_eqc(kv->key, "totp") ||
-                wamp_str_eqc(kv->key, "tls"))
+            if (wamp_str_eqc(kv->key, "totp") || wamp_str_eqc(kv->key, "tls"))
                 return fail(c, tp, "\"dynamic\" is not supported for this method");
             const char *au = NULL, *ar = NULL;
             if ((rc = get_str(c, &kv->value, "authenticator", mp, true, &au))) return rc;
@@ -407,6 +495,19 @@ static int parse_auth(ctx *c, const wamp_value *auth, const char *q)
             return rc;
         if (wamp_str_eqc(kv->key, "tls") && (rc = parse_tls_principals(c, &kv->value, mp)))
             return rc;
+    }
+    return WAMP_OK;
+}
+
+/* An auth dict at path aq (after the endpoint, whose TLS settings "tls" needs). */
+static int check_auth(ctx *c, const wamp_value *auth, const char *aq, const transportcfg *t)
+{
+    int rc = parse_auth(c, auth, aq);
+    if (rc) return rc;
+    if (wamp_value_dict_getc(auth, "tls") && !t->ca_certs) {
+        char tq[440];
+        snprintf(tq, sizeof tq, "%s.tls", aq);
+        return fail(c, tq, "needs endpoint.tls.ca_certificates (client certificates)");
     }
     return WAMP_OK;
 }
@@ -482,10 +583,12 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
         if (t->require_client_cert && !ca)
             return fail(c, cp, "needs ca_certificates (to verify the client certificates)");
     }
-    /* sizes, and the auth dict: transport level, else websocket.<path>.auth / rawsocket.auth */
+    /* sizes, and the auth dicts: transport level (wins), websocket.<path>.auth, rawsocket.auth */
     const wamp_value *auth = wamp_value_dict_getc(tv, "auth");
     char aq[420];
     snprintf(aq, sizeof aq, "%s.auth", path);
+    if (auth && (rc = check_auth(c, auth, aq, t))) return rc;
+    t->auth = auth;
     if (ws) {
         const wamp_value *o = wamp_value_dict_getc(tv, "options");
         snprintf(q, sizeof q, "%s.options", path);
@@ -497,6 +600,12 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
         snprintf(q, sizeof q, "%s.websocket", path);
         if (wsd && wamp_value_type_of(wsd) != WAMP_VALUE_DICT)
             return fail(c, q, "expected an object");
+        if (wsd) {
+            t->nws = wamp_value_count(wsd);
+            t->ws_paths = wamp_arena_calloc(c->a, t->nws + 1, sizeof *t->ws_paths);
+            t->ws_auth = wamp_arena_calloc(c->a, t->nws + 1, sizeof *t->ws_auth);
+            if (!t->ws_paths || !t->ws_auth) return WAMP_ENOMEM;
+        }
         for (size_t i = 0; wsd && i < wamp_value_count(wsd); i++) {
             wamp_kv *kv = wamp_value_dict_entry(wsd, i);
             char wp[380];
@@ -504,14 +613,30 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
             if (wamp_value_type_of(&kv->value) != WAMP_VALUE_DICT)
                 return fail(c, wp, "expected an object");
             if ((rc = check_keys(c, &kv->value, wp, KEYS("type", "auth", "options")))) return rc;
+            /* the key is the request path: "ws" serves /ws, "/" the root */
+            wamp_str k = kv->key;
+            if (k.len && k.ptr[0] == '/') k.ptr++, k.len--;
+            bool badch = k.len > 200;
+            for (size_t j = 0; j < k.len && !badch; j++)
+                badch = (unsigned char)k.ptr[j] <= 0x20 || k.ptr[j] == '?' || k.ptr[j] == '#' ||
+                        k.ptr[j] == 0x7F;
+            if (badch) return fail(c, wp, "not a usable request path");
+            char *ps = wamp_arena_alloc(c->a, k.len + 2);
+            if (!ps) return WAMP_ENOMEM;
+            ps[0] = '/';
+            memcpy(ps + 1, k.ptr, k.len);
+            ps[k.len + 1] = 0;
+            for (size_t j = 0; j < i; j++)
+                if (!strcmp(t->ws_paths[j], ps)) return fail(c, wp, "duplicate path");
+            t->ws_paths[i] = ps;
             const wamp_value *o = wamp_value_dict_getc(&kv->value, "options");
             char op[420];
             snprintf(op, sizeof op, "%s.options", wp);
             if (o && (rc = parse_ws_options(c, o, op, t))) return rc;
-            if (!auth && wamp_value_dict_getc(&kv->value, "auth")) {
-                auth = wamp_value_dict_getc(&kv->value, "auth");
-                snprintf(aq, sizeof aq, "%s.auth", wp);
-            }
+            const wamp_value *pa = wamp_value_dict_getc(&kv->value, "auth");
+            snprintf(op, sizeof op, "%s.auth", wp);
+            if (pa && (rc = check_auth(c, pa, op, t))) return rc;
+            t->ws_auth[i] = pa;
         }
         const wamp_value *rs = wamp_value_dict_getc(tv, "rawsocket");
         snprintf(q, sizeof q, "%s.rawsocket", path);
@@ -519,19 +644,10 @@ static int parse_transport(ctx *c, const wamp_value *tv, const char *path, trans
             return fail(c, q, "expected an object");
         if (rs && (rc = check_keys(c, rs, q, KEYS("auth", "max_message_size")))) return rc;
         if (rs && (rc = parse_rs(c, rs, q, t))) return rc;
-        if (rs && !auth && wamp_value_dict_getc(rs, "auth")) {
-            auth = wamp_value_dict_getc(rs, "auth");
-            snprintf(aq, sizeof aq, "%s.auth", q);
-        }
-    }
-    if (auth) {
-        if ((rc = parse_auth(c, auth, aq))) return rc;
-        if (wamp_value_dict_getc(auth, "tls") && !t->ca_certs) {
-            char tq[440];
-            snprintf(tq, sizeof tq, "%s.tls", aq);
-            return fail(c, tq, "needs endpoint.tls.ca_certificates (client certificates)");
-        }
-        t->auth = auth;
+        const wamp_value *ra = rs ? wamp_value_dict_getc(rs, "auth") : NULL;
+        snprintf(aq, sizeof aq, "%s.auth", q);
+        if (ra && (rc = check_auth(c, ra, aq, t))) return rc;
+        t->rs_auth = ra;
     }
     return WAMP_OK;
 }
@@ -794,6 +910,7 @@ static int disclose(void *user, const wamp_router_session_info *who, wamp_router
 
 typedef struct auth_state {
     const transportcfg *tc;
+    const wamp_value *auth; /* the auth dict of the connection's transport/path, or NULL */
     wamp_auth_pending *p;
     wamp_arena *a;
     wamp_router_session *s;
@@ -826,10 +943,17 @@ void *wampd_auth_conn_new(wamp_listener *l)
     return st;
 }
 
-void wampd_auth_conn_set_transport(void *state, const char *framing, const char *peer)
+void wampd_auth_conn_set_transport(void *state, const char *framing, const char *peer,
+                                   const char *ws_path)
 {
     auth_state *st = state;
     if (!st) return;
+    /* the auth that applies: the transport's, else the websocket path's or the rawsocket's */
+    const transportcfg *t = st->tc;
+    st->auth = t ? t->auth : NULL;
+    if (t && !st->auth && framing && !strcmp(framing, "rawsocket")) st->auth = t->rs_auth;
+    for (size_t i = 0; t && !t->auth && ws_path && i < t->nws; i++)
+        if (!strcmp(t->ws_paths[i], ws_path)) st->auth = t->ws_auth[i];
     snprintf(st->framing, sizeof st->framing, "%s", framing ? framing : "");
     snprintf(st->peer, sizeof st->peer, "%s", peer ? peer : "");
 }
@@ -934,7 +1058,9 @@ static int64_t utc_ms(void)
  * session will get), transport {type, peer} and, for ticket, the ticket. The result is a role
  * (string) or a dict like a static principal: role, authid, plus secret/salt/iterations/keylen
  * (wampcra), pubkey (cryptosign) or the SCRAM credential fields (scram). ticket: called at
- * AUTHENTICATE; the others: called at HELLO, then the CHALLENGE is built from the result.
+ * AUTHENTICATE; anonymous: called at HELLO, welcomed at once with the role (and the result's
+ * authid, else one the router makes up); the others: called at HELLO, then the CHALLENGE is
+ * built from the result.
  * An ERROR aborts with its URI; a missing authenticator, a timeout (authenticator-timeout, in
  * seconds [10]) or an unusable result aborts with wamp.error.not_authorized.
  */
@@ -1011,13 +1137,16 @@ static void dyn_result(void *user, int status, const char *error, const wamp_val
         dyn_abort(st, WAMP_ERROR_NOT_AUTHORIZED);
         return;
     }
-    if (!strcmp(st->method, "ticket")) {
+    bool anon = !strcmp(st->method, "anonymous");
+    if (!strcmp(st->method, "ticket") || anon) {
+        /* ticket: checked by the authenticator; anonymous: it only assigns role (and authid;
+         * without one the router makes one up, never taking the client's) */
         wamp_router_auth_result ar = {0};
         ar.authrole = authrole;
         ar.authid =
             res->type == WAMP_VALUE_DICT ? vcstr(st->a, wamp_value_dict_getc(res, "authid")) : NULL;
-        if (!ar.authid) ar.authid = vcstr(st->a, &st->authid);
-        ar.authmethod = "ticket";
+        if (!ar.authid && !anon) ar.authid = vcstr(st->a, &st->authid);
+        ar.authmethod = st->method;
         ar.authprovider = "dynamic";
         wamp_router_session_auth_complete(st->s, WAMP_OK, &ar, NULL, NULL);
         return;
@@ -1147,7 +1276,7 @@ static int auth_hello(void *user, wamp_router_session *s, const wamp_message *he
     (void)user;
     auth_state *st = wampd_conn_auth(s);
     if (st) st->s = s;
-    const wamp_value *auth = st && st->tc ? st->tc->auth : NULL;
+    const wamp_value *auth = st ? st->auth : NULL;
     if (!auth) {
         res->authrole = "anonymous";
         res->authmethod = "anonymous";
@@ -1388,6 +1517,11 @@ int wampd_config_apply(wampd_config *cfg, wamp_router *r)
     for (size_t i = 0; i < cfg->nrealms; i++) {
         int rc = wamp_router_add_realm(r, cfg->realms[i].name);
         if (rc != WAMP_OK && rc != WAMP_EEXIST) return rc;
+        for (size_t k = 0; k < cfg->realms[i].nhist; k++) {
+            const histcfg *h = &cfg->realms[i].hist[k];
+            rc = wamp_router_add_event_history(r, cfg->realms[i].name, h->uri, h->match, h->limit);
+            if (rc != WAMP_OK) return rc;
+        }
     }
     return WAMP_OK;
 }
@@ -1481,6 +1615,7 @@ int wampd_listeners_start(wampd_config *cfg, wamp_loop *loop, const char *listen
         o.transport.websocket.max_message_size = t->ws_max;
         o.no_websocket = !strcmp(t->type, "rawsocket");
         o.no_rawsocket = !strcmp(t->type, "websocket");
+        o.websocket_paths = (const char *const *)t->ws_paths;
         char cabundle[64] = {0};
         if (t->cert) {
             tls.cert_file = t->cert;

@@ -193,8 +193,12 @@ static void on_accept(wamp_listener *l, wamp_transport *t, void *user)
              si.peer ? si.peer : "?");
     c->t = t;
     c->auth = wampd_auth_conn_new(l);
+    wamp_transport_details td;
+    wamp_transport_details_init(&td);
+    wamp_transport_get_details(t, &td);
+    const char *ws_path = td.http_headers_received ? td.http_headers_received->path : NULL;
     wampd_auth_conn_set_transport(c->auth, wamp_channel_framing_name(wamp_transport_framing(t)),
-                                  si.peer);
+                                  si.peer, ws_path);
     if (si.has_peer_cert)
         wampd_auth_conn_set_peer_cert(c->auth, si.peer_cert_der, si.peer_cert_der_len);
     int rc = wamp_router_session_new(g_router, ser, &scbs, c, tinfo, &c->s);

@@ -26,8 +26,10 @@ void wampd_listeners_free(void);
 void *wampd_auth_conn_new(wamp_listener *l);
 void wampd_auth_conn_free(void *state);
 /* The connection's framing ("websocket", "rawsocket") and peer, shown to dynamic
- * authenticators. */
-void wampd_auth_conn_set_transport(void *state, const char *framing, const char *peer);
+ * authenticators; ws_path: the WebSocket request path (NULL for RawSocket), which picks the
+ * auth of a universal transport's websocket path. */
+void wampd_auth_conn_set_transport(void *state, const char *framing, const char *peer,
+                                   const char *ws_path);
 /* The client certificate (DER) of a TLS connection, for authmethod "tls". */
 void wampd_auth_conn_set_peer_cert(void *state, const uint8_t *der, size_t len);
 /* The auth state of a router session's connection (main.c). */

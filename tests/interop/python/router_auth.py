@@ -208,7 +208,7 @@ DYN_CONFIG = {
             {'type': 'universal', 'endpoint': {'type': 'tcp', 'port': 0, 'interface': '127.0.0.1'},
              'rawsocket': {}, 'websocket': {'ws': {'type': 'websocket'}},
              'auth': {'ticket': dict(DYN, **{'authenticator-timeout': 0.5}), 'wampcra': DYN,
-                      'cryptosign': DYN, 'scram': DYN}},
+                      'cryptosign': DYN, 'scram': DYN, 'anonymous': DYN}},
             {'type': 'websocket', 'endpoint': {'type': 'tcp', 'port': 0, 'interface': '127.0.0.1'},
              'auth': {'anonymous': {'type': 'static', 'role': 'trusted'}}},
         ],
@@ -251,6 +251,13 @@ async def dynamic_auth(exe):
                 return {'pubkey': pk, 'role': 'user', 'authid': 'frank'}
         if m == 'scram' and authid == 'sam':
             return dict(sam, role='user')
+        if m == 'anonymous':
+            kind = (details.get('authextra') or {}).get('kind')
+            if kind == 'guest':
+                return 'user'
+            if kind == 'named':
+                return {'role': 'user', 'authid': 'guest-7'}
+            raise ApplicationError('com.example.no_anonymous', 'not today')
         raise ApplicationError('com.example.no_such_user', 'no such user')
 
     try:
@@ -313,6 +320,22 @@ async def dynamic_auth(exe):
               'dynamic scram: joined as sam')
         await expect_abort('dynamic scram: wrong password', join_scram(p, 'sam', 'nope'),
                            'wamp.error.not_authorized')
+        g = await join(p, 'json', authmethods=['anonymous'], authid='root',
+                       authextra={'kind': 'guest'})
+        check(g.details.authmethod == 'anonymous' and g.details.authrole == 'user' and
+              g.details.authprovider == 'dynamic' and g.details.authid != 'root',
+              'dynamic anonymous: the authenticator assigns the role (authid %s, not the '
+              'client\'s)' % g.details.authid)
+        check(seen[-1][2]['authmethod'] == 'anonymous' and seen[-1][1] == 'root',
+              'anonymous authenticator got (realm, authid, details)')
+        g2 = await join(p, 'cbor', rawsocket=True, authmethods=['anonymous'],
+                        authextra={'kind': 'named'})
+        check(g2.details.authid == 'guest-7' and g2.details.authrole == 'user',
+              'dynamic anonymous over rawsocket: the result dict assigns the authid')
+        await expect_abort('dynamic anonymous: the authenticator refuses',
+                           join(p, 'json', authmethods=['anonymous']), 'com.example.no_anonymous')
+        g.leave()
+        g2.leave()
         # a session that works after dynamic authentication
         await a.register(lambda x: x + 1, 'com.dyn.inc')
         check(await b.call('com.dyn.inc', 1) == 2, 'dynamically authenticated sessions talk')

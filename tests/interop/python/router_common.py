@@ -119,8 +119,9 @@ class Session(ApplicationSession):
 
 
 async def join(port, ser='json', rawsocket=False, realm='realm1', authmethods=None, authid=None,
-               on_challenge=None, authextra=None, unix=None, ssl=None):
-    """port: TCP port on 127.0.0.1, or unix: a socket path; ssl: an SSLContext (TLS)."""
+               on_challenge=None, authextra=None, unix=None, ssl=None, path='/ws'):
+    """port: TCP port on 127.0.0.1, or unix: a socket path; ssl: an SSLContext (TLS);
+    path: the WebSocket request path."""
     """Joins a session; raises when the router aborts (the exception text has the reason)."""
     loop = asyncio.get_event_loop()
     joined, left = loop.create_future(), loop.create_future()
@@ -142,8 +143,8 @@ async def join(port, ser='json', rawsocket=False, realm='realm1', authmethods=No
         f = WampRawSocketClientFactory(make, serializer=SERIALIZERS[ser]())
         f.protocol = RawSocketClient
     else:
-        url = '%s://%s/ws' % ('wss' if ssl else 'ws',
-                              'localhost' if unix else '127.0.0.1:%d' % port)
+        url = '%s://%s%s' % ('wss' if ssl else 'ws',
+                             'localhost' if unix else '127.0.0.1:%d' % port, path)
         f = WampWebSocketClientFactory(make, url=url, serializers=[SERIALIZERS[ser]()])
     if unix:
         await loop.create_unix_connection(f, unix)

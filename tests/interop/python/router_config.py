@@ -1,8 +1,9 @@
 """interop.router.config: wampd configurations served to Autobahn|Python — unix endpoints
 (RawSocket and WebSocket), a TLS endpoint, websocket-only and rawsocket-only transports,
 message size limits (RawSocket handshake exponent; a too-big message closes that connection
-only), several router workers, options.auto_create_realms — and configuration errors naming
-the exact JSON path."""
+only), several router workers, options.auto_create_realms, a realm "store" with
+"event-history" (wamp.subscription.get_events) — and configuration errors naming the exact JSON
+path."""
 import asyncio
 import json
 import os
@@ -316,8 +317,31 @@ def config_errors(exe):
         'workers[0].options.auto_create_realms', 'auto_create_realms not a boolean')
     bad(lambda c: w(c)['options'].update(turbo=True), 'workers[0].options.turbo',
         'unknown worker option')
-    bad(lambda c: w(c)['realms'][0].update(store={}), 'workers[0].realms[0].store',
-        'unknown realm key')
+    bad(lambda c: w(c)['realms'][0].update(store={}), 'workers[0].realms[0].store.type',
+        'store without a type')
+    bad(lambda c: w(c)['realms'][0].update(store={'type': 'lmdb'}),
+        'workers[0].realms[0].store.type', 'unsupported store type')
+    bad(lambda c: w(c)['realms'][0].update(store={'type': 'memory', 'size': 1}),
+        'workers[0].realms[0].store.size', 'unknown store key')
+    bad(lambda c: w(c)['realms'][0].update(store={'type': 'memory', 'limit': 0}),
+        'workers[0].realms[0].store.limit', 'store limit 0')
+    bad(lambda c: w(c)['realms'][0].update(store={'type': 'memory', 'event-history': {}}),
+        'workers[0].realms[0].store.event-history', 'event-history not an array')
+    eh = lambda *e: {'type': 'memory', 'event-history': list(e)}  # noqa: E731
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b'}, {'limit': 3})),
+        'workers[0].realms[0].store.event-history[1].uri', 'history entry without uri')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b', 'match': 'regex'})),
+        'workers[0].realms[0].store.event-history[0].match', 'history match unknown')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a..b'})),
+        'workers[0].realms[0].store.event-history[0].uri', 'empty component in an exact uri')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b', 'limit': 'ten'})),
+        'workers[0].realms[0].store.event-history[0].limit', 'history limit not an integer')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b', 'limit': 2000000})),
+        'workers[0].realms[0].store.event-history[0].limit', 'history limit too large')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b'}, {'uri': 'a.b'})),
+        'workers[0].realms[0].store.event-history[1].uri', 'duplicate history')
+    bad(lambda c: w(c)['realms'][0].update(store=eh({'uri': 'a.b', 'keep': 1})),
+        'workers[0].realms[0].store.event-history[0].keep', 'unknown history key')
     bad(lambda c: w(c)['realms'][0]['roles'][0]['permissions'][0]['allow'].update(kill=True),
         'workers[0].realms[0].roles[0].permissions[0].allow.kill', 'unknown action')
     bad(lambda c: w(c)['realms'][0]['roles'][0]['permissions'][0].update(disclose={'caller': 1}),
@@ -326,6 +350,12 @@ def config_errors(exe):
         'duplicate realm')
     bad(lambda c: w(c)['realms'][0]['roles'][0].update(authorizer='com.a'),
         'workers[0].realms[0].roles[0].permissions', 'permissions and an authorizer')
+    bad(lambda c: t(c).update(type='universal', websocket={'ws': {}, '/ws': {}}),
+        'workers[0].transports[0].websocket./ws', 'duplicate websocket path')
+    bad(lambda c: t(c).update(type='universal', websocket={'a b': {}}),
+        'workers[0].transports[0].websocket.a b', 'websocket path with a space')
+    bad(lambda c: t(c).update(type='universal', websocket={'ws': {'auth': {'x': {}}}}),
+        'workers[0].transports[0].websocket.ws.auth.x', 'unknown authmethod under a path')
     bad(lambda c: t(c).update(paths={}), 'workers[0].transports[0].paths', 'unknown transport key')
     bad(lambda c: t(c)['endpoint'].update(backlog=5), 'workers[0].transports[0].endpoint.backlog',
         'unknown endpoint key')
@@ -359,16 +389,147 @@ def config_errors(exe):
                    t(c).update(auth={'tls': {'type': 'static', 'principals': {
                        'x': {'certificate-sha1': 'AB:CD', 'role': 'r'}}}})),
         'workers[0].transports[0].auth.tls.principals.x.certificate-sha1', 'short fingerprint')
-    bad(lambda c: t(c).update(auth={'anonymous': {'type': 'dynamic', 'authenticator': 'a.b'}}),
-        'workers[0].transports[0].auth.anonymous.type', 'dynamic anonymous')
+    bad(lambda c: t(c).update(auth={'tls': {'type': 'dynamic', 'authenticator': 'a.b'}}),
+        'workers[0].transports[0].auth.tls.type', 'dynamic tls')
     rs = config([{'type': 'rawsocket', 'endpoint': tcp(), 'options': {}}])
     rc, out = run_check(rs)
     check(rc == 1 and 'workers[0].transports[0].options: unknown key' in out,
           'rawsocket transport has no websocket options -> ' + out)
 
 
+def ws_status(port, path):
+    """The HTTP status line wampd answers a WebSocket upgrade for path with."""
+    s = socket.create_connection(('127.0.0.1', port), timeout=5)
+    s.sendall(('GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n'
+               'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n'
+               'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: wamp.2.json\r\n\r\n'
+               % path).encode())
+    data = b''
+    try:
+        while b'\r\n' not in data:
+            x = s.recv(4096)
+            if not x:
+                break
+            data += x
+    except OSError:
+        pass
+    s.close()
+    return data.split(b'\r\n')[0].decode('latin-1')
+
+
+async def websocket_paths(exe):
+    loop = asyncio.get_event_loop()
+    tk = {'ticket': {'type': 'static', 'principals': {
+        'alice': {'ticket': 'alice-secret', 'role': 'anonymous'},
+        'bob': {'ticket': 'bob-secret', 'role': 'anonymous'}}}}
+    rs_tk = {'ticket': {'type': 'static', 'principals': {
+        'bob': {'ticket': 'bob-secret', 'role': 'anonymous'}}}}
+    d = Wampd(exe, config([
+        {'type': 'universal', 'endpoint': tcp(),
+         'websocket': {'ws': {'type': 'websocket'},
+                       'secure': {'type': 'websocket', 'auth': tk},
+                       '/': {'type': 'websocket', 'auth': {'anonymous': {'type': 'static',
+                                                                         'role': 'anonymous'}}}},
+         'rawsocket': {'auth': rs_tk}},
+        {'type': 'websocket', 'endpoint': tcp()}]))
+    puni, pws = d.ports
+    ticket = lambda secret: lambda s, c: secret  # noqa: E731
+    try:
+        for path in ('/ws', '/secure', '/'):
+            st = await loop.run_in_executor(None, ws_status, puni, path)
+            check(' 101 ' in st, 'configured WebSocket path %s is served (%s)' % (path, st))
+        for path in ('/nope', '/ws/x', '/secure2', '/WS'):
+            st = await loop.run_in_executor(None, ws_status, puni, path)
+            check(st.startswith('HTTP/1.1 404'), 'unknown WebSocket path %s -> 404 (%s)' % (path, st))
+        a = await join(puni, 'json', path='/ws')
+        check(a.details.authmethod == 'anonymous', '/ws (no auth): anonymous joins')
+        await expect_fail('/secure (ticket only): anonymous refused',
+                          join(puni, 'json', path='/secure'))
+        b = await join(puni, 'msgpack', path='/secure', authmethods=['ticket'], authid='alice',
+                       on_challenge=ticket('alice-secret'))
+        check(b.details.authid == 'alice' and b.details.authmethod == 'ticket',
+              '/secure: its own auth (ticket) applies')
+        await expect_fail('/ (anonymous only): ticket refused',
+                          join(puni, 'json', path='/', authmethods=['ticket'], authid='alice',
+                               on_challenge=ticket('alice-secret')))
+        c = await join(puni, 'cbor', path='/')
+        check(c.details.authmethod == 'anonymous', '/: its own auth (anonymous) applies')
+        await expect_fail('rawsocket (its own ticket auth): anonymous refused',
+                          join(puni, 'json', rawsocket=True))
+        await expect_fail('rawsocket auth has only bob: alice refused',
+                          join(puni, 'json', rawsocket=True, authmethods=['ticket'],
+                               authid='alice', on_challenge=ticket('alice-secret')))
+        e = await join(puni, 'json', rawsocket=True, authmethods=['ticket'], authid='bob',
+                       on_challenge=ticket('bob-secret'))
+        check(e.details.authid == 'bob', 'rawsocket: its own auth applies')
+        st = await loop.run_in_executor(None, ws_status, pws, '/anything')
+        check(' 101 ' in st, 'a websocket transport (no paths) serves any path (%s)' % st)
+        for x in (a, b, c, e):
+            x.leave()
+    finally:
+        check(d.stop() == 0, 'wampd (websocket paths) exits 0')
+
+
+async def event_history(exe):
+    realms = [{'name': 'realm1', 'roles': ROLES,
+               'store': {'type': 'memory', 'limit': 4, 'event-history': [
+                   {'uri': 'com.hist.exact', 'match': 'exact', 'limit': 3},
+                   {'uri': 'com.hist.pre.', 'match': 'prefix'},
+                   {'uri': 'com.hist..w', 'match': 'wildcard', 'limit': 2}]}}]
+    d = Wampd(exe, config([{'type': 'universal', 'endpoint': tcp(), 'rawsocket': {},
+                            'websocket': {'ws': {'type': 'websocket'}}}], realms))
+    try:
+        from autobahn.wamp.types import PublishOptions
+        from autobahn.wamp.exception import ApplicationError
+        pub = await join(d.port, 'json')
+        meta = await join(d.port, 'cbor', rawsocket=True)
+        ack = PublishOptions(acknowledge=True)
+        for i in range(5):
+            await pub.publish('com.hist.exact', i, 'x%d' % i, options=ack, n=i)
+        await pub.publish('com.hist.other', 99, options=ack)
+        sid = await meta.call('wamp.subscription.lookup', 'com.hist.exact')
+        check(isinstance(sid, int), 'history holds a subscription (lookup finds it: %r)' % sid)
+        ev = await meta.call('wamp.subscription.get_events', sid, 10)
+        check([e['args'] for e in ev] == [[4, 'x4'], [3, 'x3'], [2, 'x2']],
+              'get_events: the last 3 (entry limit), newest first, args intact (%r)'
+              % [e['args'] for e in ev])
+        check([e['kwargs'] for e in ev] == [{'n': 4}, {'n': 3}, {'n': 2}]
+              and all(e['topic'] == 'com.hist.exact' for e in ev),
+              'get_events: kwargs and topic of each event')
+        ev2 = await meta.call('wamp.subscription.get_events', sid, 2)
+        check([e['args'][0] for e in ev2] == [4, 3], 'get_events limit 2: the two newest')
+        sub = await meta.subscribe(lambda *a, **k: None, 'com.hist.exact')
+        check(sub.id == sid, 'a session subscribing to the topic gets the history\'s subscription')
+        for i in range(6):
+            await pub.publish('com.hist.pre.t%d' % i, i, options=ack)
+        psid = await meta.call('wamp.subscription.lookup', 'com.hist.pre.', {'match': 'prefix'})
+        ev = await meta.call('wamp.subscription.get_events', psid, 100)
+        check([(e['topic'], e['args']) for e in ev] ==
+              [('com.hist.pre.t%d' % i, [i]) for i in (5, 4, 3, 2)],
+              'prefix history: the store limit (4) applies, each event with its topic')
+        for t in ('com.hist.a.w', 'com.hist.b.w', 'com.hist.c.w', 'com.hist.c.v'):
+            await pub.publish(t, t, options=ack)
+        wsid = await meta.call('wamp.subscription.lookup', 'com.hist..w', {'match': 'wildcard'})
+        ev = await meta.call('wamp.subscription.get_events', wsid)
+        check([e['args'] for e in ev] == [['com.hist.c.w'], ['com.hist.b.w']],
+              'wildcard history: only matching topics, limit 2')
+        nosub = await meta.subscribe(lambda *a: None, 'com.hist.none')
+        try:
+            await meta.call('wamp.subscription.get_events', nosub.id, 5)
+            check(False, 'a topic without history: wamp.error.history_unavailable')
+        except ApplicationError as e:
+            check(e.error == 'wamp.error.history_unavailable',
+                  'a topic without history: %s (as Crossbar.io)' % e.error)
+        pub.leave()
+        meta.leave()
+    finally:
+        check(d.stop() == 0, 'wampd (event history) exits 0')
+
+
 async def main(exe):
     try:
+        await event_history(exe)
+        await websocket_paths(exe)
         await unix_endpoints(exe)
         await tls_endpoint(exe)
         await client_certificates(exe)

@@ -2,7 +2,8 @@
 RPC (shared registrations, progressive results, cancel, timeout, errors) over WebSocket with every
 serializer (plain and batched, mixed between publisher and subscriber) and over RawSocket; then the
 testament API, wamp.session.kill_by_authid/kill_by_authrole, concurrency limits, force_reregister
-and the cancel modes kill/killnowait/skip over a WebSocket/RawSocket serializer matrix.
+and the cancel modes kill/killnowait/skip over a WebSocket/RawSocket serializer matrix; the
+testament API with publish_options and scopes.
 
 Not exercised here because Autobahn|Python 22.7.1 cannot send them: CALL exclude/eligible (no
 such CallOptions) and progressive call invocations (no CALL progress option); the AutobahnJS
@@ -516,6 +517,64 @@ async def advanced(exe, port):
         await kill_by(exe, ser, raw)
 
 
+async def testament_options(port):
+    a = await join(port, 'json')
+    c = await join(port, 'msgpack')
+    qa, qc = asyncio.Queue(), asyncio.Queue()
+    await a.subscribe(lambda *x, **k: qa.put_nowait((list(x), k)), 'com.will.t')
+    await c.subscribe(lambda *x, **k: qc.put_nowait((list(x), k)), 'com.will.t')
+    add = 'wamp.session.add_testament'
+    # e: testaments flushed by scope never go out
+    e = await join(port, 'cbor', rawsocket=True)
+    await e.call(add, 'com.will.t', ['e-destroyed'], {})
+    await e.call(add, 'com.will.t', ['e-detached1'], {}, scope='detached')
+    await e.call(add, 'com.will.t', ['e-detached2'], {}, None, 'detached')
+    n1 = await e.call('wamp.session.flush_testaments', scope='detached')
+    n2 = await e.call('wamp.session.flush_testaments')
+    check(n1 == 2 and n2 == 1, 'flush_testaments counts per scope (detached %r, destroyed %r)'
+          % (n1, n2))
+    for what, call, want in (
+            ('scope "forever"', e.call(add, 'com.will.t', [], {}, scope='forever'),
+             'wamp.error.testament_error'),
+            ('unknown publish option', e.call(add, 'com.will.t', [], {},
+                                              publish_options={'bogus': 1}),
+             'wamp.error.invalid_argument'),
+            ('exclude not a list of ids', e.call(add, 'com.will.t', [], {},
+                                                 publish_options={'exclude': ['x']}),
+             'wamp.error.invalid_argument'),
+            ('flush scope "x"', e.call('wamp.session.flush_testaments', 'x'),
+             'wamp.error.testament_error')):
+        try:
+            await call
+            check(False, 'testament: %s -> %s' % (what, want))
+        except ApplicationError as err:
+            check(err.error == want, 'testament: %s -> %s (%s)' % (what, want, err.error))
+    e.leave()
+    await asyncio.wait_for(e.left, 5)
+    b = await join(port, 'ubjson')
+    await b.call(add, 'com.will.t', ['excl'], {}, publish_options={'exclude': [a.session_id]})
+    await b.call(add, 'com.will.t', ['only-c'], {}, scope='detached',
+                 publish_options={'eligible': [c.session_id], 'acknowledge': True})
+    await b.call(add, 'com.will.t', ['kept'], {'k': 1},
+                 publish_options={'retain': True, 'exclude_me': False})
+    b.leave()
+    got_c = [await asyncio.wait_for(qc.get(), 5) for _ in range(3)]
+    check(got_c == [(['excl'], {}), (['only-c'], {}), (['kept'], {'k': 1})],
+          'testaments of both scopes published on leave, in order (%r)' % got_c)
+    got_a = await asyncio.wait_for(qa.get(), 5)
+    check(got_a == (['kept'], {'k': 1}) and qa.empty(),
+          'testament publish_options exclude/eligible honoured (a got %r first)' % (got_a,))
+    f = await join(port, 'json')
+    qf = asyncio.Queue()
+    await f.subscribe(lambda *x, **k: qf.put_nowait((list(x), k)), 'com.will.t',
+                      options=SubscribeOptions(get_retained=True))
+    got_f = await asyncio.wait_for(qf.get(), 5)
+    check(got_f == (['kept'], {'k': 1}), 'testament publish_options retain: a late subscriber '
+          'gets it with get_retained (%r)' % (got_f,))
+    for s in (a, c, f):
+        s.leave()
+
+
 async def main(exe):
     d = Wampd(exe)
     try:
@@ -529,6 +588,7 @@ async def main(exe):
         await rpc(d.port)
         await meta(d.port)
         await advanced(exe, d.port)
+        await testament_options(d.port)
     finally:
         rc = d.stop()
     check(rc == 0, 'wampd exits 0 on SIGTERM')
