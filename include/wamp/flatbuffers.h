@@ -46,10 +46,10 @@ typedef enum wamp_fbs_schema {
  * Fields the schema cannot carry are dropped (see docs). args/kwargs are written as CBOR
  * (RAW values are transcoded). Returns WAMP_OK, WAMP_ENOMEM, WAMP_EUNSUPPORTED (type not in
  * that schema generation, or a CALL / INVOCATION with `progress` true: a progressive call
- * invocation chunk has no slot, and dropping the flag would change its meaning), WAMP_EINVAL (an enc_algo/enc_serializer/authmethod without an enum
- * value in the schema, a negative or too large integer for its field, a non-string in a string
- * list), WAMP_ETOOBIG (the message would exceed 2 GiB) or a CBOR encoding error. On error
- * out->len is unchanged.
+ * invocation chunk has no slot, and dropping the flag would change its meaning), WAMP_EINVAL (an
+ * enc_algo/enc_serializer/authmethod without an enum value in the schema, a negative or too large
+ * integer for its field, a non-string in a string list), WAMP_ETOOBIG (the message would exceed
+ * 2 GiB) or a CBOR encoding error. On error out->len is unchanged.
  */
 WAMP_API int wamp_message_encode_flatbuffers(const wamp_message *m, wamp_fbs_schema schema,
                                              wamp_buf *out);

@@ -59,8 +59,9 @@
  *     timeout beyond 2^63 ms is not a timeout any peer can mean; no conformance sample has one.
  *   - Acceptance: PUBLISH's six-element form needs a list in the Arguments position (Autobahn
  *     also takes a string or bytes there; its ArgumentsKw must be a dict, as here): no
- *     conformance sample has it, but every consumer of a message treats args as a list and kwargs as a dict, and
- *     Autobahn's own EVENT parse refuses such args, so the router could not deliver them.
+ *     conformance sample has it, but every consumer of a message treats args as a list and
+ *     kwargs as a dict, and Autobahn's own EVENT parse refuses such args, so the router could
+ *     not deliver them.
  * ABORT is exactly Autobahn's: 3 elements (the spec draft's Arguments/ArgumentsKw are refused;
  * no conformance sample has them).
  */

@@ -236,9 +236,8 @@ typedef void (*wamp_router_call_cb)(void *user, int status, const char *error,
  * WAMP_ELIMIT (every callee at its concurrency limit) or WAMP_ENOMEM (cb will not run).
  */
 WAMP_API int wamp_router_call(wamp_router *r, const char *realm, const char *procedure,
-                              const wamp_value *args, const wamp_value *kwargs,
-                              uint64_t timeout_ms, wamp_router_call_cb cb, void *user,
-                              uint64_t *handle);
+                              const wamp_value *args, const wamp_value *kwargs, uint64_t timeout_ms,
+                              wamp_router_call_cb cb, void *user, uint64_t *handle);
 /* Abandons an internal call: its callback never runs, the callee gets INTERRUPT (killnowait)
  * if it supports cancellation. Unknown or finished handles are ignored. */
 WAMP_API void wamp_router_call_cancel(wamp_router *r, uint64_t handle);

@@ -36,7 +36,7 @@ typedef enum wamp_serializer_id {
 
 /* Default limits used when a field of wamp_decode_opts is 0. */
 #define WAMP_DEFAULT_MAX_DEPTH 64
-#define WAMP_DEFAULT_MAX_SIZE (16u * 1024u * 1024u)
+#define WAMP_DEFAULT_MAX_SIZE  (16u * 1024u * 1024u)
 
 /*
  * Decoding options; {0} means defaults.
@@ -124,10 +124,10 @@ WAMP_API int wamp_value_transcode(wamp_serializer_id from, const uint8_t *raw, s
 /* ---------------------------------------------------------------- descriptors */
 
 typedef struct wamp_serializer_info {
-    const char *name;        /* SERIALIZER_ID: "json", "msgpack", "cbor", "ubjson", "flatbuffers" */
-    wamp_serializer_id id;   /* RAWSOCKET_SERIALIZER_ID */
-    const char *mime_type;   /* MIME_TYPE, e.g. "application/json" */
-    bool binary;             /* BINARY: WebSocket binary frames */
+    const char *name;      /* SERIALIZER_ID: "json", "msgpack", "cbor", "ubjson", "flatbuffers" */
+    wamp_serializer_id id; /* RAWSOCKET_SERIALIZER_ID */
+    const char *mime_type; /* MIME_TYPE, e.g. "application/json" */
+    bool binary;           /* BINARY: WebSocket binary frames */
     bool batched;
     const char *subprotocol; /* "wamp.2.json", "wamp.2.json.batched", ... */
 } wamp_serializer_info;
@@ -200,7 +200,7 @@ typedef struct wamp_serializer_stats {
     uint64_t bytes;         /* serialized + unserialized */
     uint64_t messages;
     uint64_t rated_messages;
-    bool details;                        /* true: the two fields below are filled */
+    bool details;                         /* true: the two fields below are filled */
     wamp_serializer_traffic serialized;   /* details only, else zero */
     wamp_serializer_traffic unserialized; /* details only, else zero */
 } wamp_serializer_stats;
