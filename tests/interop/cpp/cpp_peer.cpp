@@ -179,6 +179,17 @@ int main(int argc, char** argv)
                           inv->result(std::make_tuple(std::string("done")));
                       })
             .get();
+        // a shared registration: the Python peer registers the same procedure with the same
+        // policy, and wampd alternates between the two callees
+        autobahn::provide_options rr;
+        msgpack::zone rrzone;
+        rr["invoke"] = msgpack::object(std::string("roundrobin"), rrzone);
+        session
+            ->provide(
+                "com.cpp.shared",
+                [](autobahn::wamp_invocation inv) { inv->result(std::make_tuple(std::string("cpp"))); },
+                rr)
+            .get();
         session
             ->provide("com.cpp.fail",
                       [](autobahn::wamp_invocation inv) {
@@ -213,6 +224,12 @@ int main(int argc, char** argv)
             .get();
         auto r = session->call("com.py.mul", std::make_tuple(6, 7)).get();
         say("CALL com.py.mul " + std::to_string(r.argument<int64_t>(0)));
+        // the meta API
+        auto count = session->call("wamp.session.count").get();
+        say("META wamp.session.count " + std::to_string(count.argument<int64_t>(0)));
+        auto list = session->call("wamp.session.list").get();
+        say("META wamp.session.list " +
+            std::to_string(list.argument<std::vector<uint64_t>>(0).size()));
         try {
             session->call("com.nothing.here").get();
             say("CALL com.nothing.here succeeded");

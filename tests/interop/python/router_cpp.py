@@ -11,7 +11,7 @@ import sys
 
 from router_common import Wampd, join, check, finish
 from autobahn.wamp.exception import ApplicationError
-from autobahn.wamp.types import CallOptions, CallResult, PublishOptions
+from autobahn.wamp.types import RegisterOptions, CallOptions, CallResult, PublishOptions
 
 ALL = {'call': True, 'register': True, 'publish': True, 'subscribe': True}
 CONFIG = {
@@ -77,6 +77,9 @@ async def main(exe, peer):
         proc = await run_peer(peer, str(p), 'peer')
         out = await lines_until(proc, 'READY')
         check('CALL com.py.mul 42' in out, 'C++ caller: com.py.mul(6, 7) -> 42')
+        check('META wamp.session.count 2' in out and 'META wamp.session.list 2' in out,
+              'C++ caller: meta API wamp.session.count / list see both sessions (%r)' %
+              [x for x in out if x.startswith('META')])
         check(any(x.startswith('CALLERROR wamp.error.no_such_procedure') for x in out),
               'C++ caller: missing procedure -> wamp.error.no_such_procedure')
         check(any(x.startswith('TIMEOUT wamp.error.timeout') for x in out),
@@ -89,6 +92,10 @@ async def main(exe, peer):
               'the C++ session is RawSocket + msgpack: %s, %s' % (info['serializer'], info['transport']))
 
         check(await py.call('com.cpp.add', 2, 40) == 42, 'C++ callee: com.cpp.add(2, 40) -> 42')
+        await py.register(lambda: 'py', 'com.cpp.shared', options=RegisterOptions(invoke='roundrobin'))
+        got = [await py.call('com.cpp.shared') for _ in range(4)]
+        check(sorted(got) == ['cpp', 'cpp', 'py', 'py'] and got[0] != got[1] and got[1] != got[2],
+              'shared registration (roundrobin) between the C++ and the Python callee: %r' % got)
         try:
             await py.call('com.cpp.fail')
             check(False, 'C++ callee error')
