@@ -1,7 +1,10 @@
 /* String slices. */
 #include <wamp/common.h>
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "common/str_int.h"
 
 wamp_str wamp_str_c(const char *s)
 {
@@ -20,4 +23,13 @@ bool wamp_str_eq(wamp_str a, wamp_str b)
 bool wamp_str_eqc(wamp_str s, const char *c)
 {
     return wamp_str_eq(s, wamp_str_c(c));
+}
+
+char *wamp__strdup(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
 }

@@ -21,6 +21,7 @@
 #include <openssl/x509v3.h>
 
 #include "net/net_internal.h"
+#include "common/str_int.h"
 
 #define CHUNK_MIN 16384
 #define ADDR_MAX  128
@@ -237,15 +238,6 @@ static wamp_stream *stream_alloc(wamp_loop *loop, const wamp_stream_options *opt
     return s;
 }
 
-static char *dupstr(const char *p)
-{
-    if (!p) return NULL;
-    size_t n = strlen(p) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, p, n);
-    return d;
-}
-
 /* ---------------------------------------------------------------- addresses */
 
 static void fmt_sockaddr(const struct sockaddr_storage *ss, char *out)
@@ -419,7 +411,7 @@ static char *time_string(const ASN1_TIME *t)
 static void tls_collect(wamp_stream *s)
 {
     const char *sn = SSL_get_servername(s->ssl, TLSEXT_NAMETYPE_host_name);
-    s->server_name = dupstr(sn);
+    s->server_name = wamp__strdup(sn);
     s->reused = SSL_session_reused(s->ssl) == 1;
     /* tls-unique (RFC 5929): the first Finished message of the latest handshake. Which side
      * sent it follows CPython's ssl.get_channel_binding(), which Autobahn hashes. */
@@ -444,7 +436,7 @@ static void tls_collect(wamp_stream *s)
     BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
     if (bn) {
         char *hex = BN_bn2hex(bn);
-        s->cert_serial = dupstr(hex);
+        s->cert_serial = wamp__strdup(hex);
         OPENSSL_free(hex);
         BN_free(bn);
     }
@@ -1049,7 +1041,7 @@ int wamp_stream_connect_tcp(wamp_loop *loop, const char *host, uint16_t port,
             s->host[hl - 2] = 0;
         }
     } else {
-        s->host = dupstr(host);
+        s->host = wamp__strdup(host);
     }
     if (!s->host) {
         wamp_stream_free(s);
@@ -1082,7 +1074,7 @@ int wamp_stream_connect_unix(wamp_loop *loop, const char *path, const wamp_strea
     int r = connect_common(loop, opts, cb, user, out, &s);
     if (r != 0) return r;
     s->kind = WAMP_STREAM_UNIX;
-    s->path = dupstr(path);
+    s->path = wamp__strdup(path);
     if (!s->path || uv_pipe_init(&loop->uv, &s->io.pipe, 0) != 0) {
         if (out) *out = NULL;
         wamp_stream_free(s);
@@ -1323,7 +1315,7 @@ int wamp_stream_listen_unix(wamp_loop *loop, const char *path, const wamp_stream
     int r = server_alloc(loop, opts, cb, user, &srv);
     if (r != 0) return r;
     srv->kind = WAMP_STREAM_UNIX;
-    srv->path = dupstr(path);
+    srv->path = wamp__strdup(path);
     uv_pipe_init(&loop->uv, &srv->io.pipe, 0);
     srv->io.h.data = srv;
     if (!srv->path) {

@@ -6,6 +6,7 @@
 #include <openssl/ssl.h>
 
 #include "net/net_internal.h"
+#include "common/str_int.h"
 
 struct wamp__tls_ctx {
     SSL_CTX *ctx;
@@ -21,15 +22,6 @@ static int proto_version(wamp_tls_version v, int dflt)
     case WAMP_TLS_1_3: return TLS1_3_VERSION;
     default: return dflt;
     }
-}
-
-static char *dupstr(const char *s)
-{
-    if (!s) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
 }
 
 int wamp__tls_ctx_new(const wamp_tls_options *o, bool is_server, wamp__tls_ctx **out)
@@ -72,7 +64,7 @@ int wamp__tls_ctx_new(const wamp_tls_options *o, bool is_server, wamp__tls_ctx *
         SSL_CTX_set_verify(c->ctx, mode, NULL);
     } else {
         SSL_CTX_set_verify(c->ctx, c->skip_verify ? SSL_VERIFY_NONE : SSL_VERIFY_PEER, NULL);
-        if (o->server_name && !(c->server_name = dupstr(o->server_name))) goto fail;
+        if (o->server_name && !(c->server_name = wamp__strdup(o->server_name))) goto fail;
     }
     *out = c;
     return WAMP_OK;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "wamp/component.h"
+#include "common/str_int.h"
 
 typedef struct centry {
     struct centry *next;
@@ -71,15 +72,6 @@ void wamp_component_retry_defaults(wamp_component_retry *r)
     r->retry_delay_growth = 1.5;
     r->retry_delay_jitter = 0.1;
     r->max_retries = -1;
-}
-
-static char *dupstr(const char *s)
-{
-    if (!s) return NULL;
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
 }
 
 static double default_random(void *user)
@@ -320,7 +312,7 @@ static int add_entry(wamp_component *c, bool is_reg, const char *uri, const void
 {
     if (!c || !uri || (!on_event && !on_inv)) return WAMP_EINVAL;
     centry *e = calloc(1, sizeof *e);
-    if (!e || !(e->uri = dupstr(uri))) {
+    if (!e || !(e->uri = wamp__strdup(uri))) {
         free(e);
         return WAMP_ENOMEM;
     }
@@ -499,9 +491,9 @@ int wamp_component_new(wamp_loop *loop, const wamp_component_config *cfg, wamp_c
     c->ntr = cfg->transport_count;
     c->tr = calloc(c->ntr, sizeof *c->tr);
     c->arena = wamp_arena_new(0);
-    if (!c->tr || !c->arena || !(c->realm = dupstr(cfg->realm))) goto fail;
-    if ((cfg->authid && !(c->authid = dupstr(cfg->authid))) ||
-        (cfg->authrole && !(c->authrole = dupstr(cfg->authrole))))
+    if (!c->tr || !c->arena || !(c->realm = wamp__strdup(cfg->realm))) goto fail;
+    if ((cfg->authid && !(c->authid = wamp__strdup(cfg->authid))) ||
+        (cfg->authrole && !(c->authrole = wamp__strdup(cfg->authrole))))
         goto fail;
     if (cfg->authextra) {
         rc = WAMP_EINVAL;
@@ -546,7 +538,7 @@ int wamp_component_new(wamp_loop *loop, const wamp_component_config *cfg, wamp_c
             }
         }
         rc = WAMP_ENOMEM;
-        if (!(t->url = dupstr(src->url))) goto fail;
+        if (!(t->url = wamp__strdup(src->url))) goto fail;
     }
     wamp_session_callbacks scb = {.on_connect = s_connect,
                                   .on_challenge = cfg->cb.on_challenge ? s_challenge : NULL,
