@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "wamp/session.h"
+#include "common/str_int.h"
 
 enum state {
     ST_DISCONNECTED = 0, /* no transport */
@@ -160,14 +161,6 @@ static void user_error(wamp_session *s, int code, const char *text)
 static int send_msg(wamp_session *s, const wamp_message *m)
 {
     return s->cb.send(s->user, m);
-}
-
-static char *dupstr(const char *p)
-{
-    size_t n = strlen(p);
-    char *d = malloc(n + 1);
-    if (d) memcpy(d, p, n + 1);
-    return d;
 }
 
 static bool joined(const wamp_session *s)
@@ -585,7 +578,7 @@ static void end_session(wamp_session *s, int code, const char *reason, wamp_str 
                         bool call_leave)
 {
     s->state = s->state == ST_DISCONNECTED ? ST_DISCONNECTED : ST_CONNECTED;
-    char *reason_copy = dupstr(reason ? reason : WAMP_CLOSE_NORMAL);
+    char *reason_copy = wamp__strdup(reason ? reason : WAMP_CLOSE_NORMAL);
     char *msg_copy = NULL;
     if (message.ptr) {
         msg_copy = malloc(message.len + 1);
@@ -1029,7 +1022,7 @@ int wamp_session_define(wamp_session *s, const char *uri, int kind)
         }
     if (kind == 0) return WAMP_OK;
     defn *d = calloc(1, sizeof *d);
-    char *copy = dupstr(uri);
+    char *copy = wamp__strdup(uri);
     if (!d || !copy) {
         free(d);
         free(copy);
@@ -1390,6 +1383,24 @@ static void on_unregistered(wamp_session *s, const wamp_message *m)
     pending_free(p);
 }
 
+/* The handler's view of INVOCATION m for registration r, answered under invocation x. */
+static void fill_invocation(wamp_invocation *iv, const wamp_message *m, const reg *r, const inv *x)
+{
+    iv->request = x->request;
+    iv->registration = x->registration;
+    iv->handle = r->handle;
+    iv->enc_algo = m->enc_algo;
+    iv->details = m->options_in;
+    iv->caller = m->invocation.caller;
+    iv->caller_authid = m->invocation.caller_authid;
+    iv->caller_authrole = m->invocation.caller_authrole;
+    iv->procedure = m->invocation.procedure;
+    iv->receive_progress = x->receive_progress;
+    iv->timeout = m->invocation.timeout;
+    iv->transaction_hash = m->invocation.transaction_hash;
+    iv->forward_for = m->forward_for;
+}
+
 static void on_invocation(wamp_session *s, const wamp_message *m)
 {
     inv *prev = inv_find(s, m->invocation.request);
@@ -1444,19 +1455,7 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
         prev->chunks_open = m->invocation.progress == WAMP_OPT_TRUE;
         iv.progress = prev->chunks_open;
         iv.continued = true;
-        iv.request = prev->request;
-        iv.registration = prev->registration;
-        iv.handle = r->handle;
-        iv.enc_algo = m->enc_algo;
-        iv.details = m->options_in;
-        iv.caller = m->invocation.caller;
-        iv.caller_authid = m->invocation.caller_authid;
-        iv.caller_authrole = m->invocation.caller_authrole;
-        iv.procedure = m->invocation.procedure;
-        iv.receive_progress = prev->receive_progress;
-        iv.timeout = m->invocation.timeout;
-        iv.transaction_hash = m->invocation.transaction_hash;
-        iv.forward_for = m->forward_for;
+        fill_invocation(&iv, m, r, prev);
         r->cb(r->user, s, &iv);
         wamp_arena_free(pa);
         return;
@@ -1483,19 +1482,7 @@ static void on_invocation(wamp_session *s, const wamp_message *m)
     x->user = r->user;
     x->next = s->invs;
     s->invs = x;
-    iv.request = m->invocation.request;
-    iv.registration = m->invocation.registration;
-    iv.handle = r->handle;
-    iv.enc_algo = m->enc_algo;
-    iv.details = m->options_in;
-    iv.caller = m->invocation.caller;
-    iv.caller_authid = m->invocation.caller_authid;
-    iv.caller_authrole = m->invocation.caller_authrole;
-    iv.procedure = m->invocation.procedure;
-    iv.receive_progress = x->receive_progress;
-    iv.timeout = m->invocation.timeout;
-    iv.transaction_hash = m->invocation.transaction_hash;
-    iv.forward_for = m->forward_for;
+    fill_invocation(&iv, m, r, x);
     r->cb(r->user, s, &iv);
     wamp_arena_free(pa);
 }
@@ -1657,7 +1644,7 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
     if (!p) return WAMP_ENOMEM;
     p->call_cb = cb;
     p->user = user;
-    p->uri = dupstr(procedure);
+    p->uri = wamp__strdup(procedure);
     if (!p->uri) {
         pending_unlink(s, p);
         pending_free(p);
@@ -1694,8 +1681,8 @@ int wamp_session_call(wamp_session *s, const char *procedure, const wamp_value *
             o->correlation.is_last) {
             p->has_corr = true;
             p->corr = o->correlation;
-            p->corr_id = o->correlation.id ? dupstr(o->correlation.id) : NULL;
-            p->corr_uri = o->correlation.uri ? dupstr(o->correlation.uri) : NULL;
+            p->corr_id = o->correlation.id ? wamp__strdup(o->correlation.id) : NULL;
+            p->corr_uri = o->correlation.uri ? wamp__strdup(o->correlation.uri) : NULL;
             if ((o->correlation.id && !p->corr_id) || (o->correlation.uri && !p->corr_uri)) {
                 wamp_arena_free(pa);
                 pending_unlink(s, p);
@@ -1791,7 +1778,7 @@ int wamp_session_register(wamp_session *s, const char *procedure, const wamp_reg
         return WAMP_EINVAL;
     if (wamp_uri_check_pattern(wamp_str_c(procedure), o->match, WAMP_URI_LOOSE)) return WAMP_EURI;
     reg *r = calloc(1, sizeof *r);
-    char *copy = dupstr(procedure);
+    char *copy = wamp__strdup(procedure);
     wamp_id id = next_req(s);
     pending *p = (r && copy) ? pending_add(s, PR_REGISTER, id) : NULL;
     if (!p) {
@@ -2110,7 +2097,7 @@ int wamp_session_subscribe(wamp_session *s, const char *topic, const wamp_subscr
         return WAMP_OK;
     }
     e = calloc(1, sizeof *e);
-    char *copy = dupstr(topic);
+    char *copy = wamp__strdup(topic);
     wamp_id id = next_req(s);
     pending *p = (e && copy) ? pending_add(s, PR_SUBSCRIBE, id) : NULL;
     if (!p) {
